@@ -1,0 +1,95 @@
+"""`shopify-admin-emulator`: a local Shopify Admin API with seeded data."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import resource
+import sys
+import time
+
+from .cost import PLANS
+from .emulator import Config, Emulator
+from .faults import KINDS, Rule
+from .seed import seed
+from .server import EmulatorServer
+
+log = logging.getLogger("shopify_admin_emulator")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shopify-admin-emulator", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--plan", choices=list(PLANS), default="standard", help="cost budget: bucket size and restore rate")
+    p.add_argument("--customers", type=int, default=100)
+    p.add_argument("--products", type=int, default=20)
+    p.add_argument("--orders", type=int, default=200)
+    p.add_argument("--seed", type=int, default=1, help="same seed and sizes, same data")
+    p.add_argument("--access-token", default="shpat_emulator", help="the token clients must send")
+    p.add_argument("--client-id", default="emulator-client", help="for the client-credentials grant")
+    p.add_argument("--client-secret", default="emulator-secret", help="for the client-credentials grant")
+    p.add_argument("--token-ttl", type=int, default=86399, help="seconds a client-credentials token lives")
+    p.add_argument("--shop", default="emulator", help="shop handle: {shop}.myshopify.com")
+    p.add_argument(
+        "--bulk-speed", type=float, default=5000.0, help="objects a bulk operation exports per simulated second"
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="inject faults, e.g. throttled:rate=0.1, http_503:nth=3/7, slow:every=10:seconds=2 "
+        f"(kinds: {', '.join(KINDS)})",
+    )
+    p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument("--verbose", action="store_true", help="log every request")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        for rule in args.fault:
+            Rule.parse(rule)
+    except ValueError as exc:
+        sys.exit(f"shopify-admin-emulator: {exc}")
+    started = time.monotonic()
+    emulator = Emulator(
+        Config(
+            plan=args.plan,
+            access_token=args.access_token,
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+            token_ttl=args.token_ttl,
+            shop=args.shop,
+            bulk_objects_per_second=args.bulk_speed,
+            faults=args.fault,
+            fault_seed=args.fault_seed,
+        )
+    )
+    seed(emulator.store, args.customers, args.products, args.orders, args.seed)
+    server = EmulatorServer(emulator, args.host, args.port, verbose=args.verbose)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log.info(
+        "serving %s/admin/api/2026-07/graphql.json (plan %s, %d customers, %d products, %d orders) "
+        "ready in %.1fs, %.0f MB",
+        server.url,
+        args.plan,
+        args.customers,
+        args.products,
+        args.orders,
+        time.monotonic() - started,
+        peak_mb,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""The GraphQL endpoint: schema, resolver registry, validation, cost, throttling, execution."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
+
+from .cost import MAX_QUERY_COST, Bucket, CostCalculator
+from .store import Store
+
+SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+
+Resolver = Callable[..., Any]
+RESOLVERS: dict[tuple[str, str], Resolver] = {}
+
+
+def resolves(path: str) -> Callable[[Resolver], Resolver]:
+    """Register a resolver for `Type.field`; arguments arrive as keyword arguments."""
+    type_name, field_name = path.split(".")
+
+    def register(fn: Resolver) -> Resolver:
+        RESOLVERS[(type_name, field_name)] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class Context:
+    """What every resolver gets as `info.context`."""
+
+    store: Store
+    base_url: str
+    emulator: Any  # the Emulator, for bulk operations and staged uploads
+    search_warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_schema() -> GraphQLSchema:
+    from . import resolvers  # noqa: F401  (registers every resolver)
+
+    schema = build_schema(SCHEMA_PATH.read_text())
+    for (type_name, field_name), fn in RESOLVERS.items():
+        graphql_type: Any = schema.get_type(type_name)
+        if graphql_type is None or field_name not in graphql_type.fields:
+            raise RuntimeError(f"resolver for {type_name}.{field_name}, which the schema does not serve")
+        graphql_type.fields[field_name].resolve = _adapt(fn)
+    for graphql_type in schema.type_map.values():
+        if hasattr(graphql_type, "resolve_type"):
+            graphql_type.resolve_type = lambda obj, _info, _type: obj["__typename"]
+    return schema
+
+
+def _adapt(fn: Resolver) -> Resolver:
+    def resolve(obj: Any, info: Any, **kwargs: Any) -> Any:
+        return fn(obj, info.context, **kwargs)
+
+    return resolve
+
+
+_UNDEFINED_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")
+
+
+def shopify_validation_error(error: GraphQLError, op_label: str) -> dict[str, Any]:
+    """graphql-core's validation messages, reworded the way Shopify (graphql-ruby) words them."""
+    out: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    match = _UNDEFINED_FIELD.match(error.message)
+    if match:
+        field_name, type_name = match.groups()
+        out["message"] = f"Field '{field_name}' doesn't exist on type '{type_name}'"
+        out["path"] = [op_label]
+        out["extensions"] = {"code": "undefinedField", "typeName": type_name, "fieldName": field_name}
+    return out
+
+
+@dataclass
+class Prepared:
+    document: DocumentNode
+    errors: list[GraphQLError]
+
+
+class GraphQLApi:
+    def __init__(self, store: Store, emulator: Any) -> None:
+        self.store = store
+        self.emulator = emulator
+        self.schema = load_schema()
+        self._documents: OrderedDict[str, Prepared] = OrderedDict()
+
+    def prepare(self, query: str) -> Prepared:
+        """Parse and validate once per distinct document: clients resend the same few."""
+        hit = self._documents.get(query)
+        if hit is not None:
+            self._documents.move_to_end(query)
+            return hit
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return Prepared(DocumentNode(definitions=()), [exc])
+        prepared = Prepared(document, list(validate(self.schema, document)))
+        self._documents[query] = prepared
+        if len(self._documents) > 512:
+            self._documents.popitem(last=False)
+        return prepared
+
+    def run(
+        self, body: dict[str, Any], bucket: Bucket, base_url: str
+    ) -> tuple[dict[str, Any], str | None, int, int | None, bool]:
+        """(response, operation name, requested cost, actual cost, throttled)."""
+        query = body.get("query")
+        if not isinstance(query, str) or not query.strip():
+            return {"errors": [{"message": "No query string was present"}]}, None, 0, None, False
+        variables = body.get("variables") or {}
+        op_name = body.get("operationName")
+        prepared = self.prepare(query)
+        operation = _operation(prepared.document, op_name)
+        name = (operation.name.value if operation and operation.name else None) or _first_field(operation)
+        if prepared.errors:
+            label = f"{operation.operation.value} {operation.name.value}" if operation and operation.name else "query"
+            return {"errors": [shopify_validation_error(e, label) for e in prepared.errors]}, name, 0, None, False
+        if operation is None:
+            return {"errors": [{"message": "An operation name is required"}]}, name, 0, None, False
+        fragments = {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
+        calculator = CostCalculator(self.schema, fragments, variables)
+        try:
+            requested = calculator.operation(operation)
+        except GraphQLError as exc:  # bad variables: let execution report them
+            requested = 0
+            del exc
+        if requested > MAX_QUERY_COST:
+            return _max_cost_exceeded(requested), name, requested, None, False
+        if not bucket.take(requested):
+            return throttled_response(requested, bucket), name, requested, None, True
+        context = Context(self.store, base_url, self.emulator)
+        with self.store.lock:
+            result = execute_sync(
+                self.schema,
+                prepared.document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=op_name,
+            )
+        response: dict[str, Any] = {}
+        if result.errors:
+            response["errors"] = [e.formatted for e in result.errors]
+        response["data"] = result.data
+        actual = (
+            requested if result.data is None else min(requested, calculator.operation(operation, result.data, True))
+        )
+        bucket.give_back(requested - actual)
+        response["extensions"] = {
+            "cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": bucket.status()}
+        }
+        if context.search_warnings:
+            response["extensions"]["search"] = context.search_warnings
+        return response, name, requested, actual, False
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        return next((o for o in ops if o.name and o.name.value == name), None)
+    return ops[0] if len(ops) == 1 else None
+
+
+def _first_field(operation: OperationDefinitionNode | None) -> str | None:
+    if operation is None:
+        return None
+    for sel in operation.selection_set.selections:
+        field_name = getattr(sel, "name", None)
+        if field_name is not None:
+            return str(field_name.value)
+    return None
+
+
+def throttled_response(requested: int, bucket: Bucket) -> dict[str, Any]:
+    return {
+        "errors": [
+            {
+                "message": "Throttled",
+                "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
+            }
+        ],
+        "extensions": {
+            "cost": {"requestedQueryCost": requested, "actualQueryCost": None, "throttleStatus": bucket.status()}
+        },
+    }
+
+
+def _max_cost_exceeded(requested: int) -> dict[str, Any]:
+    return {
+        "errors": [
+            {
+                "message": (
+                    f"Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).\n\n"
+                    "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\n"
+                    "cost of a query is calculated.\n\n"
+                    "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+                    "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"
+                ),
+                "extensions": {
+                    "code": "MAX_COST_EXCEEDED",
+                    "cost": requested,
+                    "maxCost": MAX_QUERY_COST,
+                    "documentation": "https://shopify.dev/api/usage/rate-limits",
+                },
+            }
+        ]
+    }

@@ -1,0 +1,158 @@
+"""Orders and their line items: reads. Mutations live in order_mutations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..connections import paginate_list
+from ..graphql_api import Context, resolves
+from ..search import Filter
+from ..store import Record
+from .common import COMMON_SORTS, Resource, SortKey, common_filters, find, money_bag
+
+ORDERS = Resource(
+    "Order",
+    filters={
+        **common_filters(),
+        "name": Filter("text", lambda r: [r["name"], r["name"].lstrip("#")]),
+        "email": Filter("text", lambda r: r.get("email")),
+        "tag": Filter("text", lambda r: r.get("tags")),
+        "source_identifier": Filter("text", lambda r: r.get("sourceIdentifier")),
+        "source_name": Filter("text", lambda r: r.get("sourceName")),
+        "customer_id": Filter("number", lambda r: r.get("_customer_id")),
+        "processed_at": Filter("date", lambda r: r.get("processedAt")),
+        "financial_status": Filter("text", lambda r: r.get("displayFinancialStatus")),
+        "fulfillment_status": Filter("text", lambda r: fulfillment_status(r)),
+        "status": Filter(
+            "text", lambda r: "cancelled" if r.get("cancelledAt") else ("closed" if r.get("closed") else "open")
+        ),
+        "sku": Filter("text", lambda r: [li.get("sku") for li in r.get("_line_items", [])]),
+    },
+    sorts={
+        **COMMON_SORTS,
+        "PROCESSED_AT": SortKey(lambda r: r["processedAt"], "processed_at"),
+        "ORDER_NUMBER": SortKey(lambda r: r["number"]),
+        "TOTAL_PRICE": SortKey(lambda r: Decimal(r["_total_price"])),
+    },
+    text_fields=("name", "email"),
+)
+
+MONEY_FIELDS = {
+    "subtotalPriceSet": "_subtotal",
+    "totalPriceSet": "_total_price",
+    "currentTotalPriceSet": "_total_price",
+    "totalTaxSet": "_total_tax",
+    "totalDiscountsSet": "_total_discounts",
+    "totalShippingPriceSet": "_total_shipping",
+    "totalRefundedSet": "_total_refunded",
+}
+
+
+def fulfillment_status(order: Record) -> str:
+    ordered = sum(li["quantity"] for li in order.get("_line_items", []) if li["requiresShipping"])
+    fulfilled = sum(li.get("_fulfilled", 0) for li in order.get("_line_items", []))
+    if ordered == 0 or fulfilled == 0:
+        return "UNFULFILLED"
+    return "FULFILLED" if fulfilled >= ordered else "PARTIALLY_FULFILLED"
+
+
+@resolves("QueryRoot.orders")
+def orders(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
+    return ORDERS.connection(ctx, "orders", args)
+
+
+@resolves("QueryRoot.ordersCount")
+def orders_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
+    return ORDERS.count(ctx, "ordersCount", query)
+
+
+@resolves("QueryRoot.order")
+def order(_root: Any, ctx: Context, id: str) -> Record | None:
+    return find(ctx, id, "Order")
+
+
+def _money_resolver(key: str):
+    def resolve(o: Record, ctx: Context) -> dict[str, Any] | None:
+        value = o.get(key)
+        return None if value is None else money_bag(value, o.get("currencyCode") or ctx.store.currency)
+
+    return resolve
+
+
+for _field, _key in MONEY_FIELDS.items():
+    resolves(f"Order.{_field}")(_money_resolver(_key))
+
+
+@resolves("Order.displayFulfillmentStatus")
+def display_fulfillment_status(o: Record, _ctx: Context) -> str:
+    return fulfillment_status(o)
+
+
+@resolves("Order.customer")
+def order_customer(o: Record, ctx: Context) -> Record | None:
+    number = o.get("_customer_id")
+    return ctx.store.table("Customer").get(number) if number else None
+
+
+@resolves("Order.subtotalLineItemsQuantity")
+def subtotal_quantity(o: Record, _ctx: Context) -> int:
+    return sum(li["quantity"] for li in o.get("_line_items", []))
+
+
+@resolves("Order.fullyPaid")
+def fully_paid(o: Record, _ctx: Context) -> bool:
+    return o.get("displayFinancialStatus") == "PAID"
+
+
+@resolves("Order.unpaid")
+def unpaid(o: Record, _ctx: Context) -> bool:
+    return o.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "EXPIRED")
+
+
+@resolves("Order.lineItems")
+def line_items(o: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
+    return paginate_list(o.get("_line_items", []), args)
+
+
+@resolves("LineItem.currentQuantity")
+def current_quantity(li: Record, _ctx: Context) -> int:
+    return li["quantity"] - li.get("_removed", 0)
+
+
+@resolves("LineItem.unfulfilledQuantity")
+def unfulfilled_quantity(li: Record, _ctx: Context) -> int:
+    return li["quantity"] - li.get("_removed", 0) - li.get("_fulfilled", 0)
+
+
+def _line_money(compute):
+    def resolve(li: Record, ctx: Context, **_args: Any) -> dict[str, Any]:
+        return money_bag(compute(li), li["_order"].get("currencyCode") or ctx.store.currency)
+
+    return resolve
+
+
+resolves("LineItem.originalUnitPriceSet")(_line_money(lambda li: Decimal(li["_unit_price"])))
+resolves("LineItem.discountedUnitPriceSet")(
+    _line_money(lambda li: Decimal(li["_unit_price"]) - Decimal(li.get("_discount", "0")) / li["quantity"])
+)
+resolves("LineItem.originalTotalSet")(_line_money(lambda li: Decimal(li["_unit_price"]) * li["quantity"]))
+resolves("LineItem.discountedTotalSet")(
+    _line_money(lambda li: Decimal(li["_unit_price"]) * li["quantity"] - Decimal(li.get("_discount", "0")))
+)
+
+
+@resolves("LineItem.variant")
+def line_item_variant(li: Record, ctx: Context) -> Record | None:
+    number = li.get("_variant_id")
+    return ctx.store.table("ProductVariant").get(number) if number else None
+
+
+@resolves("LineItem.product")
+def line_item_product(li: Record, ctx: Context) -> Record | None:
+    number = li.get("_product_id")
+    return ctx.store.table("Product").get(number) if number else None
+
+
+def order_of(ctx: Context, global_id: str) -> Record | None:
+    return find(ctx, global_id, "Order")

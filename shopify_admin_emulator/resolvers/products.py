@@ -1,0 +1,124 @@
+"""Products and variants: reads. Mutations live in product_mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..connections import paginate_list
+from ..graphql_api import Context, resolves
+from ..search import Filter
+from ..store import Record
+from .common import COMMON_SORTS, Resource, SortKey, common_filters, find
+from .customers import customer_by_custom_id
+
+PRODUCTS = Resource(
+    "Product",
+    filters={
+        **common_filters(),
+        "handle": Filter("text", lambda r: r.get("handle")),
+        "title": Filter("text", lambda r: r.get("title")),
+        "status": Filter("text", lambda r: r.get("status")),
+        "vendor": Filter("text", lambda r: r.get("vendor")),
+        "product_type": Filter("text", lambda r: r.get("productType")),
+        "tag": Filter("text", lambda r: r.get("tags")),
+        "sku": Filter("text", lambda r: [v.get("sku") for v in r.get("_variants", [])]),
+        "published_at": Filter("date", lambda r: r.get("publishedAt")),
+    },
+    sorts={**COMMON_SORTS, "TITLE": SortKey(lambda r: r["title"].lower()), "VENDOR": SortKey(lambda r: r["vendor"])},
+    text_fields=("title", "handle", "vendor"),
+)
+
+VARIANTS = Resource(
+    "ProductVariant",
+    filters={
+        **common_filters(),
+        "sku": Filter("text", lambda r: r.get("sku")),
+        "barcode": Filter("text", lambda r: r.get("barcode")),
+        "product_id": Filter("number", lambda r: r["_product"]["_n"]),
+        "title": Filter("text", lambda r: r.get("title")),
+    },
+    sorts={
+        **COMMON_SORTS,
+        "SKU": SortKey(lambda r: r.get("sku") or ""),
+        "POSITION": SortKey(lambda r: (r["_product"]["_n"], r["position"])),
+    },
+    text_fields=("sku", "title"),
+)
+
+
+@resolves("QueryRoot.products")
+def products(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
+    return PRODUCTS.connection(ctx, "products", args)
+
+
+@resolves("QueryRoot.productsCount")
+def products_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
+    return PRODUCTS.count(ctx, "productsCount", query)
+
+
+@resolves("QueryRoot.product")
+def product(_root: Any, ctx: Context, id: str) -> Record | None:
+    return find(ctx, id, "Product")
+
+
+def product_by_handle(ctx: Context, handle: str) -> Record | None:
+    return next((p for p in ctx.store.all("Product") if p["handle"] == handle), None)
+
+
+@resolves("QueryRoot.productByIdentifier")
+def product_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any]) -> Record | None:
+    if identifier.get("id"):
+        return find(ctx, identifier["id"], "Product")
+    if identifier.get("handle"):
+        return product_by_handle(ctx, identifier["handle"])
+    if identifier.get("customId"):
+        return customer_by_custom_id(ctx, identifier["customId"], "Product")
+    return None
+
+
+@resolves("QueryRoot.productVariants")
+def product_variants(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
+    return VARIANTS.connection(ctx, "productVariants", args)
+
+
+@resolves("QueryRoot.productVariantsCount")
+def product_variants_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
+    return VARIANTS.count(ctx, "productVariantsCount", query)
+
+
+@resolves("QueryRoot.productVariant")
+def product_variant(_root: Any, ctx: Context, id: str) -> Record | None:
+    return find(ctx, id, "ProductVariant")
+
+
+@resolves("Product.variants")
+def variants(p: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
+    return paginate_list(p.get("_variants", []), args)
+
+
+@resolves("Product.options")
+def options(p: Record, _ctx: Context, first: int | None = None) -> list[Record]:
+    rows = p.get("options", [])
+    return rows[:first] if first is not None else rows
+
+
+@resolves("ProductOption.values")
+def option_values(o: Record, _ctx: Context) -> list[str]:
+    return [v["name"] for v in o.get("optionValues", [])]
+
+
+@resolves("ProductVariant.product")
+def variant_product(v: Record, _ctx: Context) -> Record:
+    return v["_product"]
+
+
+@resolves("ProductVariant.displayName")
+def variant_display_name(v: Record, _ctx: Context) -> str:
+    return f"{v['_product']['title']} - {v['title']}"
+
+
+@resolves("ProductVariant.availableForSale")
+def available_for_sale(v: Record, _ctx: Context) -> bool:
+    return v["_product"]["status"] == "ACTIVE" and (
+        v["inventoryPolicy"] == "CONTINUE" or (v.get("inventoryQuantity") or 0) > 0
+    )

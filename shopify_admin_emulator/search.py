@@ -1,0 +1,144 @@
+"""Shopify's search syntax, the part clients use: `field:value`, `field:>=value`, quoting,
+`AND` / `OR` / `NOT` / `-field:value`, trailing `*` as a prefix match, and free text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .store import Record, parse_gid
+
+TOKEN = re.compile(r"""(-?)(?:(\w+):(>=|<=|>|<|=)?)?("[^"]*"|'[^']*'|\S+)""")
+
+Accessor = Callable[[Record], Any]
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str | None
+    op: str
+    value: str
+    negate: bool
+
+
+@dataclass(frozen=True)
+class Filter:
+    """How one search field reads a record and compares: `text`, `date`, `number` or `id`."""
+
+    kind: str
+    read: Accessor
+
+
+def parse(query: str | None) -> list[list[Term]]:
+    """The query as OR-groups of AND-ed terms."""
+    groups: list[list[Term]] = [[]]
+    negate_next = False
+    for match in TOKEN.finditer(query or ""):
+        minus, name, op, raw = match.groups()
+        if name is None and raw in ("AND", "OR", "NOT"):
+            if raw == "OR":
+                groups.append([])
+            negate_next = raw == "NOT"
+            continue
+        value = raw[1:-1] if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1 else raw
+        groups[-1].append(Term(name.lower() if name else None, op or ":", value, bool(minus) or negate_next))
+        negate_next = False
+    return [g for g in groups if g]
+
+
+def parse_time(value: str) -> str | None:
+    """A search timestamp as our stored ISO form (UTC, seconds); None when it is not one."""
+    text = value.strip()
+    if text.lower() == "now":
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _compare(kind: str, op: str, have: Any, want: str) -> bool:
+    if have is None:
+        return False
+    if kind == "date":
+        moment = parse_time(want)
+        if moment is None:
+            return False
+        if op in (":", "=") and len(want.strip()) == 10:  # a bare date matches the whole day
+            day_end = (datetime.fromisoformat(moment[:-1]) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return moment <= have < day_end
+        target: Any = moment
+    elif kind in ("number", "id"):
+        try:
+            target = int(parse_gid(want)[1]) if kind == "id" and want.startswith("gid://") else float(want)  # type: ignore[index]
+            have = float(have)
+        except (TypeError, ValueError):
+            return False
+    else:
+        have, target = str(have).lower(), want.lower()
+        if op in (":", "=") and target.endswith("*"):
+            return have.startswith(target[:-1])
+    if op in (":", "="):
+        return bool(have == target)
+    return bool({">": have > target, ">=": have >= target, "<": have < target, "<=": have <= target}[op])
+
+
+def _values(read: Accessor, record: Record) -> Iterable[Any]:
+    value = read(record)
+    return value if isinstance(value, list | tuple | set) else [value]
+
+
+class Search:
+    """A parsed query bound to one resource's filters."""
+
+    def __init__(self, query: str | None, filters: dict[str, Filter], text_fields: list[str]) -> None:
+        self.groups = parse(query)
+        self.filters = filters
+        self.text_fields = text_fields
+        self.warnings = [
+            {"field": t.field, "message": "Invalid search field for this query."}
+            for g in self.groups
+            for t in g
+            if t.field and t.field not in filters
+        ]
+
+    def _term(self, term: Term, record: Record) -> bool:
+        if term.field is None:
+            needle = term.value.lower().rstrip("*")
+            hit = any(needle in str(record.get(f) or "").lower() for f in self.text_fields)
+        elif term.field not in self.filters:
+            return True  # Shopify ignores an unknown field and says so in a warning
+        else:
+            spec = self.filters[term.field]
+            hit = any(_compare(spec.kind, term.op, v, term.value) for v in _values(spec.read, record))
+        return hit != term.negate
+
+    def matches(self, record: Record) -> bool:
+        return not self.groups or any(all(self._term(t, record) for t in g) for g in self.groups)
+
+    def bounds(self, field_name: str) -> tuple[str | None, str | None]:
+        """Inclusive lower and exclusive upper ISO bounds that a date field's terms imply, for
+        narrowing a sorted scan; `matches` stays the exact test."""
+        if len(self.groups) != 1:
+            return None, None
+        low = high = None
+        for term in self.groups[0]:
+            if term.field != field_name or term.negate:
+                continue
+            moment = parse_time(term.value)
+            if moment is None:
+                continue
+            if term.op in (">", ">=") and (low is None or moment > low):
+                low = moment
+            elif term.op == "<" and (high is None or moment < high):
+                high = moment
+            elif term.op == "<=":
+                bound = (datetime.fromisoformat(moment[:-1]) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                high = bound if high is None or bound < high else high
+        return low, high

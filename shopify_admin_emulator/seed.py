@@ -1,0 +1,404 @@
+"""Deterministic seed data: the same seed and sizes give the same shop, ids and timestamps included
+(timestamps are relative to the seeding moment, rounded to the day, so reruns on one day agree)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from decimal import Decimal
+from typing import Any
+
+from .store import Record, Store, iso, money
+
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim", "Radia", "Linus"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Berners-Lee"]
+CITIES = [
+    ("Ottawa", "ON", "CA", "Canada"),
+    ("Austin", "TX", "US", "United States"),
+    ("Denver", "CO", "US", "United States"),
+    ("Toronto", "ON", "CA", "Canada"),
+    ("Portland", "OR", "US", "United States"),
+]
+NOUNS = ["Mug", "Shirt", "Hoodie", "Cap", "Poster", "Sticker", "Notebook", "Bottle", "Tote", "Sock"]
+ADJECTIVES = ["Classic", "Vintage", "Modern", "Cozy", "Bold", "Minimal", "Retro", "Organic", "Lunar", "Solar"]
+VENDORS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
+SIZES = ["XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "6XL", "7XL", "8XL", "9XL"]
+COLORS = [
+    "Red",
+    "Blue",
+    "Green",
+    "Black",
+    "White",
+    "Grey",
+    "Navy",
+    "Teal",
+    "Olive",
+    "Maroon",
+    "Pink",
+    "Gold",
+    "Silver",
+    "Ivory",
+    "Coral",
+    "Plum",
+    "Sand",
+    "Rust",
+    "Mint",
+    "Lilac",
+]
+TWO_YEARS = 730 * 86400
+BIG = 260  # a few products get this many variants and a few orders this many line items
+
+
+class Seeder:
+    def __init__(self, store: Store, seed: int) -> None:
+        self.store = store
+        self.rng = random.Random(seed)
+        self.now = (int(time.time()) // 86400) * 86400
+        self.tie_seconds = [self.now - self.rng.randrange(86400, TWO_YEARS) for _ in range(20)]
+
+    def times(self, count: int) -> list[tuple[int, int]]:
+        """(createdAt, updatedAt) pairs in creation order; about 1 in 20 lands on a shared second."""
+        created = sorted(self.now - self.rng.randrange(3600, TWO_YEARS) for _ in range(count))
+        out = []
+        for c in created:
+            if self.rng.random() < 0.05:
+                u = max(c, self.rng.choice(self.tie_seconds))
+            else:
+                u = min(self.now - 60, c + int(self.rng.expovariate(1 / (20 * 86400))))
+            out.append((c, u))
+        return out
+
+    def address(self, first: str, last: str) -> dict[str, Any]:
+        city, province, country_code, country = self.rng.choice(CITIES)
+        return {
+            "firstName": first,
+            "lastName": last,
+            "company": None,
+            "address1": f"{self.rng.randrange(1, 999)} {self.rng.choice(LAST)} St",
+            "address2": None,
+            "city": city,
+            "province": province,
+            "provinceCode": province,
+            "country": country,
+            "countryCodeV2": country_code,
+            "zip": f"{self.rng.randrange(10000, 99999)}",
+            "phone": None,
+        }
+
+    def customers(self, count: int) -> list[Record]:
+        rows = []
+        for i, (c, u) in enumerate(self.times(count)):
+            first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+            record = self.store.new_record(
+                "Customer",
+                createdAt=iso(c),
+                updatedAt=iso(u),
+                firstName=first,
+                lastName=last,
+                email=f"{first.lower()}.{last.lower()}.{i}@example.com",
+                phone=f"+1613555{i:04d}" if i < 10000 and self.rng.random() < 0.6 else None,
+                note=None,
+                locale="en",
+                state="ENABLED" if self.rng.random() < 0.3 else "DISABLED",
+                tags=sorted(
+                    self.rng.sample(["vip", "wholesale", "newsletter", "retail", "b2b"], self.rng.randrange(0, 3))
+                ),
+                taxExempt=False,
+                taxExemptions=[],
+                verifiedEmail=True,
+                _order_ids=[],
+                emailMarketingConsent={
+                    "marketingState": self.rng.choice(["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"]),
+                    "marketingOptInLevel": "SINGLE_OPT_IN",
+                    "consentUpdatedAt": iso(c),
+                },
+                smsMarketingConsent=None,
+            )
+            if record["phone"]:
+                record["smsMarketingConsent"] = {
+                    "marketingState": "NOT_SUBSCRIBED",
+                    "marketingOptInLevel": "SINGLE_OPT_IN",
+                    "consentUpdatedAt": None,
+                    "consentCollectedFrom": "OTHER",
+                }
+            record["addresses"] = [
+                self.store.new_record("MailingAddress", **self.address(first, last))
+                for _ in range(self.rng.randrange(0, 3))
+            ]
+            record["_default_address_id"] = record["addresses"][0]["id"] if record["addresses"] else None
+            if self.rng.random() < 0.2:
+                record["_metafields"] = [
+                    self.metafield("custom", "loyalty_tier", self.rng.choice(["gold", "silver"]), c)
+                ]
+            rows.append(self.store.put(record))
+        return rows
+
+    def metafield(
+        self, namespace: str, key: str, value: str, created: int, type_: str = "single_line_text_field"
+    ) -> Record:
+        return self.store.new_record(
+            "Metafield",
+            namespace=namespace,
+            key=key,
+            value=value,
+            type=type_,
+            createdAt=iso(created),
+            updatedAt=iso(created),
+            compareDigest=hashlib.sha256(f"{namespace}.{key}={value}".encode()).hexdigest(),
+            jsonValue=value,
+        )
+
+    def products(self, count: int) -> list[Record]:
+        rows = []
+        big = {1, count // 2} if count >= 20 else set()
+        for i, (c, u) in enumerate(self.times(count)):
+            title = f"{self.rng.choice(ADJECTIVES)} {self.rng.choice(NOUNS)} {i}"
+            product = self.store.new_record(
+                "Product",
+                createdAt=iso(c),
+                updatedAt=iso(u),
+                publishedAt=iso(c),
+                title=title,
+                handle=title.lower().replace(" ", "-"),
+                descriptionHtml=f"<p>{title}</p>",
+                productType=title.split()[1],
+                vendor=self.rng.choice(VENDORS),
+                status=self.rng.choices(["ACTIVE", "DRAFT", "ARCHIVED"], [90, 7, 3])[0],
+                tags=sorted(self.rng.sample(["sale", "new", "summer", "winter", "gift"], self.rng.randrange(0, 3))),
+            )
+            if i in big:
+                sizes, colors = SIZES[:13], COLORS[:20]
+            elif self.rng.random() < 0.3:
+                sizes, colors = [], []
+            else:
+                sizes, colors = (
+                    self.rng.sample(SIZES[:6], self.rng.randrange(1, 4)),
+                    self.rng.sample(COLORS[:6], self.rng.randrange(1, 3)),
+                )
+            combos: list[tuple[str, str] | None] = [(s, col) for s in sizes for col in colors] or [None]
+            option_specs = [("Size", sizes), ("Color", colors)] if sizes else [("Title", ["Default Title"])]
+            product["options"] = [
+                self.store.new_record(
+                    "ProductOption",
+                    name=name,
+                    position=pos,
+                    optionValues=[
+                        self.store.new_record("ProductOptionValue", name=v, hasVariants=True) for v in values
+                    ],
+                )
+                for pos, (name, values) in enumerate(option_specs, 1)
+            ]
+            price = Decimal(self.rng.randrange(500, 15000)) / 100
+            product["_variants"] = [
+                self.variant(product, pos, combo, price, c, u) for pos, combo in enumerate(combos, 1)
+            ]
+            rows.append(self.store.put(product))
+        return rows
+
+    def variant(
+        self, product: Record, position: int, combo: tuple[str, str] | None, price: Decimal, c: int, u: int
+    ) -> Record:
+        title = " / ".join(combo) if combo else "Default Title"
+        selected = (
+            [{"name": "Size", "value": combo[0]}, {"name": "Color", "value": combo[1]}]
+            if combo
+            else [{"name": "Title", "value": "Default Title"}]
+        )
+        sku = f"SKU-{product['_n'] % 1_000_000:06d}-{position:03d}"
+        item = self.store.new_record(
+            "InventoryItem",
+            sku=sku,
+            tracked=True,
+            requiresShipping=True,
+            unitCost={"amount": money(price / 2), "currencyCode": self.store.currency},
+            createdAt=iso(c),
+            updatedAt=iso(u),
+        )
+        variant = self.store.new_record(
+            "ProductVariant",
+            createdAt=iso(c),
+            updatedAt=iso(u),
+            title=title,
+            sku=sku,
+            barcode=None,
+            price=money(price),
+            compareAtPrice=money(price * Decimal("1.2")) if self.rng.random() < 0.2 else None,
+            position=position,
+            taxable=True,
+            inventoryPolicy="DENY",
+            inventoryQuantity=self.rng.randrange(0, 100),
+            selectedOptions=selected,
+            inventoryItem=item,
+            _product=product,
+        )
+        self.store.put(item)
+        return self.store.put(variant)
+
+    def orders(self, count: int, customers: list[Record], products: list[Record]) -> list[Record]:
+        variants = [v for p in products for v in p["_variants"][:5]]
+        big = {3, count // 2} if count >= 100 else set()
+        rows = []
+        for i, (c, u) in enumerate(self.times(count)):
+            customer = self.rng.choice(customers) if customers and self.rng.random() < 0.9 else None
+            self.store.order_number += 1
+            number = self.store.order_number
+            order = self.store.new_record(
+                "Order",
+                name=f"#{number}",
+                number=number - 1000,
+                createdAt=iso(c),
+                updatedAt=iso(u),
+                processedAt=iso(c),
+                closed=False,
+                closedAt=None,
+                cancelledAt=None,
+                cancelReason=None,
+                email=customer["email"] if customer else None,
+                phone=None,
+                note=None,
+                tags=sorted(self.rng.sample(["web", "pos", "priority", "gift", "repeat"], self.rng.randrange(0, 3))),
+                sourceIdentifier=f"seed-{i}" if self.rng.random() < 0.5 else None,
+                sourceName=self.rng.choice(["web", "pos", "shopify_draft_order"]),
+                test=False,
+                confirmed=True,
+                currencyCode=self.store.currency,
+                presentmentCurrencyCode=self.store.currency,
+                displayFinancialStatus=self.rng.choices(
+                    ["PAID", "PENDING", "REFUNDED", "PARTIALLY_REFUNDED"], [80, 10, 5, 5]
+                )[0],
+                taxesIncluded=False,
+                customAttributes=[],
+                _customer_id=customer["_n"] if customer else None,
+            )
+            if customer is not None:
+                customer["_order_ids"].append(order["_n"])
+                address = customer["addresses"][0] if customer["addresses"] else None
+                order["shippingAddress"] = order["billingAddress"] = (
+                    self.store.new_record(
+                        "MailingAddress",
+                        **{k: address[k] for k in address if not k.startswith("_") and k not in ("id", "__typename")},
+                    )
+                    if address
+                    else None
+                )
+            else:
+                order["shippingAddress"] = order["billingAddress"] = None
+            lines = BIG if i in big else self.rng.choice([1, 1, 2, 2, 3, 4])
+            order["_line_items"] = (
+                [self.line_item(order, self.rng.choice(variants)) for _ in range(lines)] if variants else []
+            )
+            subtotal = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in order["_line_items"]), Decimal(0))
+            tax = (subtotal * Decimal("0.13")).quantize(Decimal("0.01"))
+            shipping = Decimal("0") if subtotal > 100 else Decimal("9.99")
+            order.update(
+                _subtotal=money(subtotal),
+                _total_tax=money(tax),
+                _total_shipping=money(shipping),
+                _total_discounts="0.0",
+                _total_price=money(subtotal + tax + shipping),
+                _total_refunded=money(subtotal + tax + shipping)
+                if order["displayFinancialStatus"] == "REFUNDED"
+                else "0.0",
+            )
+            self.fulfillment_orders(order, c, u)
+            rows.append(self.store.put(order))
+        return rows
+
+    def line_item(self, order: Record, variant: Record) -> Record:
+        product = variant["_product"]
+        return self.store.new_record(
+            "LineItem",
+            name=f"{product['title']} - {variant['title']}",
+            title=product["title"],
+            quantity=self.rng.randrange(1, 4),
+            sku=variant["sku"],
+            vendor=product["vendor"],
+            variantTitle=variant["title"],
+            requiresShipping=True,
+            taxable=True,
+            customAttributes=[],
+            _unit_price=variant["price"],
+            _variant_id=variant["_n"],
+            _product_id=product["_n"],
+            _order=order,
+            _fulfilled=0,
+        )
+
+    def fulfillment_orders(self, order: Record, c: int, u: int) -> None:
+        fo = self.store.new_record(
+            "FulfillmentOrder",
+            createdAt=iso(c),
+            updatedAt=iso(u),
+            status="OPEN",
+            requestStatus="UNSUBMITTED",
+            fulfillAt=iso(c),
+            assignedLocation={"name": "Shop location", "countryCode": "CA"},
+            _order=order,
+        )
+        fo["_line_items"] = [
+            self.store.new_record(
+                "FulfillmentOrderLineItem",
+                totalQuantity=li["quantity"],
+                remainingQuantity=li["quantity"],
+                _line_item=li,
+            )
+            for li in order["_line_items"]
+        ]
+        order["_fulfillment_orders"] = [self.store.put(fo)]
+        order["_fulfillments"] = []
+        if order["displayFinancialStatus"] == "PAID" and self.rng.random() < 0.6:
+            fulfillment = self.store.new_record(
+                "Fulfillment",
+                name=f"{order['name']}-F1",
+                createdAt=iso(u),
+                updatedAt=iso(u),
+                status="SUCCESS",
+                displayStatus="FULFILLED",
+                deliveredAt=None,
+                inTransitAt=None,
+                estimatedDeliveryAt=None,
+                requiresShipping=True,
+                _order=order,
+                _fulfillment_order_ids=[fo["_n"]],
+                trackingInfo=[{"company": "UPS", "number": f"1Z{self.rng.randrange(10**9, 10**10)}", "url": None}],
+            )
+            for li in order["_line_items"]:
+                li["_fulfilled"] = li["quantity"]
+            for row in fo["_line_items"]:
+                row["remainingQuantity"] = 0
+            fulfillment["_line_items"] = [
+                self.store.new_record("FulfillmentLineItem", quantity=li["quantity"], _line_item=li)
+                for li in order["_line_items"]
+            ]
+            fo["status"] = "CLOSED"
+            order["_fulfillments"].append(self.store.put(fulfillment))
+            order["closed"], order["closedAt"] = True, iso(u)
+
+    def destroyed(self, type_name: str, rows: list[Record], share: float) -> None:
+        """Delete a few seeded objects the way a merchant would, leaving destroy events."""
+        for record in rows[: max(1, int(len(rows) * share))] if rows else []:
+            if type_name == "Customer" and record["_order_ids"]:
+                continue
+            self.store.table(type_name).delete(record["_n"])
+            if type_name == "Product":
+                for v in record["_variants"]:
+                    self.store.table("ProductVariant").delete(v["_n"])
+            if type_name == "Order":
+                for child in record["_fulfillment_orders"] + record["_fulfillments"]:
+                    self.store.table(child["__typename"]).delete(child["_n"])
+                owner = self.store.table("Customer").get(record["_customer_id"] or 0)
+                if owner is not None:
+                    owner["_order_ids"].remove(record["_n"])
+            self.store.record_destroy(record, record.get("title") or record.get("email") or record["name"])
+
+
+def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1) -> None:
+    seeder = Seeder(store, seed)
+    with store.lock:
+        customer_rows = seeder.customers(customers)
+        product_rows = seeder.products(max(products, 1) if orders else products)
+        order_rows = seeder.orders(orders, customer_rows, product_rows)
+        seeder.destroyed("Order", order_rows[-20:], 0.1)
+        seeder.destroyed("Customer", customer_rows[-20:], 0.1)
+        seeder.destroyed("Product", product_rows[-20:], 0.1)

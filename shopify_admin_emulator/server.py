@@ -1,0 +1,177 @@
+"""HTTP front of the emulator (standard library server, one thread a connection, keep-alive)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .emulator import INVALID_TOKEN_BODY, Emulator
+from .faults import Rule
+
+RATE_LIMITED_MESSAGE = (
+    "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+)
+API_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/(graphql|shop)\.json$")
+FILE_PATH = re.compile(r"^/__emulator/files/([\w.-]+)$")
+UPLOAD_PATH = re.compile(r"^/__emulator/uploads/([\w.-]+)$")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: EmulatorServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    @property
+    def emulator(self) -> Emulator:
+        return self.server.emulator
+
+    @property
+    def base_url(self) -> str:
+        host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]}"
+        return f"http://{host}"
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None, truncate: bool = False) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        content_type = (
+            "application/json; charset=utf-8" if not isinstance(payload, bytes) else "application/octet-stream"
+        )
+        self.send_header("Content-Type", (headers or {}).pop("Content-Type", content_type))
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if truncate:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+    def _reset(self) -> None:
+        """Drop the connection without an answer (RST where the OS allows)."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.connection.close()
+
+    # routes ---------------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        with self.emulator.lock:
+            self.emulator.http_requests += 1
+        path = self.path.split("?", 1)[0]
+        if path == "/__emulator/stats":
+            return self._send(200, self.emulator.stats_json())
+        if path == "/__emulator/faults":
+            return self._send(200, self.emulator.faults.describe())
+        match = FILE_PATH.match(path)
+        if match:
+            file = self.emulator.files.get(match.group(1))
+            if file is None or not file.exists():
+                return self._send(404, {"errors": "Not Found"})
+            return self._send(200, file.read_bytes(), {"Content-Type": "application/jsonl"})
+        match = API_PATH.match(path)
+        if match and match.group(2) == "shop":
+            if not self.emulator.token_valid(self.headers.get("X-Shopify-Access-Token")):
+                return self._send(401, INVALID_TOKEN_BODY)
+            return self._send(200, {"shop": self.emulator.rest_shop()})
+        return self._send(404, {"errors": "Not Found"})
+
+    def do_POST(self) -> None:
+        with self.emulator.lock:
+            self.emulator.http_requests += 1
+        path = self.path.split("?", 1)[0]
+        body = self._body()
+        match = API_PATH.match(path)
+        if match and match.group(2) == "graphql":
+            return self._graphql(body)
+        if path == "/admin/oauth/access_token":
+            if (self.headers.get("Content-Type") or "").startswith("application/json"):
+                form = json.loads(body or b"{}")
+            else:
+                form = dict(parse_qsl(body.decode()))
+            return self._send(*self.emulator.client_credentials(form))
+        match = UPLOAD_PATH.match(path)
+        if match:
+            status, payload = self.emulator.receive_upload(match.group(1), self.headers.get("Content-Type", ""), body)
+            return self._send(status, payload)
+        if path == "/__emulator/faults":
+            try:
+                rules = [Rule.from_json(r) for r in json.loads(body or b"[]")]
+            except (ValueError, TypeError) as exc:
+                return self._send(400, {"error": str(exc)})
+            self.emulator.faults.replace(rules)
+            return self._send(200, self.emulator.faults.describe())
+        if path == "/__emulator/stats/reset":
+            self.emulator.reset_stats()
+            return self._send(200, self.emulator.stats_json())
+        if path == "/__emulator/clock":
+            seconds = float(json.loads(body or b"{}").get("advance", 0))
+            self.emulator.store.clock.offset += seconds
+            return self._send(200, {"offset": self.emulator.store.clock.offset})
+        return self._send(404, {"errors": "Not Found"})
+
+    def _graphql(self, raw: bytes) -> None:
+        token = self.headers.get("X-Shopify-Access-Token")
+        if not self.emulator.token_valid(token):
+            return self._send(401, INVALID_TOKEN_BODY)
+        assert token is not None
+        fired = {rule.kind: rule for rule in self.emulator.faults.next_request()}
+        if "expire_token" in fired:
+            self.emulator.expire(token)
+            return self._send(401, INVALID_TOKEN_BODY)
+        if "reset" in fired:
+            return self._reset()
+        if "http_429" in fired:
+            retry = fired["http_429"].seconds
+            return self._send(
+                429,
+                {"errors": RATE_LIMITED_MESSAGE},
+                {"Retry-After": f"{retry:g}"},
+            )
+        for code in (500, 502, 503):
+            if f"http_{code}" in fired:
+                return self._send(code, {"errors": "Internal Server Error" if code == 500 else "Service Unavailable"})
+        if "slow" in fired:
+            time.sleep(fired["slow"].seconds)
+        try:
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("body is not an object")
+        except ValueError:
+            return self._send(400, {"errors": {"query": "Required parameter missing or invalid"}})
+        response = self.emulator.graphql(token, body, self.base_url, force_throttle="throttled" in fired)
+        self._send(200, response, truncate="truncated" in fired)
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+        super().__init__((host, port), Handler)
+        self.emulator = emulator
+        self.verbose = verbose
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, name="shopify-admin-emulator", daemon=True)
+        thread.start()
+        return thread

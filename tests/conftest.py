@@ -1,0 +1,63 @@
+"""Shared fixtures: an emulator served on a free local port, and the real Shopify schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from shopify_admin_emulator.emulator import Config, Emulator
+from shopify_admin_emulator.seed import seed
+from shopify_admin_emulator.server import EmulatorServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+REAL_SCHEMA = SHARED / "shopify-admin-schema" / "admin-2026-07.graphql"
+CAPTURES = SHARED / "shopify-captures"
+TOKEN = "shpat_test"
+
+
+class Running:
+    """An emulator in this process, reached over HTTP like any client would."""
+
+    def __init__(self, emulator: Emulator, server: EmulatorServer) -> None:
+        self.emulator = emulator
+        self.server = server
+        self.url = server.url
+        self.session = requests.Session()
+
+    def graphql(self, query: str, variables: dict | None = None, token: str = TOKEN, version: str = "2026-07") -> dict:
+        response = self.session.post(
+            f"{self.url}/admin/api/{version}/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orders: int = 120, **config) -> Running:
+    emulator = Emulator(Config(plan=plan, access_token=TOKEN, **config))
+    seed(emulator.store, customers, products, orders, seed=1)
+    server = EmulatorServer(emulator)
+    server.start_background()
+    return Running(emulator, server)
+
+
+@pytest.fixture
+def shop() -> Iterator[Running]:
+    """A small seeded shop with throttling off."""
+    running = start()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_schema():
+    from graphql import build_schema
+
+    return build_schema(REAL_SCHEMA.read_text(), assume_valid=True)
