@@ -42,7 +42,7 @@ def check_page_args(args: dict[str, Any]) -> int:
         raise bad_request("you must provide one of first or last")
     if first is not None and last is not None:
         raise bad_request("providing both first and last is not supported")
-    size = int(first if first is not None else last)  # type: ignore[arg-type]  (one of them is set)
+    size = int(first if first is not None else last)  # type: ignore[arg-type]
     if size < 0 or size > MAX_PAGE:
         raise bad_request(f"The maximum number of records that can be requested is {MAX_PAGE}.")
     return size

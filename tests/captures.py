@@ -1,0 +1,59 @@
+"""Reading `../shared/shopify-captures` and comparing the emulator's answers with Shopify's.
+
+Ids, timestamps, cursors and other values that differ between any two shops are masked, so a
+comparison checks the shape of the answer and the exact userErrors (field, code, message).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .conftest import CAPTURES
+
+GID = re.compile(r"gid://shopify/(\w+)/\d+(\?[^\"\s]*)?")
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+VOLATILE_KEYS = {"cursor", "startCursor", "endCursor", "legacyResourceId", "compareDigest", "url", "partialDataUrl"}
+
+
+def load(relative: str) -> dict[str, Any]:
+    """One capture file, e.g. `2026-04/customers/customer-set-parity.json`."""
+    return json.loads((CAPTURES / relative).read_text())
+
+
+def captures_available() -> bool:
+    return Path(CAPTURES).is_dir()
+
+
+def mask(value: Any, key: str | None = None) -> Any:
+    """The value with shop-specific parts replaced by placeholders."""
+    if isinstance(value, dict):
+        return {k: mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    if isinstance(value, str):
+        if key in VOLATILE_KEYS:
+            return f"<{key}>"
+        if TIMESTAMP.match(value):
+            return "<timestamp>"
+        return GID.sub(lambda m: f"gid://shopify/{m.group(1)}/<id>", value)
+    return value
+
+
+def without_cost(response: dict[str, Any]) -> dict[str, Any]:
+    """A response minus `extensions` (cost and throttle status differ from shop to shop)."""
+    return {k: v for k, v in response.items() if k != "extensions"}
+
+
+def same_answer(ours: dict[str, Any], theirs: dict[str, Any]) -> tuple[bool, str]:
+    """Compare masked responses; the message says where they differ."""
+    a, b = mask(without_cost(ours)), mask(without_cost(theirs))
+    if a == b:
+        return True, ""
+    return False, f"emulator: {json.dumps(a, sort_keys=True)}\nshopify:  {json.dumps(b, sort_keys=True)}"
+
+
+def user_errors(response: dict[str, Any], mutation: str) -> list[dict[str, Any]]:
+    return response["data"][mutation]["userErrors"]
