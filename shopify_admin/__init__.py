@@ -1,0 +1,6 @@
+"""The Shopify Admin GraphQL client shared by tap-shopify-admin and target-shopify-admin."""
+
+from .client import AccessDeniedError, AuthenticationError, ShopifyAdminClient, ShopifyError
+from .throttle import TIERS, CostThrottle
+
+__all__ = ["TIERS", "AccessDeniedError", "AuthenticationError", "CostThrottle", "ShopifyAdminClient", "ShopifyError"]

@@ -1,0 +1,176 @@
+"""GraphQL transport for the Shopify Admin API: auth, the shared cost throttle, and retries.
+
+Retried within a bounded budget: THROTTLED answers, HTTP 429 (after Retry-After), 5xx, timeouts,
+connection resets and truncated bodies. Not retried: a refused token, missing access scopes,
+documents Shopify rejects. The access token is never logged or put in an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import backoff
+import requests
+
+from .auth import AuthenticationError, TokenSource
+from .throttle import CostThrottle
+
+DEFAULT_API_VERSION = "2026-07"
+FIRST_GUESS_COST = 100  # points reserved for a document whose cost Shopify has not told us yet
+SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+log = logging.getLogger("shopify_admin")
+
+__all__ = ["AccessDeniedError", "AuthenticationError", "ShopifyAdminClient", "ShopifyError", "normalize_shop"]
+
+
+class ShopifyError(Exception):
+    """Shopify answered with errors that retrying will not fix."""
+
+    def __init__(self, message: str, response: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.response = response or {}
+
+
+class AccessDeniedError(ShopifyError):
+    """The app lacks an access scope; the message names it."""
+
+
+class _UnauthorizedError(Exception):
+    pass
+
+
+class _RetryableError(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+def normalize_shop(shop: str) -> str:
+    """`my-shop`, `my-shop.myshopify.com` or `https://my-shop.myshopify.com/` → `my-shop`."""
+    handle = re.sub(r"^https?://", "", shop.strip().lower()).rstrip("/")
+    handle = handle.removesuffix(".myshopify.com")
+    if not SHOP_HANDLE.match(handle):
+        raise ValueError(f"shop must be a shop handle or its myshopify.com domain, not {shop!r}")
+    return handle
+
+
+def _errors_summary(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(str(e.get("message")) for e in errors)
+
+
+class ShopifyAdminClient:
+    def __init__(
+        self,
+        shop: str,
+        *,
+        access_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        base_url: str | None = None,
+        user_tier: str = "standard",
+        request_timeout: float = 300,
+        max_attempts: int = 8,
+        max_wait: float = 60,
+        throttle: CostThrottle | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.shop = normalize_shop(shop)
+        self.base_url = (base_url or f"https://{self.shop}.myshopify.com").rstrip("/")
+        self.endpoint = f"{self.base_url}/admin/api/{api_version}/graphql.json"
+        self.session = requests.Session()
+        self.tokens = TokenSource(
+            self.base_url,
+            access_token=access_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            session=self.session,
+            timeout=request_timeout,
+        )
+        self.throttle = throttle or CostThrottle(user_tier)
+        self.timeout = request_timeout
+        self.max_attempts = max_attempts
+        self.max_wait = max_wait
+        self._sleep = sleep or time.sleep
+        self._costs: dict[str, int] = {}  # requestedQueryCost Shopify reported, per document
+        self.requests_sent = 0
+        self.points_used = 0
+
+    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors."""
+        body = self.request(query, variables)
+        if body.get("errors"):
+            raise ShopifyError(f"Shopify returned errors: {_errors_summary(body['errors'])}", body)
+        return body["data"]
+
+    def request(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The whole answer, after waiting for budget and retrying what can be retried."""
+        delays: Iterator[float] = backoff.expo(base=2, factor=0.5, max_value=self.max_wait)
+        next(delays)  # python-backoff's generators start by yielding None
+        renewed = False
+        for attempt in range(1, self.max_attempts + 1):
+            self.throttle.acquire(self._costs.get(query, FIRST_GUESS_COST))
+            try:
+                return self._send(query, variables)
+            except _RetryableError as retry:
+                if attempt == self.max_attempts:
+                    raise ShopifyError(f"gave up after {attempt} attempts: {retry}") from None
+                wait = retry.wait if retry.wait is not None else backoff.full_jitter(next(delays))
+                log.warning("Shopify request failed (%s); retry %d in %.1fs", retry, attempt, wait)
+                self._sleep(wait)
+            except _UnauthorizedError:
+                if renewed or not self.tokens.renewable:
+                    raise AuthenticationError(
+                        "Shopify rejected the access token (HTTP 401): check the credentials and the shop"
+                    ) from None
+                self.tokens.renew()
+                renewed = True
+        raise AssertionError("unreachable")
+
+    def _send(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+        self.requests_sent += 1
+        try:
+            response = self.session.post(
+                self.endpoint,
+                json={"query": query, "variables": variables or {}},
+                headers={"X-Shopify-Access-Token": self.tokens.token()},
+                timeout=self.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _RetryableError(type(exc).__name__) from None
+        if response.status_code == 401:
+            raise _UnauthorizedError
+        if response.status_code == 429:
+            retry_after = response.headers.get("Retry-After")
+            raise _RetryableError("HTTP 429", float(retry_after) if retry_after else None)
+        if response.status_code >= 500:
+            raise _RetryableError(f"HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise ShopifyError(f"Shopify answered HTTP {response.status_code}: {response.text[:500]}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise _RetryableError("incomplete or invalid JSON body") from None
+        return self._check(query, body)
+
+    def _check(self, query: str, body: dict[str, Any]) -> dict[str, Any]:
+        cost = (body.get("extensions") or {}).get("cost") or {}
+        if cost.get("throttleStatus"):
+            self.throttle.observe(cost["throttleStatus"])
+        if cost.get("requestedQueryCost") is not None:
+            self._costs[query] = int(cost["requestedQueryCost"])
+        self.points_used += int(cost.get("actualQueryCost") or 0)
+        errors = body.get("errors") or []
+        codes = {(e.get("extensions") or {}).get("code") for e in errors}
+        if "THROTTLED" in codes:
+            raise _RetryableError("THROTTLED", self.throttle.seconds_until(self._costs.get(query, FIRST_GUESS_COST)))
+        if "ACCESS_DENIED" in codes:
+            raise AccessDeniedError(_errors_summary(errors), body)
+        if "MAX_COST_EXCEEDED" in codes:
+            raise ShopifyError(_errors_summary(errors), body)
+        return body

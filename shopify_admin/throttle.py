@@ -1,0 +1,66 @@
+"""Client side of Shopify's cost bucket: wait before sending rather than retry after THROTTLED.
+
+Every answer reports `throttleStatus`; between answers the bucket is predicted to refill at the
+restore rate. One instance is shared by every stream or sink of a run, across threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+# restore rate (points/s), bucket size: the budget assumed until Shopify reports its own
+TIERS: dict[str, tuple[float, float]] = {
+    "standard": (100, 2000),
+    "advanced": (200, 4000),
+    "plus": (1000, 20000),
+    "enterprise": (2000, 40000),
+}
+
+
+class CostThrottle:
+    def __init__(
+        self,
+        tier: str = "standard",
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if tier not in TIERS:
+            raise ValueError(f"user_tier must be one of {', '.join(TIERS)}, not {tier!r}")
+        self.restore_rate, self.maximum = TIERS[tier]
+        self.available = self.maximum
+        self._clock, self._sleep = clock, sleep
+        self._stamp = clock()
+        self._lock = threading.Lock()
+        self.waited = 0.0  # seconds spent waiting for points, for reporting
+
+    def _predicted(self, now: float) -> float:
+        return min(self.maximum, self.available + (now - self._stamp) * self.restore_rate)
+
+    def acquire(self, cost: float) -> None:
+        """Block until `cost` points are predicted to be available, then spend them."""
+        cost = min(cost, self.maximum)
+        while True:
+            with self._lock:
+                now = self._clock()
+                predicted = self._predicted(now)
+                if predicted >= cost:
+                    self.available, self._stamp = predicted - cost, now
+                    return
+                wait = (cost - predicted) / self.restore_rate
+            self.waited += wait
+            self._sleep(wait)
+
+    def observe(self, status: dict[str, Any]) -> None:
+        """Take Shopify's word for the bucket's state (it also tells the real plan's budget)."""
+        with self._lock:
+            self.maximum = float(status.get("maximumAvailable") or self.maximum)
+            self.restore_rate = float(status.get("restoreRate") or self.restore_rate)
+            self.available = float(status.get("currentlyAvailable", self.available))
+            self._stamp = self._clock()
+
+    def seconds_until(self, cost: float) -> float:
+        with self._lock:
+            return max(0.0, (min(cost, self.maximum) - self._predicted(self._clock())) / self.restore_rate)
