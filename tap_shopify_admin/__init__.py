@@ -1,0 +1,1 @@
+"""tap-shopify-admin: a Singer tap for the Shopify Admin GraphQL API."""

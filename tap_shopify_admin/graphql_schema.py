@@ -1,0 +1,89 @@
+"""JSON Schema for a GraphQL selection, from the types of the fields it selects, so that a
+stream's query is the one source of truth for its schema. Money and other Decimals stay strings."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    build_schema,
+    get_named_type,
+    parse,
+)
+
+from shopify_admin_emulator.graphql_api import SCHEMA_PATH
+
+SCALARS: dict[str, dict[str, Any]] = {
+    "Int": {"type": "integer"},
+    "Float": {"type": "number"},
+    "Boolean": {"type": "boolean"},
+    "DateTime": {"type": "string", "format": "date-time"},
+    "JSON": {},
+}
+
+
+@cache
+def admin_schema() -> GraphQLSchema:
+    """The Admin API types this project speaks (a proven subset of Shopify's real schema)."""
+    return build_schema(SCHEMA_PATH.read_text())
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "type" not in schema:
+        return schema
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[str, Any]:
+    nullable = not isinstance(graphql_type, GraphQLNonNull)
+    inner = graphql_type.of_type if not nullable else graphql_type
+    if isinstance(inner, GraphQLList):
+        out: dict[str, Any] = {"type": "array", "items": _type_schema(inner.of_type, selection)}
+    elif isinstance(inner, GraphQLEnumType):
+        out = {"type": "string", "enum": list(inner.values)}
+    elif selection is not None:
+        named = get_named_type(inner)
+        if named.name.endswith("Connection") and isinstance(named, GraphQLObjectType):
+            # nested connections are drained into a plain list of their nodes
+            return {
+                "type": "array",
+                "items": selection_schema(get_named_type(named.fields["nodes"].type), _nodes(selection)),
+            }
+        out = selection_schema(named, selection)
+    else:
+        out = dict(SCALARS.get(get_named_type(inner).name, {"type": "string"}))
+    return _nullable(out) if nullable else out
+
+
+def _nodes(selection: SelectionSetNode) -> SelectionSetNode:
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode) and sel.name.value == "nodes" and sel.selection_set:
+            return sel.selection_set
+    raise ValueError("a nested connection must select `nodes { … }`")
+
+
+def selection_schema(parent: Any, selection: SelectionSetNode) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode):
+            field = parent.fields[sel.name.value]
+            properties[(sel.alias or sel.name).value] = _type_schema(field.type, sel.selection_set)
+        elif isinstance(sel, InlineFragmentNode):
+            properties.update(selection_schema(parent, sel.selection_set)["properties"])
+    return {"type": "object", "properties": properties}
+
+
+def record_schema(type_name: str, fields: str) -> dict[str, Any]:
+    """The JSON Schema of records of `type_name` selected by the GraphQL selection `fields`."""
+    document = parse(f"{{ {fields} }}")
+    selection = document.definitions[0].selection_set  # type: ignore[attr-defined]
+    return selection_schema(admin_schema().type_map[type_name], selection)

@@ -1,0 +1,5 @@
+"""One module per Admin API resource."""
+
+from .customers import CustomersStream
+
+STREAMS = [CustomersStream]

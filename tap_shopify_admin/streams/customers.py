@@ -1,0 +1,23 @@
+"""Customers, with addresses, marketing consent, and order totals."""
+
+from __future__ import annotations
+
+from ..client import ShopifyStream
+
+ADDRESS = "id firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone"
+
+
+class CustomersStream(ShopifyStream):
+    name = "customers"
+    graphql_type = "Customer"
+    root = "customers"
+    fields = f"""
+        id legacyResourceId createdAt updatedAt firstName lastName displayName note locale state tags
+        taxExempt verifiedEmail numberOfOrders
+        amountSpent {{ amount currencyCode }}
+        defaultEmailAddress {{ emailAddress marketingState marketingOptInLevel marketingUpdatedAt }}
+        defaultPhoneNumber {{ phoneNumber }}
+        smsMarketingConsent {{ marketingState marketingOptInLevel consentUpdatedAt consentCollectedFrom }}
+        defaultAddress {{ {ADDRESS} }}
+        addresses {{ {ADDRESS} }}
+    """
