@@ -11,10 +11,14 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
+    SelectionSetNode,
     build_schema,
     execute_sync,
     parse,
@@ -76,7 +80,7 @@ def _adapt(fn: Resolver) -> Resolver:
 _UNDEFINED_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")
 
 
-def shopify_validation_error(error: GraphQLError, op_label: str) -> dict[str, Any]:
+def shopify_validation_error(error: GraphQLError, document: DocumentNode) -> dict[str, Any]:
     """graphql-core's validation messages, reworded the way Shopify (graphql-ruby) words them."""
     out: dict[str, Any] = {"message": error.message}
     if error.locations:
@@ -85,9 +89,42 @@ def shopify_validation_error(error: GraphQLError, op_label: str) -> dict[str, An
     if match:
         field_name, type_name = match.groups()
         out["message"] = f"Field '{field_name}' doesn't exist on type '{type_name}'"
-        out["path"] = [op_label]
+        if error.nodes:
+            out["path"] = _static_path(document, error.nodes[0])
         out["extensions"] = {"code": "undefinedField", "typeName": type_name, "fieldName": field_name}
     return out
+
+
+def _static_path(document: DocumentNode, target: Node) -> list[str]:
+    """graphql-ruby's path to a node in the document: `"query Name"` (or `"fragment Name"`), then the
+    response keys and `"... on Type"` of the selections leading to it."""
+
+    def walk(selection_set: SelectionSetNode | None, path: list[str]) -> list[str] | None:
+        for sel in selection_set.selections if selection_set else ():
+            if isinstance(sel, FieldNode):
+                step = (sel.alias or sel.name).value
+            elif isinstance(sel, InlineFragmentNode):
+                step = f"... on {sel.type_condition.name.value}" if sel.type_condition else "..."
+            else:
+                continue
+            if sel is target:
+                return [*path, step]
+            found = walk(getattr(sel, "selection_set", None), [*path, step])
+            if found:
+                return found
+        return None
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            label = definition.operation.value + (f" {definition.name.value}" if definition.name else "")
+        elif isinstance(definition, FragmentDefinitionNode):
+            label = f"fragment {definition.name.value}"
+        else:
+            continue
+        found = walk(definition.selection_set, [label])
+        if found:
+            return found
+    return []
 
 
 @dataclass
@@ -119,6 +156,10 @@ class GraphQLApi:
             self._documents.popitem(last=False)
         return prepared
 
+    def documents(self) -> list[str]:
+        """The distinct documents received lately (for tests that check what clients send)."""
+        return list(self._documents)
+
     def run(
         self, body: dict[str, Any], bucket: Bucket, base_url: str
     ) -> tuple[dict[str, Any], str | None, int, int | None, bool]:
@@ -132,8 +173,8 @@ class GraphQLApi:
         operation = _operation(prepared.document, op_name)
         name = (operation.name.value if operation and operation.name else None) or _first_field(operation)
         if prepared.errors:
-            label = f"{operation.operation.value} {operation.name.value}" if operation and operation.name else "query"
-            return {"errors": [shopify_validation_error(e, label) for e in prepared.errors]}, name, 0, None, False
+            errors = [shopify_validation_error(e, prepared.document) for e in prepared.errors]
+            return {"errors": errors}, name, 0, None, False
         if operation is None:
             return {"errors": [{"message": "An operation name is required"}]}, name, 0, None, False
         fragments = {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}

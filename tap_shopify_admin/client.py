@@ -1,4 +1,5 @@
-"""The base stream: pages one Admin API connection by `updatedAt` windows through the shared client."""
+"""Base streams: one Admin API connection read in `updatedAt` windows through the shared client,
+with every nested connection drained, and child streams fed from their parent's records."""
 
 from __future__ import annotations
 
@@ -6,11 +7,21 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from graphql import FieldNode, SelectionSetNode, parse, print_ast
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    parse,
+    print_ast,
+)
 from singer_sdk import Stream
 from typing_extensions import override
 
-from .graphql_schema import record_schema
+from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
+
+from .graphql_schema import admin_schema, record_schema
 
 if TYPE_CHECKING:
     from shopify_admin import ShopifyAdminClient
@@ -18,22 +29,54 @@ if TYPE_CHECKING:
     from .tap import TapShopifyAdmin
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
+PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+MAX_PAGE = 250
 
 
 def shopify_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _selection(fields: str) -> SelectionSetNode:
+    return parse(f"{{ {fields} }}").definitions[0].selection_set  # type: ignore[attr-defined]
+
+
+def _with_page_info(parent: Any, selection: SelectionSetNode) -> str:
+    """The selection, with `pageInfo` added to every connection so that it can be drained."""
+    parts = []
+    for sel in selection.selections:
+        assert isinstance(sel, FieldNode)
+        text = print_ast(sel).split("{", 1)[0].strip()
+        if sel.selection_set is None:
+            parts.append(text)
+            continue
+        named = get_named_type(parent.fields[sel.name.value].type)
+        if _is_connection(named):
+            node_type = get_named_type(named.fields["nodes"].type)
+            inner = _with_page_info(node_type, _nodes(sel.selection_set))
+            parts.append(f"{text} {{ nodes {{ {inner} }} {PAGE_INFO} }}")
+        else:
+            parts.append(f"{text} {{ {_with_page_info(named, sel.selection_set)} }}")
+    return " ".join(parts)
+
+
+def _is_connection(named: Any) -> bool:
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and "pageInfo" in named.fields
+
+
+def _nodes(selection: SelectionSetNode) -> SelectionSetNode:
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode) and sel.name.value == "nodes" and sel.selection_set:
+            return sel.selection_set
+    raise ValueError("a nested connection must select `nodes { … }`")
+
+
 class ShopifyStream(Stream):
-    """One top-level connection (`customers`, `orders`, …) read in `updatedAt` order."""
+    """A stream whose records are Admin API objects of `graphql_type`, selected by `fields`."""
 
     graphql_type: ClassVar[str]
-    root: ClassVar[str]
     fields: ClassVar[str]
     primary_keys: ClassVar[list[str]] = ["id"]  # type: ignore[misc]
-    replication_key = "updatedAt"
-    is_sorted = True
-    page_size: ClassVar[int] = 100
 
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap, schema=record_schema(self.graphql_type, self.fields))
@@ -44,25 +87,94 @@ class ShopifyStream(Stream):
         return self._tap_ref.client
 
     def selected_fields(self) -> str:
-        """The stream's selection without the top-level fields the catalog deselects."""
-        selection = parse(f"{{ {self.fields} }}").definitions[0].selection_set  # type: ignore[attr-defined]
+        """The stream's selection without the top-level fields that neither the catalog nor a
+        selected child stream needs, with `pageInfo` on every connection."""
+        needed = ALWAYS_SELECTED | {
+            child.parent_field for child in self.child_streams if isinstance(child, NestedStream) and child.selected
+        }
         kept = tuple(
             sel
-            for sel in selection.selections
+            for sel in _selection(self.fields).selections
             if isinstance(sel, FieldNode)
-            and (sel.name.value in ALWAYS_SELECTED or self.mask.get(("properties", sel.name.value), True))
+            and (sel.name.value in needed or self.mask.get(("properties", sel.name.value), True))
         )
-        return print_ast(SelectionSetNode(selections=kept))[1:-1].strip()
+        return _with_page_info(admin_schema().type_map[self.graphql_type], SelectionSetNode(selections=kept))
+
+    def drain(self, record: dict[str, Any], type_name: str, selection: SelectionSetNode) -> dict[str, Any]:
+        """Replace each nested connection by the full list of its nodes, fetching the pages after
+        the first through `node(id:)`, so that nothing is cut off at `first: N`."""
+        parent: Any = admin_schema().type_map[type_name]
+        for sel in selection.selections:
+            if not isinstance(sel, FieldNode) or sel.selection_set is None:
+                continue
+            key = (sel.alias or sel.name).value
+            value = record.get(key)
+            named: Any = get_named_type(parent.fields[sel.name.value].type)
+            if value is None:
+                continue
+            if _is_connection(named):
+                node_type = get_named_type(named.fields["nodes"].type).name
+                node_selection = _nodes(sel.selection_set)
+                nodes = list(value["nodes"])
+                cursor = value["pageInfo"]["endCursor"] if value["pageInfo"]["hasNextPage"] else None
+                while cursor:
+                    more = self._next_nested_page(record["id"], type_name, sel, node_type, node_selection, cursor)
+                    nodes += more["nodes"]
+                    cursor = more["pageInfo"]["endCursor"] if more["pageInfo"]["hasNextPage"] else None
+                record[key] = [self.drain(n, node_type, node_selection) for n in nodes]
+            elif isinstance(value, list):
+                record[key] = [self.drain(v, named.name, sel.selection_set) for v in value]
+            elif isinstance(value, dict) and isinstance(named, GraphQLObjectType):
+                record[key] = self.drain(value, named.name, sel.selection_set)
+        return record
+
+    def _next_nested_page(
+        self,
+        owner_id: str,
+        owner_type: str,
+        field: FieldNode,
+        node_type: str,
+        node_selection: SelectionSetNode,
+        after: str,
+    ) -> dict[str, Any]:
+        fields = _with_page_info(admin_schema().type_map[node_type], node_selection)
+        query = (
+            f"query {self.graphql_type}Nested($id: ID!, $after: String) {{ node(id: $id) {{ ... on {owner_type} {{"
+            f" {field.name.value}(first: {MAX_PAGE}, after: $after) {{ nodes {{ {fields} }} {PAGE_INFO} }} }} }} }}"
+        )
+        return self.client.execute(query, {"id": owner_id, "after": after})["node"][field.name.value]
+
+
+class ConnectionStream(ShopifyStream):
+    root_arguments: ClassVar[str] = ""  # e.g. `includeClosed: true`
+    """A top-level connection (`customers`, `orders`, …) read in `updatedAt` order."""
+
+    root: ClassVar[str]
+    replication_key = "updatedAt"
+    is_sorted = True
 
     def page_query(self) -> str:
         name = self.name.title().replace("_", "")
         return print_ast(
             parse(
                 f"query {name}Page($first: Int!, $after: String, $query: String) {{"
-                f" {self.root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{"
-                f" nodes {{ {self.selected_fields()} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+                f" {self.root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT"
+                f" {self.root_arguments}) {{"
+                f" nodes {{ {self.selected_fields()} }} {PAGE_INFO} }} }}"
             )
         )
+
+    def page_size(self, query: str) -> int:
+        """The largest page whose requested cost stays within Shopify's 1000-point limit per query."""
+        operation = parse(query).definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+
+        def cost(first: int) -> int:
+            return CostCalculator(admin_schema(), {}, {"first": first}).operation(operation)
+
+        per_record = cost(2) - cost(1)
+        fixed = cost(1) - per_record
+        return max(1, min(MAX_PAGE, (MAX_QUERY_COST - fixed) // max(per_record, 1)))
 
     def window(self, context: Mapping[str, Any] | None) -> str:
         """`updated_at:>=A AND updated_at:<B`: from the bookmark (inclusive, so records sharing the
@@ -77,10 +189,35 @@ class ShopifyStream(Stream):
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         query = self.page_query()
-        variables: dict[str, Any] = {"first": self.page_size, "query": self.window(context), "after": None}
+        node_selection = _selection(self.selected_fields())
+        variables: dict[str, Any] = {"first": self.page_size(query), "query": self.window(context), "after": None}
         while True:
             page = self.client.execute(query, variables)[self.root]
-            yield from page["nodes"]
+            for node in page["nodes"]:
+                yield self.drain(node, self.graphql_type, node_selection)
             if not page["pageInfo"]["hasNextPage"]:
                 return
             variables["after"] = page["pageInfo"]["endCursor"]
+
+    @override
+    def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
+        return {"parent_id": record["id"], "record": record}
+
+
+class NestedStream(ShopifyStream):
+    """Records nested in a parent stream's records (an order's line items, a product's variants),
+    emitted as their own stream without another request."""
+
+    parent_field: ClassVar[str]  # the parent's field that holds these records
+    parent_key: ClassVar[str]  # the property naming the parent's id in each record
+    state_partitioning_keys: ClassVar[list[str]] = []  # type: ignore[misc]
+
+    def __init__(self, tap: TapShopifyAdmin) -> None:
+        super().__init__(tap)
+        self.schema["properties"][self.parent_key] = {"type": "string"}
+
+    @override
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        assert context is not None
+        for child in context["record"].get(self.parent_field) or []:
+            yield {**child, self.parent_key: context["parent_id"]}

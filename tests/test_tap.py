@@ -19,7 +19,7 @@ from .conftest import TOKEN, Running, start
 
 @pytest.fixture(scope="module")
 def store_shop() -> Iterator[Running]:
-    running = start(plan="standard", customers=230, products=5, orders=40)
+    running = start(plan="unlimited", customers=230, products=20, orders=120)
     yield running
     running.server.shutdown()
     running.server.server_close()
@@ -56,12 +56,6 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
     assert customers["schema"]["properties"]["amountSpent"]["properties"]["amount"]["type"] == "string"
 
 
-def test_queries_validate_against_the_real_schema(store_shop: Running, real_schema) -> None:
-    tap = TapShopifyAdmin(config=config(store_shop))
-    for stream in tap.streams.values():
-        assert validate(real_schema, parse(stream.page_query())) == [], stream.name  # type: ignore[attr-defined]
-
-
 def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None:
     first = run_tap(tmp_path, config(store_shop))
     ids = [r["id"] for r in records(first, "customers")]
@@ -84,3 +78,30 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
     after = records(run_tap(tmp_path, config(store_shop), state), "customers")
     assert {r["id"] for r in after if r["updatedAt"] != bookmark} == {r["id"] for r in changed}
     assert all(r["note"] == "changed" for r in after if r["updatedAt"] != bookmark)
+
+
+def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: Path) -> None:
+    messages = run_tap(tmp_path, config(store_shop))
+    store = store_shop.emulator.store
+    big_orders = [o for o in store.all("Order") if len(o["_line_items"]) > 250]
+    big_products = [p for p in store.all("Product") if len(p["_variants"]) > 250]
+    assert big_orders and big_products
+    orders = {r["id"]: r for r in records(messages, "orders")}
+    products = {r["id"]: r for r in records(messages, "products")}
+    for order in big_orders:
+        assert [li["id"] for li in orders[order["id"]]["lineItems"]] == [li["id"] for li in order["_line_items"]]
+    for product in big_products:
+        assert [v["id"] for v in products[product["id"]]["variants"]] == [v["id"] for v in product["_variants"]]
+    line_items = records(messages, "order_line_items")
+    assert len(line_items) == sum(len(o["_line_items"]) for o in store.all("Order"))
+    variants = records(messages, "product_variants")
+    assert len(variants) == store.table("ProductVariant").rows.__len__()
+    assert {v["productId"] for v in variants} == set(products)
+
+
+def test_every_query_the_tap_sent_validates_against_the_real_schema(store_shop: Running, real_schema) -> None:
+    """Runs last in this module: the emulator kept every distinct document the tap sent."""
+    documents = store_shop.emulator.api.documents()
+    assert any("OrdersPage" in d for d in documents) and any("Nested" in d for d in documents)
+    for document in documents:
+        assert validate(real_schema, parse(document)) == [], document

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..client import ShopifyStream
+from ..client import ConnectionStream
 
 ADDRESS = "id firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone"
 
 
-class CustomersStream(ShopifyStream):
+class CustomersStream(ConnectionStream):
     name = "customers"
     graphql_type = "Customer"
     root = "customers"

@@ -1,0 +1,17 @@
+"""Fulfillment orders, closed ones included, with their line items."""
+
+from __future__ import annotations
+
+from ..client import ConnectionStream
+
+
+class FulfillmentOrdersStream(ConnectionStream):
+    name = "fulfillment_orders"
+    graphql_type = "FulfillmentOrder"
+    root = "fulfillmentOrders"
+    root_arguments = "includeClosed: true"
+    fields = """
+        id createdAt updatedAt status requestStatus orderId orderName fulfillAt
+        assignedLocation { name countryCode }
+        lineItems(first: 10) { nodes { id totalQuantity remainingQuantity sku lineItem { id } variant { id } } }
+    """

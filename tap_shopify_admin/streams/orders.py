@@ -1,0 +1,56 @@
+"""Orders with their line items, and line items and fulfillments as their own streams."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ..client import ConnectionStream, NestedStream
+from .customers import ADDRESS
+
+MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
+LINE_ITEM_FIELDS = f"""
+    id name title quantity currentQuantity sku vendor variantTitle requiresShipping taxable unfulfilledQuantity
+    originalUnitPriceSet {{ {MONEY} }} discountedUnitPriceSet {{ {MONEY} }} originalTotalSet {{ {MONEY} }}
+    variant {{ id }} product {{ id }}
+"""
+FULFILLMENT_FIELDS = f"""
+    id legacyResourceId name createdAt updatedAt status displayStatus totalQuantity deliveredAt inTransitAt
+    estimatedDeliveryAt requiresShipping trackingInfo {{ company number url }}
+    fulfillmentLineItems(first: 10) {{ nodes {{ id quantity lineItem {{ id }} originalTotalSet {{ {MONEY} }} }} }}
+"""
+
+
+class OrdersStream(ConnectionStream):
+    name = "orders"
+    graphql_type = "Order"
+    root = "orders"
+    fields = f"""
+        id legacyResourceId name createdAt updatedAt processedAt closedAt cancelledAt cancelReason email phone
+        note tags sourceIdentifier sourceName test currencyCode presentmentCurrencyCode
+        displayFinancialStatus displayFulfillmentStatus customer {{ id }}
+        billingAddress {{ {ADDRESS} }} shippingAddress {{ {ADDRESS} }}
+        subtotalPriceSet {{ {MONEY} }} totalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
+        totalDiscountsSet {{ {MONEY} }} totalShippingPriceSet {{ {MONEY} }} totalRefundedSet {{ {MONEY} }}
+        lineItems(first: 10) {{ nodes {{ {LINE_ITEM_FIELDS} }} }}
+        fulfillments {{ {FULFILLMENT_FIELDS} }}
+    """
+
+
+class OrderLineItemsStream(NestedStream):
+    name = "order_line_items"
+    graphql_type = "LineItem"
+    fields = LINE_ITEM_FIELDS
+    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
+    parent_field = "lineItems"
+    parent_key = "orderId"
+
+
+class FulfillmentsStream(NestedStream):
+    """Fulfillments ride on their order, whose updatedAt moves when one is created or changed."""
+
+    name = "fulfillments"
+    graphql_type = "Fulfillment"
+    fields = FULFILLMENT_FIELDS
+    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
+    parent_field = "fulfillments"
+    parent_key = "orderId"
