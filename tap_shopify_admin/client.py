@@ -3,6 +3,7 @@ with every nested connection drained, and child streams fed from their parent's 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -147,6 +148,13 @@ class ShopifyStream(Stream):
 
 class ConnectionStream(ShopifyStream):
     root_arguments: ClassVar[str] = ""  # e.g. `includeClosed: true`
+    deleted_subject: ClassVar[str | None] = None  # the events subject_type whose destroys become records
+
+    def __init__(self, tap: TapShopifyAdmin) -> None:
+        super().__init__(tap)
+        if self.deleted_subject:
+            self.schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
+
     """A top-level connection (`customers`, `orders`, …) read in `updatedAt` order."""
 
     root: ClassVar[str]
@@ -176,28 +184,57 @@ class ConnectionStream(ShopifyStream):
         fixed = cost(1) - per_record
         return max(1, min(MAX_PAGE, (MAX_QUERY_COST - fixed) // max(per_record, 1)))
 
-    def window(self, context: Mapping[str, Any] | None) -> str:
-        """`updated_at:>=A AND updated_at:<B`: from the bookmark (inclusive, so records sharing the
-        bookmark's second are read again rather than lost) to the sync's start at the latest."""
+    def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
+        """From the bookmark (inclusive, so records sharing the bookmark's second are read again
+        rather than lost) to the sync's start at the latest (exclusive)."""
         start = self.get_starting_timestamp(context)
         end = min(self._tap_ref.sync_started, self._tap_ref.end_date or self._tap_ref.sync_started)
-        terms = [f"updated_at:<'{shopify_time(end)}'"]
-        if start is not None:
-            terms.insert(0, f"updated_at:>='{shopify_time(start)}'")
-        return " AND ".join(terms)
+        return (shopify_time(start) if start else None), shopify_time(end)
+
+    @staticmethod
+    def search(field: str, start: str | None, end: str) -> str:
+        return " AND ".join(([f"{field}:>='{start}'"] if start else []) + [f"{field}:<'{end}'"])
+
+    def deletions(self, start: str | None, end: str) -> deque[dict[str, Any]]:
+        """Records for the objects destroyed in the window, from Shopify's destroy events, in time order."""
+        if self.deleted_subject is None:
+            return deque()
+        query = (
+            "query DestroyEvents($first: Int!, $after: String, $query: String) {"
+            " events(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {"
+            f" nodes {{ ... on BasicEvent {{ subjectId createdAt }} }} {PAGE_INFO} }} }}"
+        )
+        search = f"subject_type:{self.deleted_subject} AND action:destroy AND " + self.search("created_at", start, end)
+        variables: dict[str, Any] = {"first": MAX_PAGE, "query": search, "after": None}
+        found: deque[dict[str, Any]] = deque()
+        while True:
+            page = self.client.execute(query, variables)["events"]
+            found.extend(
+                {"id": e["subjectId"], "updatedAt": e["createdAt"], "_sdc_deleted_at": e["createdAt"]}
+                for e in page["nodes"]
+            )
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            variables["after"] = page["pageInfo"]["endCursor"]
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        start, end = self.bounds(context)
+        deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
         query = self.page_query()
         node_selection = _selection(self.selected_fields())
-        variables: dict[str, Any] = {"first": self.page_size(query), "query": self.window(context), "after": None}
+        search = self.search("updated_at", start, end)
+        variables: dict[str, Any] = {"first": self.page_size(query), "query": search, "after": None}
         while True:
             page = self.client.execute(query, variables)[self.root]
             for node in page["nodes"]:
+                while deleted and deleted[0]["updatedAt"] <= node["updatedAt"]:
+                    yield deleted.popleft()
                 yield self.drain(node, self.graphql_type, node_selection)
             if not page["pageInfo"]["hasNextPage"]:
-                return
+                break
             variables["after"] = page["pageInfo"]["endCursor"]
+        yield from deleted
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:

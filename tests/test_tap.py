@@ -58,7 +58,7 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
 
 def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None:
     first = run_tap(tmp_path, config(store_shop))
-    ids = [r["id"] for r in records(first, "customers")]
+    ids = [r["id"] for r in records(first, "customers") if not r.get("_sdc_deleted_at")]
     expected = store_shop.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
     assert len(ids) == len(set(ids)) == expected
     state = last_state(first)
@@ -80,6 +80,16 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
     assert all(r["note"] == "changed" for r in after if r["updatedAt"] != bookmark)
 
 
+def test_destroyed_objects_arrive_as_soft_deletes(store_shop: Running, tmp_path: Path) -> None:
+    messages = run_tap(tmp_path, config(store_shop))
+    events = [e for e in store_shop.emulator.store.all("BasicEvent") if e["action"] == "destroy"]
+    assert events
+    for stream, subject in (("customers", "CUSTOMER"), ("products", "PRODUCT"), ("orders", "ORDER")):
+        deleted = {r["id"]: r for r in records(messages, stream) if r.get("_sdc_deleted_at")}
+        expected = {e["subjectId"]: e["createdAt"] for e in events if e["subjectType"] == subject}
+        assert {i: r["_sdc_deleted_at"] for i, r in deleted.items()} == expected
+
+
 def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: Path) -> None:
     messages = run_tap(tmp_path, config(store_shop))
     store = store_shop.emulator.store
@@ -96,7 +106,7 @@ def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: 
     assert len(line_items) == sum(len(o["_line_items"]) for o in store.all("Order"))
     variants = records(messages, "product_variants")
     assert len(variants) == store.table("ProductVariant").rows.__len__()
-    assert {v["productId"] for v in variants} == set(products)
+    assert {v["productId"] for v in variants} == {i for i, p in products.items() if not p.get("_sdc_deleted_at")}
 
 
 def test_every_query_the_tap_sent_validates_against_the_real_schema(store_shop: Running, real_schema) -> None:

@@ -11,6 +11,7 @@ class CustomersStream(ConnectionStream):
     name = "customers"
     graphql_type = "Customer"
     root = "customers"
+    deleted_subject = "CUSTOMER"
     fields = f"""
         id legacyResourceId createdAt updatedAt firstName lastName displayName note locale state tags
         taxExempt verifiedEmail numberOfOrders

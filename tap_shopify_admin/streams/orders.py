@@ -24,6 +24,7 @@ class OrdersStream(ConnectionStream):
     name = "orders"
     graphql_type = "Order"
     root = "orders"
+    deleted_subject = "ORDER"
     fields = f"""
         id legacyResourceId name createdAt updatedAt processedAt closedAt cancelledAt cancelReason email phone
         note tags sourceIdentifier sourceName test currencyCode presentmentCurrencyCode

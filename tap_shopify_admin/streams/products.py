@@ -17,6 +17,7 @@ class ProductsStream(ConnectionStream):
     name = "products"
     graphql_type = "Product"
     root = "products"
+    deleted_subject = "PRODUCT"
     fields = f"""
         id legacyResourceId createdAt updatedAt publishedAt title handle descriptionHtml productType vendor
         status tags options {{ id name position values }}
