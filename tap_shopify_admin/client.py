@@ -78,6 +78,7 @@ class ShopifyStream(Stream):
     graphql_type: ClassVar[str]
     fields: ClassVar[str]
     primary_keys: ClassVar[list[str]] = ["id"]  # type: ignore[misc]
+    STATE_MSG_FREQUENCY = 100  # a run killed at any moment resumes with little to read again
 
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap, schema=record_schema(self.graphql_type, self.fields))
@@ -238,7 +239,10 @@ class ConnectionStream(ShopifyStream):
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
-        return {"parent_id": record["id"], "record": record}
+        # The SDK syncs the children of a record before it reads the next one; the record itself
+        # stays out of the context, which is logged.
+        self.current_record = record
+        return {"parent_id": record["id"]}
 
 
 class NestedStream(ShopifyStream):
@@ -255,6 +259,9 @@ class NestedStream(ShopifyStream):
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
-        assert context is not None
-        for child in context["record"].get(self.parent_field) or []:
-            yield {**child, self.parent_key: context["parent_id"]}
+        assert context is not None and self.parent_stream_type is not None
+        parent = self._tap_ref.streams[self.parent_stream_type.name]
+        record = parent.current_record  # type: ignore[attr-defined]
+        assert record["id"] == context["parent_id"]
+        for child in record.get(self.parent_field) or []:
+            yield {**child, self.parent_key: record["id"]}
