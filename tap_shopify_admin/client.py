@@ -260,7 +260,7 @@ class NestedStream(ShopifyStream):
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         assert context is not None and self.parent_stream_type is not None
-        parent = self._tap_ref.streams[self.parent_stream_type.name]
+        parent = next(s for s in self._tap_ref.streams.values() if isinstance(s, self.parent_stream_type))
         record = parent.current_record  # type: ignore[attr-defined]
         assert record["id"] == context["parent_id"]
         for child in record.get(self.parent_field) or []:

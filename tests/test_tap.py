@@ -121,9 +121,9 @@ def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, 
     requests.post(f"{store_shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
     try:
         faulty = run_tap(tmp_path, config(store_shop))
+        fired = sum(r["fired"] for r in requests.get(f"{store_shop.url}/__emulator/faults", timeout=5).json())
     finally:
         requests.post(f"{store_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
-    fired = sum(r["fired"] for r in requests.get(f"{store_shop.url}/__emulator/faults", timeout=5).json())
     assert fired >= 3
     for stream, ids in clean.items():
         assert {r["id"] for r in records(faulty, stream)} == ids, stream
