@@ -22,7 +22,7 @@ from typing_extensions import override
 
 from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
-from .graphql_schema import admin_schema, record_schema
+from .graphql_schema import admin_schema, nullable, record_schema
 
 if TYPE_CHECKING:
     from shopify_admin import ShopifyAdminClient
@@ -154,6 +154,10 @@ class ConnectionStream(ShopifyStream):
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap)
         if self.deleted_subject:
+            # a deleted object's record carries only its id, updatedAt and _sdc_deleted_at
+            for name, prop in self.schema["properties"].items():
+                if name not in ALWAYS_SELECTED:
+                    self.schema["properties"][name] = nullable(prop)
             self.schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
 
     """A top-level connection (`customers`, `orders`, …) read in `updatedAt` order."""
@@ -231,7 +235,10 @@ class ConnectionStream(ShopifyStream):
             for node in page["nodes"]:
                 while deleted and deleted[0]["updatedAt"] <= node["updatedAt"]:
                     yield deleted.popleft()
-                yield self.drain(node, self.graphql_type, node_selection)
+                record = self.drain(node, self.graphql_type, node_selection)
+                if self.deleted_subject:
+                    record["_sdc_deleted_at"] = None
+                yield record
             if not page["pageInfo"]["hasNextPage"]:
                 break
             variables["after"] = page["pageInfo"]["endCursor"]

@@ -37,15 +37,18 @@ def admin_schema() -> GraphQLSchema:
     return build_schema(SCHEMA_PATH.read_text())
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    if "type" not in schema:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "type" not in schema or (isinstance(schema["type"], list) and "null" in schema["type"]):
         return schema
-    return {**schema, "type": [schema["type"], "null"]}
+    widened = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        widened["enum"] = [*schema["enum"], None]
+    return widened
 
 
 def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[str, Any]:
-    nullable = not isinstance(graphql_type, GraphQLNonNull)
-    inner = graphql_type.of_type if not nullable else graphql_type
+    optional = not isinstance(graphql_type, GraphQLNonNull)
+    inner = graphql_type.of_type if not optional else graphql_type
     if isinstance(inner, GraphQLList):
         out: dict[str, Any] = {"type": "array", "items": _type_schema(inner.of_type, selection)}
     elif isinstance(inner, GraphQLEnumType):
@@ -61,7 +64,7 @@ def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[
         out = selection_schema(named, selection)
     else:
         out = dict(SCALARS.get(get_named_type(inner).name, {"type": "string"}))
-    return _nullable(out) if nullable else out
+    return nullable(out) if optional else out
 
 
 def _nodes(selection: SelectionSetNode) -> SelectionSetNode:
