@@ -11,6 +11,7 @@ import time
 from .cost import PLANS
 from .emulator import Config, Emulator
 from .faults import KINDS, Rule
+from .scopes import ALL_SCOPES
 from .seed import seed
 from .server import EmulatorServer
 
@@ -43,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
         f"(kinds: {', '.join(KINDS)})",
     )
     p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument(
+        "--scopes", default=",".join(ALL_SCOPES), help="comma-separated access scopes granted to the app (default: all)"
+    )
     p.add_argument("--verbose", action="store_true", help="log every request")
     return p
 
@@ -67,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
             bulk_objects_per_second=args.bulk_speed,
             faults=args.fault,
             fault_seed=args.fault_seed,
+            scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
         )
     )
     seed(emulator.store, args.customers, args.products, args.orders, args.seed)

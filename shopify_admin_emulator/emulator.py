@@ -15,14 +15,10 @@ from typing import Any
 from .cost import PLANS, Bucket
 from .faults import Faults, Rule
 from .graphql_api import GraphQLApi, throttled_response
+from .scopes import ALL_SCOPES
 from .store import Store
 
 INVALID_TOKEN_BODY = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
-SCOPES = (
-    "read_customers,write_customers,read_products,write_products,read_orders,write_orders,read_all_orders,"
-    "read_fulfillments,write_fulfillments,read_assigned_fulfillment_orders,write_assigned_fulfillment_orders,"
-    "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders"
-)
 
 
 @dataclass
@@ -36,6 +32,7 @@ class Config:
     bulk_objects_per_second: float = 5000.0  # simulated bulk export speed
     data_dir: Path | None = None  # where bulk result files are written (a temp dir by default)
     faults: list[str] = field(default_factory=list)
+    scopes: tuple[str, ...] = ALL_SCOPES  # what the app was granted
     fault_seed: int = 0
 
 
@@ -91,7 +88,7 @@ class Emulator:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
         token = "shpat_" + secrets.token_hex(16)
         self.tokens[token] = time.time() + self.config.token_ttl
-        return 200, {"access_token": token, "scope": SCOPES, "expires_in": self.config.token_ttl}
+        return 200, {"access_token": token, "scope": ",".join(self.config.scopes), "expires_in": self.config.token_ttl}
 
     def bucket(self, token: str) -> Bucket:
         with self.lock:

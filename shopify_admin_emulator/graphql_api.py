@@ -26,6 +26,7 @@ from graphql import (
 )
 
 from .cost import MAX_QUERY_COST, Bucket, CostCalculator
+from .scopes import access_denied, required_scope
 from .store import Store
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
@@ -63,15 +64,17 @@ def load_schema() -> GraphQLSchema:
         graphql_type: Any = schema.get_type(type_name)
         if graphql_type is None or field_name not in graphql_type.fields:
             raise RuntimeError(f"resolver for {type_name}.{field_name}, which the schema does not serve")
-        graphql_type.fields[field_name].resolve = _adapt(fn)
+        graphql_type.fields[field_name].resolve = _adapt(fn, required_scope(type_name, field_name))
     for graphql_type in schema.type_map.values():
         if hasattr(graphql_type, "resolve_type"):
             graphql_type.resolve_type = lambda obj, _info, _type: obj["__typename"]
     return schema
 
 
-def _adapt(fn: Resolver) -> Resolver:
+def _adapt(fn: Resolver, scope: str | None) -> Resolver:
     def resolve(obj: Any, info: Any, **kwargs: Any) -> Any:
+        if scope is not None and scope not in info.context.emulator.config.scopes:
+            raise access_denied(info.field_name, scope)
         return fn(obj, info.context, **kwargs)
 
     return resolve

@@ -20,6 +20,7 @@ from graphql import (
 from singer_sdk import Stream
 from typing_extensions import override
 
+from shopify_admin import AccessDeniedError
 from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
 from .graphql_schema import admin_schema, nullable, record_schema
@@ -225,7 +226,13 @@ class ConnectionStream(ShopifyStream):
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         start, end = self.bounds(context)
-        deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
+        try:
+            deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
+            yield from self._merged(start, end, deleted)
+        except AccessDeniedError as exc:
+            self.logger.error("Skipping stream %s: %s", self.name, exc)
+
+    def _merged(self, start: str | None, end: str, deleted: deque[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         query = self.page_query()
         node_selection = _selection(self.selected_fields())
         search = self.search("updated_at", start, end)

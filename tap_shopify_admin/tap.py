@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import TIERS, ShopifyAdminClient
+from shopify_admin import TIERS, AuthenticationError, ShopifyAdminClient
 
 from .streams import STREAMS
 
@@ -61,6 +63,15 @@ class TapShopifyAdmin(Tap):
             user_tier=self.config.get("user_tier", "standard"),
             request_timeout=self.config.get("request_timeout", 300),
         )
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().invoke(**kwargs)
+        except AuthenticationError as exc:
+            cls.logger.error("%s", exc)  # one clear line, not a traceback
+            sys.exit(1)
 
     @override
     def discover_streams(self) -> list:

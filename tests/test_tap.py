@@ -164,3 +164,38 @@ def test_every_query_the_tap_sent_validates_against_the_real_schema(store_shop: 
     assert any("OrdersPage" in d for d in documents) and any("Nested" in d for d in documents)
     for document in documents:
         assert validate(real_schema, parse(document)) == [], document
+
+
+def test_bad_token_is_one_clear_error(store_shop: Running, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(config(store_shop, access_token="shpat_not_the_token")))
+    run = subprocess.run(
+        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert "Shopify rejected the access token" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "shpat_not_the_token" not in run.stderr + run.stdout
+
+
+def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
+    shop = start(plan="unlimited", customers=20, products=3, orders=10, scopes=("read_customers", "read_products"))
+    try:
+        live = shop.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
+        (tmp_path / "config.json").write_text(json.dumps(config(shop)))
+        run = subprocess.run(
+            [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+    assert run.returncode == 0
+    messages = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len([r for r in records(messages, "customers") if not r["_sdc_deleted_at"]]) == live
+    assert records(messages, "orders") == []
+    assert "Skipping stream orders" in run.stderr and "`read_orders` access scope" in run.stderr
