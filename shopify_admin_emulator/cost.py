@@ -1,7 +1,8 @@
 """Shopify's calculated query cost and the leaky bucket it is charged to.
 
 Requested cost is computed from the document before it runs: a scalar or enum costs 0, an
-object 1, a connection 2 plus `first`/`last` times the cost of one node, a mutation field 10.
+object 1 (money objects 0), a connection 2 plus `first`/`last` times the cost of one node, a
+mutation field 10, its payload and the objects directly in it (the resource, userErrors) included.
 Actual cost is the same walk over what came back, so unused page slots are refunded.
 """
 
@@ -28,6 +29,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 MUTATION_COST = 10
+FREE_OBJECTS = {"MoneyV2", "MoneyBag"}  # captured costs charge nothing for them
 MAX_QUERY_COST = 1000
 
 # restore rate (points/s), bucket size
@@ -53,10 +55,16 @@ class CostCalculator:
     def operation(self, op: OperationDefinitionNode, data: Any = None, actual: bool = False) -> int:
         root = self.schema.mutation_type if op.operation == OperationType.MUTATION else self.schema.query_type
         assert root is not None
-        base = MUTATION_COST if op.operation == OperationType.MUTATION else 0
+        if op.operation != OperationType.MUTATION:
+            return self._selection(root, op.selection_set, data, actual)
         total = 0
         for node, result in self._fields(root, op.selection_set, data, actual):
-            total += base + self._field(root, node, result, actual)
+            total += MUTATION_COST
+            payload = get_named_type(root.fields[node.name.value].type) if node.name.value in root.fields else None
+            if node.selection_set is None or payload is None or (actual and result is None):
+                continue
+            for sub, sub_result in self._fields(payload, node.selection_set, result, actual):
+                total += self._field(payload, sub, sub_result, actual, free=True)
         return total
 
     def _fields(self, parent: Any, selection_set: SelectionSetNode, data: Any, actual: bool):
@@ -77,7 +85,8 @@ class CostCalculator:
                 target = self.schema.get_type(cond.name.value) if cond else parent
                 yield from self._fields(target, frag.selection_set, data, actual)
 
-    def _field(self, parent: Any, node: FieldNode, result: Any, actual: bool) -> int:
+    def _field(self, parent: Any, node: FieldNode, result: Any, actual: bool, free: bool = False) -> int:
+        """The field's cost; `free`: an object (not a connection) charges only for what is under it."""
         name = node.name.value
         if name.startswith("__") or not hasattr(parent, "fields") or name not in parent.fields:
             return 0
@@ -90,11 +99,12 @@ class CostCalculator:
         if _is_connection(named):
             assert isinstance(named, GraphQLObjectType)
             return 2 + self._connection(named, node, field_def, result, actual)
+        own = 0 if free or named.name in FREE_OBJECTS else 1
         if actual and isinstance(result, list):
             if not result:
                 return 0
-            return 1 + max(self._selection(named, node.selection_set, item, actual) for item in result)
-        return 1 + self._selection(named, node.selection_set, result, actual)
+            return own + max(self._selection(named, node.selection_set, item, actual) for item in result)
+        return own + self._selection(named, node.selection_set, result, actual)
 
     def _connection(self, conn: GraphQLObjectType, node: FieldNode, field_def: Any, result: Any, actual: bool) -> int:
         per_node = 0

@@ -36,7 +36,7 @@ ID_BASES = {
     "BasicEvent": 8_600_000_000_000,
     "BulkOperation": 4_100_000_000_000,
     "ProductSetOperation": 2_100_000_000_000,
-    "DeletedProductOperation": 2_200_000_000_000,
+    "ProductDeleteOperation": 2_200_000_000_000,
 }
 
 

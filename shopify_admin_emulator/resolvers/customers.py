@@ -105,7 +105,16 @@ def default_email(c: Record, _ctx: Context) -> dict[str, Any] | None:
 
 @resolves("Customer.defaultPhoneNumber")
 def default_phone(c: Record, _ctx: Context) -> dict[str, Any] | None:
-    return {"phoneNumber": c["phone"]} if c.get("phone") else None
+    if not c.get("phone"):
+        return None
+    consent = c.get("smsMarketingConsent") or {}
+    return {
+        "phoneNumber": c["phone"],
+        "marketingState": consent.get("marketingState") or "NOT_SUBSCRIBED",
+        "marketingOptInLevel": consent.get("marketingOptInLevel"),
+        "marketingUpdatedAt": consent.get("consentUpdatedAt"),
+        "marketingCollectedFrom": consent.get("consentCollectedFrom"),
+    }
 
 
 def _default_address(c: Record) -> Record | None:
@@ -167,4 +176,6 @@ def address_name(a: Record, _ctx: Context) -> str | None:
 
 @resolves("MailingAddress.formattedArea")
 def formatted_area(a: Record, _ctx: Context) -> str | None:
-    return ", ".join(p for p in (a.get("city"), a.get("provinceCode"), a.get("country")) if p) or None
+    # Shopify writes "Ottawa ON, Canada": city and province code, then the country
+    locality = " ".join(p for p in (a.get("city"), a.get("provinceCode")) if p)
+    return ", ".join(p for p in (locality, a.get("country")) if p) or None

@@ -50,7 +50,8 @@ MONEY_FIELDS = {
 
 
 def fulfillment_status(order: Record) -> str:
-    ordered = sum(li["quantity"] for li in order.get("_line_items", []) if li["requiresShipping"])
+    # Lines that need no shipping get fulfilled too (Shopify gives them fulfillment orders as well).
+    ordered = sum(li["quantity"] for li in order.get("_line_items", []))
     fulfilled = sum(li.get("_fulfilled", 0) for li in order.get("_line_items", []))
     if ordered == 0 or fulfilled == 0:
         return "UNFULFILLED"

@@ -104,7 +104,8 @@ def options(p: Record, _ctx: Context, first: int | None = None) -> list[Record]:
 
 @resolves("ProductOption.values")
 def option_values(o: Record, _ctx: Context) -> list[str]:
-    return [v["name"] for v in o.get("optionValues", [])]
+    """Only the values some variant uses: a created product lists just its options' first values."""
+    return [v["name"] for v in o.get("optionValues", []) if v.get("hasVariants", True)]
 
 
 @resolves("ProductVariant.product")

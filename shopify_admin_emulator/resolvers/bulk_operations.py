@@ -1,0 +1,165 @@
+"""Bulk operations and staged uploads: the GraphQL side. The work itself is in ..bulk."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from graphql import GraphQLError
+
+from ..bulk import (
+    MAX_RUNNING,
+    TERMINAL,
+    Runner,
+    check_mutation,
+    check_query,
+    check_upload,
+    export_work,
+    import_work,
+    problem,
+)
+from ..graphql_api import Context, resolves
+from ..search import Filter
+from ..store import Record, parse_gid
+from .common import BY_CREATED, Resource, SortKey, common_filters, user_error
+
+BULK_OPERATIONS = Resource(
+    "BulkOperation",
+    filters={
+        **common_filters(),
+        "status": Filter("text", lambda r: r["status"]),
+        "operation_type": Filter("text", lambda r: r["type"]),
+    },
+    sorts={"CREATED_AT": BY_CREATED, "COMPLETED_AT": SortKey(lambda r: r.get("completedAt") or "")},
+)
+VOLATILE = ("status", "errorCode", "completedAt", "objectCount", "rootObjectCount", "fileSize", "url", "partialDataUrl")
+SHOP_NUMBER = 1  # the number in Shop.id
+
+
+def _refreshed_field(name: str):
+    def resolve(op: Record, ctx: Context) -> Any:
+        return Runner(ctx.emulator).refresh(op)[name]
+
+    return resolve
+
+
+for _name in VOLATILE:
+    resolves(f"BulkOperation.{_name}")(_refreshed_field(_name))
+
+
+def _in_progress(ctx: Context, type_: str) -> dict[str, Any] | None:
+    running = Runner(ctx.emulator).active(type_)
+    if len(running) < MAX_RUNNING:
+        return None
+    ids = ", ".join(op["id"] for op in running)
+    noun = "query" if type_ == "QUERY" else "mutation"
+    message = f"A bulk {noun} operation for this app and shop is already in progress: {ids}."
+    return problem(None, message, "OPERATION_IN_PROGRESS")
+
+
+# queries ------------------------------------------------------------------------------------------
+@resolves("QueryRoot.bulkOperation")
+def bulk_operation(_root: Any, ctx: Context, id: str) -> Record | None:
+    parsed = parse_gid(id)
+    if parsed is not None and parsed[0] != "BulkOperation":
+        raise GraphQLError(f"Invalid id: {id}", extensions={"code": "RESOURCE_NOT_FOUND"})
+    return ctx.store.node(id, "BulkOperation")
+
+
+@resolves("QueryRoot.currentBulkOperation")
+def current_bulk_operation(_root: Any, ctx: Context, type: str = "QUERY") -> Record | None:
+    mine = [op for op in ctx.store.all("BulkOperation") if op["type"] == type]
+    return max(mine, key=lambda op: op["_n"], default=None)
+
+
+@resolves("QueryRoot.bulkOperations")
+def bulk_operations(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
+    runner = Runner(ctx.emulator)
+    for op in ctx.store.all("BulkOperation"):
+        runner.refresh(op)  # `status:` filters see the current state
+    return BULK_OPERATIONS.connection(ctx, "bulkOperations", args)
+
+
+# mutations ----------------------------------------------------------------------------------------
+@resolves("Mutation.bulkOperationRunQuery")
+def bulk_operation_run_query(_root: Any, ctx: Context, query: str, groupObjects: bool = False) -> dict[str, Any]:
+    checked = check_query(ctx.emulator.api.schema, query)
+    errors = checked.errors or [e for e in [_in_progress(ctx, "QUERY")] if e]
+    if errors:
+        return {"bulkOperation": None, "userErrors": errors}
+    assert checked.document is not None and checked.analysis is not None
+    work = export_work(ctx.emulator, checked.document, checked.analysis.shape, groupObjects, ctx.base_url)
+    return {"bulkOperation": Runner(ctx.emulator).start("QUERY", query, ctx.base_url, work), "userErrors": []}
+
+
+@resolves("Mutation.bulkOperationRunMutation")
+def bulk_operation_run_mutation(
+    _root: Any,
+    ctx: Context,
+    mutation: str,
+    stagedUploadPath: str,
+    groupObjects: bool = True,
+    clientIdentifier: str | None = None,
+) -> dict[str, Any]:
+    checked = check_mutation(ctx.emulator.api.schema, mutation, clientIdentifier)
+    upload = ctx.emulator.uploads.get(stagedUploadPath)
+    errors = checked.errors or check_upload(upload) or [e for e in [_in_progress(ctx, "MUTATION")] if e]
+    if errors:
+        return {"bulkOperation": None, "userErrors": errors}
+    assert checked.document is not None and upload is not None
+    work = import_work(ctx.emulator, checked.document, upload, ctx.base_url)
+    return {"bulkOperation": Runner(ctx.emulator).start("MUTATION", mutation, ctx.base_url, work), "userErrors": []}
+
+
+@resolves("Mutation.bulkOperationCancel")
+def bulk_operation_cancel(_root: Any, ctx: Context, id: str) -> dict[str, Any]:
+    op = ctx.store.node(id, "BulkOperation")
+    if op is None:
+        return {"bulkOperation": None, "userErrors": [user_error(["id"], "Bulk operation does not exist")]}
+    runner = Runner(ctx.emulator)
+    status = runner.refresh(op)["status"]
+    if status in TERMINAL:
+        message = f"A bulk operation cannot be canceled when it is {status.lower()}"
+        return {"bulkOperation": op, "userErrors": [user_error(None, message)]}
+    if status != "CANCELING":
+        runner.cancel(op)
+    return {"bulkOperation": op, "userErrors": []}
+
+
+@resolves("Mutation.stagedUploadsCreate")
+def staged_uploads_create(_root: Any, ctx: Context, input: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"stagedTargets": [_staged_target(ctx, item) for item in input], "userErrors": []}
+
+
+def _staged_target(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
+    """A form-POST target shaped like Shopify's signed Google Cloud Storage policy; the emulator keeps
+    whatever is posted to it under the form's `key`, which bulkOperationRunMutation then reads."""
+    name = uuid.uuid4().hex
+    key = f"tmp/{SHOP_NUMBER}/bulk/{uuid.UUID(name)}/{item['filename']}"
+    now = ctx.store.clock.now_iso()
+    stamp = now.replace("-", "").replace(":", "")
+    policy = {
+        "conditions": [{"Content-Type": item["mimeType"]}, {"success_action_status": "201"}, {"acl": "private"}],
+        "key": key,
+        "expiration": now,
+    }
+    url = f"{ctx.base_url}/__emulator/uploads/{name}"
+    parameters = {
+        "Content-Type": item["mimeType"],
+        "success_action_status": "201",
+        "acl": "private",
+        "key": key,
+        "x-goog-date": stamp,
+        "x-goog-credential": f"emulator@shopify-admin-emulator/{stamp[:8]}/auto/storage/goog4_request",
+        "x-goog-algorithm": "GOOG4-RSA-SHA256",
+        "x-goog-signature": hashlib.sha256(key.encode()).hexdigest(),
+        "policy": base64.b64encode(json.dumps(policy).encode()).decode(),
+    }
+    return {
+        "url": url,
+        "resourceUrl": url,
+        "parameters": [{"name": k, "value": v} for k, v in parameters.items()],
+    }
