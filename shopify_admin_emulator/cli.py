@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import resource
 import sys
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
     seed(emulator.store, args.customers, args.products, args.orders, args.seed)
+    gc.freeze()  # the seeded shop lives as long as the process: keep it out of every collection
     server = EmulatorServer(emulator, args.host, args.port, verbose=args.verbose)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     log.info(

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import random
 import time
 from decimal import Decimal
 from typing import Any
 
+from .metafields import put_metafield
 from .store import Record, Store, iso, money
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim", "Radia", "Linus"]
@@ -47,7 +48,14 @@ COLORS = [
     "Lilac",
 ]
 TWO_YEARS = 730 * 86400
-BIG = 260  # a few products get this many variants and a few orders this many line items
+UPDATE_LAG = 20 * 86400  # mean seconds between an object's creation and its last update
+BIG = 260  # three products get this many variants and three orders this many line items
+SHOP_LOCATION = {"name": "Shop location", "countryCode": "CA"}  # shared by every seeded fulfillment order
+
+
+def big_positions(count: int, first: int) -> set[int]:
+    """Which of `count` seeded objects are the big ones (none of them among the destroyed)."""
+    return {first, count // 4, count // 2} if count >= 20 else set()
 
 
 class Seeder:
@@ -58,14 +66,13 @@ class Seeder:
         self.tie_seconds = [self.now - self.rng.randrange(86400, TWO_YEARS) for _ in range(20)]
 
     def times(self, count: int) -> list[tuple[int, int]]:
-        """(createdAt, updatedAt) pairs in creation order; about 1 in 20 lands on a shared second."""
+        """(createdAt, updatedAt) pairs in creation order; about 1 in 20 lands on a shared second, and
+        the ones that would be updated within the last minute all share `now - 60`."""
         created = sorted(self.now - self.rng.randrange(3600, TWO_YEARS) for _ in range(count))
         out = []
         for c in created:
-            if self.rng.random() < 0.05:
-                u = max(c, self.rng.choice(self.tie_seconds))
-            else:
-                u = min(self.now - 60, c + int(self.rng.expovariate(1 / (20 * 86400))))
+            ties = [t for t in self.tie_seconds if t >= c] if self.rng.random() < 0.05 else []
+            u = self.rng.choice(ties) if ties else min(self.now - 60, c + int(self.rng.expovariate(1 / UPDATE_LAG)))
             out.append((c, u))
         return out
 
@@ -90,9 +97,10 @@ class Seeder:
         rows = []
         for i, (c, u) in enumerate(self.times(count)):
             first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+            created = iso(c)
             record = self.store.new_record(
                 "Customer",
-                createdAt=iso(c),
+                createdAt=created,
                 updatedAt=iso(u),
                 firstName=first,
                 lastName=last,
@@ -111,7 +119,7 @@ class Seeder:
                 emailMarketingConsent={
                     "marketingState": self.rng.choice(["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"]),
                     "marketingOptInLevel": "SINGLE_OPT_IN",
-                    "consentUpdatedAt": iso(c),
+                    "consentUpdatedAt": created,
                 },
                 smsMarketingConsent=None,
             )
@@ -128,37 +136,22 @@ class Seeder:
             ]
             record["_default_address_id"] = record["addresses"][0]["id"] if record["addresses"] else None
             if self.rng.random() < 0.2:
-                record["_metafields"] = [
-                    self.metafield("custom", "loyalty_tier", self.rng.choice(["gold", "silver"]), c)
-                ]
+                tier = self.rng.choice(["gold", "silver"])
+                put_metafield(self.store, record, "custom", "loyalty_tier", tier, "single_line_text_field", created)
             rows.append(self.store.put(record))
         return rows
 
-    def metafield(
-        self, namespace: str, key: str, value: str, created: int, type_: str = "single_line_text_field"
-    ) -> Record:
-        return self.store.new_record(
-            "Metafield",
-            namespace=namespace,
-            key=key,
-            value=value,
-            type=type_,
-            createdAt=iso(created),
-            updatedAt=iso(created),
-            compareDigest=hashlib.sha256(f"{namespace}.{key}={value}".encode()).hexdigest(),
-            jsonValue=value,
-        )
-
     def products(self, count: int) -> list[Record]:
         rows = []
-        big = {1, count // 2} if count >= 20 else set()
+        big = big_positions(count, 1)
         for i, (c, u) in enumerate(self.times(count)):
             title = f"{self.rng.choice(ADJECTIVES)} {self.rng.choice(NOUNS)} {i}"
+            created, updated = iso(c), iso(u)
             product = self.store.new_record(
                 "Product",
-                createdAt=iso(c),
-                updatedAt=iso(u),
-                publishedAt=iso(c),
+                createdAt=created,
+                updatedAt=updated,
+                publishedAt=created,
                 title=title,
                 handle=title.lower().replace(" ", "-"),
                 descriptionHtml=f"<p>{title}</p>",
@@ -191,13 +184,13 @@ class Seeder:
             ]
             price = Decimal(self.rng.randrange(500, 15000)) / 100
             product["_variants"] = [
-                self.variant(product, pos, combo, price, c, u) for pos, combo in enumerate(combos, 1)
+                self.variant(product, pos, combo, price, created, updated) for pos, combo in enumerate(combos, 1)
             ]
             rows.append(self.store.put(product))
         return rows
 
     def variant(
-        self, product: Record, position: int, combo: tuple[str, str] | None, price: Decimal, c: int, u: int
+        self, product: Record, position: int, combo: tuple[str, str] | None, price: Decimal, created: str, updated: str
     ) -> Record:
         title = " / ".join(combo) if combo else "Default Title"
         selected = (
@@ -212,13 +205,13 @@ class Seeder:
             tracked=True,
             requiresShipping=True,
             unitCost={"amount": money(price / 2), "currencyCode": self.store.currency},
-            createdAt=iso(c),
-            updatedAt=iso(u),
+            createdAt=created,
+            updatedAt=updated,
         )
         variant = self.store.new_record(
             "ProductVariant",
-            createdAt=iso(c),
-            updatedAt=iso(u),
+            createdAt=created,
+            updatedAt=updated,
             title=title,
             sku=sku,
             barcode=None,
@@ -237,9 +230,10 @@ class Seeder:
 
     def orders(self, count: int, customers: list[Record], products: list[Record]) -> list[Record]:
         variants = [v for p in products for v in p["_variants"][:5]]
-        big = {3, count // 2} if count >= 100 else set()
+        big = big_positions(count, 3)
         rows = []
         for i, (c, u) in enumerate(self.times(count)):
+            created, updated = iso(c), iso(u)
             customer = self.rng.choice(customers) if customers and self.rng.random() < 0.9 else None
             self.store.order_number += 1
             number = self.store.order_number
@@ -247,9 +241,9 @@ class Seeder:
                 "Order",
                 name=f"#{number}",
                 number=number - 1000,
-                createdAt=iso(c),
-                updatedAt=iso(u),
-                processedAt=iso(c),
+                createdAt=created,
+                updatedAt=updated,
+                processedAt=created,
                 closed=False,
                 closedAt=None,
                 cancelledAt=None,
@@ -301,7 +295,7 @@ class Seeder:
                 if order["displayFinancialStatus"] == "REFUNDED"
                 else "0.0",
             )
-            self.fulfillment_orders(order, c, u)
+            self.fulfillment_orders(order, created, updated)
             rows.append(self.store.put(order))
         return rows
 
@@ -325,15 +319,15 @@ class Seeder:
             _fulfilled=0,
         )
 
-    def fulfillment_orders(self, order: Record, c: int, u: int) -> None:
+    def fulfillment_orders(self, order: Record, created: str, updated: str) -> None:
         fo = self.store.new_record(
             "FulfillmentOrder",
-            createdAt=iso(c),
-            updatedAt=iso(u),
+            createdAt=created,
+            updatedAt=updated,
             status="OPEN",
             requestStatus="UNSUBMITTED",
-            fulfillAt=iso(c),
-            assignedLocation={"name": "Shop location", "countryCode": "CA"},
+            fulfillAt=created,
+            assignedLocation=SHOP_LOCATION,
             _order=order,
         )
         fo["_line_items"] = [
@@ -351,8 +345,8 @@ class Seeder:
             fulfillment = self.store.new_record(
                 "Fulfillment",
                 name=f"{order['name']}-F1",
-                createdAt=iso(u),
-                updatedAt=iso(u),
+                createdAt=updated,
+                updatedAt=updated,
                 status="SUCCESS",
                 displayStatus="FULFILLED",
                 deliveredAt=None,
@@ -373,13 +367,12 @@ class Seeder:
             ]
             fo["status"] = "CLOSED"
             order["_fulfillments"].append(self.store.put(fulfillment))
-            order["closed"], order["closedAt"] = True, iso(u)
+            order["closed"], order["closedAt"] = True, updated
 
-    def destroyed(self, type_name: str, rows: list[Record], share: float) -> None:
-        """Delete a few seeded objects the way a merchant would, leaving destroy events."""
-        for record in rows[: max(1, int(len(rows) * share))] if rows else []:
-            if type_name == "Customer" and record["_order_ids"]:
-                continue
+    def destroyed(self, rows: list[Record]) -> None:
+        """Delete seeded objects the way a merchant would, leaving destroy events."""
+        for record in rows:
+            type_name = record["__typename"]
             self.store.table(type_name).delete(record["_n"])
             if type_name == "Product":
                 for v in record["_variants"]:
@@ -394,11 +387,19 @@ class Seeder:
 
 
 def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1) -> None:
+    """Fill `store`, then delete the newest two orders, products and customers without orders (one of
+    each when there are fewer than 20)."""
     seeder = Seeder(store, seed)
-    with store.lock:
-        customer_rows = seeder.customers(customers)
-        product_rows = seeder.products(max(products, 1) if orders else products)
-        order_rows = seeder.orders(orders, customer_rows, product_rows)
-        seeder.destroyed("Order", order_rows[-20:], 0.1)
-        seeder.destroyed("Customer", customer_rows[-20:], 0.1)
-        seeder.destroyed("Product", product_rows[-20:], 0.1)
+    collecting = gc.isenabled()
+    gc.disable()  # nothing seeded is garbage; collecting while millions of objects appear costs a third of the time
+    try:
+        with store.lock:
+            customer_rows = seeder.customers(customers)
+            product_rows = seeder.products(max(products, 1) if orders else products)
+            order_rows = seeder.orders(orders, customer_rows, product_rows)
+            without_orders = [c for c in customer_rows if not c["_order_ids"]]
+            for rows in (order_rows, without_orders, product_rows):
+                seeder.destroyed(rows[-2 if len(rows) >= 20 else -1 :] if rows else [])
+    finally:
+        if collecting:
+            gc.enable()

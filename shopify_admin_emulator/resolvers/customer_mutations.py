@@ -9,10 +9,11 @@ from typing import Any
 from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
+from ..metafields import put_metafield
 from ..store import Record
 from .common import find, user_error
-from .customers import customer_by, customer_by_custom_id, customer_orders, display_name
-from .metafields_tags import canonical_namespace, put_metafield, sorted_tags, split_tags
+from .customers import by_custom_id, customer_by, customer_orders, display_name
+from .metafields_tags import canonical_namespace, sorted_tags, split_tags
 from .shop import shop
 
 Problem = tuple[list[str], str, str]  # (field below the input, message, code)
@@ -334,7 +335,7 @@ def customer_set(
             return refuse(NOT_IDENTIFIED, "NOT_FOUND")
     elif identifier.get("customId"):
         custom_id = identifier["customId"]
-        customer = customer_by_custom_id(ctx, custom_id)
+        customer = by_custom_id(ctx, custom_id)
         key = {"namespace": canonical_namespace(custom_id.get("namespace") or "custom"), "key": custom_id["key"]}
         data["metafields"] = [*(data.get("metafields") or []), {**key, "value": custom_id["value"], "type": "id"}]
     else:

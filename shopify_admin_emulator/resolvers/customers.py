@@ -61,7 +61,7 @@ def customer_by(ctx: Context, *, email: str | None = None, phone: str | None = N
     return None
 
 
-def customer_by_custom_id(ctx: Context, custom_id: dict[str, Any], owner_type: str = "Customer") -> Record | None:
+def by_custom_id(ctx: Context, custom_id: dict[str, Any], owner_type: str = "Customer") -> Record | None:
     namespace = custom_id.get("namespace") or "custom"
     for record in ctx.store.all(owner_type):
         for m in record.get("_metafields", []):
@@ -79,7 +79,7 @@ def customer_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any])
     if identifier.get("phoneNumber"):
         return customer_by(ctx, phone=identifier["phoneNumber"])
     if identifier.get("customId"):
-        return customer_by_custom_id(ctx, identifier["customId"])
+        return by_custom_id(ctx, identifier["customId"])
     return None
 
 

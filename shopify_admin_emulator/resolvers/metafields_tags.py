@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -12,10 +11,10 @@ from typing import Any
 from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
-from ..store import Record, Store, parse_gid
+from ..metafields import METAFIELD_OWNERS, find_metafield, put_metafield
+from ..store import Record, parse_gid
 from .common import user_error
 
-METAFIELD_OWNERS = {"Customer": "CUSTOMER", "Product": "PRODUCT", "ProductVariant": "PRODUCTVARIANT", "Order": "ORDER"}
 TAGGABLE = ("Customer", "Product", "Order")
 METAFIELDS_SET_LIMIT = 25
 # The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
@@ -77,27 +76,6 @@ def canonical_namespace(namespace: str | None) -> str:
     return namespace
 
 
-def find_metafield(owner: Record, namespace: str, key: str) -> Record | None:
-    return next((m for m in owner.get("_metafields", []) if m["namespace"] == namespace and m["key"] == key), None)
-
-
-def compare_digest(namespace: str, key: str, value: str) -> str:
-    return hashlib.sha256(f"{namespace}.{key}={value}".encode()).hexdigest()
-
-
-def json_value(type_: str, value: str) -> Any:
-    """What `jsonValue` serves: numbers, booleans and JSON documents parsed, everything else as text."""
-    if type_ in ("number_integer", "integer"):
-        return int(value)
-    if type_ in ("number_decimal", "float"):
-        return float(value)
-    if type_ == "boolean":
-        return value == "true"
-    if type_ == "json" or type_.startswith("list.") or type_ in ("money", "rating", "link", "dimension", "volume"):
-        return json.loads(value)
-    return value
-
-
 def value_problem(type_: str, value: str) -> str | None:
     """The message Shopify gives a value its type rejects, for the common types."""
     if type_ in ("number_integer", "integer"):
@@ -123,32 +101,6 @@ def value_problem(type_: str, value: str) -> str | None:
     if type_ == "single_line_text_field" and ("\n" in value or "\r" in value):
         return "Value must be a single line text string."
     return None
-
-
-def put_metafield(store: Store, owner: Record, namespace: str, key: str, value: str, type_: str) -> Record:
-    """Create or overwrite one of the owner's metafields (the caller touches the owner)."""
-    now = store.clock.now_iso()
-    fields = {
-        "value": value,
-        "type": type_,
-        "jsonValue": json_value(type_, value),
-        "compareDigest": compare_digest(namespace, key, value),
-        "updatedAt": now,
-    }
-    existing = find_metafield(owner, namespace, key)
-    if existing is not None:
-        existing.update(fields)
-        return existing
-    record = store.new_record(
-        "Metafield",
-        namespace=namespace,
-        key=key,
-        createdAt=now,
-        ownerType=METAFIELD_OWNERS[owner["__typename"]],
-        **fields,
-    )
-    owner.setdefault("_metafields", []).append(record)
-    return record
 
 
 def metafield_owner(ctx: Context, owner_id: str) -> Record | None:

@@ -6,7 +6,6 @@ Validation happens before anything changes, so a mutation with userErrors leaves
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -15,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..graphql_api import Context, resolves
+from ..metafields import set_metafields
 from ..store import Record, Store, money
 from .common import find, user_error
-from .customers import customer_by_custom_id
-from .products import product_by_handle
+from .products import product_by
 from .shop import shop
 
 Errors = list[dict[str, Any]]
@@ -160,33 +159,6 @@ def new_product(store: Store, values: dict[str, Any]) -> Record:
     )
     product.update(values)
     return product
-
-
-# metafields ---------------------------------------------------------------------------------------
-def set_metafields(store: Store, owner: Record, inputs: list[dict[str, Any]]) -> None:
-    """Upsert by namespace and key, as the nested `metafields` input of a product does."""
-    now = store.clock.now_iso()
-    rows = owner.setdefault("_metafields", [])
-    for item in inputs:
-        namespace, key = item.get("namespace") or "custom", item["key"]
-        digest = hashlib.sha256(f"{namespace}.{key}={item['value']}".encode()).hexdigest()
-        existing = next((m for m in rows if m["namespace"] == namespace and m["key"] == key), None)
-        if existing is not None:
-            existing.update(value=item["value"], jsonValue=item["value"], compareDigest=digest, updatedAt=now)
-            existing["type"] = item.get("type") or existing["type"]
-            continue
-        metafield = store.new_record(
-            "Metafield",
-            namespace=namespace,
-            key=key,
-            value=item["value"],
-            type=item.get("type") or "single_line_text_field",
-            jsonValue=item["value"],
-            compareDigest=digest,
-            createdAt=now,
-            updatedAt=now,
-        )
-        rows.append(store.put(metafield))
 
 
 # options and variants -----------------------------------------------------------------------------
@@ -437,17 +409,6 @@ def product_create(
         set_metafields(ctx.store, record, data["metafields"])
     payload["product"] = ctx.store.put(record)
     return payload
-
-
-def product_by(ctx: Context, identifier: dict[str, Any]) -> Record | None:
-    """A product named by ProductUpdateIdentifiers / ProductSetIdentifiers."""
-    if identifier.get("id"):
-        return find(ctx, identifier["id"], "Product")
-    if identifier.get("handle"):
-        return product_by_handle(ctx, identifier["handle"])
-    if identifier.get("customId"):
-        return customer_by_custom_id(ctx, identifier["customId"], "Product")
-    return None
 
 
 @resolves("Mutation.productUpdate")

@@ -9,7 +9,7 @@ from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
 from .common import COMMON_SORTS, Resource, SortKey, common_filters, find
-from .customers import customer_by_custom_id
+from .customers import by_custom_id
 
 PRODUCTS = Resource(
     "Product",
@@ -65,15 +65,20 @@ def product_by_handle(ctx: Context, handle: str) -> Record | None:
     return next((p for p in ctx.store.all("Product") if p["handle"] == handle), None)
 
 
-@resolves("QueryRoot.productByIdentifier")
-def product_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any]) -> Record | None:
+def product_by(ctx: Context, identifier: dict[str, Any]) -> Record | None:
+    """The product an identifier names: ProductIdentifierInput, ProductSetIdentifiers, …"""
     if identifier.get("id"):
         return find(ctx, identifier["id"], "Product")
     if identifier.get("handle"):
         return product_by_handle(ctx, identifier["handle"])
     if identifier.get("customId"):
-        return customer_by_custom_id(ctx, identifier["customId"], "Product")
+        return by_custom_id(ctx, identifier["customId"], "Product")
     return None
+
+
+@resolves("QueryRoot.productByIdentifier")
+def product_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any]) -> Record | None:
+    return product_by(ctx, identifier)
 
 
 @resolves("QueryRoot.productVariants")
