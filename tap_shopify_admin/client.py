@@ -3,13 +3,18 @@ with every nested connection drained, and child streams fed from their parent's 
 
 from __future__ import annotations
 
+import heapq
+import json
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import (
     FieldNode,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -21,6 +26,7 @@ from singer_sdk import Stream
 from typing_extensions import override
 
 from shopify_admin import AccessDeniedError
+from shopify_admin.bulk import BulkOperation
 from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
 from .graphql_schema import admin_schema, nullable, record_schema
@@ -33,6 +39,8 @@ if TYPE_CHECKING:
 ALWAYS_SELECTED = {"id", "updatedAt"}
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 MAX_PAGE = 250
+BULK_THRESHOLD = 5000  # objects in a window above which `bulk: auto` reads it by a bulk query
+FILL_CHUNK = 250  # bulk records completed together, sharing the requests that fill their lists
 
 
 def shopify_time(moment: datetime) -> str:
@@ -43,23 +51,37 @@ def _selection(fields: str) -> SelectionSetNode:
     return parse(f"{{ {fields} }}").definitions[0].selection_set  # type: ignore[attr-defined]
 
 
-def _with_page_info(parent: Any, selection: SelectionSetNode) -> str:
-    """The selection, with `pageInfo` added to every connection so that it can be drained."""
+def _render(parent: Any, selection: SelectionSetNode, *, bulk: bool = False, in_list: bool = False) -> str:
+    """The selection as the Admin API is asked for it. Paged: every connection selects `nodes` and
+    `pageInfo`, so that it can be drained. Bulk: every connection selects `edges { node }` without
+    `first`, and connections inside a list, which bulk queries cannot hold, are left out."""
     parts = []
     for sel in selection.selections:
         assert isinstance(sel, FieldNode)
-        text = print_ast(sel).split("{", 1)[0].strip()
+        head = FieldNode(alias=sel.alias, name=sel.name, arguments=sel.arguments, directives=sel.directives)
         if sel.selection_set is None:
-            parts.append(text)
+            parts.append(print_ast(head))
             continue
-        named = get_named_type(parent.fields[sel.name.value].type)
+        field = parent.fields[sel.name.value]
+        named = get_named_type(field.type)
         if _is_connection(named):
+            if bulk and in_list:
+                continue
             node_type = get_named_type(named.fields["nodes"].type)
-            inner = _with_page_info(node_type, _nodes(sel.selection_set))
-            parts.append(f"{text} {{ nodes {{ {inner} }} {PAGE_INFO} }}")
+            inner = _render(node_type, _nodes(sel.selection_set), bulk=bulk)
+            if bulk:
+                head.arguments = tuple(a for a in sel.arguments if a.name.value != "first")
+                parts.append(f"{print_ast(head)} {{ edges {{ node {{ {inner} }} }} }}")
+            else:
+                parts.append(f"{print_ast(head)} {{ nodes {{ {inner} }} {PAGE_INFO} }}")
         else:
-            parts.append(f"{text} {{ {_with_page_info(named, sel.selection_set)} }}")
+            in_list_now = in_list or _is_list(field.type)
+            parts.append(f"{print_ast(head)} {{ {_render(named, sel.selection_set, bulk=bulk, in_list=in_list_now)} }}")
     return " ".join(parts)
+
+
+def _is_list(type_: Any) -> bool:
+    return isinstance(type_.of_type if isinstance(type_, GraphQLNonNull) else type_, GraphQLList)
 
 
 def _is_connection(named: Any) -> bool:
@@ -89,9 +111,9 @@ class ShopifyStream(Stream):
     def client(self) -> ShopifyAdminClient:
         return self._tap_ref.client
 
-    def selected_fields(self) -> str:
+    def selected_fields(self, *, bulk: bool = False) -> str:
         """The stream's selection without the top-level fields that neither the catalog nor a
-        selected child stream needs, with `pageInfo` on every connection."""
+        selected child stream needs, its connections rendered for paged or for bulk reading."""
         needed = ALWAYS_SELECTED | {
             child.parent_field for child in self.child_streams if isinstance(child, NestedStream) and child.selected
         }
@@ -101,7 +123,7 @@ class ShopifyStream(Stream):
             if isinstance(sel, FieldNode)
             and (sel.name.value in needed or self.mask.get(("properties", sel.name.value), True))
         )
-        return _with_page_info(admin_schema().type_map[self.graphql_type], SelectionSetNode(selections=kept))
+        return _render(admin_schema().type_map[self.graphql_type], SelectionSetNode(selections=kept), bulk=bulk)
 
     def drain(self, record: dict[str, Any], type_name: str, selection: SelectionSetNode) -> dict[str, Any]:
         """Replace each nested connection by the full list of its nodes, fetching the pages after
@@ -140,7 +162,7 @@ class ShopifyStream(Stream):
         node_selection: SelectionSetNode,
         after: str,
     ) -> dict[str, Any]:
-        fields = _with_page_info(admin_schema().type_map[node_type], node_selection)
+        fields = _render(admin_schema().type_map[node_type], node_selection)
         query = (
             f"query {self.graphql_type}Nested($id: ID!, $after: String) {{ node(id: $id) {{ ... on {owner_type} {{"
             f" {field.name.value}(first: {MAX_PAGE}, after: $after) {{ nodes {{ {fields} }} {PAGE_INFO} }} }} }} }}"
@@ -149,8 +171,15 @@ class ShopifyStream(Stream):
 
 
 class ConnectionStream(ShopifyStream):
+    """A top-level connection (`customers`, `orders`, …) read in `updatedAt` order, by pages or, for
+    large windows, by a bulk query. Bulk results come in no particular order; they are sorted on
+    disk before they are emitted, so the stream stays sorted and resumable either way."""
+
+    root: ClassVar[str]
     root_arguments: ClassVar[str] = ""  # e.g. `includeClosed: true`
     deleted_subject: ClassVar[str | None] = None  # the events subject_type whose destroys become records
+    replication_key = "updatedAt"
+    is_sorted = True
 
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap)
@@ -161,22 +190,46 @@ class ConnectionStream(ShopifyStream):
                     self.schema["properties"][name] = nullable(prop)
             self.schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
 
-    """A top-level connection (`customers`, `orders`, …) read in `updatedAt` order."""
-
-    root: ClassVar[str]
-    replication_key = "updatedAt"
-    is_sorted = True
+    @property
+    def operation_name(self) -> str:
+        return self.name.title().replace("_", "")
 
     def page_query(self) -> str:
-        name = self.name.title().replace("_", "")
         return print_ast(
             parse(
-                f"query {name}Page($first: Int!, $after: String, $query: String) {{"
+                f"query {self.operation_name}Page($first: Int!, $after: String, $query: String) {{"
                 f" {self.root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT"
                 f" {self.root_arguments}) {{"
                 f" nodes {{ {self.selected_fields()} }} {PAGE_INFO} }} }}"
             )
         )
+
+    def bulk_query(self, search: str) -> str:
+        """The page query's selection as a bulk query of the window `search`."""
+        return print_ast(
+            parse(
+                f"{{ {self.root}(query: {json.dumps(search)} {self.root_arguments}) {{"
+                f" edges {{ node {{ {self.selected_fields(bulk=True)} }} }} }} }}"
+            )
+        )
+
+    def bulk_connections(self) -> dict[str, dict[str, str]]:
+        """Per object type, the field that each type of nested bulk line goes in, e.g.
+        `{"Order": {"LineItem": "lineItems"}}`."""
+        found: dict[str, dict[str, str]] = {}
+
+        def walk(type_name: str, selection: SelectionSetNode) -> None:
+            parent: Any = admin_schema().type_map[type_name]
+            for sel in selection.selections:
+                assert isinstance(sel, FieldNode)
+                named = get_named_type(parent.fields[sel.name.value].type)
+                if sel.selection_set is not None and _is_connection(named):
+                    node_type = get_named_type(named.fields["nodes"].type).name
+                    found.setdefault(type_name, {})[node_type] = (sel.alias or sel.name).value
+                    walk(node_type, _nodes(sel.selection_set))
+
+        walk(self.graphql_type, _selection(self.selected_fields()))
+        return found
 
     def page_size(self, query: str) -> int:
         """The largest page whose requested cost stays within Shopify's 1000-point limit per query."""
@@ -200,6 +253,23 @@ class ConnectionStream(ShopifyStream):
     @staticmethod
     def search(field: str, start: str | None, end: str) -> str:
         return " AND ".join(([f"{field}:>='{start}'"] if start else []) + [f"{field}:<'{end}'"])
+
+    def use_bulk(self, search: str) -> bool:
+        """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root
+        counts more than BULK_THRESHOLD objects in it. Incremental runs page, so that a run with no
+        changes costs no more than its two requests (destroy events and one page); a stream
+        without a count root is paged."""
+        mode = self.config.get("bulk", "auto")
+        if mode != "auto":
+            return mode == "always"
+        if self.stream_state.get("replication_key_value") is not None:
+            return False
+        count_root = f"{self.root}Count"
+        if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
+            return False
+        query = f"query {self.operation_name}Count($query: String) {{ {count_root}(query: $query) {{ count }} }}"
+        counted = self.client.execute(query, {"query": search})[count_root]
+        return counted is not None and counted["count"] > BULK_THRESHOLD
 
     def deletions(self, start: str | None, end: str) -> deque[dict[str, Any]]:
         """Records for the objects destroyed in the window, from Shopify's destroy events, in time order."""
@@ -228,28 +298,137 @@ class ConnectionStream(ShopifyStream):
         start, end = self.bounds(context)
         try:
             deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
-            yield from self._merged(start, end, deleted)
+            yield from self._merged(self._window(start, end), deleted)
         except AccessDeniedError as exc:
             self.logger.error("Skipping stream %s: %s", self.name, exc)
 
-    def _merged(self, start: str | None, end: str, deleted: deque[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    def _merged(self, records: Iterable[dict[str, Any]], deleted: deque[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        for record in records:
+            while deleted and deleted[0]["updatedAt"] <= record["updatedAt"]:
+                yield deleted.popleft()
+            if self.deleted_subject:
+                record["_sdc_deleted_at"] = None
+            yield record
+        yield from deleted
+
+    def _window(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
+        """The window's records in `updatedAt` order: from the bulk operation an interrupted run left
+        in the state (then the rest of the window by pages), from a new one, or by pages."""
+        resumed = self._resumed_bulk_operation()
+        if resumed is not None:
+            operation, operation_end = resumed
+            yield from self._bulk_records(operation, start, operation_end)
+            if operation_end < end:
+                yield from self._pages(operation_end, end)
+        elif self.use_bulk(self.search("updated_at", start, end)):
+            operation = self._tap_ref.bulk_runner.start(self.bulk_query(self.search("updated_at", start, end)))
+            self.stream_state.update(bulk_operation_id=operation.id, bulk_window_end=end)
+            self._tap_ref.state_writer.write_state(self.tap_state)  # a run killed while it waits takes it up
+            yield from self._bulk_records(operation, start, end)
+        else:
+            yield from self._pages(start, end)
+
+    def _resumed_bulk_operation(self) -> tuple[BulkOperation, str] | None:
+        operation_id = self.stream_state.get("bulk_operation_id")
+        if operation_id is None:
+            return None
+        operation = self._tap_ref.bulk_runner.poll(operation_id)
+        if operation is None:
+            self._forget_bulk_operation()
+            return None
+        self.logger.info("Taking up bulk operation %s (%s) from the state", operation.id, operation.status)
+        return operation, self.stream_state["bulk_window_end"]
+
+    def _forget_bulk_operation(self) -> None:
+        self.stream_state.pop("bulk_operation_id", None)
+        self.stream_state.pop("bulk_window_end", None)
+
+    def _bulk_records(self, operation: BulkOperation, start: str | None, end: str) -> Iterator[dict[str, Any]]:
+        """The operation's records from `start` on (a resumed run's bookmark may be past the operation's
+        own start). An operation that did not complete gives what it wrote, merged with the window's
+        pages, so that some records may come twice but none is lost."""
+        runner = self._tap_ref.bulk_runner
+        operation = runner.wait(operation)
+        bulk = (
+            record
+            for record in runner.records(operation, self.bulk_connections(), self.replication_key)
+            if start is None or record["updatedAt"] >= start
+        )
+        if operation.status == "COMPLETED":
+            yield from self._with_list_connections(bulk)
+        else:
+            self.logger.warning(
+                "Bulk operation %s ended %s (%s): reading its window by pages",
+                operation.id,
+                operation.status,
+                operation.error_code,
+            )
+            merged = heapq.merge(self._with_list_connections(bulk), self._pages(start, end), key=_updated_at)
+            yield from merged
+        self._forget_bulk_operation()
+
+    def _with_list_connections(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Fill the connections inside list fields (an order's fulfillments' line items), which bulk
+        queries cannot hold, from `nodes(ids:)` drained as a paged read is, FILL_CHUNK records at a time."""
+        lists = self._list_connections()
+        pending = iter(records)
+        while chunk := list(islice(pending, FILL_CHUNK)):
+            for key, item_type, selection in lists:
+                items = {item["id"]: item for record in chunk for item in record.get(key) or ()}
+                query = (
+                    f"query {self.operation_name}Fill($ids: [ID!]!) {{ nodes(ids: $ids) {{"
+                    f" ... on {item_type} {{ id {_render(admin_schema().type_map[item_type], selection)} }} }} }}"
+                )
+                ids = list(items)
+                batch = self._ids_per_request(query)
+                for at in range(0, len(ids), batch):
+                    for node in self.client.execute(query, {"ids": ids[at : at + batch]})["nodes"]:
+                        if node is not None:
+                            items[node["id"]].update(self.drain(node, item_type, selection))
+            yield from chunk
+
+    def _list_connections(self) -> list[tuple[str, str, SelectionSetNode]]:
+        """The top-level list fields whose items hold connections: (key, item type, those connections)."""
+        parent: Any = admin_schema().type_map[self.graphql_type]
+        found = []
+        for sel in _selection(self.selected_fields()).selections:
+            assert isinstance(sel, FieldNode)
+            field = parent.fields[sel.name.value]
+            named: Any = get_named_type(field.type)
+            if sel.selection_set is None or not _is_list(field.type) or not isinstance(named, GraphQLObjectType):
+                continue
+            connections = tuple(
+                s
+                for s in sel.selection_set.selections
+                if isinstance(s, FieldNode) and _is_connection(get_named_type(named.fields[s.name.value].type))
+            )
+            if connections:
+                found.append(((sel.alias or sel.name).value, named.name, SelectionSetNode(selections=connections)))
+        return found
+
+    @staticmethod
+    def _ids_per_request(query: str) -> int:
+        """As many ids as keep the requested cost within the limit, counting each id's selection in full."""
+        operation = parse(query).definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+        per_id = CostCalculator(admin_schema(), {}, {"ids": ["one"]}).operation(operation)
+        return max(1, min(MAX_PAGE, MAX_QUERY_COST // max(per_id, 1)))
+
+    def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         query = self.page_query()
         node_selection = _selection(self.selected_fields())
-        search = self.search("updated_at", start, end)
-        variables: dict[str, Any] = {"first": self.page_size(query), "query": search, "after": None}
+        variables: dict[str, Any] = {
+            "first": self.page_size(query),
+            "query": self.search("updated_at", start, end),
+            "after": None,
+        }
         while True:
             page = self.client.execute(query, variables)[self.root]
             for node in page["nodes"]:
-                while deleted and deleted[0]["updatedAt"] <= node["updatedAt"]:
-                    yield deleted.popleft()
-                record = self.drain(node, self.graphql_type, node_selection)
-                if self.deleted_subject:
-                    record["_sdc_deleted_at"] = None
-                yield record
+                yield self.drain(node, self.graphql_type, node_selection)
             if not page["pageInfo"]["hasNextPage"]:
-                break
+                return
             variables["after"] = page["pageInfo"]["endCursor"]
-        yield from deleted
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
@@ -257,6 +436,10 @@ class ConnectionStream(ShopifyStream):
         # stays out of the context, which is logged.
         self.current_record = record
         return {"parent_id": record["id"]}
+
+
+def _updated_at(record: dict[str, Any]) -> str:
+    return record["updatedAt"]
 
 
 class NestedStream(ShopifyStream):

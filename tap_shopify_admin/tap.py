@@ -12,6 +12,7 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from shopify_admin import TIERS, AuthenticationError, ShopifyAdminClient
+from shopify_admin.bulk import BulkQueryRunner
 
 from .streams import STREAMS
 
@@ -35,6 +36,17 @@ class TapShopifyAdmin(Tap):
         th.Property("start_date", th.DateTimeType, description="Read objects updated at or after this time"),
         th.Property("end_date", th.DateTimeType, description="Read objects updated before this time"),
         th.Property("request_timeout", th.IntegerType, default=300, description="Seconds before a request times out"),
+        th.Property(
+            "bulk",
+            th.StringType,
+            default="auto",
+            allowed_values=["auto", "always", "never"],
+            description=(
+                "Read with bulk operations: `auto` for a backfill (no bookmark yet) of more than 5,000 objects"
+                " by the stream's count (customers, products and orders; fulfillment orders and incremental"
+                " runs are paged), `always`, or `never`"
+            ),
+        ),
         th.Property(
             "base_url",
             th.StringType,
@@ -63,6 +75,10 @@ class TapShopifyAdmin(Tap):
             user_tier=self.config.get("user_tier", "standard"),
             request_timeout=self.config.get("request_timeout", 300),
         )
+
+    @cached_property
+    def bulk_runner(self) -> BulkQueryRunner:
+        return BulkQueryRunner(self.client)
 
     @classmethod
     @override

@@ -199,3 +199,16 @@ def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
     assert len([r for r in records(messages, "customers") if not r["_sdc_deleted_at"]]) == live
     assert records(messages, "orders") == []
     assert "Skipping stream orders" in run.stderr and "`read_orders` access scope" in run.stderr
+
+
+def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_stream(
+    store_shop: Running, tmp_path: Path
+) -> None:
+    state = last_state(run_tap(tmp_path, config(store_shop)))
+    requests.post(f"{store_shop.url}/__emulator/stats/reset", timeout=5).raise_for_status()
+    run_tap(tmp_path, config(store_shop), state)
+    operations = requests.get(f"{store_shop.url}/__emulator/stats", timeout=5).json()["operations"]
+    pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
+    assert pages == {"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1}
+    assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
+    assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)

@@ -1,0 +1,247 @@
+"""Bulk queries: start `bulkOperationRunQuery`, poll it to the end, download its JSONL result and
+put the nested objects back into their parents.
+
+Shopify writes every node of every connection as a line of its own; a nested node names its parent
+by `__parentId` and, without `groupObjects`, may come before or after it. Reassembly keeps memory
+flat whatever the size of the file: a first pass indexes the lines in a SQLite database next to the
+file (roots by sort key, children by parent id, both as file offsets), a second pass reads the roots
+in order and looks their children up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import requests
+
+from .client import ShopifyAdminClient, ShopifyError
+
+log = logging.getLogger("shopify_admin")
+
+ACTIVE = ("CREATED", "RUNNING", "CANCELING")
+OPERATION_FIELDS = "id status errorCode objectCount rootObjectCount url partialDataUrl"
+RUN_QUERY = (
+    "mutation BulkOperationRunQuery($query: String!) {"
+    " bulkOperationRunQuery(query: $query, groupObjects: false) {"
+    f" bulkOperation {{ {OPERATION_FIELDS} }} userErrors {{ field message code }} }} }}"
+)
+POLL_QUERY = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
+DOWNLOAD_ATTEMPTS = 4
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class BulkOperation:
+    id: str
+    status: str
+    error_code: str | None
+    object_count: int
+    url: str | None
+    partial_data_url: str | None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> BulkOperation:
+        return cls(
+            data["id"],
+            data["status"],
+            data.get("errorCode"),
+            int(data.get("objectCount") or 0),
+            data.get("url"),
+            data.get("partialDataUrl"),
+        )
+
+    @property
+    def result_url(self) -> str | None:
+        """The complete file, or on failure what Shopify had written before it."""
+        return self.url or self.partial_data_url
+
+
+class BulkQueryRunner:
+    """Runs bulk queries through a ShopifyAdminClient, sharing its auth, throttle and retries."""
+
+    def __init__(
+        self,
+        client: ShopifyAdminClient,
+        *,
+        first_poll: float = 1.0,
+        max_poll: float = 30.0,
+        max_start_wait: float = 3600.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.first_poll = first_poll
+        self.max_poll = max_poll
+        self.max_start_wait = max_start_wait
+        self._sleep = sleep
+
+    def _delays(self) -> Iterator[float]:
+        delay = self.first_poll
+        while True:
+            yield delay
+            delay = min(delay * 1.5, self.max_poll)
+
+    def start(self, query: str) -> BulkOperation:
+        """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
+        waited = 0.0
+        for delay in self._delays():
+            answer = self.client.execute(RUN_QUERY, {"query": query})["bulkOperationRunQuery"]
+            errors = answer["userErrors"]
+            if not errors:
+                operation = BulkOperation.from_api(answer["bulkOperation"])
+                log.info("Bulk operation %s started", operation.id)
+                return operation
+            if any(e.get("code") != "OPERATION_IN_PROGRESS" for e in errors) or waited >= self.max_start_wait:
+                raise ShopifyError(
+                    "Shopify refused the bulk query: " + "; ".join(str(e["message"]) for e in errors), answer
+                )
+            log.info("Bulk operations already running; retrying in %.0fs", delay)
+            self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")
+
+    def poll(self, operation_id: str) -> BulkOperation | None:
+        """The operation as it is now; None when Shopify no longer knows it."""
+        data = self.client.execute(POLL_QUERY, {"id": operation_id})["bulkOperation"]
+        return BulkOperation.from_api(data) if data else None
+
+    def wait(self, operation: BulkOperation) -> BulkOperation:
+        """Poll until the operation has ended, backing off from `first_poll` to `max_poll` seconds."""
+        delays = self._delays()
+        while operation.status in ACTIVE:
+            self._sleep(next(delays))
+            polled = self.poll(operation.id)
+            if polled is None:
+                raise ShopifyError(f"bulk operation {operation.id} has vanished")
+            operation = polled
+            log.info("Bulk operation %s: %s, %d objects", operation.id, operation.status, operation.object_count)
+        return operation
+
+    def download(self, url: str, out: BinaryIO) -> None:
+        """Stream the result file to `out`. The URL is pre-signed: no access token goes with it."""
+        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+            out.seek(0)
+            out.truncate()
+            try:
+                with requests.get(url, stream=True, timeout=self.client.timeout) as response:
+                    if response.status_code < 500:
+                        response.raise_for_status()
+                        for chunk in response.iter_content(CHUNK_BYTES):
+                            out.write(chunk)
+                        out.flush()
+                        return
+                    reason = f"HTTP {response.status_code}"
+            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                reason = type(exc).__name__
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise ShopifyError(f"could not download the bulk result: {reason}")
+            log.warning("Bulk result download failed (%s); retry %d", reason, attempt)
+            self._sleep(self.first_poll * 2**attempt)
+
+    def records(
+        self,
+        operation: BulkOperation,
+        connections: Mapping[str, Mapping[str, str]],
+        sort_key: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The ended operation's root objects with their children put back, see `reassemble`."""
+        if operation.result_url is None:
+            return
+        with tempfile.TemporaryDirectory(prefix="shopify-bulk-") as directory:
+            path = Path(directory) / "result.jsonl"
+            with path.open("w+b") as out:
+                self.download(operation.result_url, out)
+            yield from reassemble(path, connections, sort_key)
+
+
+def gid_type(gid: str) -> str:
+    """`gid://shopify/LineItem/1` → `LineItem`."""
+    return gid.removeprefix("gid://shopify/").split("/", 1)[0]
+
+
+def reassemble(
+    path: Path,
+    connections: Mapping[str, Mapping[str, str]],
+    sort_key: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The root objects of a bulk result file, in `sort_key` order (file order on ties, or without
+    one), each nested connection a list of its nodes in the order of the file.
+
+    `connections` names, per parent type, the field each child type belongs in:
+    `{"Order": {"LineItem": "lineItems"}}`; every field named there is present in its parent's records.
+    """
+    database = sqlite3.connect(path.with_suffix(".index.sqlite"))
+    try:
+        parent_types = _index(path, database, sort_key)
+        with path.open("rb") as lines:
+
+            def read(offset: int) -> dict[str, Any]:
+                lines.seek(offset)
+                return json.loads(lines.readline())
+
+            def attach(node: dict[str, Any]) -> dict[str, Any]:
+                node_type = gid_type(node.get("id") or "")
+                fields = connections.get(node_type, {})
+                for field in fields.values():
+                    node[field] = []
+                if node_type in parent_types:
+                    children = database.execute(
+                        "SELECT offset FROM children WHERE parent = ? ORDER BY offset", (node["id"],)
+                    ).fetchall()
+                    for (offset,) in children:
+                        child = read(offset)
+                        del child["__parentId"]
+                        child_type = gid_type(child.get("id") or "")
+                        if child_type not in fields:
+                            raise ValueError(f"no connection of {node_type} is known to hold {child_type} objects")
+                        node[fields[child_type]].append(attach(child))
+                return node
+
+            for (offset,) in database.execute("SELECT offset FROM roots ORDER BY sort, offset"):
+                yield attach(read(offset))
+    finally:
+        database.close()
+
+
+def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> set[str]:
+    """Index the file's lines by file offset; return the types that have children in it."""
+    database.executescript(
+        "CREATE TABLE roots (sort TEXT, offset INTEGER);"
+        "CREATE TABLE children (parent TEXT, offset INTEGER);"
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+    )
+    parent_types: set[str] = set()
+    roots: list[tuple[Any, int]] = []
+    children: list[tuple[str, int]] = []
+
+    def flush() -> None:
+        database.executemany("INSERT INTO roots VALUES (?, ?)", roots)
+        database.executemany("INSERT INTO children VALUES (?, ?)", children)
+        roots.clear()
+        children.clear()
+
+    with path.open("rb") as lines:
+        offset = 0
+        for line in lines:
+            if line.strip():
+                row = json.loads(line)
+                parent = row.get("__parentId")
+                if parent is None:
+                    roots.append((row.get(sort_key) if sort_key else None, offset))
+                else:
+                    children.append((parent, offset))
+                    parent_types.add(gid_type(parent))
+                if len(roots) + len(children) >= 10_000:
+                    flush()
+            offset += len(line)
+    flush()
+    database.executescript("CREATE INDEX children_by_parent ON children (parent, offset);")
+    database.commit()
+    return parent_types
