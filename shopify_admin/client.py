@@ -101,20 +101,21 @@ class ShopifyAdminClient:
         self.requests_sent = 0
         self.points_used = 0
 
-    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors."""
-        body = self.request(query, variables)
+    def execute(self, query: str, variables: dict[str, Any] | None = None, cost: int | None = None) -> dict[str, Any]:
+        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors.
+        `cost` is the caller's estimate of the requested cost, used until Shopify reports it."""
+        body = self.request(query, variables, cost)
         if body.get("errors"):
             raise ShopifyError(f"Shopify returned errors: {_errors_summary(body['errors'])}", body)
         return body["data"]
 
-    def request(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def request(self, query: str, variables: dict[str, Any] | None = None, cost: int | None = None) -> dict[str, Any]:
         """The whole answer, after waiting for budget and retrying what can be retried."""
         delays: Iterator[float] = backoff.expo(base=2, factor=0.5, max_value=self.max_wait)
         next(delays)  # python-backoff's generators start by yielding None
         renewed = False
         for attempt in range(1, self.max_attempts + 1):
-            self.throttle.acquire(self._costs.get(query, FIRST_GUESS_COST))
+            self.throttle.acquire(self._costs.get(query) or cost or FIRST_GUESS_COST)
             try:
                 return self._send(query, variables)
             except _RetryableError as retry:

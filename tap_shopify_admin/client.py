@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 ALWAYS_SELECTED = {"id", "updatedAt"}
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 MAX_PAGE = 250
+IDS_AT_BOOKMARK = "ids_at_bookmark"  # stream state: ids already emitted in the bookmark's second
 BULK_THRESHOLD = 5000  # objects in a window above which `bulk: auto` reads it by a bulk query
 FILL_CHUNK = 250  # bulk records completed together, sharing the requests that fill their lists
 
@@ -231,8 +232,9 @@ class ConnectionStream(ShopifyStream):
         walk(self.graphql_type, _selection(self.selected_fields()))
         return found
 
-    def page_size(self, query: str) -> int:
-        """The largest page whose requested cost stays within Shopify's 1000-point limit per query."""
+    def page_size(self, query: str) -> tuple[int, int]:
+        """The largest page whose requested cost stays within Shopify's 1000-point limit per query,
+        and that cost."""
         operation = parse(query).definitions[0]
         assert isinstance(operation, OperationDefinitionNode)
 
@@ -241,7 +243,8 @@ class ConnectionStream(ShopifyStream):
 
         per_record = cost(2) - cost(1)
         fixed = cost(1) - per_record
-        return max(1, min(MAX_PAGE, (MAX_QUERY_COST - fixed) // max(per_record, 1)))
+        first = max(1, min(MAX_PAGE, (MAX_QUERY_COST - fixed) // max(per_record, 1)))
+        return first, fixed + first * per_record
 
     def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
         """From the bookmark (inclusive, so records sharing the bookmark's second are read again
@@ -303,13 +306,23 @@ class ConnectionStream(ShopifyStream):
             self.logger.error("Skipping stream %s: %s", self.name, exc)
 
     def _merged(self, records: Iterable[dict[str, Any]], deleted: deque[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-        for record in records:
-            while deleted and deleted[0]["updatedAt"] <= record["updatedAt"]:
-                yield deleted.popleft()
-            if self.deleted_subject:
+        """Records and deletions in time order, without those an earlier run already emitted in the
+        bookmark's second (the window starts at that second so that none of its records is lost;
+        it was over before that run began, so they cannot have changed since)."""
+        bookmark = self.stream_state.get("replication_key_value")
+        already = set(self.stream_state.get(IDS_AT_BOOKMARK) or ())
+        second, ids = bookmark, set(already)
+        for record in heapq.merge(records, deleted, key=_updated_at):
+            if record["updatedAt"] == bookmark and record["id"] in already:
+                continue
+            if record["updatedAt"] != second:
+                second, ids = record["updatedAt"], set()
+            ids.add(record["id"])
+            # set before the SDK moves the bookmark to this record, so written state stays consistent
+            self.stream_state[IDS_AT_BOOKMARK] = sorted(ids)
+            if self.deleted_subject and "_sdc_deleted_at" not in record:
                 record["_sdc_deleted_at"] = None
             yield record
-        yield from deleted
 
     def _window(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """The window's records in `updatedAt` order: from the bulk operation an interrupted run left
@@ -417,13 +430,10 @@ class ConnectionStream(ShopifyStream):
     def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         query = self.page_query()
         node_selection = _selection(self.selected_fields())
-        variables: dict[str, Any] = {
-            "first": self.page_size(query),
-            "query": self.search("updated_at", start, end),
-            "after": None,
-        }
+        first, cost = self.page_size(query)
+        variables: dict[str, Any] = {"first": first, "query": self.search("updated_at", start, end), "after": None}
         while True:
-            page = self.client.execute(query, variables)[self.root]
+            page = self.client.execute(query, variables, cost)[self.root]
             for node in page["nodes"]:
                 yield self.drain(node, self.graphql_type, node_selection)
             if not page["pageInfo"]["hasNextPage"]:
