@@ -7,7 +7,7 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -248,8 +248,15 @@ class ConnectionStream(ShopifyStream):
 
     def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
         """From the bookmark (inclusive, so records sharing the bookmark's second are read again
-        rather than lost) to the sync's start at the latest (exclusive)."""
+        rather than lost; `lookback_window` minutes earlier, which moves the bookmark back) to the
+        sync's start at the latest (exclusive)."""
         start = self.get_starting_timestamp(context)
+        lookback = self.config.get("lookback_window") or 0
+        if start is not None and lookback and self.stream_state.get("replication_key_value") is not None:
+            start -= timedelta(minutes=lookback)
+            # the run starts over from there: the SDK checks records against the bookmark
+            self.stream_state["replication_key_value"] = shopify_time(start)
+            self.stream_state.pop(IDS_AT_BOOKMARK, None)
         end = min(self._tap_ref.sync_started, self._tap_ref.end_date or self._tap_ref.sync_started)
         return (shopify_time(start) if start else None), shopify_time(end)
 

@@ -35,6 +35,12 @@ class TapShopifyAdmin(Tap):
         ),
         th.Property("start_date", th.DateTimeType, description="Read objects updated at or after this time"),
         th.Property("end_date", th.DateTimeType, description="Read objects updated before this time"),
+        th.Property(
+            "lookback_window",
+            th.IntegerType,
+            default=0,
+            description="Minutes before the bookmark that an incremental run reads again, for late changes",
+        ),
         th.Property("request_timeout", th.IntegerType, default=300, description="Seconds before a request times out"),
         th.Property(
             "bulk",

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,16 @@ def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
     }
     after = [r for r in records(run_tap(tmp_path, config(store_shop), state), "customers") if r["updatedAt"] == second]
     assert sorted(r["id"] for r in after) == ids[1:]
+
+
+def test_lookback_window_reads_again_before_the_bookmark(store_shop: Running, tmp_path: Path) -> None:
+    state = last_state(run_tap(tmp_path, config(store_shop)))
+    bookmark = state["bookmarks"]["customers"]["replication_key_value"]
+    again = records(run_tap(tmp_path, config(store_shop, lookback_window=60 * 24 * 7), state), "customers")
+    week_before = (datetime.fromisoformat(bookmark) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expected = {c["id"] for c in store_shop.emulator.store.all("Customer") if week_before <= c["updatedAt"] <= bookmark}
+    assert expected
+    assert {r["id"] for r in again if not r["_sdc_deleted_at"]} == expected
 
 
 def test_a_killed_run_resumes_without_loss(store_shop: Running, tmp_path: Path) -> None:
