@@ -1,6 +1,14 @@
 """The Shopify Admin GraphQL client shared by tap-shopify-admin and target-shopify-admin."""
 
-from .client import AccessDeniedError, AuthenticationError, ShopifyAdminClient, ShopifyError
+from .client import AccessDeniedError, AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
 from .throttle import TIERS, CostThrottle
 
-__all__ = ["TIERS", "AccessDeniedError", "AuthenticationError", "CostThrottle", "ShopifyAdminClient", "ShopifyError"]
+__all__ = [
+    "TIERS",
+    "AccessDeniedError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "CostThrottle",
+    "ShopifyAdminClient",
+    "ShopifyError",
+]

@@ -25,7 +25,14 @@ SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 log = logging.getLogger("shopify_admin")
 
-__all__ = ["AccessDeniedError", "AuthenticationError", "ShopifyAdminClient", "ShopifyError", "normalize_shop"]
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ShopifyAdminClient",
+    "ShopifyError",
+    "normalize_shop",
+]
 
 
 class ShopifyError(Exception):
@@ -34,6 +41,10 @@ class ShopifyError(Exception):
     def __init__(self, message: str, response: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.response = response or {}
+
+
+class ConfigurationError(ValueError):
+    """A setting that cannot work, found before any request."""
 
 
 class AccessDeniedError(ShopifyError):
@@ -55,7 +66,7 @@ def normalize_shop(shop: str) -> str:
     handle = re.sub(r"^https?://", "", shop.strip().lower()).rstrip("/")
     handle = handle.removesuffix(".myshopify.com")
     if not SHOP_HANDLE.match(handle):
-        raise ValueError(f"shop must be a shop handle or its myshopify.com domain, not {shop!r}")
+        raise ConfigurationError(f"shop must be a shop handle or its myshopify.com domain, not {shop!r}")
     return handle
 
 

@@ -11,7 +11,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import TIERS, AuthenticationError, ShopifyAdminClient
+from shopify_admin import TIERS, AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkQueryRunner
 
 from .streams import STREAMS
@@ -91,7 +91,7 @@ class TapShopifyAdmin(Tap):
     def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
         try:
             super().invoke(**kwargs)
-        except AuthenticationError as exc:
+        except (AuthenticationError, ConfigurationError, ShopifyError) as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
 

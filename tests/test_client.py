@@ -7,7 +7,14 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from shopify_admin import AccessDeniedError, AuthenticationError, CostThrottle, ShopifyAdminClient, ShopifyError
+from shopify_admin import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConfigurationError,
+    CostThrottle,
+    ShopifyAdminClient,
+    ShopifyError,
+)
 from shopify_admin.client import normalize_shop
 
 from .conftest import TOKEN, Running, start
@@ -41,7 +48,7 @@ def test_shop_is_normalised(raw: str, handle: str) -> None:
 
 
 def test_shop_that_is_not_a_handle_is_refused() -> None:
-    with pytest.raises(ValueError, match="shop must be"):
+    with pytest.raises(ConfigurationError, match="shop must be"):
         normalize_shop("my shop!")
 
 

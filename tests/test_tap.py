@@ -70,16 +70,21 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
     assert state["bookmarks"]["customers"]["ids_at_bookmark"]
     assert records(run_tap(tmp_path, config(store_shop), state), "customers") == []
 
-    store = store_shop.emulator.store
-    changed = sorted(store.all("Customer"), key=lambda r: r["_n"])[:5]
-    with store.lock:
-        for record in changed:
-            record["note"] = "changed"
-            store.touch(record)
+    customers = sorted(store_shop.emulator.store.all("Customer"), key=lambda r: r["_n"])[:5]
+    orders = sorted(store_shop.emulator.store.all("Order"), key=lambda r: r["_n"])[:5]
+    for customer in customers:
+        update = "mutation Note($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }"
+        answer = store_shop.graphql(update, {"input": {"id": customer["id"], "note": "changed"}})
+        assert answer["data"]["customerUpdate"]["userErrors"] == []
+    for order in orders:
+        update = "mutation Note($input: OrderInput!) { orderUpdate(input: $input) { userErrors { message } } }"
+        answer = store_shop.graphql(update, {"input": {"id": order["id"], "note": "changed"}})
+        assert answer["data"]["orderUpdate"]["userErrors"] == []
     time.sleep(1.1)  # a window ends before the second its sync starts in
-    after = records(run_tap(tmp_path, config(store_shop), state), "customers")
-    assert {r["id"] for r in after} == {r["id"] for r in changed}
-    assert all(r["note"] == "changed" for r in after)
+    after = run_tap(tmp_path, config(store_shop), state)
+    for stream, changed in (("customers", customers), ("orders", orders)):
+        assert {r["id"] for r in records(after, stream)} == {r["id"] for r in changed}
+        assert all(r["note"] == "changed" for r in records(after, stream))
 
 
 def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
@@ -142,16 +147,20 @@ def test_a_killed_run_resumes_without_loss(store_shop: Running, tmp_path: Path) 
     [
         [{"kind": "throttled", "every": 3}, {"kind": "http_429", "every": 5, "seconds": 0.01}],
         [{"kind": "http_502", "every": 4}, {"kind": "reset", "every": 7}, {"kind": "truncated", "every": 6}],
+        [{"kind": "expire_token", "every": 5}, {"kind": "http_503", "every": 9}],
     ],
 )
 def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, rules: list[dict]) -> None:
+    """The same records with faults as without, an access token expiring mid-run included (the tap
+    then renews its client-credentials token)."""
     clean: dict[str, set[str]] = {}
     for m in run_tap(tmp_path, config(store_shop)):
         if m["type"] == "RECORD":
             clean.setdefault(m["stream"], set()).add(m["record"]["id"])
     requests.post(f"{store_shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
     try:
-        faulty = run_tap(tmp_path, config(store_shop))
+        credentials = {"client_id": "emulator-client", "client_secret": "emulator-secret"}
+        faulty = run_tap(tmp_path, {**config(store_shop), "access_token": None, **credentials})
         fired = sum(r["fired"] for r in requests.get(f"{store_shop.url}/__emulator/faults", timeout=5).json())
     finally:
         requests.post(f"{store_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
@@ -211,6 +220,18 @@ def test_bad_token_is_one_clear_error(store_shop: Running, tmp_path: Path) -> No
     assert "shpat_not_the_token" not in run.stderr + run.stdout
 
 
+def test_a_shop_that_is_no_handle_is_one_clear_error(store_shop: Running, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({**config(store_shop), "shop": "not a shop!"}))
+    run = subprocess.run(
+        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert "shop must be a shop handle" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
     shop = start(plan="unlimited", customers=20, products=3, orders=10, scopes=("read_customers", "read_products"))
     try:
@@ -243,3 +264,22 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     assert pages == {"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1}
     assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
     assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)
+
+
+def deselect(catalog: dict, stream: str, field: str) -> None:
+    entry = next(s for s in catalog["streams"] if s["tap_stream_id"] == stream)
+    for item in entry["metadata"]:
+        if item["breadcrumb"] == ["properties", field]:
+            item["metadata"]["selected"] = False
+
+
+def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
+    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    deselect(catalog, "customers", "note")
+    deselect(catalog, "orders", "lineItems")  # order_line_items, still selected, needs it
+    deselect(catalog, "orders", "tags")
+    tap = TapShopifyAdmin(config=config(store_shop), catalog=catalog)
+    customers = tap.streams["customers"].page_query()  # type: ignore[attr-defined]
+    orders = tap.streams["orders"].page_query()  # type: ignore[attr-defined]
+    assert " note" not in customers and "firstName" in customers
+    assert " tags" not in orders and "lineItems(first:" in orders
