@@ -470,6 +470,14 @@ class NestedStream(ShopifyStream):
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap)
         self.schema["properties"][self.parent_key] = {"type": "string"}
+        self._schema_written = False
+
+    @override
+    def _write_schema_message(self) -> None:
+        # The SDK syncs a child stream once per parent record and would repeat its SCHEMA each time.
+        if not self._schema_written:
+            super()._write_schema_message()
+            self._schema_written = True
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:

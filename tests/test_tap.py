@@ -191,6 +191,8 @@ def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: 
         assert [li["id"] for li in orders[order["id"]]["lineItems"]] == [li["id"] for li in order["_line_items"]]
     for product in big_products:
         assert [v["id"] for v in products[product["id"]]["variants"]] == [v["id"] for v in product["_variants"]]
+    schemas = [m["stream"] for m in messages if m["type"] == "SCHEMA"]
+    assert len(schemas) == len(set(schemas))  # one SCHEMA a stream, however many parents
     line_items = records(messages, "order_line_items")
     assert len(line_items) == sum(len(o["_line_items"]) for o in store.all("Order"))
     variants = records(messages, "product_variants")
