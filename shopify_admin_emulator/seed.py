@@ -7,9 +7,20 @@ import gc
 import random
 import time
 from decimal import Decimal
-from typing import Any
 
 from .metafields import put_metafield
+from .records import (
+    ADDRESS_FIELDS,
+    marketing_consent,
+    new_address,
+    new_customer,
+    new_fulfillment,
+    new_fulfillment_order,
+    new_line_item,
+    new_order,
+    new_product,
+    new_variant,
+)
 from .store import Record, Store, iso, money
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim", "Radia", "Linus"]
@@ -50,7 +61,6 @@ COLORS = [
 TWO_YEARS = 730 * 86400
 UPDATE_LAG = 20 * 86400  # mean seconds between an object's creation and its last update
 BIG = 260  # three products get this many variants and three orders this many line items
-SHOP_LOCATION = {"name": "Shop location", "countryCode": "CA"}  # shared by every seeded fulfillment order
 
 
 def big_positions(count: int, first: int) -> set[int]:
@@ -76,64 +86,45 @@ class Seeder:
             out.append((c, u))
         return out
 
-    def address(self, first: str, last: str) -> dict[str, Any]:
+    def address(self, first: str, last: str) -> Record:
         city, province, country_code, country = self.rng.choice(CITIES)
-        return {
-            "firstName": first,
-            "lastName": last,
-            "company": None,
-            "address1": f"{self.rng.randrange(1, 999)} {self.rng.choice(LAST)} St",
-            "address2": None,
-            "city": city,
-            "province": province,
-            "provinceCode": province,
-            "country": country,
-            "countryCodeV2": country_code,
-            "zip": f"{self.rng.randrange(10000, 99999)}",
-            "phone": None,
-        }
+        return new_address(
+            self.store,
+            firstName=first,
+            lastName=last,
+            address1=f"{self.rng.randrange(1, 999)} {self.rng.choice(LAST)} St",
+            city=city,
+            province=province,
+            provinceCode=province,
+            country=country,
+            countryCodeV2=country_code,
+            zip=f"{self.rng.randrange(10000, 99999)}",
+        )
 
     def customers(self, count: int) -> list[Record]:
         rows = []
         for i, (c, u) in enumerate(self.times(count)):
             first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
             created = iso(c)
-            record = self.store.new_record(
-                "Customer",
-                createdAt=created,
-                updatedAt=iso(u),
+            record = new_customer(
+                self.store,
+                created,
+                iso(u),
                 firstName=first,
                 lastName=last,
                 email=f"{first.lower()}.{last.lower()}.{i}@example.com",
                 phone=f"+1613555{i:04d}" if i < 10000 and self.rng.random() < 0.6 else None,
-                note=None,
-                locale="en",
                 state="ENABLED" if self.rng.random() < 0.3 else "DISABLED",
                 tags=sorted(
                     self.rng.sample(["vip", "wholesale", "newsletter", "retail", "b2b"], self.rng.randrange(0, 3))
                 ),
-                taxExempt=False,
-                taxExemptions=[],
-                verifiedEmail=True,
-                _order_ids=[],
-                emailMarketingConsent={
-                    "marketingState": self.rng.choice(["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"]),
-                    "marketingOptInLevel": "SINGLE_OPT_IN",
-                    "consentUpdatedAt": created,
-                },
-                smsMarketingConsent=None,
+                emailMarketingConsent=marketing_consent(
+                    self.rng.choice(["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"]), created
+                ),
             )
             if record["phone"]:
-                record["smsMarketingConsent"] = {
-                    "marketingState": "NOT_SUBSCRIBED",
-                    "marketingOptInLevel": "SINGLE_OPT_IN",
-                    "consentUpdatedAt": None,
-                    "consentCollectedFrom": "OTHER",
-                }
-            record["addresses"] = [
-                self.store.new_record("MailingAddress", **self.address(first, last))
-                for _ in range(self.rng.randrange(0, 3))
-            ]
+                record["smsMarketingConsent"] = {**marketing_consent("NOT_SUBSCRIBED"), "consentCollectedFrom": "OTHER"}
+            record["addresses"] = [self.address(first, last) for _ in range(self.rng.randrange(0, 3))]
             record["_default_address_id"] = record["addresses"][0]["id"] if record["addresses"] else None
             if self.rng.random() < 0.2:
                 tier = self.rng.choice(["gold", "silver"])
@@ -147,10 +138,10 @@ class Seeder:
         for i, (c, u) in enumerate(self.times(count)):
             title = f"{self.rng.choice(ADJECTIVES)} {self.rng.choice(NOUNS)} {i}"
             created, updated = iso(c), iso(u)
-            product = self.store.new_record(
-                "Product",
-                createdAt=created,
-                updatedAt=updated,
+            product = new_product(
+                self.store,
+                created,
+                updated,
                 publishedAt=created,
                 title=title,
                 handle=title.lower().replace(" ", "-"),
@@ -192,40 +183,25 @@ class Seeder:
     def variant(
         self, product: Record, position: int, combo: tuple[str, str] | None, price: Decimal, created: str, updated: str
     ) -> Record:
-        title = " / ".join(combo) if combo else "Default Title"
         selected = (
             [{"name": "Size", "value": combo[0]}, {"name": "Color", "value": combo[1]}]
             if combo
             else [{"name": "Title", "value": "Default Title"}]
         )
-        sku = f"SKU-{product['_n'] % 1_000_000:06d}-{position:03d}"
-        item = self.store.new_record(
-            "InventoryItem",
-            sku=sku,
-            tracked=True,
-            requiresShipping=True,
-            unitCost={"amount": money(price / 2), "currencyCode": self.store.currency},
-            createdAt=created,
-            updatedAt=updated,
-        )
-        variant = self.store.new_record(
-            "ProductVariant",
-            createdAt=created,
-            updatedAt=updated,
-            title=title,
-            sku=sku,
-            barcode=None,
+        variant = new_variant(
+            self.store,
+            product,
+            selected,
+            created,
+            updated,
+            sku=f"SKU-{product['_n'] % 1_000_000:06d}-{position:03d}",
             price=money(price),
-            compareAtPrice=money(price * Decimal("1.2")) if self.rng.random() < 0.2 else None,
+            compare_at_price=money(price * Decimal("1.2")) if self.rng.random() < 0.2 else None,
             position=position,
-            taxable=True,
-            inventoryPolicy="DENY",
-            inventoryQuantity=self.rng.randrange(0, 100),
-            selectedOptions=selected,
-            inventoryItem=item,
-            _product=product,
+            inventory_quantity=self.rng.randrange(0, 100),
+            tracked=True,
+            cost=price / 2,
         )
-        self.store.put(item)
         return self.store.put(variant)
 
     def orders(self, count: int, customers: list[Record], products: list[Record]) -> list[Record]:
@@ -235,49 +211,22 @@ class Seeder:
         for i, (c, u) in enumerate(self.times(count)):
             created, updated = iso(c), iso(u)
             customer = self.rng.choice(customers) if customers and self.rng.random() < 0.9 else None
-            self.store.order_number += 1
-            number = self.store.order_number
-            order = self.store.new_record(
-                "Order",
-                name=f"#{number}",
-                number=number - 1000,
-                createdAt=created,
-                updatedAt=updated,
-                processedAt=created,
-                closed=False,
-                closedAt=None,
-                cancelledAt=None,
-                cancelReason=None,
-                email=customer["email"] if customer else None,
-                phone=None,
-                note=None,
+            order = new_order(
+                self.store,
+                customer,
+                created,
+                updated,
                 tags=sorted(self.rng.sample(["web", "pos", "priority", "gift", "repeat"], self.rng.randrange(0, 3))),
                 sourceIdentifier=f"seed-{i}" if self.rng.random() < 0.5 else None,
                 sourceName=self.rng.choice(["web", "pos", "shopify_draft_order"]),
-                test=False,
-                confirmed=True,
-                currencyCode=self.store.currency,
-                presentmentCurrencyCode=self.store.currency,
                 displayFinancialStatus=self.rng.choices(
                     ["PAID", "PENDING", "REFUNDED", "PARTIALLY_REFUNDED"], [80, 10, 5, 5]
                 )[0],
-                taxesIncluded=False,
-                customAttributes=[],
-                _customer_id=customer["_n"] if customer else None,
             )
-            if customer is not None:
-                customer["_order_ids"].append(order["_n"])
-                address = customer["addresses"][0] if customer["addresses"] else None
-                order["shippingAddress"] = order["billingAddress"] = (
-                    self.store.new_record(
-                        "MailingAddress",
-                        **{k: address[k] for k in address if not k.startswith("_") and k not in ("id", "__typename")},
-                    )
-                    if address
-                    else None
-                )
-            else:
-                order["shippingAddress"] = order["billingAddress"] = None
+            address = customer["addresses"][0] if customer and customer["addresses"] else None
+            order["shippingAddress"] = order["billingAddress"] = (
+                self.store.new_record("MailingAddress", **{k: address[k] for k in ADDRESS_FIELDS}) if address else None
+            )
             lines = BIG if i in big else self.rng.choice([1, 1, 2, 2, 3, 4])
             order["_line_items"] = (
                 [self.line_item(order, self.rng.choice(variants)) for _ in range(lines)] if variants else []
@@ -301,72 +250,27 @@ class Seeder:
 
     def line_item(self, order: Record, variant: Record) -> Record:
         product = variant["_product"]
-        return self.store.new_record(
-            "LineItem",
+        return new_line_item(
+            self.store,
+            order,
+            variant,
+            product,
             name=f"{product['title']} - {variant['title']}",
             title=product["title"],
+            variant_title=variant["title"],
             quantity=self.rng.randrange(1, 4),
-            sku=variant["sku"],
-            vendor=product["vendor"],
-            variantTitle=variant["title"],
-            requiresShipping=True,
-            taxable=True,
-            customAttributes=[],
-            _unit_price=variant["price"],
-            _variant_id=variant["_n"],
-            _product_id=product["_n"],
-            _order=order,
-            _fulfilled=0,
+            unit_price=variant["price"],
         )
 
     def fulfillment_orders(self, order: Record, created: str, updated: str) -> None:
-        fo = self.store.new_record(
-            "FulfillmentOrder",
-            createdAt=created,
-            updatedAt=updated,
-            status="OPEN",
-            requestStatus="UNSUBMITTED",
-            fulfillAt=created,
-            assignedLocation=SHOP_LOCATION,
-            _order=order,
-        )
-        fo["_line_items"] = [
-            self.store.new_record(
-                "FulfillmentOrderLineItem",
-                totalQuantity=li["quantity"],
-                remainingQuantity=li["quantity"],
-                _line_item=li,
-            )
-            for li in order["_line_items"]
-        ]
-        order["_fulfillment_orders"] = [self.store.put(fo)]
+        """One open fulfillment order for everything; most paid orders are then fulfilled in full."""
+        quantities = [(li, li["quantity"]) for li in order["_line_items"]]
+        fo = new_fulfillment_order(self.store, order, quantities, created, updated, created)
         order["_fulfillments"] = []
         if order["displayFinancialStatus"] == "PAID" and self.rng.random() < 0.6:
-            fulfillment = self.store.new_record(
-                "Fulfillment",
-                name=f"{order['name']}-F1",
-                createdAt=updated,
-                updatedAt=updated,
-                status="SUCCESS",
-                displayStatus="FULFILLED",
-                deliveredAt=None,
-                inTransitAt=None,
-                estimatedDeliveryAt=None,
-                requiresShipping=True,
-                _order=order,
-                _fulfillment_order_ids=[fo["_n"]],
-                trackingInfo=[{"company": "UPS", "number": f"1Z{self.rng.randrange(10**9, 10**10)}", "url": None}],
-            )
-            for li in order["_line_items"]:
-                li["_fulfilled"] = li["quantity"]
-            for row in fo["_line_items"]:
-                row["remainingQuantity"] = 0
-            fulfillment["_line_items"] = [
-                self.store.new_record("FulfillmentLineItem", quantity=li["quantity"], _line_item=li)
-                for li in order["_line_items"]
-            ]
-            fo["status"] = "CLOSED"
-            order["_fulfillments"].append(self.store.put(fulfillment))
+            tracking = [{"company": "UPS", "number": f"1Z{self.rng.randrange(10**9, 10**10)}", "url": None}]
+            allocations = [(fo, row, row["totalQuantity"]) for row in fo["_line_items"]]
+            new_fulfillment(self.store, [fo], allocations, tracking, updated)
             order["closed"], order["closedAt"] = True, updated
 
     def destroyed(self, rows: list[Record]) -> None:

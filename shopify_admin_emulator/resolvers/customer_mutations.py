@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
 from ..metafields import put_metafield
+from ..records import marketing_consent, new_address, new_customer
 from ..store import Record
 from .common import find, user_error
 from .customers import by_custom_id, customer_by, customer_orders, display_name
@@ -133,24 +134,6 @@ def address_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-EMPTY_ADDRESS = dict.fromkeys(
-    (
-        "firstName",
-        "lastName",
-        "company",
-        "address1",
-        "address2",
-        "city",
-        "province",
-        "provinceCode",
-        "country",
-        "countryCodeV2",
-        "zip",
-        "phone",
-    )
-)
-
-
 def address_problems(addresses: list[dict[str, Any]], customer: Record | None) -> list[Problem]:
     known = {a["id"].split("?")[0] for a in (customer or {}).get("addresses", [])}
     problems: list[Problem] = []
@@ -174,7 +157,7 @@ def replace_addresses(ctx: Context, customer: Record, addresses: list[dict[str, 
             existing.update(address_fields(entry))
             kept.append(existing)
         else:
-            kept.append(ctx.store.new_record("MailingAddress", **{**EMPTY_ADDRESS, **address_fields(entry)}))
+            kept.append(new_address(ctx.store, **address_fields(entry)))
     customer["addresses"] = kept
     if customer.get("_default_address_id") not in {a["id"] for a in kept}:
         customer["_default_address_id"] = kept[0]["id"] if kept else None
@@ -219,12 +202,9 @@ def apply(ctx: Context, customer: Record, data: dict[str, Any], changes: dict[st
     customer.update(changes)
     # A new address or number starts out not subscribed; SMS consent also says where it came from.
     if customer.get("email") and not customer.get("emailMarketingConsent"):
-        customer["emailMarketingConsent"] = consent_state("NOT_SUBSCRIBED", "SINGLE_OPT_IN", None)
+        customer["emailMarketingConsent"] = marketing_consent("NOT_SUBSCRIBED")
     if customer.get("phone") and not customer.get("smsMarketingConsent"):
-        customer["smsMarketingConsent"] = {
-            **consent_state("NOT_SUBSCRIBED", "SINGLE_OPT_IN", None),
-            "consentCollectedFrom": None,
-        }
+        customer["smsMarketingConsent"] = {**marketing_consent("NOT_SUBSCRIBED"), "consentCollectedFrom": None}
     if data.get("addresses") is not None:
         replace_addresses(ctx, customer, data["addresses"])
     for m in data.get("metafields") or []:
@@ -234,40 +214,10 @@ def apply(ctx: Context, customer: Record, data: dict[str, Any], changes: dict[st
         if consent is not None:
             when = consent.get("consentUpdatedAt") or ctx.store.clock.now_iso()
             level = consent.get("marketingOptInLevel") or "SINGLE_OPT_IN"
-            customer[name] = consent_state(consent["marketingState"], level, when)
+            customer[name] = marketing_consent(consent["marketingState"], when, level)
             if name == "smsMarketingConsent":
                 customer[name]["consentCollectedFrom"] = "OTHER"
     ctx.store.touch(customer)
-
-
-def consent_state(state: str, level: str, when: str | None) -> dict[str, Any]:
-    return {"marketingState": state, "marketingOptInLevel": level, "consentUpdatedAt": when}
-
-
-def new_customer(ctx: Context) -> Record:
-    now = ctx.store.clock.now_iso()
-    return ctx.store.new_record(
-        "Customer",
-        createdAt=now,
-        updatedAt=now,
-        firstName=None,
-        lastName=None,
-        email=None,
-        phone=None,
-        note=None,
-        locale="en",
-        state="DISABLED",
-        tags=[],
-        taxExempt=False,
-        taxExemptions=[],
-        verifiedEmail=True,
-        emailMarketingConsent=None,
-        smsMarketingConsent=None,
-        addresses=[],
-        _default_address_id=None,
-        _order_ids=[],
-        _metafields=[],
-    )
 
 
 def save(
@@ -286,7 +236,7 @@ def save(
         problems.append(([], IDENTITY, "BLANK"))
     if problems:
         return None, [user_error([*prefix, *field] or None, msg, code) for field, msg, code in problems]
-    target = customer if customer is not None else new_customer(ctx)
+    target = customer if customer is not None else new_customer(ctx.store, _metafields=[])
     apply(ctx, target, data, changes)
     if creating:
         ctx.store.put(target)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..graphql_api import Context, resolves
+from ..records import Allocation, new_fulfillment
 from ..store import Record, Store
 from .common import find, user_error
-from .order_mutations import archive_if_done, new_fulfillment_order, touch_order
+from .order_mutations import archive_if_done, open_fulfillment_order, touch_order
 from .orders import fulfillment_status
 
 Errors = list[dict[str, Any]]
-Allocation = tuple[Record, Record, int]  # (fulfillment order, its line item, quantity fulfilled)
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 
@@ -90,35 +90,9 @@ def _allocations(groups: list[dict[str, Any]], fos: list[Record]) -> list[Alloca
 
 def _fulfill(store: Store, fos: list[Record], allocations: list[Allocation], tracking: list[dict[str, Any]]) -> Record:
     order = fos[0]["_order"]
-    now = store.clock.now_iso()
-    by_line_item: dict[int, tuple[Record, int]] = {}
-    for _fo, line, qty in allocations:
-        line["remainingQuantity"] -= qty
-        item = line["_line_item"]
-        item["_fulfilled"] = item.get("_fulfilled", 0) + qty
-        by_line_item[item["_n"]] = (item, by_line_item.get(item["_n"], (item, 0))[1] + qty)
-    for fo in fos:
-        fo["status"] = "IN_PROGRESS" if any(li["remainingQuantity"] for li in fo["_line_items"]) else "CLOSED"
-    fulfillment = store.new_record(
-        "Fulfillment",
-        name=f"{order['name']}-F{len(order['_fulfillments']) + 1}",
-        createdAt=now,
-        updatedAt=now,
-        status="SUCCESS",
-        displayStatus="FULFILLED",
-        deliveredAt=None,
-        inTransitAt=None,
-        estimatedDeliveryAt=None,
-        requiresShipping=any(item["requiresShipping"] for item, _qty in by_line_item.values()),
-        trackingInfo=tracking,
-        _order=order,
-        _fulfillment_order_ids=list(dict.fromkeys(fo["_n"] for fo in fos)),
-        _allocations=allocations,
-    )
-    fulfillment["_line_items"] = [
-        store.new_record("FulfillmentLineItem", quantity=qty, _line_item=item) for item, qty in by_line_item.values()
-    ]
-    order["_fulfillments"].append(store.put(fulfillment))
+    distinct = list({fo["_n"]: fo for fo in fos}.values())  # two groups may name the same fulfillment order
+    fulfillment = new_fulfillment(store, distinct, allocations, tracking, store.clock.now_iso())
+    fulfillment["_allocations"] = allocations
     archive_if_done(store, order)
     touch_order(store, order, *fos)
     return fulfillment
@@ -192,7 +166,7 @@ def _restore(store: Store, fulfillment: Record) -> list[Record]:
                 if all(li["remainingQuantity"] == li["totalQuantity"] for li in fo["_line_items"])
                 else "IN_PROGRESS"
             )
-    created = [new_fulfillment_order(store, order, lines) for lines in reopened.values()]
+    created = [open_fulfillment_order(store, order, lines) for lines in reopened.values()]
     return [*changed.values(), *created]
 
 

@@ -14,6 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from ..graphql_api import Context, resolves
+from ..records import (
+    ADDRESS_FIELDS,
+    marketing_consent,
+    new_address,
+    new_customer,
+    new_fulfillment_order,
+    new_line_item,
+    new_order,
+)
 from ..store import Record, Store, iso, money
 from .common import find, user_error
 from .customers import customer_by
@@ -48,25 +57,10 @@ def archive_if_done(store: Store, order: Record) -> None:
         order["closed"], order["closedAt"] = True, store.clock.now_iso()
 
 
-def new_fulfillment_order(store: Store, order: Record, quantities: list[tuple[Record, int]]) -> Record:
-    """An OPEN fulfillment order at the shop location for (line item, quantity) pairs, shaped as seed.py's."""
+def open_fulfillment_order(store: Store, order: Record, quantities: list[tuple[Record, int]]) -> Record:
+    """A fulfillment order opened now for (line item, quantity) pairs; Shopify rounds fulfillAt down to the hour."""
     now = store.clock.now()
-    fo = store.new_record(
-        "FulfillmentOrder",
-        createdAt=iso(now),
-        updatedAt=iso(now),
-        status="OPEN",
-        requestStatus="UNSUBMITTED",
-        fulfillAt=iso(now // 3600 * 3600),  # Shopify rounds fulfillAt down to the hour
-        assignedLocation={"name": "Shop location", "countryCode": "CA"},
-        _order=order,
-    )
-    fo["_line_items"] = [
-        store.new_record("FulfillmentOrderLineItem", totalQuantity=qty, remainingQuantity=qty, _line_item=li)
-        for li, qty in quantities
-    ]
-    order.setdefault("_fulfillment_orders", []).append(store.put(fo))
-    return fo
+    return new_fulfillment_order(store, order, quantities, iso(now), iso(now), iso(now // 3600 * 3600))
 
 
 # mailing addresses -------------------------------------------------------------------------------
@@ -113,7 +107,7 @@ def address_errors(address: Record, path: str) -> Errors:
 
 def merged_address(store: Store, current: Record | None, given: dict[str, Any]) -> Record:
     """A MailingAddress record: the current one with the given MailingAddressInput fields laid over it."""
-    values = {k: (current or {}).get(k) for k in (*ADDRESS_KEYS, "provinceCode", "country", "countryCodeV2")}
+    values = {k: (current or {}).get(k) for k in ADDRESS_FIELDS}
     values.update({k: given[k] for k in ADDRESS_KEYS if k in given})
     if "countryCode" in given:
         values["countryCodeV2"] = given["countryCode"]
@@ -123,7 +117,7 @@ def merged_address(store: Store, current: Record | None, given: dict[str, Any]) 
     if "provinceCode" in given:
         values["provinceCode"] = given["provinceCode"]
         values["province"] = given.get("province") or given["provinceCode"]
-    return store.new_record("MailingAddress", **values)
+    return new_address(store, **values)
 
 
 def clean_tags(tags: list[str] | None) -> list[str]:
@@ -180,24 +174,24 @@ def _line_item(ctx: Context, order: Record, data: dict[str, Any]) -> Record:
     requires_shipping = bool(data.get("requiresShipping")) or bool(
         variant and variant["inventoryItem"]["requiresShipping"]
     )
-    return ctx.store.new_record(
-        "LineItem",
+    line = new_line_item(
+        ctx.store,
+        order,
+        variant,
+        product,
         name=f"{title} - {variant_title}" if variant_title and variant_title != "Default Title" else title,
         title=title,
+        variant_title=variant_title,
         quantity=quantity,
-        sku=data.get("sku") or (variant["sku"] if variant else None),
-        vendor=data.get("vendor") or (product["vendor"] if product else None),
-        variantTitle=variant_title,
-        requiresShipping=requires_shipping,
+        unit_price=money(price),
+        sku=data.get("sku"),
+        vendor=data.get("vendor"),
+        requires_shipping=requires_shipping,
         taxable=data.get("taxable") is not False,
-        customAttributes=[{"key": p["name"], "value": p["value"]} for p in data.get("properties") or []],
-        _unit_price=money(price),
-        _tax=money(_tax(data.get("taxLines"), price * quantity)),
-        _variant_id=variant["_n"] if variant else None,
-        _product_id=product["_n"] if product else None,
-        _order=order,
-        _fulfilled=0,
+        custom_attributes=[{"key": p["name"], "value": p["value"]} for p in data.get("properties") or []],
     )
+    line["_tax"] = money(_tax(data.get("taxLines"), price * quantity))
+    return line
 
 
 def _allocate_discount(lines: list[Record], total: Decimal) -> None:
@@ -241,33 +235,18 @@ def _financial_status(data: dict[str, Any], total: Decimal) -> str | None:
 
 
 def _new_customer(store: Store, attrs: dict[str, Any]) -> Record:
-    """A customer made by orderCreate's upsert, with the same keys the seeded customers have."""
-    now = store.clock.now_iso()
+    """A customer made by orderCreate's upsert."""
     return store.put(
-        store.new_record(
-            "Customer",
-            createdAt=now,
-            updatedAt=now,
+        new_customer(
+            store,
             firstName=attrs.get("firstName"),
             lastName=attrs.get("lastName"),
             email=attrs.get("email"),
             phone=attrs.get("phone"),
             note=attrs.get("note"),
-            locale="en",
-            state="DISABLED",
             tags=clean_tags(attrs.get("tags")),
             taxExempt=bool(attrs.get("taxExempt")),
-            taxExemptions=[],
-            verifiedEmail=True,
-            emailMarketingConsent={
-                "marketingState": "NOT_SUBSCRIBED",
-                "marketingOptInLevel": "SINGLE_OPT_IN",
-                "consentUpdatedAt": None,
-            },
-            smsMarketingConsent=None,
-            addresses=[],
-            _default_address_id=None,
-            _order_ids=[],
+            emailMarketingConsent=marketing_consent("NOT_SUBSCRIBED"),
         )
     )
 
@@ -295,20 +274,16 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
     store = ctx.store
     now = store.clock.now_iso()
     currency = data.get("currency") or store.currency
-    store.order_number += 1
     customer = _customer_for(ctx, data)
-    order = store.new_record(
-        "Order",
-        name=data.get("name") or f"#{store.order_number}",
-        number=store.order_number - 1000,
-        createdAt=now,
-        updatedAt=now,
+    order = new_order(
+        store,
+        customer,
+        now,
+        name=data.get("name"),
+        email=data.get("email"),
         processedAt=data.get("processedAt") or now,
         closed=bool(data.get("closedAt")),
         closedAt=data.get("closedAt"),
-        cancelledAt=None,
-        cancelReason=None,
-        email=data.get("email") or (customer or {}).get("email"),
         phone=data.get("phone"),
         note=data.get("note"),
         poNumber=data.get("poNumber"),
@@ -316,7 +291,6 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         sourceIdentifier=data.get("sourceIdentifier"),
         sourceName=data.get("sourceName"),
         test=bool(data.get("test")),
-        confirmed=True,
         currencyCode=currency,
         presentmentCurrencyCode=data.get("presentmentCurrency") or currency,
         taxesIncluded=bool(data.get("taxesIncluded")),
@@ -324,7 +298,6 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         paymentGatewayNames=list(
             dict.fromkeys(t["gateway"] for t in data.get("transactions") or [] if t.get("gateway"))
         ),
-        _customer_id=customer["_n"] if customer else None,
     )
     for key in ("shippingAddress", "billingAddress"):
         order[key] = merged_address(store, None, data[key]) if data.get(key) else None
@@ -349,9 +322,8 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         displayFinancialStatus=_financial_status(data, total),
     )
     order["_fulfillments"] = []
-    new_fulfillment_order(store, order, [(li, li["quantity"]) for li in lines])
+    open_fulfillment_order(store, order, [(li, li["quantity"]) for li in lines])
     if customer is not None:
-        customer["_order_ids"].append(order["_n"])
         store.touch(customer, now)
     return store.put(order)
 

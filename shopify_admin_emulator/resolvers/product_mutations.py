@@ -15,7 +15,8 @@ from typing import Any
 
 from ..graphql_api import Context, resolves
 from ..metafields import set_metafields
-from ..store import Record, Store, money
+from ..records import new_product, new_variant, unit_cost
+from ..store import Record, Store
 from .common import find, user_error
 from .products import product_by
 from .shop import shop
@@ -137,28 +138,11 @@ def attribute_change(
     return AttributeChange(values, errors)
 
 
-def new_product(store: Store, values: dict[str, Any]) -> Record:
-    now = store.clock.now_iso()
-    product = store.new_record(
-        "Product",
-        createdAt=now,
-        updatedAt=now,
-        publishedAt=None,
-        title=values["title"],
-        handle=values["handle"],
-        descriptionHtml="",
-        productType="",
-        vendor=store.shop_name,
-        status="ACTIVE",
-        tags=[],
-        templateSuffix=None,
-        seo={"title": None, "description": None},
-        options=[],
-        _variants=[],
-        _metafields=[],
+def product_from_input(store: Store, values: dict[str, Any]) -> Record:
+    """A product made now from attribute_change's values; unlike a seeded one it has an seo and a template suffix."""
+    return new_product(
+        store, **{"templateSuffix": None, "seo": {"title": None, "description": None}, "_metafields": [], **values}
     )
-    product.update(values)
-    return product
 
 
 # options and variants -----------------------------------------------------------------------------
@@ -182,38 +166,6 @@ def mark_used_values(product: Record) -> None:
     for option in product["options"]:
         for value in option["optionValues"]:
             value["hasVariants"] = (option["name"], value["name"]) in used
-
-
-def new_variant(store: Store, product: Record, selected: list[dict[str, str]]) -> Record:
-    now = store.clock.now_iso()
-    item = store.put(
-        store.new_record(
-            "InventoryItem",
-            sku=None,
-            tracked=False,
-            requiresShipping=True,
-            unitCost=None,
-            createdAt=now,
-            updatedAt=now,
-        )
-    )
-    return store.new_record(
-        "ProductVariant",
-        createdAt=now,
-        updatedAt=now,
-        title=" / ".join(s["value"] for s in selected),
-        sku=None,
-        barcode=None,
-        price="0.00",
-        compareAtPrice=None,
-        position=1,
-        taxable=True,
-        inventoryPolicy="DENY",
-        inventoryQuantity=0,
-        selectedOptions=selected,
-        inventoryItem=item,
-        _product=product,
-    )
 
 
 def drop_variant(store: Store, variant: Record) -> None:
@@ -352,7 +304,7 @@ def update_variant(store: Store, variant: Record, data: dict[str, Any]) -> None:
         if key in item_input:
             item[key] = item_input[key]
     if item_input.get("cost") is not None:
-        item["unitCost"] = {"amount": money(str(item_input["cost"])), "currencyCode": store.currency}
+        item["unitCost"] = unit_cost(store, str(item_input["cost"]))
     if "sku" in data:
         item["sku"] = data["sku"]
     elif "sku" in item_input:
@@ -403,7 +355,7 @@ def product_create(
     if change.errors:
         payload["userErrors"] = change.errors
         return payload
-    record = new_product(ctx.store, change.values)
+    record = product_from_input(ctx.store, change.values)
     create_options_and_default_variant(ctx.store, record, data.get("productOptions") or [])
     if data.get("metafields"):
         set_metafields(ctx.store, record, data["metafields"])
@@ -466,7 +418,7 @@ def product_set(
         return {**failed, "product": own if synchronous else None, "userErrors": errors}
 
     def apply() -> Record:
-        record = own if own is not None else new_product(store, change.values)
+        record = own if own is not None else product_from_input(store, change.values)
         record.update(change.values)
         if variants is not None:
             apply_variants(store, record, variants)
