@@ -11,8 +11,9 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import TIERS, AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
+from shopify_admin import AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkQueryRunner
+from shopify_admin.settings import CONNECTION_SETTINGS, client_from_config
 
 from .streams import STREAMS
 
@@ -21,18 +22,7 @@ class TapShopifyAdmin(Tap):
     name = "tap-shopify-admin"
 
     config_jsonschema = th.PropertiesList(
-        th.Property("shop", th.StringType, required=True, description="Shop handle or its myshopify.com domain"),
-        th.Property("access_token", th.StringType, secret=True, description="Admin API access token (shpat_…)"),
-        th.Property("client_id", th.StringType, description="App client id, for the client-credentials grant"),
-        th.Property("client_secret", th.StringType, secret=True, description="App client secret"),
-        th.Property("api_version", th.StringType, default="2026-07", description="Admin API version"),
-        th.Property(
-            "user_tier",
-            th.StringType,
-            default="standard",
-            allowed_values=list(TIERS),
-            description="The shop's plan: the cost budget assumed until Shopify reports its own",
-        ),
+        *CONNECTION_SETTINGS,
         th.Property("start_date", th.DateTimeType, description="Read objects updated at or after this time"),
         th.Property("end_date", th.DateTimeType, description="Read objects updated before this time"),
         th.Property(
@@ -41,7 +31,6 @@ class TapShopifyAdmin(Tap):
             default=0,
             description="Minutes before the bookmark that an incremental run reads again, for late changes",
         ),
-        th.Property("request_timeout", th.IntegerType, default=300, description="Seconds before a request times out"),
         th.Property(
             "bulk",
             th.StringType,
@@ -52,11 +41,6 @@ class TapShopifyAdmin(Tap):
                 " by the stream's count (customers, products and orders; fulfillment orders and incremental"
                 " runs are paged), `always`, or `never`"
             ),
-        ),
-        th.Property(
-            "base_url",
-            th.StringType,
-            description="Replaces https://{shop}.myshopify.com, to reach the emulator or a proxy",
         ),
     ).to_dict()
 
@@ -71,16 +55,7 @@ class TapShopifyAdmin(Tap):
 
     @cached_property
     def client(self) -> ShopifyAdminClient:
-        return ShopifyAdminClient(
-            self.config["shop"],
-            access_token=self.config.get("access_token"),
-            client_id=self.config.get("client_id"),
-            client_secret=self.config.get("client_secret"),
-            api_version=self.config.get("api_version", "2026-07"),
-            base_url=self.config.get("base_url"),
-            user_tier=self.config.get("user_tier", "standard"),
-            request_timeout=self.config.get("request_timeout", 300),
-        )
+        return client_from_config(self.config)
 
     @cached_property
     def bulk_runner(self) -> BulkQueryRunner:
