@@ -7,8 +7,12 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from .client import DEFAULT_API_VERSION, ShopifyAdminClient
+from .auth import AuthenticationError
+from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
 from .throttle import TIERS
+
+# Errors that end a run with one log line and exit code 1 instead of a traceback.
+FATAL_ERRORS = (AuthenticationError, ConfigurationError, ShopifyError)
 
 CONNECTION_SETTINGS = (
     th.Property("shop", th.StringType, required=True, description="Shop handle or its myshopify.com domain"),

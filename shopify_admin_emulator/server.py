@@ -24,6 +24,7 @@ UPLOAD_PATH = re.compile(r"^/__emulator/uploads/([\w.-]+)$")
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: do not hold the second back
     server: EmulatorServer
 
     def log_message(self, format: str, *args: Any) -> None:

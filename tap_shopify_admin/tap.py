@@ -11,9 +11,9 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
+from shopify_admin import ShopifyAdminClient
 from shopify_admin.bulk import BulkQueryRunner
-from shopify_admin.settings import CONNECTION_SETTINGS, client_from_config
+from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
 
 from .streams import STREAMS
 
@@ -66,7 +66,7 @@ class TapShopifyAdmin(Tap):
     def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
         try:
             super().invoke(**kwargs)
-        except (AuthenticationError, ConfigurationError, ShopifyError) as exc:
+        except FATAL_ERRORS as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
 

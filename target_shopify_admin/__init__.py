@@ -1,0 +1,1 @@
+"""target-shopify-admin: reverse ETL of Singer records into Shopify through the Admin GraphQL API."""

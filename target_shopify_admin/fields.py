@@ -1,0 +1,60 @@
+"""Typed reads of record fields: a wrong type becomes a per-record failure that names the field."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class RecordError(ValueError):
+    """The record cannot be written as it is; the message says why."""
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], name: str, described: str) -> Any:
+    if value is not None and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
+        raise RecordError(f"{name} must be {described}, not {type(value).__name__} {value!r}")
+    return value
+
+
+def text(data: dict[str, Any], name: str, where: str = "") -> str | None:
+    return _typed(data.get(name), str, where + name, "a string")
+
+
+def flag(data: dict[str, Any], name: str, where: str = "") -> bool | None:
+    return _typed(data.get(name), bool, where + name, "a boolean")
+
+
+def money(data: dict[str, Any], name: str, where: str = "") -> str | None:
+    """A decimal string as Shopify renders money (two places), from a string or a number."""
+    value = _typed(data.get(name), (str, int, float, Decimal), where + name, "a decimal amount")
+    if value is None:
+        return None
+    try:
+        return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
+    except InvalidOperation:
+        raise RecordError(f"{where}{name} must be a decimal amount, not {value!r}") from None
+
+
+def strings(data: dict[str, Any], name: str) -> list[str] | None:
+    """A list of strings; a comma-separated string (how Shopify shows tags elsewhere) is split."""
+    value = data.get(name)
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    _typed(value, list, name, "a list of strings")
+    for item in value or []:
+        _typed(item, str, f"{name} item", "a string")
+    return value
+
+
+def objects(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
+    value = _typed(data.get(name), list, name, "a list of objects")
+    for item in value or []:
+        if not isinstance(item, dict):
+            raise RecordError(f"{name} must be a list of objects, not a list holding {type(item).__name__}")
+    return value
+
+
+def nested(data: dict[str, Any], name: str, inner: str) -> Any:
+    """`data[name][inner]`, for the tap's shapes such as defaultEmailAddress { emailAddress }."""
+    outer = _typed(data.get(name), dict, name, "an object")
+    return (outer or {}).get(inner)

@@ -1,0 +1,56 @@
+"""Per-record outcomes: counts per stream, the dead-letter file, and the max_failures limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+FAILED = "failed"
+
+
+class TooManyFailuresError(Exception):
+    """max_failures records failed: the run stops here."""
+
+
+class Ledger:
+    def __init__(self, dead_letter_path: str | None, max_failures: int | None, logger: logging.Logger) -> None:
+        self.dead_letter_path = Path(dead_letter_path) if dead_letter_path else None
+        self.max_failures = max_failures
+        self.logger = logger
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+
+    @property
+    def failures(self) -> int:
+        return sum(c[FAILED] for c in self.counts.values())
+
+    def note(self, stream: str, outcome: str, key: Any, shopify_id: str | None) -> None:
+        self.counts[stream][outcome] += 1
+        self.logger.debug("%s %s: %s %s", stream, key, outcome, shopify_id or "")
+
+    def fail(
+        self,
+        stream: str,
+        key: Any,
+        operation: str,
+        record: dict[str, Any],
+        error: str,
+        user_errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Count the failure and write it as one dead-letter line: the record's key, the operation,
+        Shopify's userErrors or the error, and the record (records carry no credentials)."""
+        self.counts[stream][FAILED] += 1
+        self.logger.warning("%s %s: %s failed: %s %s", stream, key, operation, error, user_errors or "")
+        if self.dead_letter_path is not None:
+            letter = {"stream": stream, "key": key, "operation": operation, "error": error, "userErrors": user_errors}
+            letter["record"] = record
+            with self.dead_letter_path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(letter, default=str) + "\n")
+        if self.max_failures is not None and self.failures >= self.max_failures:
+            raise TooManyFailuresError(f"stopping after {self.failures} failed records (max_failures)")
+
+    def log_summary(self) -> None:
+        for stream, counts in sorted(self.counts.items()):
+            self.logger.info("%s: %s", stream, ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

@@ -1,0 +1,135 @@
+"""Products: productSet upserts by id, handle or a custom id, with options and variants;
+productDelete deletes, or productSet archives (delete_mode: archive)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from typing_extensions import override
+
+from .fields import RecordError, flag, money, objects, strings, text
+from .objects import MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+
+PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
+VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
+VARIANT_SELECTION = """
+    id sku barcode price compareAtPrice taxable inventoryPolicy selectedOptions { name value }
+    inventoryItem { tracked requiresShipping }
+"""
+PRODUCT_SELECTION = f"""
+    id {" ".join(PRODUCT_TEXT)} tags options {{ name values }}
+    variants(first: 250) {{ nodes {{ {VARIANT_SELECTION} }} }}
+"""
+DELETE = f"""mutation TargetProductDelete($input: ProductDeleteInput!) {{
+  productDelete(input: $input) {{ deletedProductId {USER_ERRORS} }}
+}}"""
+
+
+class Products(ShopifyObject):
+    kind = "product"
+    lookup_root = "productByIdentifier"
+    lookup_query = f"""query TargetProduct($identifier: ProductIdentifierInput!) {{
+      productByIdentifier(identifier: $identifier) {{ {PRODUCT_SELECTION} }}
+    }}"""
+    set_root = "productSet"
+    set_mutation = """mutation TargetProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
+      productSet(input: $input, identifier: $identifier, synchronous: true) {
+        product { id } userErrors { field code message }
+      }
+    }"""
+    lookup_keys: ClassVar = {"id": "id", "handle": "handle"}
+    set_keys: ClassVar = lookup_keys
+
+    @override
+    def match_value(self, record: dict[str, Any], match_on: str) -> Any:
+        return record.get(match_on)
+
+    @override
+    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        wanted: dict[str, Any] = {name: text(record, name) for name in PRODUCT_TEXT if name in record}
+        if "tags" in record:
+            wanted["tags"] = strings(record, "tags") or []
+        variants = objects(record, "variants")
+        options = objects(record, "options")
+        if variants is not None:
+            existing = {combination(v["selectedOptions"]): v["id"] for v in variants_of(current)}
+            wanted["variants"] = [variant_input(v, f"variants[{i}].", existing) for i, v in enumerate(variants)]
+            if options is None:  # productSet needs the options its variants use
+                options = derived_options(wanted["variants"])
+        if options is not None:
+            wanted["productOptions"] = [option_input(o, f"options[{i}].") for i, o in enumerate(options)]
+        return wanted
+
+    @override
+    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **{k: current.get(k) for k in (*PRODUCT_TEXT, "tags")},
+            "productOptions": [
+                {"name": o["name"], "values": [{"name": v} for v in o["values"]]} for o in current["options"]
+            ],
+            "variants": [
+                {
+                    "id": v["id"],
+                    "optionValues": [{"optionName": s["name"], "name": s["value"]} for s in v["selectedOptions"]],
+                    **{k: v.get(k) for k in (*VARIANT_TEXT, "price", "compareAtPrice", "taxable", "inventoryItem")},
+                }
+                for v in variants_of(current)
+            ],
+        }
+
+    @override
+    def delete(self, current: dict[str, Any], mode: str) -> Written:
+        if mode == "archive":
+            return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
+        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["productDelete"]
+        return Written(payload["deletedProductId"], payload["userErrors"])
+
+
+def variants_of(product: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return ((product or {}).get("variants") or {}).get("nodes") or []
+
+
+def combination(selected: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((s["name"], s["value"]) for s in selected))
+
+
+def variant_input(variant: dict[str, Any], where: str, existing: dict[tuple, str]) -> dict[str, Any]:
+    """A ProductVariantSetInput; a variant whose options the product already has keeps its id (and so its
+    inventory and order history) instead of being replaced."""
+    selected = objects(variant, "selectedOptions")
+    if not selected:
+        raise RecordError(f"{where}selectedOptions is required: a variant is named by its option values")
+    for option in selected:
+        if not isinstance(option.get("name"), str) or not isinstance(option.get("value"), str):
+            raise RecordError(f"{where}selectedOptions entries need a string name and value")
+    wanted: dict[str, Any] = {"optionValues": [{"optionName": s["name"], "name": s["value"]} for s in selected]}
+    if combination(selected) in existing:
+        wanted["id"] = existing[combination(selected)]
+    wanted.update({name: text(variant, name, where) for name in VARIANT_TEXT if name in variant})
+    wanted.update({name: money(variant, name, where) for name in ("price", "compareAtPrice") if name in variant})
+    if "taxable" in variant:
+        wanted["taxable"] = flag(variant, "taxable", where)
+    item = variant.get("inventoryItem")
+    if isinstance(item, dict):
+        inner = f"{where}inventoryItem."
+        wanted["inventoryItem"] = {k: flag(item, k, inner) for k in ("tracked", "requiresShipping") if k in item}
+    return wanted
+
+
+def derived_options(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    values: dict[str, list[str]] = {}
+    for variant in variants:
+        for value in variant["optionValues"]:
+            names = values.setdefault(value["optionName"], [])
+            if value["name"] not in names:
+                names.append(value["name"])
+    return [{"name": name, "values": names} for name, names in values.items()]
+
+
+def option_input(option: dict[str, Any], where: str) -> dict[str, Any]:
+    """An OptionSetInput from the tap's `{name, values: [str]}`."""
+    name = text(option, "name", where)
+    if not name:
+        raise RecordError(f"{where}name is required")
+    values = strings(option, "values") or []
+    return {"name": name, "values": [{"name": v} for v in values]}

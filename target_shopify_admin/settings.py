@@ -1,0 +1,62 @@
+"""Per-stream settings: which Shopify object a stream writes, how, and what its records are matched on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shopify_admin import ConfigurationError
+
+OBJECT_OF_STREAM = {"customers": "customer", "products": "product", "orders": "order", "fulfillments": "fulfillment"}
+MATCH_KEYS = {"customer": ("id", "email", "phone", "custom_id"), "product": ("id", "handle", "custom_id")}
+ACTIONS = ("create", "update", "upsert", "delete")
+DELETE_MODES = {"customer": ("delete",), "product": ("delete", "archive")}
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    object: str | None  # None: the stream maps to nothing, and each record fails saying so
+    action: str = "upsert"
+    match_on: str = "id"
+    custom_id: tuple[str, str] | None = None  # metafield (namespace, key); the record's field is named by key
+    allow_deletes: bool = False
+    delete_mode: str = "delete"
+
+    @classmethod
+    def of(cls, stream: str, config: dict[str, Any]) -> StreamSettings:
+        """The stream's entry in `streams`, checked; a mistake there stops the run before any write."""
+        entry = dict((config.get("streams") or {}).get(stream) or {})
+        kind = entry.pop("object", OBJECT_OF_STREAM.get(stream))
+        custom_id = entry.pop("custom_id", None)
+        unknown = set(entry) - {"action", "match_on", "allow_deletes", "delete_mode"}
+        if unknown:
+            raise ConfigurationError(f"streams.{stream} has unknown settings: {', '.join(sorted(unknown))}")
+        settings = cls(object=kind, **entry)
+        if custom_id is not None:
+            namespace, dot, key = str(custom_id).rpartition(".")
+            if not (dot and namespace and key):
+                raise ConfigurationError(f"streams.{stream}.custom_id must be 'namespace.key', not {custom_id!r}")
+            settings = cls(**{**settings.__dict__, "custom_id": (namespace, key)})
+        settings.check(stream)
+        return settings
+
+    def check(self, stream: str) -> None:
+        if self.object is None or self.object not in MATCH_KEYS:
+            return  # unmapped or not supported yet: each record fails with that message
+        where = f"streams.{stream}"
+        if self.action not in ACTIONS:
+            raise ConfigurationError(f"{where}.action must be one of {', '.join(ACTIONS)}, not {self.action!r}")
+        if self.match_on not in MATCH_KEYS[self.object]:
+            keys = ", ".join(MATCH_KEYS[self.object])
+            raise ConfigurationError(
+                f"{where}.match_on for a {self.object} must be one of {keys}, not {self.match_on!r}"
+            )
+        if self.match_on == "custom_id" and self.custom_id is None:
+            raise ConfigurationError(f"{where}.custom_id ('namespace.key') is needed to match on custom_id")
+        if self.delete_mode not in DELETE_MODES[self.object]:
+            raise ConfigurationError(f"{where}.delete_mode {self.delete_mode!r} does not apply to a {self.object}")
+
+    @property
+    def match_field(self) -> str:
+        """The record field holding the match value."""
+        return self.custom_id[1] if self.match_on == "custom_id" and self.custom_id else self.match_on

@@ -1,0 +1,86 @@
+"""target-shopify-admin: writes Singer records to Shopify (customers and products so far) through the
+Admin GraphQL API, one record at a time, with per-record outcomes and a dead-letter file."""
+
+from __future__ import annotations
+
+import sys
+from functools import cached_property
+from typing import Any
+
+from singer_sdk import Target
+from singer_sdk import typing as th
+from typing_extensions import override
+
+from shopify_admin import ShopifyAdminClient
+from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
+
+from .outcomes import Ledger, TooManyFailuresError
+from .sinks import ShopifySink
+
+
+class RecordsFailedError(Exception):
+    """Some records failed; they are in the dead-letter file and the run exits non-zero."""
+
+
+class TargetShopifyAdmin(Target):
+    name = "target-shopify-admin"
+    default_sink_class = ShopifySink
+
+    config_jsonschema = th.PropertiesList(
+        *CONNECTION_SETTINGS,
+        th.Property("dead_letter_path", th.StringType, description="JSONL file that receives each failed record"),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            description="Look each record up and report would-create / would-update / would-delete; write nothing",
+        ),
+        th.Property(
+            "max_failures",
+            th.IntegerType,
+            description="Stop after this many failed records (default: never stop; exit non-zero at the end)",
+        ),
+        th.Property(
+            "streams",
+            th.ObjectType(additional_properties=True),
+            description=(
+                "Per stream: object (customer | product | order | fulfillment; streams named customers, products,"
+                " orders, fulfillments need no entry), action (create | update | upsert | delete, default upsert),"
+                " match_on (customer: id | email | phone | custom_id; product: id | handle | custom_id; default id),"
+                " custom_id (metafield 'namespace.key'; the record field named like the key holds the value),"
+                " allow_deletes (default false), delete_mode (products: delete | archive)"
+            ),
+        ),
+    ).to_dict()
+
+    @cached_property
+    def client(self) -> ShopifyAdminClient:
+        return client_from_config(self.config)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.config.get("dead_letter_path"), self.config.get("max_failures"), self.logger)
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.config.get("dry_run"))
+
+    @override
+    def process_endofpipe(self) -> None:
+        super().process_endofpipe()
+        self.ledger.log_summary()
+        if self.ledger.failures:
+            raise RecordsFailedError(f"{self.ledger.failures} records failed; see the log and the dead-letter file")
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().invoke(**kwargs)
+        except (*FATAL_ERRORS, RecordsFailedError, TooManyFailuresError) as exc:
+            cls.logger.error("%s", exc)  # one clear line, not a traceback
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TargetShopifyAdmin.cli()

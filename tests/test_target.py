@@ -1,0 +1,344 @@
+"""target-shopify-admin against the emulator, run as a subprocess with Singer messages on stdin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from graphql import parse, validate
+
+from .conftest import TOKEN, Running
+
+CUSTOMER_SCHEMA = {"type": "object", "properties": {"id": {"type": ["string", "null"]}}}
+WRITES = ("TargetCustomerSet", "TargetCustomerDelete", "TargetProductSet", "TargetProductDelete")
+
+
+def config(shop: Running, tmp_path: Path, **extra: Any) -> dict:
+    return {
+        "shop": "emulator",
+        "access_token": TOKEN,
+        "base_url": shop.url,
+        "dead_letter_path": str(tmp_path / "dead.jsonl"),
+        **extra,
+    }
+
+
+def messages(stream: str, rows: list[dict], state: dict | None = None) -> list[dict]:
+    out: list[dict] = [{"type": "SCHEMA", "stream": stream, "schema": CUSTOMER_SCHEMA, "key_properties": ["id"]}]
+    out += [{"type": "RECORD", "stream": stream, "record": row} for row in rows]
+    return [*out, {"type": "STATE", "value": state or {"done": stream}}]
+
+
+def run_target(tmp_path: Path, cfg: dict, lines: list[dict]) -> subprocess.CompletedProcess:
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    return subprocess.run(
+        [sys.executable, "-m", "target_shopify_admin.target", "--config", str(tmp_path / "config.json")],
+        input="".join(json.dumps(m) + "\n" for m in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def dead_letters(tmp_path: Path) -> list[dict]:
+    path = tmp_path / "dead.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def summary(result: subprocess.CompletedProcess, stream: str) -> str:
+    return next(line for line in result.stderr.splitlines() if f"{stream}: " in line and "failed:" not in line)
+
+
+def writes_sent(shop: Running) -> int:
+    operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
+    return sum(stats["requests"] for name, stats in operations.items() if name in WRITES)
+
+
+def customer(shop: Running, **identifier: Any) -> dict | None:
+    query = """query($i: CustomerIdentifierInput!) { customerByIdentifier(identifier: $i) {
+      id firstName lastName note tags numberOfOrders defaultEmailAddress { emailAddress } } }"""
+    return shop.graphql(query, {"i": identifier})["data"]["customerByIdentifier"]
+
+
+def product(shop: Running, **identifier: Any) -> dict | None:
+    query = """query($i: ProductIdentifierInput!) { productByIdentifier(identifier: $i) {
+      id title handle status vendor tags variants(first: 10) { nodes { id sku price } } } }"""
+    return shop.graphql(query, {"i": identifier})["data"]["productByIdentifier"]
+
+
+def seeded_customers(shop: Running) -> list[dict]:
+    query = "{ customers(first: 50) { nodes { id email phone firstName numberOfOrders } } }"
+    return shop.graphql(query)["data"]["customers"]["nodes"]
+
+
+NEW_CUSTOMER = {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace", "tags": ["vip", "crm"]}
+NEW_PRODUCT = {
+    "title": "Analytical Engine",
+    "handle": "analytical-engine",
+    "vendor": "Babbage",
+    "status": "ACTIVE",
+    "tags": ["steam"],
+    "options": [{"name": "Size", "values": ["S", "L"]}],
+    "variants": [
+        {"sku": "AE-S", "price": "10.00", "selectedOptions": [{"name": "Size", "value": "S"}]},
+        {"sku": "AE-L", "price": 12.5, "selectedOptions": [{"name": "Size", "value": "L"}]},
+    ],
+}
+
+
+def test_customer_upsert_by_email_creates_then_updates_then_changes_nothing(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    first = run_target(tmp_path, cfg, messages("crm", [NEW_CUSTOMER], {"bookmark": 1}))
+    assert first.returncode == 0, first.stderr
+    assert "crm: 1 created" in summary(first, "crm")
+    assert json.loads(first.stdout.splitlines()[-1]) == {"bookmark": 1}
+    created = customer(shop, emailAddress="ada@example.com")
+    assert created and created["firstName"] == "Ada" and sorted(created["tags"]) == ["crm", "vip"]
+
+    changed = {**NEW_CUSTOMER, "note": "met at the conference"}
+    second = run_target(tmp_path, cfg, messages("crm", [changed]))
+    assert "crm: 1 updated" in summary(second, "crm")
+    updated = customer(shop, emailAddress="ada@example.com")
+    assert updated and updated["id"] == created["id"] and updated["note"] == "met at the conference"
+
+    before = writes_sent(shop)
+    again = run_target(tmp_path, cfg, messages("crm", [changed]))
+    assert again.returncode == 0 and "crm: 1 unchanged" in summary(again, "crm")
+    assert writes_sent(shop) == before
+
+
+def test_tap_shaped_customers_round_trip_unchanged(shop: Running, tmp_path: Path) -> None:
+    """Records as tap-shopify-admin emits them (defaultEmailAddress, addresses) match the shop they came from."""
+    query = """{ customers(first: 20) { nodes { id firstName lastName note tags taxExempt locale
+      defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber }
+      addresses { id address1 address2 city company country countryCodeV2 province provinceCode zip phone
+      firstName lastName } } } }"""
+    rows = shop.graphql(query)["data"]["customers"]["nodes"]
+    result = run_target(tmp_path, config(shop, tmp_path), messages("customers", rows))
+    assert result.returncode == 0, result.stderr
+    assert f"customers: {len(rows)} unchanged" in summary(result, "customers")
+    assert writes_sent(shop) == 0
+
+
+def test_customer_create_and_update_actions_resolve_by_lookup(shop: Running, tmp_path: Path) -> None:
+    existing = seeded_customers(shop)[0]
+    creating = config(shop, tmp_path, streams={"c": {"object": "customer", "action": "create", "match_on": "email"}})
+    result = run_target(tmp_path, creating, messages("c", [{"email": existing["email"]}, NEW_CUSTOMER]))
+    assert result.returncode == 1
+    assert [d["error"] for d in dead_letters(tmp_path)] == [
+        f"a customer with email {existing['email']!r} already exists ({existing['id']})"
+    ]
+    assert customer(shop, emailAddress=NEW_CUSTOMER["email"])
+
+    (tmp_path / "dead.jsonl").unlink()
+    updating = config(shop, tmp_path, streams={"c": {"object": "customer", "action": "update", "match_on": "id"}})
+    rows = [{"id": existing["id"], "note": "updated"}, {"id": "gid://shopify/Customer/999999999", "note": "x"}]
+    result = run_target(tmp_path, updating, messages("c", rows))
+    assert result.returncode == 1 and "c: 1 failed, 1 updated" in summary(result, "c")
+    assert dead_letters(tmp_path)[0]["error"] == "no customer with id 'gid://shopify/Customer/999999999' to update"
+    assert customer(shop, id=existing["id"])["note"] == "updated"  # type: ignore[index]
+
+
+def test_customer_match_on_phone_and_custom_id(shop: Running, tmp_path: Path) -> None:
+    with_phone = next(c for c in seeded_customers(shop) if c["phone"])
+    streams = {
+        "by_phone": {"object": "customer", "match_on": "phone"},
+        "by_crm_id": {"object": "customer", "match_on": "custom_id", "custom_id": "custom.crm_id"},
+    }
+    cfg = config(shop, tmp_path, streams=streams)
+    lines = messages("by_phone", [{"phone": with_phone["phone"], "note": "by phone"}])
+    lines += messages("by_crm_id", [{"crm_id": "CRM-1", "email": "crm1@example.com", "firstName": "Crm"}])
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 0, result.stderr
+    assert customer(shop, id=with_phone["id"])["note"] == "by phone"  # type: ignore[index]
+    created = customer(shop, customId={"namespace": "custom", "key": "crm_id", "value": "CRM-1"})
+    assert created and created["firstName"] == "Crm"
+
+    again = run_target(tmp_path, cfg, messages("by_crm_id", [{"crm_id": "CRM-1", "firstName": "Renamed"}]))
+    assert "by_crm_id: 1 updated" in summary(again, "by_crm_id")
+    assert customer(shop, id=created["id"])["firstName"] == "Renamed"  # type: ignore[index]
+
+
+def test_customer_deletes(shop: Running, tmp_path: Path) -> None:
+    customers = seeded_customers(shop)
+    with_orders = next(c for c in customers if c["numberOfOrders"] != "0")
+    without_orders = next(c for c in customers if c["numberOfOrders"] == "0")
+    rows = [{"id": without_orders["id"], "_sdc_deleted_at": "2026-01-01T00:00:00Z"}, {"id": with_orders["id"]}]
+    refused = run_target(
+        tmp_path,
+        config(shop, tmp_path, streams={"gone": {"object": "customer", "action": "delete"}}),
+        messages("gone", rows),
+    )
+    assert refused.returncode == 1
+    assert {d["error"] for d in dead_letters(tmp_path)} == {
+        "delete refused: set streams.gone.allow_deletes to delete customers"
+    }
+    assert customer(shop, id=without_orders["id"])
+
+    (tmp_path / "dead.jsonl").unlink()
+    allowed = config(
+        shop, tmp_path, streams={"gone": {"object": "customer", "action": "delete", "allow_deletes": True}}
+    )
+    result = run_target(tmp_path, allowed, messages("gone", rows))
+    assert result.returncode == 1 and "gone: 1 deleted, 1 failed" in summary(result, "gone")
+    assert customer(shop, id=without_orders["id"]) is None
+    [letter] = dead_letters(tmp_path)
+    assert letter["operation"] == "delete" and letter["key"] == with_orders["id"]
+    assert letter["userErrors"] == [
+        {"field": ["id"], "message": "Customer can\u2019t be deleted because they have associated orders"}
+    ]
+
+
+def test_products_upsert_by_handle_id_and_custom_id_and_archive(shop: Running, tmp_path: Path) -> None:
+    cfg = config(
+        shop,
+        tmp_path,
+        streams={
+            "catalog": {"object": "product", "match_on": "handle"},
+            "by_id": {"object": "product", "match_on": "id"},
+            "by_erp": {"object": "product", "match_on": "custom_id", "custom_id": "erp.code"},
+            "retired": {"object": "product", "match_on": "handle", "allow_deletes": True, "delete_mode": "archive"},
+        },
+    )
+    result = run_target(tmp_path, cfg, messages("catalog", [NEW_PRODUCT]))
+    assert result.returncode == 0, result.stderr
+    created = product(shop, handle="analytical-engine")
+    assert created and [v["sku"] for v in created["variants"]["nodes"]] == ["AE-S", "AE-L"]
+    assert [v["price"] for v in created["variants"]["nodes"]] == ["10.00", "12.50"]
+
+    before = writes_sent(shop)
+    again = run_target(tmp_path, cfg, messages("catalog", [NEW_PRODUCT]))
+    assert "catalog: 1 unchanged" in summary(again, "catalog") and writes_sent(shop) == before
+
+    lines = messages("by_id", [{"id": created["id"], "vendor": "Ada"}])
+    lines += messages("by_erp", [{"code": "ERP-7", "title": "Difference Engine"}])
+    lines += messages("retired", [{"handle": "analytical-engine", "_sdc_deleted_at": "2026-01-01T00:00:00Z"}])
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 0, result.stderr
+    archived = product(shop, id=created["id"])
+    assert archived and archived["vendor"] == "Ada" and archived["status"] == "ARCHIVED"
+    assert archived["variants"]["nodes"] == created["variants"]["nodes"]  # variants kept their ids
+    by_erp = product(shop, customId={"namespace": "erp", "key": "code", "value": "ERP-7"})
+    assert by_erp and by_erp["title"] == "Difference Engine"
+
+
+def test_product_update_and_delete(shop: Running, tmp_path: Path) -> None:
+    handle = shop.graphql("{ products(first: 1) { nodes { handle } } }")["data"]["products"]["nodes"][0]["handle"]
+    cfg = config(
+        shop,
+        tmp_path,
+        streams={
+            "edit": {"object": "product", "action": "update", "match_on": "handle"},
+            "drop": {"object": "product", "action": "delete", "match_on": "handle", "allow_deletes": True},
+        },
+    )
+    lines = messages("edit", [{"handle": handle, "title": "Renamed"}, {"handle": "no-such-handle", "title": "x"}])
+    lines += messages("drop", [{"handle": handle}])
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 1
+    assert "edit: 1 failed, 1 updated" in summary(result, "edit") and "drop: 1 deleted" in summary(result, "drop")
+    assert dead_letters(tmp_path)[0]["error"] == "no product with handle 'no-such-handle' to update"
+    assert product(shop, handle=handle) is None
+
+
+def test_dry_run_resolves_but_writes_nothing(shop: Running, tmp_path: Path) -> None:
+    existing = seeded_customers(shop)[0]
+    streams = {"c": {"object": "customer", "match_on": "email", "allow_deletes": True}}
+    rows = [
+        NEW_CUSTOMER,
+        {"email": existing["email"], "note": "changed"},
+        {"email": existing["email"], "_sdc_deleted_at": "2026-01-01T00:00:00Z"},
+    ]
+    result = run_target(tmp_path, config(shop, tmp_path, dry_run=True, streams=streams), messages("c", rows))
+    assert result.returncode == 0, result.stderr
+    assert "c: 1 would-create, 1 would-delete, 1 would-update" in summary(result, "c")
+    assert writes_sent(shop) == 0
+    assert customer(shop, emailAddress=NEW_CUSTOMER["email"]) is None
+
+
+BAD_ROWS: list[tuple[str, dict, str]] = [
+    ("customers", {"firstName": "No key"}, "the match key 'id' is missing or not a string"),
+    ("crm", {"firstName": "No email"}, "the match key 'email' is missing or not a string"),
+    ("crm", {"email": "not-an-email", "firstName": "X"}, "Shopify refused the customer"),
+    ("crm", {"email": "typed@example.com", "taxExempt": "yes"}, "taxExempt must be a boolean, not str 'yes'"),
+    ("crm", {"email": "tags@example.com", "tags": [1, 2]}, "tags item must be a string, not int 1"),
+    ("edit", {"handle": "unknown-handle", "title": "x"}, "no product with handle 'unknown-handle' to update"),
+    ("nowhere", {"id": "x"}, "stream 'nowhere' maps to no Shopify object: set streams.nowhere.object"),
+    ("orders", {"id": "gid://shopify/Order/1"}, "writing order records is not supported yet"),
+    ("catalog", {"handle": "bad-price", "title": "P", "variants": [{"price": "abc", "selectedOptions": [
+        {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a decimal amount, not 'abc'"),
+    ("catalog", {"handle": "bad-status", "title": "P", "status": "BOGUS"}, "Shopify returned errors"),
+]  # fmt: skip
+
+
+def test_bad_input_fails_per_record_while_the_rest_is_applied(shop: Running, tmp_path: Path) -> None:
+    streams = {
+        "crm": {"object": "customer", "match_on": "email"},
+        "edit": {"object": "product", "action": "update", "match_on": "handle"},
+        "catalog": {"object": "product", "match_on": "handle"},
+    }
+    lines = [line for stream, row, _ in BAD_ROWS for line in messages(stream, [row])]
+    lines += messages("crm", [{**NEW_CUSTOMER, "email": "good@example.com"}]) + messages("catalog", [NEW_PRODUCT])
+    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    assert result.returncode == 1
+    letters = dead_letters(tmp_path)
+    assert len(letters) == len(BAD_ROWS)
+    for letter, (stream, row, message) in zip(letters, BAD_ROWS, strict=True):
+        assert letter["stream"] == stream and letter["record"] == row
+        assert letter["error"].startswith(message), letter
+    invalid_email = letters[2]
+    assert invalid_email["userErrors"] == [
+        {"field": ["input", "email"], "code": "INVALID", "message": "Email is invalid"}
+    ]
+    assert customer(shop, emailAddress="good@example.com") and product(shop, handle=NEW_PRODUCT["handle"])
+    assert TOKEN not in (tmp_path / "dead.jsonl").read_text() and TOKEN not in result.stderr
+
+
+def test_max_failures_stops_the_run(shop: Running, tmp_path: Path) -> None:
+    rows = [{"firstName": "no key"}] * 3 + [NEW_CUSTOMER]
+    cfg = config(shop, tmp_path, max_failures=2, streams={"crm": {"object": "customer", "match_on": "email"}})
+    result = run_target(tmp_path, cfg, messages("crm", rows, {"never": "emitted"}))
+    assert result.returncode == 1 and "stopping after 2 failed records" in result.stderr
+    assert len(dead_letters(tmp_path)) == 2 and "never" not in result.stdout
+    assert customer(shop, emailAddress=NEW_CUSTOMER["email"]) is None
+
+
+def test_every_document_sent_validates_against_the_real_schema(shop: Running, tmp_path: Path, real_schema) -> None:
+    streams = {
+        "c": {"object": "customer", "match_on": "email", "allow_deletes": True},
+        "p": {"object": "product", "match_on": "handle", "allow_deletes": True},
+        "a": {"object": "product", "match_on": "handle", "allow_deletes": True, "delete_mode": "archive"},
+    }
+    deleted = {"_sdc_deleted_at": "2026-01-01T00:00:00Z"}
+    lines = messages("c", [NEW_CUSTOMER, {"email": NEW_CUSTOMER["email"], **deleted}])
+    lines += messages("p", [NEW_PRODUCT, {"handle": NEW_PRODUCT["handle"], **deleted}])
+    lines += messages("a", [{**NEW_PRODUCT, "handle": "x"}, {"handle": "x", **deleted}])
+    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    assert result.returncode == 0, result.stderr
+    documents = shop.emulator.api.documents()
+    assert sum("mutation Target" in d for d in documents) == 4
+    for document in documents:
+        assert validate(real_schema, parse(document)) == [], document
+
+
+@pytest.mark.parametrize("secret", ["access_token"])
+def test_refused_token_is_one_line_and_exit_1(shop: Running, tmp_path: Path, secret: str) -> None:
+    cfg = {**config(shop, tmp_path), secret: "shpat_wrong"}
+    result = run_target(tmp_path, cfg, messages("customers", [{"id": "gid://shopify/Customer/1"}]))
+    assert result.returncode == 1 and "rejected the access token" in result.stderr
+    assert "shpat_wrong" not in result.stderr
+
+
+def test_a_config_mistake_stops_before_any_write(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "handle"}})
+    result = run_target(tmp_path, cfg, messages("crm", [NEW_CUSTOMER]))
+    assert result.returncode == 1
+    assert (
+        "streams.crm.match_on for a customer must be one of id, email, phone, custom_id, not 'handle'" in result.stderr
+    )
+    assert writes_sent(shop) == 0
