@@ -44,11 +44,11 @@ class TargetShopifyAdmin(Target):
             "streams",
             th.ObjectType(additional_properties=True),
             description=(
-                "Per stream: object (customer | product | order | fulfillment; streams named customers, products,"
-                " orders, fulfillments need no entry), action (create | update | upsert | delete, default upsert),"
-                " match_on (customer: id | email | phone | custom_id; product: id | handle | custom_id; default id),"
+                "Per stream: object (customer / product / order / fulfillment; streams named customers, products,"
+                " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
+                " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id; default id),"
                 " custom_id (metafield 'namespace.key'; the record field named like the key holds the value),"
-                " allow_deletes (default false), delete_mode (products: delete | archive)"
+                " allow_deletes (default false), delete_mode (products: delete / archive)"
             ),
         ),
     ).to_dict()
