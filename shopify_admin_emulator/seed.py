@@ -22,6 +22,7 @@ from .records import (
     new_variant,
 )
 from .store import Record, Store, iso, money
+from .store import price as money_scalar
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim", "Radia", "Linus"]
 LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Berners-Lee"]
@@ -195,8 +196,8 @@ class Seeder:
             created,
             updated,
             sku=f"SKU-{product['_n'] % 1_000_000:06d}-{position:03d}",
-            price=money(price),
-            compare_at_price=money(price * Decimal("1.2")) if self.rng.random() < 0.2 else None,
+            price=money_scalar(price),
+            compare_at_price=money_scalar(price * Decimal("1.2")) if self.rng.random() < 0.2 else None,
             position=position,
             inventory_quantity=self.rng.randrange(0, 100),
             tracked=True,

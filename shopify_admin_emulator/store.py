@@ -64,6 +64,11 @@ def money(value: Decimal | str | int) -> str:
     return text if "." in text else text + ".0"
 
 
+def price(value: Any) -> str:
+    """Shopify's Money scalar (variant prices): two decimals, `0.00`, `79.99`."""
+    return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
+
+
 class Clock:
     """Wall time plus an offset that tests can move forward."""
 

@@ -18,6 +18,7 @@ USER_ERRORS = "userErrors { field message }"
 class Written:
     shopify_id: str | None
     user_errors: list[dict[str, Any]]
+    outcome: str | None = None  # where the write found nothing to do, or did other than the lookup implied
 
 
 class ShopifyObject(ABC):
@@ -52,6 +53,10 @@ class ShopifyObject(ABC):
 
     def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
         return same(wanted, self.as_input(current))
+
+    def removed(self, current: dict[str, Any], mode: str) -> bool:
+        """Whether `current` is already as deleting it in `mode` would leave it (an archived product)."""
+        return mode == "archive" and current.get("status") == "ARCHIVED"
 
     @abstractmethod
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:

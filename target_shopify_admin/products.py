@@ -71,7 +71,9 @@ class Products(ShopifyObject):
                 {
                     "id": v["id"],
                     "optionValues": [{"optionName": s["name"], "name": s["value"]} for s in v["selectedOptions"]],
-                    **{k: v.get(k) for k in (*VARIANT_TEXT, "price", "compareAtPrice", "taxable", "inventoryItem")},
+                    **{k: v.get(k) for k in (*VARIANT_TEXT, "taxable", "inventoryItem")},
+                    # as to_input renders money: a shop may show 12.3 where the record says 12.30
+                    **{k: money(v, k) for k in ("price", "compareAtPrice")},
                 }
                 for v in variants_of(current)
             ],

@@ -8,9 +8,19 @@ from typing import Any
 from shopify_admin import ConfigurationError
 
 OBJECT_OF_STREAM = {"customers": "customer", "products": "product", "orders": "order", "fulfillments": "fulfillment"}
-MATCH_KEYS = {"customer": ("id", "email", "phone", "custom_id"), "product": ("id", "handle", "custom_id")}
+MATCH_KEYS = {
+    "customer": ("id", "email", "phone", "custom_id"),
+    "product": ("id", "handle", "custom_id"),
+    "order": ("id", "source_identifier"),
+    "fulfillment": ("id", "order"),
+}
 ACTIONS = ("create", "update", "upsert", "delete")
-DELETE_MODES = {"customer": ("delete",), "product": ("delete", "archive")}
+DELETE_MODES = {
+    "customer": ("delete",),
+    "product": ("delete", "archive"),
+    "order": ("delete", "cancel", "close"),
+    "fulfillment": ("delete",),  # fulfillmentCancel: a fulfillment cannot be deleted
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class StreamSettings:
 
     def check(self, stream: str) -> None:
         if self.object is None or self.object not in MATCH_KEYS:
-            return  # unmapped or not supported yet: each record fails with that message
+            return  # unmapped or unknown object: each record fails, saying so
         where = f"streams.{stream}"
         if self.action not in ACTIONS:
             raise ConfigurationError(f"{where}.action must be one of {', '.join(ACTIONS)}, not {self.action!r}")

@@ -14,14 +14,21 @@ from shopify_admin import ShopifyError
 
 from .customers import Customers
 from .fields import RecordError
+from .fulfillments import Fulfillments
 from .objects import ShopifyObject
+from .orders import Orders
 from .products import Products
-from .settings import StreamSettings
+from .settings import MATCH_KEYS, StreamSettings
 
 if TYPE_CHECKING:
     from .target import TargetShopifyAdmin
 
-OBJECTS: dict[str, type[ShopifyObject]] = {"customer": Customers, "product": Products}
+OBJECTS: dict[str, type[ShopifyObject]] = {
+    "customer": Customers,
+    "product": Products,
+    "order": Orders,
+    "fulfillment": Fulfillments,
+}
 
 
 class RecordFailedError(Exception):
@@ -85,7 +92,8 @@ class ShopifySink(RecordSink):
             raise RecordError(
                 f"stream {self.stream_name!r} maps to no Shopify object: set streams.{self.stream_name}.object"
             )
-        raise RecordError(f"writing {self.settings.object} records is not supported yet")
+        objects = ", ".join(MATCH_KEYS)
+        raise RecordError(f"streams.{self.stream_name}.object must be one of {objects}, not {self.settings.object!r}")
 
     def match_value(self, handler: ShopifyObject, record: dict[str, Any]) -> str:
         match_on = self.settings.match_on
@@ -118,7 +126,7 @@ class ShopifySink(RecordSink):
         written = handler.write(wanted, {"id": current["id"]} if current else set_identifier)
         if written.user_errors:
             raise RecordFailedError(f"Shopify refused the {handler.kind}", written.user_errors)
-        return outcome, written.shopify_id
+        return written.outcome or outcome, written.shopify_id
 
     def remove(self, handler: ShopifyObject, key: str) -> tuple[str, str | None]:
         if not self.settings.allow_deletes:
@@ -126,8 +134,7 @@ class ShopifySink(RecordSink):
         current = handler.find(self.identifiers(handler, key)[0])
         if current is None:
             return "unchanged", None  # already gone: deleting again changes nothing
-        archiving = self.settings.delete_mode == "archive"
-        if archiving and current.get("status") == "ARCHIVED":
+        if handler.removed(current, self.settings.delete_mode):
             return "unchanged", current["id"]
         if self.target.dry_run:
             return "would-delete", current["id"]

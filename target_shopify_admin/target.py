@@ -1,5 +1,5 @@
-"""target-shopify-admin: writes Singer records to Shopify (customers and products so far) through the
-Admin GraphQL API, one record at a time, with per-record outcomes and a dead-letter file."""
+"""target-shopify-admin: writes Singer records to Shopify (customers, products, orders, fulfillments)
+through the Admin GraphQL API, one record at a time, with per-record outcomes and a dead-letter file."""
 
 from __future__ import annotations
 
@@ -46,9 +46,11 @@ class TargetShopifyAdmin(Target):
             description=(
                 "Per stream: object (customer / product / order / fulfillment; streams named customers, products,"
                 " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
-                " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id; default id),"
+                " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
+                " order: id / source_identifier; fulfillment: id / order; default id),"
                 " custom_id (metafield 'namespace.key'; the record field named like the key holds the value),"
-                " allow_deletes (default false), delete_mode (products: delete / archive)"
+                " allow_deletes (default false), delete_mode (products: delete / archive;"
+                " orders: delete / cancel / close)"
             ),
         ),
     ).to_dict()

@@ -16,7 +16,7 @@ from typing import Any
 from ..graphql_api import Context, resolves
 from ..metafields import set_metafields
 from ..records import new_product, new_variant, unit_cost
-from ..store import Record, Store
+from ..store import Record, Store, price
 from .common import find, user_error
 from .products import product_by
 from .shop import shop
@@ -72,11 +72,6 @@ def normalized_tags(tags: list[str]) -> list[str]:
         if tag:
             unique.setdefault(tag.lower(), tag)
     return sorted(unique.values(), key=str.lower)
-
-
-def price(value: Any) -> str:
-    """Variant prices render with two decimals: `0.00`, `79.99`."""
-    return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
 
 
 # product attributes -------------------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""Fulfillments: fulfillmentCreate from the order's open fulfillment orders (every remaining line, or the
+lines and quantities the record names), fulfillmentTrackingInfoUpdate when an existing fulfillment's
+tracking differs, fulfillmentCancel to delete. What is already fulfilled is never fulfilled again: a
+record whose lines an existing fulfillment already holds, or whose order has nothing left, is unchanged."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from typing_extensions import override
+
+from .fields import RecordError, objects, text
+from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .orders import connection
+
+FULFILLABLE = ("OPEN", "IN_PROGRESS")
+# page sizes that keep a lookup under the 1,000-point query cost limit
+FULFILLMENT_SELECTION = "id status trackingInfo { company number url } fulfillmentLineItems(first: 25) {"
+FULFILLMENT_SELECTION += " nodes { quantity lineItem { id } } }"
+ORDER_STATE = f"""
+    id fulfillments(first: 10) {{ {FULFILLMENT_SELECTION} }}
+    fulfillmentOrders(first: 5) {{ nodes {{
+      id status lineItems(first: 25) {{ nodes {{ id remainingQuantity lineItem {{ id }} }} }}
+    }} }}
+"""
+BY_ID = f"""query TargetFulfillment($id: ID!) {{
+  fulfillment(id: $id) {{ {FULFILLMENT_SELECTION} order {{ {ORDER_STATE} }} }}
+}}"""
+ORDER = f"""query TargetFulfillmentOrder($id: ID!) {{ order(id: $id) {{ {ORDER_STATE} }} }}"""
+CREATE = f"""mutation TargetFulfillmentCreate($fulfillment: FulfillmentInput!) {{
+  fulfillmentCreate(fulfillment: $fulfillment) {{ fulfillment {{ id }} {USER_ERRORS} }}
+}}"""
+TRACKING = f"""mutation TargetFulfillmentTracking($id: ID!, $tracking: FulfillmentTrackingInput!) {{
+  fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: $tracking, notifyCustomer: false) {{
+    fulfillment {{ id }} {USER_ERRORS}
+  }}
+}}"""
+CANCEL = f"""mutation TargetFulfillmentCancel($id: ID!) {{
+  fulfillmentCancel(id: $id) {{ fulfillment {{ id }} {USER_ERRORS} }}
+}}"""
+
+
+class Fulfillments(ShopifyObject):
+    """`current` is the order's fulfillment state, with the fulfillment the record names (by id) if any;
+    the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
+
+    kind = "fulfillment"
+    lookup_root = "fulfillment"
+    lookup_query = BY_ID
+    set_root = "fulfillmentCreate"
+    set_mutation = CREATE
+    lookup_keys: ClassVar = {"id": "id", "order": "orderId"}
+    set_keys: ClassVar = lookup_keys
+
+    @override
+    def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
+        if "orderId" in identifier:
+            order = self.client.execute(ORDER, {"id": identifier["orderId"]}, cost=LOOKUP_COST)["order"]
+            return {"id": order["id"], "order": order, "fulfillment": None} if order else None
+        found = self.client.execute(BY_ID, identifier, cost=LOOKUP_COST)["fulfillment"]
+        return {"id": found["id"], "order": found.pop("order"), "fulfillment": found} if found else None
+
+    @override
+    def match_value(self, record: dict[str, Any], match_on: str) -> Any:
+        return record.get({"id": "id", "order": "orderId"}[match_on])
+
+    @override
+    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        if current is None:  # matched on an id this shop does not have: fulfil on the record's order
+            order_id = text(record, "orderId")
+            if not order_id:
+                raise RecordError("orderId is required to create a fulfillment")
+            current = self.find({"orderId": order_id})
+            if current is None:
+                raise RecordError(f"no order {order_id!r} to fulfil")
+        order = current["order"]
+        lines = requested_lines(record)
+        existing = current["fulfillment"] or next(
+            (f for f in order["fulfillments"] if lines and f["status"] == "SUCCESS" and lines_of(f) == lines), None
+        )
+        tracking = tracking_input(record)
+        if existing is not None:
+            if tracking is None or same_tracking(tracking, existing["trackingInfo"]):
+                return {}
+            return {"id": existing["id"], "tracking": tracking}
+        groups = allocate(order, lines)
+        if not groups:
+            return {}  # nothing left to fulfil: done before
+        fulfillment: dict[str, Any] = {"lineItemsByFulfillmentOrder": groups, "notifyCustomer": False}
+        if tracking is not None:
+            fulfillment["trackingInfo"] = tracking
+        return {"fulfillment": fulfillment}
+
+    @override
+    def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
+        return not wanted
+
+    @override
+    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+        if not wanted:
+            return Written(None, [], "unchanged")
+        if "tracking" in wanted:
+            variables = {"id": wanted["id"], "tracking": wanted["tracking"]}
+            payload = self.client.execute(TRACKING, variables, MUTATION_COST)["fulfillmentTrackingInfoUpdate"]
+            outcome = "updated"
+        else:
+            payload = self.client.execute(CREATE, wanted, MUTATION_COST)["fulfillmentCreate"]
+            outcome = "created"
+        found = payload.get("fulfillment")
+        return Written(found["id"] if found else None, payload["userErrors"], outcome)
+
+    @override
+    def removed(self, current: dict[str, Any], mode: str) -> bool:
+        if current["fulfillment"] is None:
+            raise RecordError("deleting a fulfillment needs match_on: id (an order may hold several)")
+        return bool(current["fulfillment"]["status"] == "CANCELLED")
+
+    @override
+    def delete(self, current: dict[str, Any], mode: str) -> Written:
+        payload = self.client.execute(CANCEL, {"id": current["id"]}, MUTATION_COST)["fulfillmentCancel"]
+        return Written(current["id"], payload["userErrors"])
+
+
+def requested_lines(record: dict[str, Any]) -> dict[str, int]:
+    """The record's {line item id: quantity}; empty asks for every remaining line."""
+    wanted: dict[str, int] = {}
+    for i, row in enumerate(connection(record, "fulfillmentLineItems") or []):
+        where = f"fulfillmentLineItems[{i}]."
+        line = row.get("lineItem")
+        line_id = line.get("id") if isinstance(line, dict) else None
+        quantity = row.get("quantity")
+        if not isinstance(line_id, str) or not isinstance(quantity, int) or isinstance(quantity, bool):
+            raise RecordError(f"{where}lineItem.id (a string) and quantity (an integer) are required")
+        wanted[line_id] = wanted.get(line_id, 0) + quantity
+    return wanted
+
+
+def lines_of(fulfillment: dict[str, Any]) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for row in fulfillment["fulfillmentLineItems"]["nodes"]:
+        lines[row["lineItem"]["id"]] = lines.get(row["lineItem"]["id"], 0) + row["quantity"]
+    return lines
+
+
+def allocate(order: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any]]:
+    """FulfillmentOrderLineItemsInput groups taking the requested quantities (or all) from what remains."""
+    known = {row["lineItem"]["id"] for fo in order["fulfillmentOrders"]["nodes"] for row in fo["lineItems"]["nodes"]}
+    unknown = sorted(set(lines) - known)
+    if unknown:
+        raise RecordError(f"line items {', '.join(unknown)} are not on order {order['id']}")
+    left = dict(lines)
+    groups = []
+    for fo in order["fulfillmentOrders"]["nodes"]:
+        if fo["status"] not in FULFILLABLE:
+            continue
+        rows = []
+        for row in fo["lineItems"]["nodes"]:
+            line_id = row["lineItem"]["id"]
+            quantity = min(row["remainingQuantity"], left.get(line_id, 0) if lines else row["remainingQuantity"])
+            if quantity > 0:
+                rows.append({"id": row["id"], "quantity": quantity})
+                if lines:
+                    left[line_id] -= quantity
+        if rows:
+            groups.append({"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": rows})
+    return groups
+
+
+def tracking_input(record: dict[str, Any]) -> dict[str, Any] | None:
+    """A FulfillmentTrackingInput from the tap's `trackingInfo: [{company number url}]`."""
+    rows = objects(record, "trackingInfo")
+    if rows is None:
+        return None
+    where = "trackingInfo."
+    companies = {text(r, "company", where) for r in rows} - {None}
+    return {
+        "company": next(iter(companies), None),
+        "numbers": [text(r, "number", where) for r in rows if r.get("number")],
+        "urls": [text(r, "url", where) for r in rows if r.get("url")],
+    }
+
+
+def same_tracking(wanted: dict[str, Any], current: list[dict[str, Any]]) -> bool:
+    return (
+        {r.get("company") for r in current} - {None} == {wanted["company"]} - {None}
+        and [r["number"] for r in current if r.get("number")] == wanted["numbers"]
+        and [r["url"] for r in current if r.get("url")] == wanted["urls"]
+    )

@@ -1,0 +1,177 @@
+"""Orders: looked up before anything is created, by id or sourceIdentifier, since orderCreate has no
+idempotency key (a retried orderCreate makes a second order). A found order gets orderUpdate with the
+fields OrderInput takes, only where they differ; deletion is orderDelete, orderCancel or orderClose."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from typing_extensions import override
+
+from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
+from .fields import RecordError, money, nested, objects, strings, text
+from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+
+NOT_FOUND = "no order with that id: only an order matched on source_identifier can be created"
+UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
+ORDER_SELECTION = f"""
+    id name sourceIdentifier closed cancelledAt {" ".join(UPDATABLE_TEXT)} tags customAttributes {{ key value }}
+    shippingAddress {{ {ADDRESS_SELECTION} }}
+"""
+BY_ID = f"""query TargetOrder($id: ID!) {{ order(id: $id) {{ {ORDER_SELECTION} }} }}"""
+BY_SOURCE = f"""query TargetOrderBySource($query: String!) {{
+  orders(first: 10, query: $query) {{ nodes {{ {ORDER_SELECTION} }} }}
+}}"""
+CREATE = """mutation TargetOrderCreate($order: OrderCreateOrderInput!) {
+  orderCreate(order: $order) { order { id } userErrors { field code message } }
+}"""
+UPDATE = f"""mutation TargetOrderUpdate($input: OrderInput!) {{
+  orderUpdate(input: $input) {{ order {{ id }} {USER_ERRORS} }}
+}}"""
+DELETE = """mutation TargetOrderDelete($orderId: ID!) {
+  orderDelete(orderId: $orderId) { deletedId userErrors { field code message } }
+}"""
+CANCEL = """mutation TargetOrderCancel($orderId: ID!) {
+  orderCancel(orderId: $orderId, reason: OTHER, restock: true, refund: false, notifyCustomer: false) {
+    job { id } orderCancelUserErrors { field code message }
+  }
+}"""
+CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
+  orderClose(input: $input) {{ order {{ id }} {USER_ERRORS} }}
+}}"""
+
+
+class Orders(ShopifyObject):
+    kind = "order"
+    lookup_root = "order"
+    lookup_query = BY_ID
+    set_root = "orderUpdate"
+    set_mutation = UPDATE
+    lookup_keys: ClassVar = {"id": "id", "source_identifier": "sourceIdentifier"}
+    set_keys: ClassVar = lookup_keys
+
+    @override
+    def identifiers(self, match_on: str, value: str, custom_id: tuple[str, str] | None) -> tuple[dict, dict]:
+        """Only a sourceIdentifier can name an order yet to be created; an id names one that exists."""
+        lookup = {self.lookup_keys[match_on]: value}
+        return lookup, lookup if match_on == "source_identifier" else {}
+
+    @override
+    def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
+        if "id" in identifier:
+            found: dict[str, Any] | None = self.client.execute(BY_ID, identifier, cost=LOOKUP_COST)["order"]
+            return found
+        wanted = identifier["sourceIdentifier"]
+        quoted = wanted.replace("\\", "\\\\").replace('"', '\\"')
+        data = self.client.execute(BY_SOURCE, {"query": f'source_identifier:"{quoted}"'}, cost=LOOKUP_COST)
+        # search matches loosely; only the exact identifier is this record's order
+        return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+        if "id" in identifier:
+            data = self.client.execute(UPDATE, {"input": {**wanted, "id": identifier["id"]}}, MUTATION_COST)
+            payload = data["orderUpdate"]
+        elif "sourceIdentifier" in identifier:
+            order = {**wanted, "sourceIdentifier": identifier["sourceIdentifier"]}
+            payload = self.client.execute(CREATE, {"order": order}, MUTATION_COST)["orderCreate"]
+        else:
+            raise RecordError(NOT_FOUND)
+        found = payload.get("order")
+        return Written(found["id"] if found else None, payload["userErrors"])
+
+    @override
+    def match_value(self, record: dict[str, Any], match_on: str) -> Any:
+        return record.get({"id": "id", "source_identifier": "sourceIdentifier"}[match_on])
+
+    @override
+    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        wanted: dict[str, Any] = {name: text(record, name) for name in UPDATABLE_TEXT if name in record}
+        if "tags" in record:
+            wanted["tags"] = strings(record, "tags") or []
+        attributes = objects(record, "customAttributes")
+        if attributes is not None:
+            wanted["customAttributes"] = [
+                {"key": text(a, "key", f"customAttributes[{i}]."), "value": text(a, "value", f"customAttributes[{i}].")}
+                for i, a in enumerate(attributes)
+            ]
+        if isinstance(record.get("shippingAddress"), dict):
+            wanted["shippingAddress"] = address_input(record["shippingAddress"], "shippingAddress.")
+        if current is not None:
+            return wanted  # an OrderInput: line items, customer and money cannot change after creation
+        if "sourceIdentifier" not in record:
+            raise RecordError(NOT_FOUND)
+        if isinstance(record.get("billingAddress"), dict):
+            wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
+        customer = nested(record, "customer", "id")
+        if customer is not None:
+            wanted["customer"] = {"toAssociate": {"id": customer}}
+        for name in ("sourceName", "currency", "processedAt"):
+            if record.get(name) is not None:
+                wanted[name] = text(record, name)
+        lines = connection(record, "lineItems")
+        if not lines:
+            raise RecordError("lineItems is required to create an order")
+        currency = text(record, "currencyCode") or "USD"
+        wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
+        return wanted
+
+    @override
+    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        address = current.get("shippingAddress")
+        return {
+            **{k: current.get(k) for k in (*UPDATABLE_TEXT, "tags", "customAttributes")},
+            "shippingAddress": address
+            and {**{k: address.get(k) for k in ADDRESS_TEXT}, "countryCode": address.get("countryCodeV2")},
+        }
+
+    @override
+    def removed(self, current: dict[str, Any], mode: str) -> bool:
+        return bool(current.get("cancelledAt")) if mode == "cancel" else mode == "close" and bool(current["closed"])
+
+    @override
+    def delete(self, current: dict[str, Any], mode: str) -> Written:
+        if mode == "cancel":
+            payload = self.client.execute(CANCEL, {"orderId": current["id"]}, MUTATION_COST)["orderCancel"]
+            return Written(current["id"], payload["orderCancelUserErrors"])
+        if mode == "close":
+            payload = self.client.execute(CLOSE, {"input": {"id": current["id"]}}, MUTATION_COST)["orderClose"]
+            return Written(current["id"], payload["userErrors"])
+        payload = self.client.execute(DELETE, {"orderId": current["id"]}, MUTATION_COST)["orderDelete"]
+        return Written(payload["deletedId"], payload["userErrors"])
+
+
+def connection(record: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
+    """A list of objects, as the tap emits nested connections, or still in its `{nodes: […]}` shape."""
+    value = record.get(name)
+    return objects({name: value["nodes"]}, name) if isinstance(value, dict) else objects(record, name)
+
+
+def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any]:
+    """An OrderCreateLineItemInput: the variant (Shopify fills in title and price), or a custom line by
+    title and price; the original unit price is kept either way."""
+    quantity = line.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise RecordError(f"{where}quantity must be a positive integer, not {quantity!r}")
+    wanted: dict[str, Any] = {"quantity": quantity}
+    variant = nested(line, "variant", "id") if "variant" in line else text(line, "variantId", where)
+    if variant is not None:
+        wanted["variantId"] = variant
+    elif not text(line, "title", where):
+        raise RecordError(f"{where}variant.id or title is required")
+    for name in ("title", "variantTitle", "sku", "vendor"):
+        if line.get(name) is not None:
+            wanted[name] = text(line, name, where)
+    for name in ("requiresShipping", "taxable"):
+        if isinstance(line.get(name), bool):
+            wanted[name] = line[name]
+    price = nested(line, "originalUnitPriceSet", "shopMoney") or {}
+    amount = money(price, "amount", f"{where}originalUnitPriceSet.shopMoney.")
+    if amount is None and "price" in line:
+        amount = money(line, "price", where)
+    if amount is not None:
+        shop_money = {"amount": amount, "currencyCode": price.get("currencyCode") or currency}
+        wanted["priceSet"] = {"shopMoney": shop_money}
+    elif variant is None:
+        raise RecordError(f"{where}originalUnitPriceSet or price is required for a line without a variant")
+    return wanted

@@ -1,0 +1,229 @@
+"""target-shopify-admin writing orders and fulfillments against the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+from graphql import parse, validate
+
+from .conftest import Running
+from .test_target import config, dead_letters, messages, run_target, summary
+
+DELETED = {"_sdc_deleted_at": "2026-01-01T00:00:00Z"}
+
+
+def requests_of(shop: Running, operation: str) -> int:
+    operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
+    return int(operations.get(operation, {}).get("requests", 0))
+
+
+def variant_id(shop: Running) -> str:
+    query = "{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }"
+    return str(shop.graphql(query)["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"])
+
+
+def orders_with(shop: Running, source: str) -> list[dict[str, Any]]:
+    query = """query($q: String!) { orders(first: 10, query: $q) { nodes { id sourceIdentifier email note tags
+      closed cancelledAt displayFulfillmentStatus lineItems(first: 10) { nodes { id quantity title variant { id } } }
+      fulfillments { id status trackingInfo { company number url } } } } }"""
+    nodes = shop.graphql(query, {"q": f'source_identifier:"{source}"'})["data"]["orders"]["nodes"]
+    return [o for o in nodes if o["sourceIdentifier"] == source]
+
+
+def new_order(shop: Running, source: str = "erp-1", **extra: Any) -> dict[str, Any]:
+    return {
+        "sourceIdentifier": source,
+        "email": "buyer@example.com",
+        "tags": ["erp"],
+        "note": "first",
+        "lineItems": [
+            {"variant": {"id": variant_id(shop)}, "quantity": 2},
+            {"title": "Gift wrap", "quantity": 1, "originalUnitPriceSet": {
+                "shopMoney": {"amount": "3.50", "currencyCode": "USD"}}},
+        ],
+        **extra,
+    }  # fmt: skip
+
+
+STREAMS = {"o": {"object": "order", "match_on": "source_identifier"}}
+
+
+def test_order_created_once_then_unchanged_then_updated(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    first = run_target(tmp_path, cfg, messages("o", [new_order(shop)]))
+    assert first.returncode == 0, first.stderr
+    assert "o: 1 created" in summary(first, "o")
+    [order] = orders_with(shop, "erp-1")
+    assert order["email"] == "buyer@example.com" and order["note"] == "first" and order["tags"] == ["erp"]
+    assert [li["quantity"] for li in order["lineItems"]["nodes"]] == [2, 1]
+    assert order["lineItems"]["nodes"][1]["title"] == "Gift wrap"
+
+    # the same input again (a re-run, or a retry after a lost STATE): looked up, not created again
+    again = run_target(tmp_path, cfg, messages("o", [new_order(shop)]))
+    assert again.returncode == 0 and "o: 1 unchanged" in summary(again, "o")
+    assert requests_of(shop, "TargetOrderCreate") == 1 and requests_of(shop, "TargetOrderUpdate") == 0
+    assert len(orders_with(shop, "erp-1")) == 1
+
+    changed = run_target(tmp_path, cfg, messages("o", [new_order(shop, note="second", tags=["erp", "rush"])]))
+    assert "o: 1 updated" in summary(changed, "o")
+    [updated] = orders_with(shop, "erp-1")
+    assert updated["id"] == order["id"] and updated["note"] == "second" and updated["tags"] == ["erp", "rush"]
+    assert updated["email"] == "buyer@example.com" and requests_of(shop, "TargetOrderCreate") == 1
+
+
+def test_a_crash_before_the_state_then_a_rerun_makes_no_duplicate(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    rows = [new_order(shop, "erp-a"), new_order(shop, "erp-b")]
+    crashed = messages("o", rows)[:-1]  # the run died after writing, before its STATE was emitted
+    result = run_target(tmp_path, cfg, crashed)
+    assert result.returncode == 0 and result.stdout.strip() == ""
+    rerun = run_target(tmp_path, cfg, messages("o", [*rows, new_order(shop, "erp-c")]))
+    assert rerun.returncode == 0, rerun.stderr
+    assert "o: 1 created, 2 unchanged" in summary(rerun, "o")
+    assert [len(orders_with(shop, s)) for s in ("erp-a", "erp-b", "erp-c")] == [1, 1, 1]
+
+
+def test_order_match_on_id_updates_and_each_delete_mode(shop: Running, tmp_path: Path) -> None:
+    query = '{ orders(first: 3, query: "fulfillment_status:unfulfilled") { nodes { id note } } }'
+    seeded = shop.graphql(query)["data"]["orders"]["nodes"]
+    streams = {
+        "by_id": {"object": "order", "match_on": "id"},
+        "gone": {"object": "order", "match_on": "id", "allow_deletes": True},
+        "cancel": {"object": "order", "match_on": "id", "allow_deletes": True, "delete_mode": "cancel"},
+        "close": {"object": "order", "match_on": "id", "allow_deletes": True, "delete_mode": "close"},
+    }
+    cfg = config(shop, tmp_path, streams=streams)
+    lines = messages("by_id", [{"id": seeded[0]["id"], "note": "by id"}, {"id": "gid://shopify/Order/999999"}])
+    lines += messages("gone", [{"id": seeded[0]["id"], **DELETED}])
+    lines += messages("cancel", [{"id": seeded[1]["id"], **DELETED}])
+    lines += messages("close", [{"id": seeded[2]["id"], **DELETED}])
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 1
+    assert "by_id: 1 failed, 1 updated" in summary(result, "by_id")
+    assert [d["error"] for d in dead_letters(tmp_path)] == [
+        "no order with that id: only an order matched on source_identifier can be created"
+    ]
+    for stream in ("gone", "cancel", "close"):
+        assert f"{stream}: 1 deleted" in summary(result, stream)
+    read = "query($id: ID!) { order(id: $id) { closed cancelledAt } }"
+    assert shop.graphql(read, {"id": seeded[0]["id"]})["data"]["order"] is None
+    assert shop.graphql(read, {"id": seeded[1]["id"]})["data"]["order"]["cancelledAt"]
+    assert shop.graphql(read, {"id": seeded[2]["id"]})["data"]["order"]["closed"] is True
+
+    (tmp_path / "dead.jsonl").unlink()
+    lines = messages("gone", [{"id": seeded[0]["id"], **DELETED}])
+    lines += messages("cancel", [{"id": seeded[1]["id"], **DELETED}])
+    lines += messages("close", [{"id": seeded[2]["id"], **DELETED}])
+    again = run_target(tmp_path, cfg, lines)
+    assert again.returncode == 0, again.stderr
+    assert all(f"{s}: 1 unchanged" in summary(again, s) for s in ("gone", "cancel", "close"))
+
+
+def test_fulfil_remaining_lines_once_then_retrack_then_cancel(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    assert run_target(tmp_path, cfg, messages("o", [new_order(shop, "erp-f")])).returncode == 0
+    [order] = orders_with(shop, "erp-f")
+    tracking = [{"company": "UPS", "number": "1Z999", "url": "https://ups.example/1Z999"}]
+    streams = {
+        "fulfillments": {"object": "fulfillment", "match_on": "order"},
+        "by_id": {"object": "fulfillment", "match_on": "id", "allow_deletes": True},
+    }
+    cfg = config(shop, tmp_path, streams=streams)
+    row = {"orderId": order["id"], "trackingInfo": tracking}
+    first = run_target(tmp_path, cfg, messages("fulfillments", [row]))
+    assert first.returncode == 0, first.stderr
+    assert "fulfillments: 1 created" in summary(first, "fulfillments")
+    [done] = orders_with(shop, "erp-f")
+    assert done["displayFulfillmentStatus"] == "FULFILLED"
+    [fulfillment] = done["fulfillments"]
+    assert fulfillment["trackingInfo"] == tracking
+
+    again = run_target(tmp_path, cfg, messages("fulfillments", [row]))
+    assert again.returncode == 0 and "fulfillments: 1 unchanged" in summary(again, "fulfillments")
+    assert requests_of(shop, "TargetFulfillmentCreate") == 1
+
+    retracked = [{"company": "UPS", "number": "1Z000", "url": "https://ups.example/1Z000"}]
+    lines = messages("by_id", [{"id": fulfillment["id"], "orderId": order["id"], "trackingInfo": retracked}])
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 0 and "by_id: 1 updated" in summary(result, "by_id")
+    assert orders_with(shop, "erp-f")[0]["fulfillments"][0]["trackingInfo"] == retracked
+    same = run_target(tmp_path, cfg, lines)
+    assert "by_id: 1 unchanged" in summary(same, "by_id")
+    assert requests_of(shop, "TargetFulfillmentTracking") == 1
+
+    cancelled = run_target(tmp_path, cfg, messages("by_id", [{"id": fulfillment["id"], **DELETED}]))
+    assert cancelled.returncode == 0 and "by_id: 1 deleted" in summary(cancelled, "by_id")
+    [after] = orders_with(shop, "erp-f")
+    assert after["fulfillments"][0]["status"] == "CANCELLED" and after["displayFulfillmentStatus"] == "UNFULFILLED"
+
+
+def test_fulfil_named_lines_by_their_line_item_ids(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    assert run_target(tmp_path, cfg, messages("o", [new_order(shop, "erp-p")])).returncode == 0
+    [order] = orders_with(shop, "erp-p")
+    first_line = order["lineItems"]["nodes"][0]
+    row = {"orderId": order["id"], "fulfillmentLineItems": [{"lineItem": {"id": first_line["id"]}, "quantity": 1}]}
+    cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    result = run_target(tmp_path, cfg, messages("f", [row, row]))  # the second is the same fulfillment
+    assert result.returncode == 0, result.stderr
+    assert "f: 1 created, 1 unchanged" in summary(result, "f")
+    [partial] = orders_with(shop, "erp-p")
+    assert partial["displayFulfillmentStatus"] == "PARTIALLY_FULFILLED" and len(partial["fulfillments"]) == 1
+
+
+def test_bad_order_rows_fail_while_the_rest_is_applied(shop: Running, tmp_path: Path) -> None:
+    rows = [
+        {"email": "no-source@example.com", "lineItems": [{"variant": {"id": variant_id(shop)}, "quantity": 1}]},
+        new_order(shop, "erp-bad", lineItems=[{"variant": {"id": "gid://shopify/ProductVariant/9999"}, "quantity": 1}]),
+        new_order(shop, "erp-nolines", lineItems=[]),
+        new_order(shop, "erp-good"),
+    ]  # fmt: skip
+    result = run_target(tmp_path, config(shop, tmp_path, streams=STREAMS), messages("o", rows))
+    assert result.returncode == 1 and "o: 1 created, 3 failed" in summary(result, "o")
+    missing, unknown, empty = dead_letters(tmp_path)
+    assert missing["error"] == "the match key 'source_identifier' is missing or not a string"
+    assert unknown["error"] == "Shopify refused the order"
+    assert unknown["userErrors"] == [
+        {"field": ["order", "lineItems", "0", "variantId"], "code": "INVALID", "message": "Variant does not exist"}
+    ]
+    assert empty["error"] == "lineItems is required to create an order"
+    assert len(orders_with(shop, "erp-good")) == 1 and orders_with(shop, "erp-bad") == []
+
+
+def test_every_order_document_validates_against_the_real_schema(
+    shop: Running, tmp_path: Path, real_schema: Any
+) -> None:
+    streams = {
+        "o": {"object": "order", "match_on": "source_identifier", "allow_deletes": True},
+        "c": {"object": "order", "match_on": "source_identifier", "allow_deletes": True, "delete_mode": "cancel"},
+        "x": {"object": "order", "match_on": "source_identifier", "allow_deletes": True, "delete_mode": "close"},
+    }
+    cfg = config(shop, tmp_path, streams=streams)
+    lines = messages("o", [new_order(shop, "v-1"), new_order(shop, "v-1", note="changed")])
+    lines += messages("c", [new_order(shop, "v-2"), {"sourceIdentifier": "v-2", **DELETED}])
+    lines += messages("x", [new_order(shop, "v-3"), {"sourceIdentifier": "v-3", **DELETED}])
+    assert run_target(tmp_path, cfg, lines).returncode == 0
+    [order] = orders_with(shop, "v-1")
+    streams = {"f": {"object": "fulfillment", "match_on": "id", "allow_deletes": True}}
+    cfg = config(shop, tmp_path, streams=streams)
+    tracking = [{"company": "UPS", "number": "1", "url": "https://ups.example/1"}]
+    assert run_target(tmp_path, cfg, messages("f", [{"id": "x", "orderId": order["id"]}])).returncode == 0
+    [fulfillment] = orders_with(shop, "v-1")[0]["fulfillments"]
+    rows = [{"id": fulfillment["id"], "trackingInfo": tracking}, {"id": fulfillment["id"], **DELETED}]
+    assert run_target(tmp_path, cfg, messages("f", rows)).returncode == 0
+    lines = messages("o", [{"sourceIdentifier": "v-1", **DELETED}])
+    assert run_target(tmp_path, config(shop, tmp_path, streams={"o": streams_o(True)}), lines).returncode == 0
+    documents = shop.emulator.api.documents()
+    sent = {d.split("(")[0].split()[-1] for d in documents if "mutation Target" in d}
+    assert sent == {
+        "TargetOrderCreate", "TargetOrderUpdate", "TargetOrderCancel", "TargetOrderClose", "TargetOrderDelete",
+        "TargetFulfillmentCreate", "TargetFulfillmentTracking", "TargetFulfillmentCancel",
+    }  # fmt: skip
+    for document in documents:
+        assert validate(real_schema, parse(document)) == [], document
+
+
+def streams_o(allow_deletes: bool) -> dict[str, Any]:
+    return {"object": "order", "match_on": "source_identifier", "allow_deletes": allow_deletes}
