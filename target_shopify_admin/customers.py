@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, nested, objects, strings, text
-from .objects import MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .objects import MUTATION_COST, USER_ERRORS, ShopifyObject, Written, same
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -15,7 +15,19 @@ CUSTOMER_SELECTION = f"""
     id firstName lastName note locale tags taxExempt
     defaultEmailAddress {{ emailAddress }} defaultPhoneNumber {{ phoneNumber }}
     addresses {{ {ADDRESS_SELECTION} }}
+    emailMarketingConsent {{ marketingState marketingOptInLevel }}
+    smsMarketingConsent {{ marketingState marketingOptInLevel }}
 """
+# Consent is written after the customerSet, by its own mutation; NOT_SUBSCRIBED, INVALID and REDACTED
+# cannot be set that way, so a record in one of those states leaves the shop's consent as it is.
+SETTABLE_STATES = ("SUBSCRIBED", "PENDING", "UNSUBSCRIBED")
+CONSENTS = {  # customer field → (tap record field, mutation)
+    "emailMarketingConsent": ("defaultEmailAddress", "customerEmailMarketingConsentUpdate"),
+    "smsMarketingConsent": ("smsMarketingConsent", "customerSmsMarketingConsentUpdate"),
+}
+CONSENT_MUTATION = """mutation TargetCustomer{Kind}($input: Customer{Kind}UpdateInput!) {{
+  {root}(input: $input) {{ userErrors {{ field code message }} }}
+}}"""
 DELETE = f"""mutation TargetCustomerDelete($input: CustomerDeleteInput!) {{
   customerDelete(input: $input) {{ deletedCustomerId {USER_ERRORS} }}
 }}"""
@@ -57,7 +69,30 @@ class Customers(ShopifyObject):
             addresses = objects({"defaultAddress": [record["defaultAddress"]]}, "defaultAddress")
         if addresses is not None:
             wanted["addresses"] = [address_input(a, f"addresses[{i}].") for i, a in enumerate(addresses)]
+        for name, (field, _) in CONSENTS.items():
+            consent = marketing_consent(record, field)
+            if consent is not None and not same(consent, (current or {}).get(name) or {}):
+                wanted[name] = consent  # only where it differs from the shop's: written after the customerSet
         return wanted
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+        consents = {name: wanted[name] for name in CONSENTS if name in wanted}
+        fields = {k: v for k, v in wanted.items() if k not in CONSENTS}
+        written = super().write(fields, identifier)
+        if written.user_errors or not consents:
+            return written
+        assert written.shopify_id is not None
+        for name, consent in consents.items():
+            root = CONSENTS[name][1]
+            kind = root.removeprefix("customer").removesuffix("Update")
+            document = CONSENT_MUTATION.format(Kind=kind, root=root)
+            consent = {"marketingOptInLevel": "SINGLE_OPT_IN", **consent}  # the mutation requires a level
+            variables = {"input": {"customerId": written.shopify_id, name: consent}}
+            errors = self.client.execute(document, variables, MUTATION_COST)[root]["userErrors"]
+            if errors:
+                return Written(written.shopify_id, errors)
+        return written
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -69,12 +104,27 @@ class Customers(ShopifyObject):
                 {**{k: a.get(k) for k in ADDRESS_TEXT}, "countryCode": a.get("countryCodeV2")}
                 for a in current.get("addresses") or []
             ],
+            **{name: current.get(name) for name in CONSENTS},
         }
 
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["customerDelete"]
         return Written(payload["deletedCustomerId"], payload["userErrors"])
+
+
+def marketing_consent(record: dict[str, Any], field: str) -> dict[str, Any] | None:
+    """The consent a tap-shaped record asks for (`marketingState`, `marketingOptInLevel` under `field`),
+    as the consent-update input, or None where there is none that can be set."""
+    holder = record.get(field)
+    if not isinstance(holder, dict):
+        return None
+    where = f"{field}."
+    state = text(holder, "marketingState", where)
+    if state not in SETTABLE_STATES:
+        return None
+    level = text(holder, "marketingOptInLevel", where)
+    return {"marketingState": state, **({"marketingOptInLevel": level} if level else {})}
 
 
 def email(record: dict[str, Any]) -> str | None:

@@ -76,6 +76,8 @@ class ShopifySink(RecordSink):
         key = record.get(settings.match_field)
         try:
             handler = self.handler()
+            if deleting and not settings.allow_deletes:  # before the key: a refused delete needs none
+                raise RecordError(f"delete refused: set streams.{self.stream_name}.allow_deletes to true")
             key = self.match_value(handler, record)
             outcome, shopify_id = self.remove(handler, key) if deleting else self.upsert(handler, record, key)
         except RecordFailedError as failure:
@@ -129,8 +131,6 @@ class ShopifySink(RecordSink):
         return written.outcome or outcome, written.shopify_id
 
     def remove(self, handler: ShopifyObject, key: str) -> tuple[str, str | None]:
-        if not self.settings.allow_deletes:
-            raise RecordError(f"delete refused: set streams.{self.stream_name}.allow_deletes to delete {handler.kind}s")
         current = handler.find(self.identifiers(handler, key)[0])
         if current is None:
             return "unchanged", None  # already gone: deleting again changes nothing

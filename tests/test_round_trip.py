@@ -221,8 +221,8 @@ def test_round_trip_copies_customers_and_products_then_changes_nothing(shops: Sh
     assert len(deleted["customers"]) == 2 and len(deleted["products"]) == 1
     assert all(set(r) == {"id", "updatedAt", "_sdc_deleted_at"} for rows in deleted.values() for r in rows)
 
-    # Soft deletes carry only the source's id, never an email or handle: with allow_deletes off each
-    # one fails (dead-lettered, exit 1) and creates nothing; everything else is created.
+    # Soft deletes from the source: with allow_deletes off each one is refused (dead-lettered, exit 1)
+    # before its match key is read, and creates nothing; everything else is created.
     assert first.returncode == 1, first.stderr
     assert summary(first, "customers") == "58 created, 2 failed"
     assert summary(first, "products") == "14 created, 1 failed"
@@ -231,8 +231,8 @@ def test_round_trip_copies_customers_and_products_then_changes_nothing(shops: Sh
         (s, "delete", None, r["id"]) for s, rows in deleted.items() for r in rows
     )
     assert {d["error"] for d in letters} == {
-        "the match key 'email' is missing or not a string",
-        "the match key 'handle' is missing or not a string",
+        "delete refused: set streams.customers.allow_deletes to true",
+        "delete refused: set streams.products.allow_deletes to true",
     }
     assert not any(d["record"].get("email") or d["record"].get("handle") for d in letters)
     assert first.state and "bookmarks" in first.state[-1]  # the tap's state is relayed at the end
