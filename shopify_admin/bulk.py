@@ -1,5 +1,7 @@
-"""Bulk queries: start `bulkOperationRunQuery`, poll it to the end, download its JSONL result and
-put the nested objects back into their parents.
+"""Bulk operations. Queries: start `bulkOperationRunQuery`, poll it to the end, download its JSONL
+result and put the nested objects back into their parents. Mutations: upload one line of variables per
+record (`stagedUploadsCreate`), run `bulkOperationRunMutation` over them and read each line's answer
+back by its `__lineNumber`.
 
 Shopify writes every node of every connection as a line of its own; a nested node names its parent
 by `__parentId` and, without `groupObjects`, may come before or after it. Reassembly keeps memory
@@ -28,13 +30,21 @@ log = logging.getLogger("shopify_admin")
 
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
 OPERATION_FIELDS = "id status errorCode objectCount rootObjectCount url partialDataUrl"
+STARTED = f"bulkOperation {{ {OPERATION_FIELDS} }} userErrors {{ field message code }}"
 RUN_QUERY = (
     "mutation BulkOperationRunQuery($query: String!) {"
-    " bulkOperationRunQuery(query: $query, groupObjects: false) {"
-    f" bulkOperation {{ {OPERATION_FIELDS} }} userErrors {{ field message code }} }} }}"
+    f" bulkOperationRunQuery(query: $query, groupObjects: false) {{ {STARTED} }} }}"
 )
+RUN_MUTATION = (
+    "mutation BulkOperationRunMutation($mutation: String!, $path: String!) {"
+    f" bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $path) {{ {STARTED} }} }}"
+)
+STAGED_UPLOAD = """mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) { stagedTargets { url parameters { name value } } userErrors { field message } }
+}"""
+UPLOAD_NAME = "variables.jsonl"
 POLL_QUERY = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
-DOWNLOAD_ATTEMPTS = 4
+TRANSFER_ATTEMPTS = 4
 CHUNK_BYTES = 1 << 20
 
 
@@ -64,8 +74,12 @@ class BulkOperation:
         return self.url or self.partial_data_url
 
 
-class BulkQueryRunner:
-    """Runs bulk queries through a ShopifyAdminClient, sharing its auth, throttle and retries."""
+class TransferError(Exception):
+    """A file transfer failed in a way worth retrying."""
+
+
+class BulkRunner:
+    """Runs bulk queries and mutations through a ShopifyAdminClient, sharing its auth, throttle and retries."""
 
     def __init__(
         self,
@@ -90,9 +104,12 @@ class BulkQueryRunner:
 
     def start(self, query: str) -> BulkOperation:
         """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
+        return self._start(RUN_QUERY, {"query": query}, "bulkOperationRunQuery")
+
+    def _start(self, document: str, variables: dict[str, Any], root: str) -> BulkOperation:
         waited = 0.0
         for delay in self._delays():
-            answer = self.client.execute(RUN_QUERY, {"query": query})["bulkOperationRunQuery"]
+            answer = self.client.execute(document, variables)[root]
             errors = answer["userErrors"]
             if not errors:
                 operation = BulkOperation.from_api(answer["bulkOperation"])
@@ -100,7 +117,7 @@ class BulkQueryRunner:
                 return operation
             if any(e.get("code") != "OPERATION_IN_PROGRESS" for e in errors) or waited >= self.max_start_wait:
                 raise ShopifyError(
-                    "Shopify refused the bulk query: " + "; ".join(str(e["message"]) for e in errors), answer
+                    "Shopify refused the bulk operation: " + "; ".join(str(e["message"]) for e in errors), answer
                 )
             log.info("Bulk operations already running; retrying in %.0fs", delay)
             self._sleep(delay)
@@ -124,26 +141,75 @@ class BulkQueryRunner:
             log.info("Bulk operation %s: %s, %d objects", operation.id, operation.status, operation.object_count)
         return operation
 
-    def download(self, url: str, out: BinaryIO) -> None:
-        """Stream the result file to `out`. The URL is pre-signed: no access token goes with it."""
-        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
-            out.seek(0)
-            out.truncate()
+    def _transfer(self, what: str, attempt: Callable[[], None]) -> None:
+        """Run `attempt`, retrying it on network errors and 5xx answers (raised as TransferError)."""
+        for number in range(1, TRANSFER_ATTEMPTS + 1):
             try:
-                with requests.get(url, stream=True, timeout=self.client.timeout) as response:
-                    if response.status_code < 500:
-                        response.raise_for_status()
-                        for chunk in response.iter_content(CHUNK_BYTES):
-                            out.write(chunk)
-                        out.flush()
-                        return
-                    reason = f"HTTP {response.status_code}"
+                attempt()
+                return
             except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 reason = type(exc).__name__
-            if attempt == DOWNLOAD_ATTEMPTS:
-                raise ShopifyError(f"could not download the bulk result: {reason}")
-            log.warning("Bulk result download failed (%s); retry %d", reason, attempt)
-            self._sleep(self.first_poll * 2**attempt)
+            except TransferError as exc:
+                reason = str(exc)
+            if number == TRANSFER_ATTEMPTS:
+                raise ShopifyError(f"could not {what}: {reason}")
+            log.warning("Could not %s (%s); retry %d", what, reason, number)
+            self._sleep(self.first_poll * 2**number)
+
+    def download(self, url: str, out: BinaryIO) -> None:
+        """Stream the result file to `out`. The URL is pre-signed: no access token goes with it."""
+
+        def attempt() -> None:
+            out.seek(0)
+            out.truncate()
+            with requests.get(url, stream=True, timeout=self.client.timeout) as response:
+                if response.status_code >= 500:
+                    raise TransferError(f"HTTP {response.status_code}")
+                response.raise_for_status()
+                for chunk in response.iter_content(CHUNK_BYTES):
+                    out.write(chunk)
+                out.flush()
+
+        self._transfer("download the bulk result", attempt)
+
+    def upload(self, body: bytes) -> str:
+        """Stage `body` as a bulk mutation's variables file; its path for bulkOperationRunMutation."""
+        staged = {"resource": "BULK_MUTATION_VARIABLES", "filename": UPLOAD_NAME, "mimeType": "text/jsonl"}
+        answer = self.client.execute(STAGED_UPLOAD, {"input": [{**staged, "httpMethod": "POST"}]})
+        answer = answer["stagedUploadsCreate"]
+        if answer["userErrors"]:
+            raise ShopifyError("Shopify refused the staged upload: " + str(answer["userErrors"]), answer)
+        target = answer["stagedTargets"][0]
+        form = {p["name"]: p["value"] for p in target["parameters"]}
+
+        def attempt() -> None:  # a signed form post: no access token goes with it
+            files = {"file": (UPLOAD_NAME, body, "text/jsonl")}
+            response = requests.post(target["url"], data=form, files=files, timeout=self.client.timeout)
+            if response.status_code >= 500:
+                raise TransferError(f"HTTP {response.status_code}")
+            response.raise_for_status()
+
+        self._transfer("upload the bulk mutation's variables", attempt)
+        return form["key"]
+
+    def run_mutation(self, mutation: str, lines: list[dict[str, Any]]) -> tuple[BulkOperation, dict[int, dict]]:
+        """Run `mutation` once per variables object in `lines` and wait for the end; the operation and each
+        line's answer (`data` and/or `errors`) by line number. A line without an answer was not reported:
+        the operation failed or was canceled before it (check the operation's status)."""
+        body = b"".join(json.dumps(line, separators=(",", ":")).encode() + b"\n" for line in lines)
+        path = self.upload(body)
+        operation = self._start(RUN_MUTATION, {"mutation": mutation, "path": path}, "bulkOperationRunMutation")
+        operation = self.wait(operation)
+        answers: dict[int, dict] = {}
+        if operation.result_url is not None:
+            with tempfile.TemporaryFile() as out:
+                self.download(operation.result_url, out)
+                out.seek(0)
+                for line in out:
+                    if line.strip():
+                        answer = json.loads(line)
+                        answers[answer.pop("__lineNumber")] = answer
+        return operation, answers
 
     def records(
         self,

@@ -12,7 +12,7 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
-from shopify_admin.bulk import BulkQueryRunner
+from shopify_admin.bulk import BulkRunner
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
 
 from .streams import STREAMS
@@ -58,8 +58,8 @@ class TapShopifyAdmin(Tap):
         return client_from_config(self.config)
 
     @cached_property
-    def bulk_runner(self) -> BulkQueryRunner:
-        return BulkQueryRunner(self.client)
+    def bulk_runner(self) -> BulkRunner:
+        return BulkRunner(self.client)
 
     @classmethod
     @override

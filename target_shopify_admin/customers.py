@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, nested, objects, strings, text
-from .objects import MUTATION_COST, USER_ERRORS, ShopifyObject, Written, same
+from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written, same
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -33,12 +33,11 @@ DELETE = f"""mutation TargetCustomerDelete($input: CustomerDeleteInput!) {{
 }}"""
 
 
-class Customers(ShopifyObject):
+class Customers(IdentifiedObject):
     kind = "customer"
-    lookup_root = "customerByIdentifier"
-    lookup_query = f"""query TargetCustomer($identifier: CustomerIdentifierInput!) {{
-      customerByIdentifier(identifier: $identifier) {{ {CUSTOMER_SELECTION} }}
-    }}"""
+    typename = "Customer"
+    selection = CUSTOMER_SELECTION
+    lookups_per_query = 100
     set_root = "customerSet"
     set_mutation = """mutation TargetCustomerSet($input: CustomerSetInput!, $identifier: CustomerSetIdentifiers) {
       customerSet(input: $input, identifier: $identifier) { customer { id } userErrors { field code message } }
@@ -93,6 +92,10 @@ class Customers(ShopifyObject):
             if errors:
                 return Written(written.shopify_id, errors)
         return written
+
+    @override
+    def bulk_ready(self, wanted: dict[str, Any]) -> bool:
+        return not any(name in wanted for name in CONSENTS)  # consent needs mutations of its own
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

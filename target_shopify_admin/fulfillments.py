@@ -45,8 +45,6 @@ class Fulfillments(ShopifyObject):
     the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
 
     kind = "fulfillment"
-    lookup_root = "fulfillment"
-    lookup_query = BY_ID
     set_root = "fulfillmentCreate"
     set_mutation = CREATE
     lookup_keys: ClassVar = {"id": "id", "order": "orderId"}

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
+
+from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
 
@@ -23,8 +26,6 @@ class Written:
 
 class ShopifyObject(ABC):
     kind: ClassVar[str]
-    lookup_root: ClassVar[str]
-    lookup_query: ClassVar[str]
     set_root: ClassVar[str]
     set_mutation: ClassVar[str]
     lookup_keys: ClassVar[dict[str, str]]  # match_on → field of the `…ByIdentifier` identifier
@@ -41,9 +42,9 @@ class ShopifyObject(ABC):
             return {"customId": unique}, {"customId": unique}
         return {self.lookup_keys[match_on]: value}, {self.set_keys[match_on]: value}
 
+    @abstractmethod
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
-        data = self.client.execute(self.lookup_query, {"identifier": identifier}, cost=LOOKUP_COST)
-        return data[self.lookup_root]
+        """The object as the shop holds it now, or None."""
 
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
         data = self.client.execute(self.set_mutation, {"input": wanted, "identifier": identifier}, MUTATION_COST)
@@ -73,6 +74,42 @@ class ShopifyObject(ABC):
     @abstractmethod
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         """Delete the object (or archive it, where `mode` says so and the object can be archived)."""
+
+
+class IdentifiedObject(ShopifyObject):
+    """An object Shopify finds by an identifier (`…ByIdentifier`) and upserts by one (`…Set`): many are
+    looked up in one query, and big batches can be written by one bulk mutation of `set_mutation`."""
+
+    typename: ClassVar[str]
+    selection: ClassVar[str]  # what `as_input` and `unchanged` compare against
+    lookups_per_query: ClassVar[int]  # as many lookups as keep a query's requested cost under 1,000 points
+
+    @override
+    def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
+        return self.find_many([identifier])[0]
+
+    def find_many(self, identifiers: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """Each identifier's object or None, looked up `lookups_per_query` at a time with aliases."""
+        found: list[dict[str, Any] | None] = []
+        for start in range(0, len(identifiers), self.lookups_per_query):
+            chunk = identifiers[start : start + self.lookups_per_query]
+            variables = {f"i{n}": identifier for n, identifier in enumerate(chunk)}
+            data = self.client.execute(self.lookup_document(len(chunk)), variables, cost=LOOKUP_COST * len(chunk))
+            found += [data[f"o{n}"] for n in range(len(chunk))]
+        return found
+
+    @classmethod
+    @cache
+    def lookup_document(cls, count: int) -> str:
+        kind = cls.typename
+        arguments = ", ".join(f"$i{n}: {kind}IdentifierInput!" for n in range(count))
+        lookups = " ".join(f"o{n}: {cls.kind}ByIdentifier(identifier: $i{n}) {{ ...Current }}" for n in range(count))
+        fragment = f"fragment Current on {kind} {{ {cls.selection} }}"
+        return f"query Target{kind}Lookup({arguments}) {{ {lookups} }}\n{fragment}"
+
+    def bulk_ready(self, wanted: dict[str, Any]) -> bool:
+        """Whether `set_mutation` alone writes `wanted`, so that it can go in a bulk mutation."""
+        return True
 
 
 def same(wanted: Any, current: Any) -> bool:

@@ -22,6 +22,9 @@ BY_ID = f"""query TargetOrder($id: ID!) {{ order(id: $id) {{ {ORDER_SELECTION} }
 BY_SOURCE = f"""query TargetOrderBySource($query: String!) {{
   orders(first: 10, query: $query) {{ nodes {{ {ORDER_SELECTION} }} }}
 }}"""
+CUSTOMER_BY_EMAIL = """query TargetOrderCustomer($email: String!) {
+  customerByIdentifier(identifier: { emailAddress: $email }) { id }
+}"""
 CREATE = """mutation TargetOrderCreate($order: OrderCreateOrderInput!) {
   orderCreate(order: $order) { order { id } userErrors { field code message } }
 }"""
@@ -43,8 +46,6 @@ CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
 
 class Orders(ShopifyObject):
     kind = "order"
-    lookup_root = "order"
-    lookup_query = BY_ID
     set_root = "orderUpdate"
     set_mutation = UPDATE
     lookup_keys: ClassVar = {"id": "id", "source_identifier": "sourceIdentifier"}
@@ -103,7 +104,7 @@ class Orders(ShopifyObject):
             raise RecordError(NOT_FOUND)
         if isinstance(record.get("billingAddress"), dict):
             wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
-        customer = nested(record, "customer", "id")
+        customer = self.customer_id(record)
         if customer is not None:
             wanted["customer"] = {"toAssociate": {"id": customer}}
         for name in ("sourceName", "currency", "processedAt"):
@@ -115,6 +116,18 @@ class Orders(ShopifyObject):
         currency = text(record, "currencyCode") or "USD"
         wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
         return wanted
+
+    def customer_id(self, record: dict[str, Any]) -> str | None:
+        """The order's customer: by id (within one shop), else by email, so that an order read from one shop
+        finds its customer in another; that customer is written first when it comes in the same run."""
+        customer_id = nested(record, "customer", "id")
+        email = nested(record, "customer", "email")
+        if customer_id is not None or email is None:
+            return customer_id
+        found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email}, cost=LOOKUP_COST)["customerByIdentifier"]
+        if found is None:
+            raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
+        return str(found["id"])
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

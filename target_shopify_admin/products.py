@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, money, objects, strings, text
-from .objects import MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -25,12 +25,11 @@ DELETE = f"""mutation TargetProductDelete($input: ProductDeleteInput!) {{
 }}"""
 
 
-class Products(ShopifyObject):
+class Products(IdentifiedObject):
     kind = "product"
-    lookup_root = "productByIdentifier"
-    lookup_query = f"""query TargetProduct($identifier: ProductIdentifierInput!) {{
-      productByIdentifier(identifier: $identifier) {{ {PRODUCT_SELECTION} }}
-    }}"""
+    typename = "Product"
+    selection = PRODUCT_SELECTION
+    lookups_per_query = 1  # all 250 variants on the first page make one lookup cost about 750 points
     set_root = "productSet"
     set_mutation = """mutation TargetProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
       productSet(input: $input, identifier: $identifier, synchronous: true) {

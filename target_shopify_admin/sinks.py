@@ -1,13 +1,15 @@
-"""One sink per stream. Records are applied one at a time as they arrive (a RecordSink), so when the
-SDK relays a STATE message every record before it has been written or dead-lettered."""
+"""One sink per stream. A batch is applied record by record, or, from `bulk_threshold` records of
+customers or products, looked up many at a time and written by one bulk mutation. The SDK relays STATE
+only after draining every sink, so every record before it has been written or dead-lettered."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
-from singer_sdk.sinks import RecordSink
+from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
 from shopify_admin import ShopifyError
@@ -15,7 +17,7 @@ from shopify_admin import ShopifyError
 from .customers import Customers
 from .fields import RecordError
 from .fulfillments import Fulfillments
-from .objects import ShopifyObject
+from .objects import IdentifiedObject, ShopifyObject
 from .orders import Orders
 from .products import Products
 from .settings import MATCH_KEYS, StreamSettings
@@ -29,6 +31,9 @@ OBJECTS: dict[str, type[ShopifyObject]] = {
     "order": Orders,
     "fulfillment": Fulfillments,
 }
+# Batches are drained in this order: an order can name a customer or product written in the same run,
+# a fulfillment an order.
+DEPENDENCY_RANK = {"customer": 0, "product": 0, "order": 1, "fulfillment": 2}
 
 
 class RecordFailedError(Exception):
@@ -39,13 +44,35 @@ class RecordFailedError(Exception):
         self.user_errors = user_errors
 
 
-class ShopifySink(RecordSink):
+@dataclass
+class Item:
+    """One record on its way to Shopify."""
+
+    record: dict[str, Any]
+    received: dict[str, Any]  # the record as the dead-letter file shows it
+    operation: str
+    deleting: bool
+    key: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a record asks of the object the shop holds: nothing (`wanted` None) or a write."""
+
+    outcome: str
+    shopify_id: str | None
+    wanted: dict[str, Any] | None = None
+    identifier: dict[str, Any] | None = None
+
+
+class ShopifySink(BatchSink):
     def __init__(self, target: TargetShopifyAdmin, stream_name: str, schema: dict, key_properties: Any) -> None:
         # Records are matched on streams.<name>.match_on, not the tap's key: a record without the match
         # key is one failed record, where the SDK's key check would stop the run.
         super().__init__(target, stream_name, schema, key_properties=[])
         self.target = target
         self.settings = StreamSettings.of(stream_name, dict(target.config))
+        target.shopify_sinks.append(self)
 
     @override
     def get_validator(self) -> None:
@@ -67,25 +94,47 @@ class ShopifySink(RecordSink):
         kind = OBJECTS.get(self.settings.object or "")
         return kind(self.target.client) if kind else None
 
+    @property
+    def rank(self) -> int:
+        return DEPENDENCY_RANK.get(self.settings.object or "", 0)
+
     @override
-    def process_record(self, record: dict, context: dict) -> None:
+    def process_batch(self, context: dict) -> None:
+        for sink in self.target.shopify_sinks:
+            if sink.rank < self.rank:
+                self.target.drain_one(sink)
+        items = [self.item(record) for record in context.get("records", [])]
+        handler = self.shopify_object
+        threshold = self.target.bulk_threshold
+        if isinstance(handler, IdentifiedObject) and threshold is not None and len(items) >= threshold:
+            self.apply_in_bulk(handler, items)
+        else:
+            for item in items:
+                self.apply(item)
+        self.logger.info("Applied a batch of %d records from %s", len(items), self.stream_name)
+
+    def item(self, record: dict[str, Any]) -> Item:
         received = {k: v for k, v in record.items() if not k.startswith("_sdc_") or (k == "_sdc_deleted_at" and v)}
-        settings = self.settings
-        deleting = settings.action == "delete" or bool(record.get("_sdc_deleted_at"))
-        operation = "delete" if deleting else settings.action
-        key = record.get(settings.match_field)
+        deleting = self.settings.action == "delete" or bool(record.get("_sdc_deleted_at"))
+        operation = "delete" if deleting else self.settings.action
+        return Item(record, received, operation, deleting, record.get(self.settings.match_field))
+
+    def apply(self, item: Item) -> None:
+        """Write one record, or dead-letter it."""
         try:
             handler = self.handler()
-            if deleting and not settings.allow_deletes:  # before the key: a refused delete needs none
+            if item.deleting and not self.settings.allow_deletes:  # before the key: a refused delete needs none
                 raise RecordError(f"delete refused: set streams.{self.stream_name}.allow_deletes to true")
-            key = self.match_value(handler, record)
-            outcome, shopify_id = self.remove(handler, key) if deleting else self.upsert(handler, record, key)
-        except RecordFailedError as failure:
-            self.target.ledger.fail(self.stream_name, key, operation, received, str(failure), failure.user_errors)
-        except (RecordError, ShopifyError) as error:
-            self.target.ledger.fail(self.stream_name, key, operation, received, str(error))
+            item.key = self.match_value(handler, item.record)
+            outcome, shopify_id = self.remove(handler, item.key) if item.deleting else self.upsert(handler, item)
+        except (RecordFailedError, RecordError, ShopifyError) as error:
+            self.fail(item, error)
         else:
-            self.target.ledger.note(self.stream_name, outcome, key, shopify_id)
+            self.target.ledger.note(self.stream_name, outcome, item.key, shopify_id)
+
+    def fail(self, item: Item, error: Exception) -> None:
+        user_errors = error.user_errors if isinstance(error, RecordFailedError) else None
+        self.target.ledger.fail(self.stream_name, item.key, item.operation, item.received, str(error), user_errors)
 
     def handler(self) -> ShopifyObject:
         if self.shopify_object is not None:
@@ -111,24 +160,34 @@ class ShopifySink(RecordSink):
     def identifiers(self, handler: ShopifyObject, key: str) -> tuple[dict, dict]:
         return handler.identifiers(self.settings.match_on, key, self.settings.custom_id)
 
-    def upsert(self, handler: ShopifyObject, record: dict[str, Any], key: str) -> tuple[str, str | None]:
-        lookup, set_identifier = self.identifiers(handler, key)
-        current = handler.find(lookup)
-        named = f"{handler.kind} with {self.settings.match_field} {key!r}"
+    def upsert(self, handler: ShopifyObject, item: Item) -> tuple[str, str | None]:
+        lookup, set_identifier = self.identifiers(handler, item.key)
+        return self.write(handler, self.change(handler, item, handler.find(lookup), set_identifier))
+
+    def change(
+        self, handler: ShopifyObject, item: Item, current: dict[str, Any] | None, set_identifier: dict[str, Any]
+    ) -> Change:
+        named = f"{handler.kind} with {self.settings.match_field} {item.key!r}"
         if current is not None and self.settings.action == "create":
             raise RecordError(f"a {named} already exists ({current['id']})")
         if current is None and self.settings.action == "update":
             raise RecordError(f"no {named} to update")
-        wanted = handler.to_input(record, current)
+        wanted = handler.to_input(item.record, current)
+        current_id = current["id"] if current else None
         if current is not None and handler.unchanged(wanted, current):
-            return "unchanged", current["id"]
+            return Change("unchanged", current_id)
         outcome = "created" if current is None else "updated"
         if self.target.dry_run:
-            return f"would-{outcome.removesuffix('d')}", current["id"] if current else None
-        written = handler.write(wanted, {"id": current["id"]} if current else set_identifier)
+            return Change(f"would-{outcome.removesuffix('d')}", current_id)
+        return Change(outcome, current_id, wanted, {"id": current_id} if current_id else set_identifier)
+
+    def write(self, handler: ShopifyObject, change: Change) -> tuple[str, str | None]:
+        if change.wanted is None or change.identifier is None:
+            return change.outcome, change.shopify_id
+        written = handler.write(change.wanted, change.identifier)
         if written.user_errors:
             raise RecordFailedError(f"Shopify refused the {handler.kind}", written.user_errors)
-        return written.outcome or outcome, written.shopify_id
+        return written.outcome or change.outcome, written.shopify_id
 
     def remove(self, handler: ShopifyObject, key: str) -> tuple[str, str | None]:
         current = handler.find(self.identifiers(handler, key)[0])
@@ -142,3 +201,104 @@ class ShopifySink(RecordSink):
         if written.user_errors:
             raise RecordFailedError(f"Shopify refused to delete the {handler.kind}", written.user_errors)
         return "deleted", current["id"]
+
+    def apply_in_bulk(self, handler: IdentifiedObject, items: list[Item]) -> None:
+        """Upserts go in runs of distinct keys: a delete, or a key seen before in the run, ends a run, so
+        records still take effect in their order."""
+        run: list[Item] = []
+        keys: set[str] = set()
+        for item in items:
+            if not item.deleting:
+                try:
+                    item.key = self.match_value(handler, item.record)
+                except RecordError as error:
+                    self.fail(item, error)
+                    continue
+                if item.key.casefold() not in keys:
+                    run.append(item)
+                    keys.add(item.key.casefold())
+                    continue
+            self.write_run(handler, run)
+            run, keys = [], set()
+            if item.deleting:
+                self.apply(item)
+            else:
+                run, keys = [item], {item.key.casefold()}
+        self.write_run(handler, run)
+
+    def write_run(self, handler: IdentifiedObject, run: list[Item]) -> None:
+        """Look the run's objects up many at a time, then write what changed with one bulk mutation."""
+        if len(run) < (self.target.bulk_threshold or 0):  # what deletes and repeated keys left over
+            for item in run:
+                self.apply(item)
+            return
+        identifiers = [self.identifiers(handler, item.key) for item in run]
+        try:
+            found = handler.find_many([lookup for lookup, _ in identifiers])
+        except ShopifyError as error:  # one bad identifier fails its whole query: find which, one by one
+            self.logger.warning("Batched lookup for %s failed (%s); looking up one by one", self.stream_name, error)
+            for item in run:
+                self.apply(item)
+            return
+        lines: list[tuple[Item, Change]] = []
+        alone: list[tuple[Item, Change]] = []
+        for item, (_, set_identifier), current in zip(run, identifiers, found, strict=True):
+            try:
+                change = self.change(handler, item, current, set_identifier)
+            except RecordError as error:
+                self.fail(item, error)
+                continue
+            bulk_ready = change.wanted is not None and handler.bulk_ready(change.wanted)
+            (lines if bulk_ready else alone).append((item, change))
+        if len(lines) < (self.target.bulk_threshold or 0):  # few changes: not worth a bulk operation
+            alone, lines = alone + lines, []
+        for item, change in alone:
+            try:
+                outcome, shopify_id = self.write(handler, change)
+            except (RecordFailedError, ShopifyError) as error:
+                self.fail(item, error)
+            else:
+                self.target.ledger.note(self.stream_name, outcome, item.key, shopify_id)
+        if lines:
+            self.write_lines(handler, lines)
+
+    def write_lines(self, handler: IdentifiedObject, lines: list[tuple[Item, Change]]) -> None:
+        """One bulk mutation; each line's answer is its record's outcome. A line the operation did not
+        answer (it failed or was canceled part-way), or an operation that could not run, is written again
+        record by record: upserts looked up afresh change nothing twice."""
+        variables = [{"input": change.wanted, "identifier": change.identifier} for _, change in lines]
+        try:
+            operation, answers = self.target.bulk_runner.run_mutation(handler.set_mutation, variables)
+        except ShopifyError as error:
+            self.logger.warning("Bulk mutation for %s failed (%s); writing record by record", self.stream_name, error)
+            answers, status = {}, "not run"
+        else:
+            status = f"{operation.status} {operation.error_code or ''}".strip()
+            ended = (operation.id, self.stream_name, status, len(lines))
+            self.logger.info("Bulk mutation %s of stream %s ended %s, %d lines", *ended)
+        for number, (item, change) in enumerate(lines):
+            answer = answers.get(number)
+            if answer is None:
+                self.logger.warning("%s %s: no bulk answer (%s); writing it alone", self.stream_name, item.key, status)
+                self.rewrite(handler, item, change)
+                continue
+            payload = (answer.get("data") or {}).get(handler.set_root)
+            if answer.get("errors") or not payload:
+                messages = "; ".join(str(e.get("message")) for e in answer.get("errors") or []) or "no payload"
+                self.fail(item, ShopifyError(f"Shopify returned errors: {messages}"))
+            elif payload["userErrors"]:
+                self.fail(item, RecordFailedError(f"Shopify refused the {handler.kind}", payload["userErrors"]))
+            else:
+                self.target.ledger.note(self.stream_name, change.outcome, item.key, payload[handler.kind]["id"])
+
+    def rewrite(self, handler: IdentifiedObject, item: Item, change: Change) -> None:
+        """Write a record the bulk mutation did not answer for. Found as it should be, the operation wrote
+        it before it stopped: the outcome is still what the first lookup saw was needed."""
+        try:
+            outcome, shopify_id = self.upsert(handler, item)
+        except (RecordFailedError, RecordError, ShopifyError) as error:
+            self.fail(item, error)
+        else:
+            self.target.ledger.note(
+                self.stream_name, change.outcome if outcome == "unchanged" else outcome, item.key, shopify_id
+            )

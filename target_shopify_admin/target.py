@@ -1,5 +1,6 @@
 """target-shopify-admin: writes Singer records to Shopify (customers, products, orders, fulfillments)
-through the Admin GraphQL API, one record at a time, with per-record outcomes and a dead-letter file."""
+through the Admin GraphQL API, record by record or by bulk mutation, with per-record outcomes and a
+dead-letter file."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
+from shopify_admin.bulk import BulkRunner
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
 
 from .outcomes import Ledger, TooManyFailuresError
@@ -22,7 +24,13 @@ class RecordsFailedError(Exception):
     """Some records failed; they are in the dead-letter file and the run exits non-zero."""
 
 
+DEFAULT_BULK_THRESHOLD = 1000
+
+
 class TargetShopifyAdmin(Target):
+    """Reverse ETL into a Shopify store: creates, updates, upserts and deletes customers, products, orders
+    and fulfillments from Singer records, reporting each record's outcome."""
+
     name = "target-shopify-admin"
     default_sink_class = ShopifySink
 
@@ -41,6 +49,16 @@ class TargetShopifyAdmin(Target):
             description="Stop after this many failed records (default: never stop; exit non-zero at the end)",
         ),
         th.Property(
+            "bulk_threshold",
+            th.IntegerType,
+            default=DEFAULT_BULK_THRESHOLD,
+            description=(
+                "A batch of customers or products this big or bigger is written by one bulk mutation"
+                " (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
+                " batches hold up to batch_size_rows records (default 10000). 0 turns bulk off"
+            ),
+        ),
+        th.Property(
             "streams",
             th.ObjectType(additional_properties=True),
             description=(
@@ -55,9 +73,28 @@ class TargetShopifyAdmin(Target):
         ),
     ).to_dict()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Sinks drain one at a time, in dependency order: the shop's cost budget, which they all share,
+        # is the limit, not the latency that parallel drains would hide.
+        self.max_parallelism = 1
+
     @cached_property
     def client(self) -> ShopifyAdminClient:
         return client_from_config(self.config)
+
+    @cached_property
+    def bulk_runner(self) -> BulkRunner:
+        return BulkRunner(self.client)
+
+    @cached_property
+    def shopify_sinks(self) -> list[ShopifySink]:
+        return []
+
+    @property
+    def bulk_threshold(self) -> int | None:
+        threshold = self.config.get("bulk_threshold", DEFAULT_BULK_THRESHOLD)
+        return threshold if threshold else None
 
     @cached_property
     def ledger(self) -> Ledger:

@@ -14,7 +14,7 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin import ShopifyAdminClient, ShopifyError
-from shopify_admin.bulk import RUN_QUERY, BulkQueryRunner, reassemble
+from shopify_admin.bulk import RUN_QUERY, BulkRunner, reassemble
 from tap_shopify_admin import client as tap_client
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
 from tap_shopify_admin.tap import TapShopifyAdmin
@@ -200,7 +200,7 @@ def test_the_runner_waits_for_a_free_slot_and_reports_refusals(shop: Running) ->
         slept.append(seconds)
         shop.emulator.store.clock.offset += seconds
 
-    runner = BulkQueryRunner(ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url), sleep=sleep)
+    runner = BulkRunner(ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url), sleep=sleep)
     operation = runner.wait(runner.start(query))
     assert operation_requests(shop)["BulkOperationRunQuery"] > 6  # refused while five were running
     assert slept[:3] == [1.0, 1.5, 2.25] and max(slept) <= 30

@@ -227,3 +227,27 @@ def test_every_order_document_validates_against_the_real_schema(
 
 def streams_o(allow_deletes: bool) -> dict[str, Any]:
     return {"object": "order", "match_on": "source_identifier", "allow_deletes": allow_deletes}
+
+
+def test_an_order_waits_for_the_customer_it_names_in_the_same_run(shop: Running, tmp_path: Path) -> None:
+    """The order stream comes first, naming its customer by an email only the customer stream creates."""
+    streams = {**STREAMS, "crm": {"object": "customer", "match_on": "email"}}
+    order = new_order(shop, "erp-dep", customer={"email": "first.time@example.com"})
+    lines = messages("o", [order]) + messages("crm", [{"email": "first.time@example.com", "firstName": "First"}])
+    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    assert result.returncode == 0, result.stderr
+    assert "crm: 1 created" in summary(result, "crm") and "o: 1 created" in summary(result, "o")
+    query = """{ orders(first: 1, query: "source_identifier:erp-dep") { nodes { customer { firstName
+      defaultEmailAddress { emailAddress } } } } }"""
+    [created] = shop.graphql(query)["data"]["orders"]["nodes"]
+    assert created["customer"] == {
+        "firstName": "First",
+        "defaultEmailAddress": {"emailAddress": "first.time@example.com"},
+    }
+
+    unknown = new_order(shop, "erp-nobody", customer={"email": "nobody@example.com"})
+    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), messages("o", [unknown]))
+    assert result.returncode == 1
+    [letter] = dead_letters(tmp_path)
+    assert letter["error"] == "customer.email 'nobody@example.com': no such customer; write the customer first"
+    assert orders_with(shop, "erp-nobody") == []
