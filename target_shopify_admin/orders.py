@@ -12,13 +12,16 @@ from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, objects, strings, text
 from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
 
-NOT_FOUND = "no order with that id: only an order matched on source_identifier can be created"
+CUSTOM_ID_TYPE = "single_line_text_field"
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
     id name sourceIdentifier closed cancelledAt {" ".join(UPDATABLE_TEXT)} tags customAttributes {{ key value }}
     shippingAddress {{ {ADDRESS_SELECTION} }}
 """
 BY_ID = f"""query TargetOrder($id: ID!) {{ order(id: $id) {{ {ORDER_SELECTION} }} }}"""
+BY_CUSTOM_ID = f"""query TargetOrderByCustomId($identifier: OrderIdentifierInput!) {{
+  orderByIdentifier(identifier: $identifier) {{ {ORDER_SELECTION} }}
+}}"""
 BY_SOURCE = f"""query TargetOrderBySource($query: String!) {{
   orders(first: 10, query: $query) {{ nodes {{ {ORDER_SELECTION} }} }}
 }}"""
@@ -53,7 +56,9 @@ class Orders(ShopifyObject):
 
     @override
     def identifiers(self, match_on: str, value: str, custom_id: tuple[str, str] | None) -> tuple[dict, dict]:
-        """Only a sourceIdentifier can name an order yet to be created; an id names one that exists."""
+        """A sourceIdentifier or a custom id can name an order yet to be created; an id names one that exists."""
+        if match_on == "custom_id":
+            return super().identifiers(match_on, value, custom_id)
         lookup = {self.lookup_keys[match_on]: value}
         return lookup, lookup if match_on == "source_identifier" else {}
 
@@ -62,6 +67,9 @@ class Orders(ShopifyObject):
         if "id" in identifier:
             found: dict[str, Any] | None = self.client.execute(BY_ID, identifier, cost=LOOKUP_COST)["order"]
             return found
+        if "customId" in identifier:
+            data = self.client.execute(BY_CUSTOM_ID, {"identifier": identifier}, cost=LOOKUP_COST)
+            return data["orderByIdentifier"]
         wanted = identifier["sourceIdentifier"]
         quoted = wanted.replace("\\", "\\\\").replace('"', '\\"')
         data = self.client.execute(BY_SOURCE, {"query": f'source_identifier:"{quoted}"'}, cost=LOOKUP_COST)
@@ -76,8 +84,10 @@ class Orders(ShopifyObject):
         elif "sourceIdentifier" in identifier:
             order = {**wanted, "sourceIdentifier": identifier["sourceIdentifier"]}
             payload = self.client.execute(CREATE, {"order": order}, MUTATION_COST)["orderCreate"]
-        else:
-            raise RecordError(NOT_FOUND)
+        else:  # by custom id: a metafield the new order carries
+            metafield = {**identifier["customId"], "type": CUSTOM_ID_TYPE}
+            order = {**wanted, "metafields": [*wanted.get("metafields", []), metafield]}
+            payload = self.client.execute(CREATE, {"order": order}, MUTATION_COST)["orderCreate"]
         found = payload.get("order")
         return Written(found["id"] if found else None, payload["userErrors"])
 
@@ -100,8 +110,6 @@ class Orders(ShopifyObject):
             wanted["shippingAddress"] = address_input(record["shippingAddress"], "shippingAddress.")
         if current is not None:
             return wanted  # an OrderInput: line items, customer and money cannot change after creation
-        if "sourceIdentifier" not in record:
-            raise RecordError(NOT_FOUND)
         if isinstance(record.get("billingAddress"), dict):
             wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
         customer = self.customer_id(record)

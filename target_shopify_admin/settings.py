@@ -11,7 +11,7 @@ OBJECT_OF_STREAM = {"customers": "customer", "products": "product", "orders": "o
 MATCH_KEYS = {
     "customer": ("id", "email", "phone", "custom_id"),
     "product": ("id", "handle", "custom_id"),
-    "order": ("id", "source_identifier"),
+    "order": ("id", "source_identifier", "custom_id"),
     "fulfillment": ("id", "order"),
 }
 ACTIONS = ("create", "update", "upsert", "delete")

@@ -172,6 +172,8 @@ class ShopifySink(BatchSink):
             raise RecordError(f"a {named} already exists ({current['id']})")
         if current is None and self.settings.action == "update":
             raise RecordError(f"no {named} to update")
+        if current is None and not set_identifier:
+            raise RecordError(f"no {named}, and matching on {self.settings.match_field} cannot create one")
         wanted = handler.to_input(item.record, current)
         current_id = current["id"] if current else None
         if current is not None and handler.unchanged(wanted, current):

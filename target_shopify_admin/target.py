@@ -65,7 +65,7 @@ class TargetShopifyAdmin(Target):
                 "Per stream: object (customer / product / order / fulfillment; streams named customers, products,"
                 " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
                 " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
-                " order: id / source_identifier; fulfillment: id / order; default id),"
+                " order: id / source_identifier / custom_id; fulfillment: id / order; default id),"
                 " custom_id (metafield 'namespace.key'; the record field named like the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"
                 " orders: delete / cancel / close)"

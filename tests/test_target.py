@@ -308,7 +308,7 @@ BAD_ROWS: list[tuple[str, dict, str]] = [
     ("crm", {"email": "tags@example.com", "tags": [1, 2]}, "tags item must be a string, not int 1"),
     ("edit", {"handle": "unknown-handle", "title": "x"}, "no product with handle 'unknown-handle' to update"),
     ("nowhere", {"id": "x"}, "stream 'nowhere' maps to no Shopify object: set streams.nowhere.object"),
-    ("orders", {"id": "gid://shopify/Order/1"}, "no order with that id: only an order matched on source_identifier"),
+    ("orders", {"id": "gid://shopify/Order/1"}, "and matching on id cannot create one"),
     ("catalog", {"handle": "bad-price", "title": "P", "variants": [{"price": "abc", "selectedOptions": [
         {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a decimal amount, not 'abc'"),
     ("catalog", {"handle": "bad-status", "title": "P", "status": "BOGUS"}, "Shopify returned errors"),

@@ -103,7 +103,7 @@ def test_order_match_on_id_updates_and_each_delete_mode(shop: Running, tmp_path:
     assert result.returncode == 1
     assert "by_id: 1 failed, 1 updated" in summary(result, "by_id")
     assert [d["error"] for d in dead_letters(tmp_path)] == [
-        "no order with that id: only an order matched on source_identifier can be created"
+        "no order with id 'gid://shopify/Order/999999', and matching on id cannot create one"
     ]
     for stream in ("gone", "cancel", "close"):
         assert f"{stream}: 1 deleted" in summary(result, stream)
@@ -229,7 +229,9 @@ def streams_o(allow_deletes: bool) -> dict[str, Any]:
     return {"object": "order", "match_on": "source_identifier", "allow_deletes": allow_deletes}
 
 
-def test_an_order_waits_for_the_customer_it_names_in_the_same_run(shop: Running, tmp_path: Path) -> None:
+def test_an_order_waits_for_the_customer_it_names_in_the_same_run(
+    shop: Running, tmp_path: Path, real_schema: Any
+) -> None:
     """The order stream comes first, naming its customer by an email only the customer stream creates."""
     streams = {**STREAMS, "crm": {"object": "customer", "match_on": "email"}}
     order = new_order(shop, "erp-dep", customer={"email": "first.time@example.com"})
@@ -251,3 +253,22 @@ def test_an_order_waits_for_the_customer_it_names_in_the_same_run(shop: Running,
     [letter] = dead_letters(tmp_path)
     assert letter["error"] == "customer.email 'nobody@example.com': no such customer; write the customer first"
     assert orders_with(shop, "erp-nobody") == []
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document
+
+
+def test_order_matched_on_a_custom_id_is_created_once(shop: Running, tmp_path: Path, real_schema: Any) -> None:
+    streams = {"erp": {"object": "order", "match_on": "custom_id", "custom_id": "erp.order_ref"}}
+    row = {**new_order(shop), "order_ref": "SO-77"}
+    del row["sourceIdentifier"]
+    cfg = config(shop, tmp_path, streams=streams)
+    first = run_target(tmp_path, cfg, messages("erp", [row]))
+    assert first.returncode == 0, first.stderr
+    assert "erp: 1 created" in summary(first, "erp")
+    again = run_target(tmp_path, cfg, messages("erp", [{**row, "note": "second"}]))
+    assert "erp: 1 updated" in summary(again, "erp")
+    query = """query($i: OrderIdentifierInput!) { orderByIdentifier(identifier: $i) { note
+      metafield(namespace: "erp", key: "order_ref") { value } } }"""
+    found = shop.graphql(query, {"i": {"customId": {"namespace": "erp", "key": "order_ref", "value": "SO-77"}}})
+    assert found["data"]["orderByIdentifier"] == {"note": "second", "metafield": {"value": "SO-77"}}
+    assert shop.graphql('{ ordersCount(query: "tag:erp") { count } }')["data"]["ordersCount"]["count"] == 1
