@@ -72,6 +72,9 @@ class Customers(IdentifiedObject):
             consent = marketing_consent(record, field)
             if consent is not None and not same(consent, (current or {}).get(name) or {}):
                 wanted[name] = consent  # only where it differs from the shop's: written after the customerSet
+        metafields = self.changed_metafields(record, current)
+        if metafields:
+            wanted["metafields"] = metafields
         return wanted
 
     @override
@@ -95,7 +98,7 @@ class Customers(IdentifiedObject):
 
     @override
     def bulk_ready(self, wanted: dict[str, Any]) -> bool:
-        return not any(name in wanted for name in CONSENTS)  # consent needs mutations of its own
+        return super().bulk_ready(wanted) and not any(name in wanted for name in CONSENTS)  # own mutations
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ into the `…Set` input, tell whether that input would change anything, write it
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
@@ -12,9 +13,18 @@ from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
 
+from .fields import RecordError, objects, text
+
 LOOKUP_COST = 5  # a first guess for the throttle; the client learns each document's real cost
 MUTATION_COST = 10
 USER_ERRORS = "userErrors { field message }"
+METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
+CURRENT_METAFIELDS = """query TargetMetafields($id: ID!, $keys: [String!]) {
+  node(id: $id) { ... on HasMetafields { metafields(first: 250, keys: $keys) { nodes { namespace key value type } } } }
+}"""
+SET_METAFIELDS = """mutation TargetMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field code message } }
+}"""
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,52 @@ class IdentifiedObject(ShopifyObject):
 
     def bulk_ready(self, wanted: dict[str, Any]) -> bool:
         """Whether `set_mutation` alone writes `wanted`, so that it can go in a bulk mutation."""
-        return True
+        return "metafields" not in wanted
+
+    def changed_metafields(self, record: dict[str, Any], current: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are.
+        They are written by metafieldsSet, which leaves the owner's other metafields alone (a `…Set`
+        input's metafields list would replace them all)."""
+        wanted = [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(objects(record, "metafields") or [])]
+        if not wanted or current is None:
+            return wanted
+        keys = [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
+        node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys}, cost=LOOKUP_COST)["node"]
+        held = {(m["namespace"], m["key"]): m for m in ((node or {}).get("metafields") or {}).get("nodes", [])}
+        return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+        fields = {k: v for k, v in wanted.items() if k != "metafields"}
+        if not fields and "id" in identifier:  # only metafields changed
+            written = Written(identifier["id"], [])
+        else:
+            written = super().write(fields, identifier)
+        if written.user_errors or not wanted.get("metafields"):
+            return written
+        assert written.shopify_id is not None
+        metafields = [{**m, "ownerId": written.shopify_id} for m in wanted["metafields"]]
+        for start in range(0, len(metafields), METAFIELDS_PER_SET):
+            variables = {"metafields": metafields[start : start + METAFIELDS_PER_SET]}
+            errors = self.client.execute(SET_METAFIELDS, variables, MUTATION_COST)["metafieldsSet"]["userErrors"]
+            if errors:
+                return Written(written.shopify_id, errors)
+        return written
+
+
+def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
+    """A MetafieldsSetInput without its owner. A value that is not text is sent as JSON (true, 12, {…})."""
+    key = text(metafield, "key", where)
+    if not key:
+        raise RecordError(f"{where}key is required")
+    value = metafield.get("value")
+    if value is None:
+        raise RecordError(f"{where}value is required")
+    wanted = {"key": key, "value": value if isinstance(value, str) else json.dumps(value)}
+    for name in ("namespace", "type"):
+        if text(metafield, name, where):
+            wanted[name] = metafield[name]
+    return wanted
 
 
 def same(wanted: Any, current: Any) -> bool:

@@ -57,6 +57,9 @@ class Products(IdentifiedObject):
                 options = derived_options(wanted["variants"])
         if options is not None:
             wanted["productOptions"] = [option_input(o, f"options[{i}].") for i, o in enumerate(options)]
+        metafields = self.changed_metafields(record, current)
+        if metafields:
+            wanted["metafields"] = metafields
         return wanted
 
     @override

@@ -417,3 +417,63 @@ def test_a_config_mistake_stops_before_any_write(shop: Running, tmp_path: Path) 
         "streams.crm.match_on for a customer must be one of id, email, phone, custom_id, not 'handle'" in result.stderr
     )
     assert writes_sent(shop) == 0
+
+
+def test_metafields_written_by_metafields_set_leaving_the_others_alone(
+    shop: Running, tmp_path: Path, real_schema
+) -> None:
+    streams = {
+        "crm": {"object": "customer", "match_on": "email"},
+        "catalog": {"object": "product", "match_on": "handle"},
+    }
+    loyalty = {"namespace": "crm", "key": "tier", "value": "gold", "type": "single_line_text_field"}
+    points = {"namespace": "crm", "key": "points", "value": 120, "type": "number_integer"}
+    cfg = config(shop, tmp_path, streams=streams)
+    rows = [{**NEW_CUSTOMER, "metafields": [loyalty, points]}]
+    lines = messages("crm", rows) + messages("catalog", [{**NEW_PRODUCT, "metafields": [loyalty]}])
+    first = run_target(tmp_path, cfg, lines)
+    assert first.returncode == 0, first.stderr
+    assert "crm: 1 created" in summary(first, "crm") and "catalog: 1 created" in summary(first, "catalog")
+    read = """query($i: CustomerIdentifierInput!) { customerByIdentifier(identifier: $i) { id
+      metafields(first: 10) { nodes { namespace key value type } } } }"""
+    created = shop.graphql(read, {"i": {"emailAddress": NEW_CUSTOMER["email"]}})["data"]["customerByIdentifier"]
+    assert created["metafields"]["nodes"] == [
+        {"namespace": "crm", "key": "tier", "value": "gold", "type": "single_line_text_field"},
+        {"namespace": "crm", "key": "points", "value": "120", "type": "number_integer"},
+    ]
+    held = product(shop, handle=NEW_PRODUCT["handle"])
+    assert held
+    set_elsewhere = (
+        """mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }"""
+    )
+    other = {
+        "ownerId": created["id"],
+        "namespace": "shop",
+        "key": "note",
+        "value": "kept",
+        "type": "single_line_text_field",
+    }
+    assert shop.graphql(set_elsewhere, {"m": [other]})["data"]["metafieldsSet"]["userErrors"] == []
+
+    again = run_target(tmp_path, cfg, lines)
+    assert "crm: 1 unchanged" in summary(again, "crm") and "catalog: 1 unchanged" in summary(again, "catalog")
+
+    silver = {**loyalty, "value": "silver"}
+    bad = {"namespace": "crm", "key": "points", "value": "many", "type": "number_integer"}
+    lines = messages(
+        "crm",
+        [{"email": NEW_CUSTOMER["email"], "metafields": [silver]}, {"email": "x@example.com", "metafields": [bad]}],
+    )
+    changed = run_target(tmp_path, cfg, lines)
+    assert changed.returncode == 1
+    assert "crm: 1 failed, 1 updated" in summary(changed, "crm")
+    [letter] = dead_letters(tmp_path)
+    assert letter["key"] == "x@example.com" and letter["userErrors"][0]["field"][-1] == "value", letter
+    after = shop.graphql(read, {"i": {"emailAddress": NEW_CUSTOMER["email"]}})["data"]["customerByIdentifier"]
+    assert [(m["key"], m["value"]) for m in after["metafields"]["nodes"]] == [
+        ("tier", "silver"),
+        ("points", "120"),
+        ("note", "kept"),
+    ]
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document
