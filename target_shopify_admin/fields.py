@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,3 +59,17 @@ def nested(data: dict[str, Any], name: str, inner: str) -> Any:
     """`data[name][inner]`, for the tap's shapes such as defaultEmailAddress { emailAddress }."""
     outer = _typed(data.get(name), dict, name, "an object")
     return (outer or {}).get(inner)
+
+
+def timestamp(data: dict[str, Any], name: str, where: str = "") -> str | None:
+    """An ISO 8601 date-time as Shopify writes them (UTC, `Z`); one without a zone is taken as UTC."""
+    value = text(data, name, where)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"{where}{name} must be an ISO 8601 date-time, not {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, objects, strings, text
+from .fields import RecordError, money, nested, objects, strings, text, timestamp
 from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
 
 CUSTOM_ID_TYPE = "single_line_text_field"
@@ -115,9 +115,11 @@ class Orders(ShopifyObject):
         customer = self.customer_id(record)
         if customer is not None:
             wanted["customer"] = {"toAssociate": {"id": customer}}
-        for name in ("sourceName", "currency", "processedAt"):
+        for name in ("sourceName", "currency"):
             if record.get(name) is not None:
                 wanted[name] = text(record, name)
+        if record.get("processedAt") is not None:
+            wanted["processedAt"] = timestamp(record, "processedAt")
         lines = connection(record, "lineItems")
         if not lines:
             raise RecordError("lineItems is required to create an order")

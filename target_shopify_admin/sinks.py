@@ -79,10 +79,10 @@ class ShopifySink(BatchSink):
         """Types are checked field by field while mapping, so a wrong type fails that record, not the run."""
         return None
 
-    @property
     @override
-    def datetime_error_treatment(self) -> DatetimeErrorTreatmentEnum:
-        return DatetimeErrorTreatmentEnum.NULL  # timestamps are not written to Shopify
+    def _parse_timestamps_in_record(self, record: dict, schema: dict, treatment: DatetimeErrorTreatmentEnum) -> None:
+        """Timestamps stay as they came: a bad one must fail its record, where the SDK would null it or stop
+        the run; the fields written to Shopify are checked where they are read (fields.timestamp)."""
 
     @property
     @override

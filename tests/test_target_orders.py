@@ -272,3 +272,21 @@ def test_order_matched_on_a_custom_id_is_created_once(shop: Running, tmp_path: P
     found = shop.graphql(query, {"i": {"customId": {"namespace": "erp", "key": "order_ref", "value": "SO-77"}}})
     assert found["data"]["orderByIdentifier"] == {"note": "second", "metafield": {"value": "SO-77"}}
     assert shop.graphql('{ ordersCount(query: "tag:erp") { count } }')["data"]["ordersCount"]["count"] == 1
+
+
+def test_processed_at_goes_back_in_shopifys_format_and_a_bad_one_fails_its_record(
+    shop: Running, tmp_path: Path
+) -> None:
+    schema = {"type": "object", "properties": {"processedAt": {"type": ["string", "null"], "format": "date-time"}}}
+    rows = [
+        new_order(shop, "when-1", processedAt="2025-03-01T10:00:00-05:00"),
+        new_order(shop, "when-2", processedAt="yesterday"),
+    ]
+    lines = [{"type": "SCHEMA", "stream": "o", "schema": schema, "key_properties": []}]
+    lines += [{"type": "RECORD", "stream": "o", "record": row} for row in rows]
+    result = run_target(tmp_path, config(shop, tmp_path, streams=STREAMS), lines)
+    assert result.returncode == 1 and "o: 1 created, 1 failed" in summary(result, "o")
+    [letter] = dead_letters(tmp_path)
+    assert letter["key"] == "when-2" and letter["error"] == "processedAt must be an ISO 8601 date-time, not 'yesterday'"
+    query = '{ orders(first: 1, query: "source_identifier:when-1") { nodes { processedAt } } }'
+    assert shop.graphql(query)["data"]["orders"]["nodes"] == [{"processedAt": "2025-03-01T15:00:00Z"}]
