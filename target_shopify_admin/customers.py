@@ -51,16 +51,12 @@ class Customers(IdentifiedObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        wanted: dict[str, Any] = {}
-        if "email" in record or "defaultEmailAddress" in record:
-            wanted["email"] = email(record)
-        if "phone" in record or "defaultPhoneNumber" in record:
-            wanted["phone"] = phone(record)
-        for name in ("firstName", "lastName", "note", "locale"):
-            if name in record:
-                wanted[name] = text(record, name)
-        if "tags" in record:
-            wanted["tags"] = strings(record, "tags") or []
+        # A null leaves the shop's value as it is (a warehouse null is no instruction to erase); "" clears.
+        named = {"email": email(record), "phone": phone(record)}
+        named.update({name: text(record, name) for name in ("firstName", "lastName", "note", "locale")})
+        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}
+        if record.get("tags") is not None:
+            wanted["tags"] = strings(record, "tags")
         if record.get("taxExempt") is not None:  # Shopify refuses a null taxExempt
             wanted["taxExempt"] = flag(record, "taxExempt")
         addresses = objects(record, "addresses")

@@ -97,9 +97,10 @@ class Orders(ShopifyObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        wanted: dict[str, Any] = {name: text(record, name) for name in UPDATABLE_TEXT if name in record}
-        if "tags" in record:
-            wanted["tags"] = strings(record, "tags") or []
+        named = {name: text(record, name) for name in UPDATABLE_TEXT}
+        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}  # null: as is
+        if record.get("tags") is not None:
+            wanted["tags"] = strings(record, "tags")
         attributes = objects(record, "customAttributes")
         if attributes is not None:
             wanted["customAttributes"] = [

@@ -45,9 +45,10 @@ class Products(IdentifiedObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        wanted: dict[str, Any] = {name: text(record, name) for name in PRODUCT_TEXT if name in record}
-        if "tags" in record:
-            wanted["tags"] = strings(record, "tags") or []
+        named = {name: text(record, name) for name in PRODUCT_TEXT}
+        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}  # null: as is
+        if record.get("tags") is not None:
+            wanted["tags"] = strings(record, "tags")
         variants = objects(record, "variants")
         options = objects(record, "options")
         if variants is not None:

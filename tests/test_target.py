@@ -477,3 +477,18 @@ def test_metafields_written_by_metafields_set_leaving_the_others_alone(
     ]
     for document in shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
+
+
+def test_a_null_field_leaves_the_shops_value_and_an_empty_string_clears_it(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    email = NEW_CUSTOMER["email"]
+    assert run_target(tmp_path, cfg, messages("crm", [{**NEW_CUSTOMER, "note": "keep me"}])).returncode == 0
+    nulls = {"email": email, "firstName": None, "note": None, "tags": None, "phone": None}
+    result = run_target(tmp_path, cfg, messages("crm", [nulls]))
+    assert "crm: 1 unchanged" in summary(result, "crm")
+    held = customer(shop, emailAddress=email)
+    assert held and (held["firstName"], held["note"], sorted(held["tags"])) == ("Ada", "keep me", ["crm", "vip"])
+    result = run_target(tmp_path, cfg, messages("crm", [{"email": email, "note": "", "tags": []}]))
+    assert "crm: 1 updated" in summary(result, "crm")
+    held = customer(shop, emailAddress=email)
+    assert held and not held["note"] and held["tags"] == [] and held["firstName"] == "Ada"
