@@ -19,6 +19,8 @@ from .streams import STREAMS
 
 
 class TapShopifyAdmin(Tap):
+    """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
+
     name = "tap-shopify-admin"
 
     config_jsonschema = th.PropertiesList(

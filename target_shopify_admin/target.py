@@ -28,8 +28,7 @@ DEFAULT_BULK_THRESHOLD = 1000
 
 
 class TargetShopifyAdmin(Target):
-    """Reverse ETL into a Shopify store: creates, updates, upserts and deletes customers, products, orders
-    and fulfillments from Singer records, reporting each record's outcome."""
+    """Reverse ETL into Shopify: upserts and deletes customers, products, orders and fulfillments."""
 
     name = "target-shopify-admin"
     default_sink_class = ShopifySink
