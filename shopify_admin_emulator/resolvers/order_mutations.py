@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..graphql_api import Context, resolves
+from ..metafields import set_metafields
 from ..records import (
     ADDRESS_FIELDS,
     marketing_consent,
@@ -322,6 +323,7 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         displayFinancialStatus=_financial_status(data, total),
     )
     order["_fulfillments"] = []
+    set_metafields(store, order, data.get("metafields") or [], now)
     open_fulfillment_order(store, order, [(li, li["quantity"]) for li in lines])
     if customer is not None:
         store.touch(customer, now)

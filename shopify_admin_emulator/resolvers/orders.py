@@ -10,6 +10,7 @@ from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
 from .common import COMMON_SORTS, Resource, SortKey, common_filters, find, money_bag
+from .customers import by_custom_id
 
 ORDERS = Resource(
     "Order",
@@ -71,6 +72,15 @@ def orders_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str
 @resolves("QueryRoot.order")
 def order(_root: Any, ctx: Context, id: str) -> Record | None:
     return find(ctx, id, "Order")
+
+
+@resolves("QueryRoot.orderByIdentifier")
+def order_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any]) -> Record | None:
+    if identifier.get("id"):
+        return find(ctx, identifier["id"], "Order")
+    if identifier.get("customId"):
+        return by_custom_id(ctx, identifier["customId"], "Order")
+    return None
 
 
 def _money_resolver(key: str):
