@@ -6,6 +6,7 @@ import argparse
 import gc
 import logging
 import resource
+import signal
 import sys
 import time
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         time.monotonic() - started,
         peak_mb,
     )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # terminated: still clean up in `finally`
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -4,6 +4,8 @@ files handed out by bulk operations and staged uploads."""
 from __future__ import annotations
 
 import secrets
+import shutil
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -60,12 +62,14 @@ class Emulator:
         self.lock = threading.Lock()
         self.files: dict[str, Path] = {}  # name → file served at /__emulator/files/{name}
         self.uploads: dict[str, Path] = {}  # staged-upload key → the uploaded file
-        if config.data_dir is None:
-            import tempfile
-
-            config.data_dir = Path(tempfile.mkdtemp(prefix="shopify-admin-emulator-"))
-        self.data_dir = config.data_dir
+        self.owns_data_dir = config.data_dir is None  # a temp dir of its own: removed by close()
+        self.data_dir = config.data_dir or Path(tempfile.mkdtemp(prefix="shopify-admin-emulator-"))
         self.api = GraphQLApi(self.store, self)
+
+    def close(self) -> None:
+        """Remove the files this emulator wrote (bulk results, uploads) when their directory is its own."""
+        if self.owns_data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     # auth ------------------------------------------------------------------------------------------
     def token_valid(self, token: str | None) -> bool:

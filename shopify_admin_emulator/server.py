@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from typing_extensions import override
+
 from .emulator import INVALID_TOKEN_BODY, Emulator
 from .faults import Rule
 
@@ -166,6 +168,11 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__((host, port), Handler)
         self.emulator = emulator
         self.verbose = verbose
+
+    @override
+    def server_close(self) -> None:
+        super().server_close()
+        self.emulator.close()
 
     @property
     def url(self) -> str:

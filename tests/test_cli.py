@@ -85,3 +85,20 @@ def test_the_demo_runs_and_stops_its_emulator() -> None:
     assert url is not None
     with pytest.raises(requests.ConnectionError):
         post(url.group(1), "{ shop { name } }", "shpat_demo")
+
+
+def test_a_terminated_emulator_removes_its_files(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the child makes its data directory
+    with emulator_process("--customers", "5", "--products", "2", "--orders", "5", "--access-token", "t") as child:
+        bulk = '"{ customers { edges { node { id } } } }"'
+        query = f"mutation {{ bulkOperationRunQuery(query: {bulk}) {{ userErrors {{ message }} }} }}"
+        answer = requests.post(
+            f"{child.url}/admin/api/2026-07/graphql.json",
+            json={"query": query},
+            headers={"X-Shopify-Access-Token": "t"},
+            timeout=10,
+        ).json()
+        assert answer["data"]["bulkOperationRunQuery"]["userErrors"] == []
+        [data_dir] = tmp_path.glob("shopify-admin-emulator-*")
+    assert child.process.returncode == 0
+    assert not data_dir.exists()
