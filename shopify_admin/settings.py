@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from singer_sdk import typing as th
 
 from .auth import AuthenticationError
+from .bulk import BulkRunner
 from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
 from .throttle import TIERS
 
@@ -47,3 +49,17 @@ def client_from_config(config: Mapping[str, Any]) -> ShopifyAdminClient:
         user_tier=config.get("user_tier") or "standard",
         request_timeout=config.get("request_timeout") or 300,
     )
+
+
+class ShopifyConnection:
+    """Mixed into the tap and the target: one client (auth, throttle, retries) and its bulk runner."""
+
+    config: Mapping[str, Any]
+
+    @cached_property
+    def client(self) -> ShopifyAdminClient:
+        return client_from_config(self.config)
+
+    @cached_property
+    def bulk_runner(self) -> BulkRunner:
+        return BulkRunner(self.client)

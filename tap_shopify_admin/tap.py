@@ -11,14 +11,12 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import ShopifyAdminClient
-from shopify_admin.bulk import BulkRunner
-from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
+from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
 from .streams import STREAMS
 
 
-class TapShopifyAdmin(Tap):
+class TapShopifyAdmin(ShopifyConnection, Tap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
 
     name = "tap-shopify-admin"
@@ -54,14 +52,6 @@ class TapShopifyAdmin(Tap):
     def end_date(self) -> datetime | None:
         value = self.config.get("end_date")
         return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-    @cached_property
-    def client(self) -> ShopifyAdminClient:
-        return client_from_config(self.config)
-
-    @cached_property
-    def bulk_runner(self) -> BulkRunner:
-        return BulkRunner(self.client)
 
     @classmethod
     @override

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, nested, objects, strings, text
+from .fields import RecordError, flag, given, nested, objects, text, texts_and_tags
 from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written, same
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
@@ -51,12 +51,8 @@ class Customers(IdentifiedObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        # A null leaves the shop's value as it is (a warehouse null is no instruction to erase); "" clears.
-        named = {"email": email(record), "phone": phone(record)}
-        named.update({name: text(record, name) for name in ("firstName", "lastName", "note", "locale")})
-        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}
-        if record.get("tags") is not None:
-            wanted["tags"] = strings(record, "tags")
+        wanted = texts_and_tags(record, ("firstName", "lastName", "note", "locale"))
+        wanted.update(given({"email": email(record), "phone": phone(record)}))
         if record.get("taxExempt") is not None:  # Shopify refuses a null taxExempt
             wanted["taxExempt"] = flag(record, "taxExempt")
         addresses = objects(record, "addresses")

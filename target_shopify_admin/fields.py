@@ -73,3 +73,16 @@ def timestamp(data: dict[str, Any], name: str, where: str = "") -> str | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The values a record gives: a null leaves the shop's value (a warehouse null is no order to erase)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def texts_and_tags(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The record's text fields among `names` and its tags, those it gives."""
+    wanted = given({name: text(record, name) for name in names})
+    if record.get("tags") is not None:
+        wanted["tags"] = strings(record, "tags")
+    return wanted

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, objects, strings, text, timestamp
+from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
 from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
 
 CUSTOM_ID_TYPE = "single_line_text_field"
@@ -97,10 +97,7 @@ class Orders(ShopifyObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        named = {name: text(record, name) for name in UPDATABLE_TEXT}
-        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}  # null: as is
-        if record.get("tags") is not None:
-            wanted["tags"] = strings(record, "tags")
+        wanted = texts_and_tags(record, UPDATABLE_TEXT)
         attributes = objects(record, "customAttributes")
         if attributes is not None:
             wanted["customAttributes"] = [

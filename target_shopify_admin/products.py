@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, money, objects, strings, text
+from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
 from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
@@ -45,10 +45,7 @@ class Products(IdentifiedObject):
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        named = {name: text(record, name) for name in PRODUCT_TEXT}
-        wanted: dict[str, Any] = {name: value for name, value in named.items() if value is not None}  # null: as is
-        if record.get("tags") is not None:
-            wanted["tags"] = strings(record, "tags")
+        wanted = texts_and_tags(record, PRODUCT_TEXT)
         variants = objects(record, "variants")
         options = objects(record, "options")
         if variants is not None:

@@ -12,9 +12,7 @@ from singer_sdk import Target
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from shopify_admin import ShopifyAdminClient
-from shopify_admin.bulk import BulkRunner
-from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, client_from_config
+from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
 from .outcomes import Ledger, TooManyFailuresError
 from .sinks import ShopifySink
@@ -27,7 +25,7 @@ class RecordsFailedError(Exception):
 DEFAULT_BULK_THRESHOLD = 1000
 
 
-class TargetShopifyAdmin(Target):
+class TargetShopifyAdmin(ShopifyConnection, Target):
     """Reverse ETL into Shopify: upserts and deletes customers, products, orders and fulfillments."""
 
     name = "target-shopify-admin"
@@ -77,14 +75,6 @@ class TargetShopifyAdmin(Target):
         # Sinks drain one at a time, in dependency order: the shop's cost budget, which they all share,
         # is the limit, not the latency that parallel drains would hide.
         self.max_parallelism = 1
-
-    @cached_property
-    def client(self) -> ShopifyAdminClient:
-        return client_from_config(self.config)
-
-    @cached_property
-    def bulk_runner(self) -> BulkRunner:
-        return BulkRunner(self.client)
 
     @cached_property
     def shopify_sinks(self) -> list[ShopifySink]:
