@@ -118,3 +118,16 @@ def owner_metafield(owner: Record, ctx: Context, key: str, namespace: str | None
 for _owner in ("Customer", "Product", "ProductVariant", "Order"):
     resolves(f"{_owner}.metafields")(owner_metafields)
     resolves(f"{_owner}.metafield")(owner_metafield)
+
+
+# fields of things the emulator does not model (gift cards, media, duties, holds, disputes, …) ------
+def constants(type_name: str, values: dict[str, Any]) -> None:
+    """Serve each field of `type_name` as the same value on every object: what a shop without those
+    features answers."""
+    for name, value in values.items():
+        resolves(f"{type_name}.{name}")(lambda _obj, _ctx, _value=value, **_args: _value)
+
+
+def empty_connections(type_name: str, *names: str) -> None:
+    for name in names:
+        resolves(f"{type_name}.{name}")(lambda _obj, _ctx, **args: paginate_list((), args))

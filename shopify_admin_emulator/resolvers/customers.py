@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ from ..connections import paginate_list
 from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record, money
-from .common import COMMON_SORTS, Resource, SortKey, common_filters, find
+from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
 
 CUSTOMERS = Resource(
     "Customer",
@@ -179,3 +180,23 @@ def formatted_area(a: Record, _ctx: Context) -> str | None:
     # Shopify writes "Ottawa ON, Canada": city and province code, then the country
     locality = " ".join(p for p in (a.get("city"), a.get("provinceCode")) if p)
     return ", ".join(p for p in (locality, a.get("country")) if p) or None
+
+
+constants("Customer", {"dataSaleOptOut": False, "productSubscriberStatus": "NEVER_SUBSCRIBED"})
+constants("MailingAddress", {"coordinatesValidated": False})
+
+
+@resolves("Customer.validEmailAddress")
+def valid_email_address(c: Record, _ctx: Context) -> bool:
+    return bool(c.get("email")) and "@" in c["email"]
+
+
+@resolves("Customer.lifetimeDuration")
+def lifetime_duration(c: Record, ctx: Context) -> str:
+    # Shopify words it like Rails' distance_of_time_in_words: "about 1 year", "3 months", "5 days"
+    days = int((ctx.store.clock.now() - datetime.fromisoformat(c["createdAt"]).timestamp()) // 86400)
+    if days >= 365:
+        return f"about {days // 365} year{'s' if days >= 730 else ''}"
+    if days >= 30:
+        return f"{days // 30} month{'s' if days >= 60 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"

@@ -8,7 +8,7 @@ from ..connections import paginate_list
 from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
-from .common import COMMON_SORTS, Resource, common_filters, find, money_bag
+from .common import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
 
 FULFILLMENT_ORDERS = Resource(
     "FulfillmentOrder",
@@ -162,3 +162,8 @@ def _fli_money(row: Record, ctx: Context) -> dict[str, Any]:
 
 resolves("FulfillmentLineItem.originalTotalSet")(_fli_money)
 resolves("FulfillmentLineItem.discountedTotalSet")(_fli_money)
+
+
+constants("FulfillmentOrder", {"fulfillmentHolds": []})
+empty_connections("FulfillmentOrder", "fulfillmentOrdersForMerge", "locationsForMove", "merchantRequests")
+empty_connections("Fulfillment", "events")

@@ -9,7 +9,7 @@ from ..connections import paginate_list
 from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
-from .common import COMMON_SORTS, Resource, SortKey, common_filters, find, money_bag
+from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
 from .customers import by_custom_id
 
 ORDERS = Resource(
@@ -167,3 +167,151 @@ def line_item_product(li: Record, ctx: Context) -> Record | None:
 
 def order_of(ctx: Context, global_id: str) -> Record | None:
     return find(ctx, global_id, "Order")
+
+
+# Fields of features the emulator does not model (duties, tips, disputes, discounts as applications,
+# additional fees, returns, a business entity): what a shop without them answers.
+constants(
+    "Order",
+    {
+        "additionalFees": [],
+        "canNotifyCustomer": False,
+        "currentTotalWeight": 0,
+        "customerAcceptsMarketing": False,
+        "discountCodes": [],
+        "disputes": [],
+        "dutiesIncluded": False,
+        "edited": False,
+        "estimatedTaxes": False,
+        "hasTimelineComment": False,
+        "requiresShipping": True,
+        "restockable": False,
+        "returnStatus": "NO_RETURN",
+        "taxExempt": False,
+    },
+)
+empty_connections("Order", "discountApplications")
+constants(
+    "LineItem", {"discountAllocations": [], "duties": [], "isGiftCard": False, "taxLines": [], "lineItemGroup": None}
+)
+ZERO = Decimal(0)
+
+
+def _order_money(compute):
+    def resolve(o: Record, ctx: Context) -> dict[str, Any]:
+        return money_bag(compute(o), o.get("currencyCode") or ctx.store.currency)
+
+    return resolve
+
+
+def _received(o: Record) -> Decimal:
+    paid = o.get("displayFinancialStatus") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+    return Decimal(o["_total_price"]) if paid else ZERO
+
+
+def _net_payment(o: Record) -> Decimal:
+    return _received(o) - Decimal(o.get("_total_refunded") or 0)
+
+
+for _field, _compute in {
+    "currentSubtotalPriceSet": lambda o: Decimal(o["_subtotal"]),
+    "currentTotalTaxSet": lambda o: Decimal(o["_total_tax"]),
+    "currentTotalDiscountsSet": lambda o: Decimal(o.get("_total_discounts") or 0),
+    "currentShippingPriceSet": lambda o: Decimal(o.get("_total_shipping") or 0),
+    "originalTotalPriceSet": lambda o: Decimal(o["_total_price"]),
+    "netPaymentSet": _net_payment,
+    "totalReceivedSet": _received,
+    "totalOutstandingSet": lambda o: Decimal(o["_total_price"]) - _received(o) if not o.get("cancelledAt") else ZERO,
+    "totalCapturableSet": lambda o: (
+        Decimal(o["_total_price"]) if o.get("displayFinancialStatus") == "AUTHORIZED" else ZERO
+    ),
+    "currentCartDiscountAmountSet": lambda _o: ZERO,
+    "refundDiscrepancySet": lambda _o: ZERO,
+    "totalRefundedShippingSet": lambda _o: ZERO,
+    "totalTipReceivedSet": lambda _o: ZERO,
+}.items():
+    resolves(f"Order.{_field}")(_order_money(_compute))
+
+
+@resolves("Order.totalCashRoundingAdjustment")
+def cash_rounding(o: Record, ctx: Context) -> dict[str, Any]:
+    zero = money_bag(ZERO, o.get("currencyCode") or ctx.store.currency)
+    return {"paymentSet": zero, "refundSet": zero}
+
+
+@resolves("Order.taxLines")
+def order_tax_lines(o: Record, ctx: Context) -> list[dict[str, Any]]:
+    tax = Decimal(o["_total_tax"])
+    if not tax:
+        return []
+    # the seeded orders carry a single 13% tax
+    price = money_bag(tax, o.get("currencyCode") or ctx.store.currency)
+    return [{"title": "HST", "rate": 0.13, "ratePercentage": 13.0, "priceSet": price, "channelLiable": False}]
+
+
+@resolves("Order.merchantBusinessEntity")
+def merchant_business_entity(_o: Record, ctx: Context) -> dict[str, Any]:
+    return {
+        "id": "gid://shopify/BusinessEntity/1",
+        "displayName": ctx.store.shop_name,
+        "companyName": None,
+        "primary": True,
+        "address": {"countryCode": "CA"},
+    }
+
+
+@resolves("Order.statusPageUrl")
+def status_page_url(o: Record, ctx: Context) -> str:
+    return f"https://{ctx.store.shop_name}.myshopify.com/{o['_n']}/orders/{o['_n']:032x}/authenticate"
+
+
+@resolves("Order.billingAddressMatchesShippingAddress")
+def billing_matches_shipping(o: Record, _ctx: Context) -> bool:
+    return o.get("billingAddress") == o.get("shippingAddress")
+
+
+@resolves("Order.canMarkAsPaid")
+def can_mark_as_paid(o: Record, _ctx: Context) -> bool:
+    return o.get("displayFinancialStatus") in ("PENDING", "PARTIALLY_PAID") and not o.get("cancelledAt")
+
+
+@resolves("Order.capturable")
+def capturable(o: Record, _ctx: Context) -> bool:
+    return o.get("displayFinancialStatus") == "AUTHORIZED" and not o.get("cancelledAt")
+
+
+@resolves("Order.refundable")
+def refundable(o: Record, _ctx: Context) -> bool:
+    return _net_payment(o) > 0 and not o.get("cancelledAt")
+
+
+@resolves("Order.fulfillable")
+def fulfillable(o: Record, _ctx: Context) -> bool:
+    return fulfillment_status(o) != "FULFILLED" and not o.get("cancelledAt") and not o.get("closed")
+
+
+@resolves("Order.currentSubtotalLineItemsQuantity")
+def current_subtotal_quantity(o: Record, _ctx: Context) -> int:
+    return sum(li["quantity"] - li.get("_removed", 0) for li in o.get("_line_items", []))
+
+
+resolves("LineItem.totalDiscountSet")(_line_money(lambda li: Decimal(li.get("_discount", "0"))))
+resolves("LineItem.unfulfilledOriginalTotalSet")(
+    _line_money(lambda li: Decimal(li["_unit_price"]) * unfulfilled_quantity(li, None))  # type: ignore[arg-type]
+)
+resolves("LineItem.unfulfilledDiscountedTotalSet")(
+    _line_money(
+        lambda li: (
+            (Decimal(li["_unit_price"]) - Decimal(li.get("_discount", "0")) / li["quantity"])
+            * unfulfilled_quantity(li, None)
+        )  # type: ignore[arg-type]
+    )
+)
+
+
+@resolves("Order.paymentGatewayNames")
+def payment_gateway_names(o: Record, _ctx: Context) -> list[str]:
+    # orderCreate keeps the gateways of its transactions; seeded orders were paid manually, if at all
+    if "paymentGatewayNames" in o:
+        return o["paymentGatewayNames"]
+    return ["manual"] if o.get("displayFinancialStatus") not in (None, "PENDING") else []

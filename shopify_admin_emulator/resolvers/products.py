@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..connections import paginate_list
 from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
-from .common import COMMON_SORTS, Resource, SortKey, common_filters, find
+from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find
 from .customers import by_custom_id
 
 PRODUCTS = Resource(
@@ -128,3 +129,43 @@ def available_for_sale(v: Record, _ctx: Context) -> bool:
     return v["_product"]["status"] == "ACTIVE" and (
         v["inventoryPolicy"] == "CONTINUE" or (v.get("inventoryQuantity") or 0) > 0
     )
+
+
+constants(
+    "Product",
+    {
+        "hasVariantsThatRequiresComponents": False,
+        "isGiftCard": False,
+        "requiresSellingPlan": False,
+        "tracksInventory": True,
+    },
+)
+constants("ProductVariant", {"requiresComponents": False})
+constants("InventoryItem", {"measurement": {"weight": {"unit": "KILOGRAMS", "value": 0.0}}})
+empty_connections("Product", "media")
+
+
+@resolves("Product.description")
+def description(p: Record, _ctx: Context) -> str:
+    return re.sub(r"<[^>]*>", "", p.get("descriptionHtml") or "")
+
+
+@resolves("Product.hasOnlyDefaultVariant")
+def has_only_default_variant(p: Record, _ctx: Context) -> bool:
+    rows = p.get("_variants", [])
+    return len(rows) == 1 and rows[0]["title"] == "Default Title"
+
+
+@resolves("Product.hasOutOfStockVariants")
+def has_out_of_stock_variants(p: Record, _ctx: Context) -> bool:
+    return any((v.get("inventoryQuantity") or 0) <= 0 for v in p.get("_variants", []))
+
+
+@resolves("Product.totalInventory")
+def total_inventory(p: Record, _ctx: Context) -> int:
+    return sum(v.get("inventoryQuantity") or 0 for v in p.get("_variants", []))
+
+
+@resolves("ProductVariant.sellableOnlineQuantity")
+def sellable_online_quantity(v: Record, _ctx: Context) -> int:
+    return max(v.get("inventoryQuantity") or 0, 0)

@@ -70,3 +70,8 @@ def events(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
 @resolves("QueryRoot.eventsCount")
 def events_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
     return EVENTS.count(ctx, "eventsCount", query)
+
+
+@resolves("QueryRoot.currentAppInstallation")
+def current_app_installation(_root: Any, ctx: Context) -> dict[str, Any]:
+    return {"accessScopes": [{"handle": scope} for scope in ctx.emulator.config.scopes]}

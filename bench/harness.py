@@ -1,0 +1,242 @@
+"""What every benchmark job shares: a seeded emulator of its own, a child process measured for wall
+time and peak RSS, its Singer output counted per stream, and the emulator's request and cost counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+
+from shopify_admin_emulator.launch import emulator_process
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+TOKEN = "shpat_bench"
+RESTORE_RATE = {"standard": 100, "advanced": 200, "plus": 1000, "enterprise": 2000, "unlimited": 1_000_000}
+BUCKET = {"standard": 2000, "advanced": 4000, "plus": 20000, "enterprise": 40000, "unlimited": 1_000_000}
+STREAM = re.compile(rb'"stream":\s*"([^"]+)"')
+WORK = [OUT / "work"]  # where jobs keep their configs, catalogs, logs and files; next to the raw results
+
+
+def work_dir(name: str) -> Path:
+    path = WORK[0] / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class Store:
+    """A seeded store: `orders` orders, half as many customers and a tenth as many products."""
+
+    orders: int
+    plan: str
+    seed: int
+
+    @property
+    def customers(self) -> int:
+        return self.orders // 2
+
+    @property
+    def products(self) -> int:
+        return max(self.orders // 10, 1)
+
+    def args(self, shop: str = "emulator") -> list[str]:
+        return [
+            *("--plan", self.plan, "--seed", str(self.seed), "--access-token", TOKEN, "--shop", shop),
+            *("--orders", str(self.orders), "--customers", str(self.customers), "--products", str(self.products)),
+        ]
+
+
+class Emulator:
+    """A running emulator: its URL, statistics and a few GraphQL reads."""
+
+    def __init__(self, url: str, args: Sequence[str]) -> None:
+        self.url = url
+        self.args = list(args)
+
+    def graphql(self, query: str) -> dict[str, Any]:
+        answer = requests.post(
+            f"{self.url}/admin/api/2026-07/graphql.json",
+            json={"query": query},
+            headers={"X-Shopify-Access-Token": TOKEN},
+            timeout=600,
+        ).json()
+        return answer["data"]
+
+    def stats(self) -> dict[str, Any]:
+        return requests.get(f"{self.url}/__emulator/stats", timeout=60).json()
+
+    def reset_stats(self) -> None:
+        requests.post(f"{self.url}/__emulator/stats/reset", timeout=60).raise_for_status()
+
+    def counts(self) -> dict[str, int]:
+        """Objects a full sync must deliver per top-level stream: the live ones plus the destroyed ones,
+        which the tap emits as deletion records."""
+        data = self.graphql(
+            '{ customersCount(query: "") { count } productsCount(query: "") { count }'
+            ' ordersCount(query: "") { count } productVariantsCount(query: "") { count }'
+            ' dc: eventsCount(query: "action:destroy AND subject_type:CUSTOMER") { count }'
+            ' dp: eventsCount(query: "action:destroy AND subject_type:PRODUCT") { count }'
+            ' do: eventsCount(query: "action:destroy AND subject_type:ORDER") { count } }'
+        )
+        return {
+            "customers": data["customersCount"]["count"],
+            "products": data["productsCount"]["count"],
+            "orders": data["ordersCount"]["count"],
+            "product_variants": data["productVariantsCount"]["count"],
+            "deleted_customers": data["dc"]["count"],
+            "deleted_products": data["dp"]["count"],
+            "deleted_orders": data["do"]["count"],
+        }
+
+
+@contextmanager
+def emulator(args: Sequence[str]) -> Iterator[Emulator]:
+    with emulator_process(*args, timeout=900) as child:
+        yield Emulator(child.url, args)
+
+
+class LoadSampler:
+    """The 1-minute load average every few seconds while a job runs."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+
+    def _run(self, every: float) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(every):
+                return
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, float]:
+        s = self.samples or [os.getloadavg()[0]]
+        return {"min": round(min(s), 2), "mean": round(sum(s) / len(s), 2), "max": round(max(s), 2)}
+
+
+@dataclass
+class Run:
+    """A finished child process: exit code, wall time, peak RSS and what it wrote."""
+
+    command: list[str]
+    returncode: int
+    wall_s: float
+    peak_rss_mb: float
+    records: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, list[float]] = field(default_factory=dict)  # per stream: first and last RECORD, from start
+    last_state: dict[str, Any] | None = None
+    stderr_tail: list[str] = field(default_factory=list)
+
+
+class PeakRss:
+    """A process's peak resident memory: its VmHWM (/proc/PID/status), read every 0.1 s until it exits.
+    Not ru_maxrss from wait4(2): on Linux a child's counts the parent's RSS at fork (the old mm's
+    high-water mark is kept at exec), so every child would look at least as big as this harness."""
+
+    def __init__(self, pid: int) -> None:
+        self.path = Path(f"/proc/{pid}/status")
+        self.kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                status = self.path.read_text()
+            except OSError:
+                return
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+            if found:  # a zombie has no memory left to report
+                self.kb = max(self.kb, int(found.group(1)))
+            if self._stop.wait(0.1):
+                return
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.kb / 1024
+
+
+def run_process(
+    command: Sequence[str],
+    *,
+    stdin: IO[bytes] | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    cwd: Path | None = None,
+) -> Run:
+    """Run `command` to its end, counting the RECORD messages on its stdout per stream, with its peak
+    RSS (PeakRss)."""
+    log_file = (log or Path(os.devnull)).open("wb")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        list(command),
+        stdin=stdin or subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=log_file,
+        env=env,
+        cwd=cwd,
+    )
+    peak = PeakRss(process.pid)
+    records: Counter[str] = Counter()
+    seconds: dict[str, list[float]] = {}
+    last_state = None
+    assert process.stdout is not None
+    for line in process.stdout:
+        head = line[:40]
+        if b'"RECORD"' in head:
+            match = STREAM.search(line, 0, 200)
+            stream = match.group(1).decode() if match else "?"
+            records[stream] += 1
+            now = time.monotonic() - started
+            seconds.setdefault(stream, [now, now])[1] = now
+        elif b'"STATE"' in head:
+            last_state = json.loads(line)["value"]
+    process.wait()
+    peak_mb = peak.stop()
+    wall = time.monotonic() - started
+    log_file.close()
+    tail = log.read_text(errors="replace").splitlines()[-15:] if log else []
+    return Run(list(command), process.returncode, wall, peak_mb, records, seconds, last_state, tail)
+
+
+def cost_summary(stats: dict[str, Any], wall_s: float, plan: str) -> dict[str, Any]:
+    """Requests and points from the emulator's statistics, and the share of the plan's restore rate
+    that the run used over its wall time."""
+    graphql = stats["graphql"]
+    points = graphql["actual_cost"]
+    return {
+        "http_requests": stats["http_requests"],
+        "graphql_requests": graphql["requests"],
+        "throttled": graphql["throttled"],
+        "requested_points": graphql["requested_cost"],
+        "points": points,
+        "utilization": points / (RESTORE_RATE[plan] * wall_s) if wall_s else 0.0,
+        "operations": {name: op["requests"] for name, op in stats.get("operations", {}).items()},
+    }
+
+
+def write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=1, sort_keys=True))

@@ -1,0 +1,206 @@
+"""Jobs for this project's connectors: tap full syncs (paged, bulk), no-change incremental runs,
+bulk result parsing on one core, and target upserts (per record, bulk)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, work_dir, write_json
+
+BIN = Path(sys.executable).parent
+TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
+
+
+def connection(url: str, plan: str) -> dict[str, Any]:
+    # `unlimited` is the emulator's own plan: the client learns its budget from the first answer
+    tier = {} if plan == "unlimited" else {"user_tier": plan}
+    return {"shop": "emulator", "access_token": TOKEN, "base_url": url, **tier}
+
+
+def tap_config(url: str, plan: str, bulk: str) -> dict[str, Any]:
+    return {**connection(url, plan), "bulk": bulk}
+
+
+def _catalog(config_path: Path, only: str, work: Path) -> Path:
+    """The discovered catalog with `only` and its nested streams selected."""
+    catalog = json.loads(
+        run_text([str(BIN / "tap-shopify-admin"), "--config", str(config_path), "--discover"], work / "discover.log")
+    )
+    parents = {"product_variants": "products", "order_line_items": "orders", "fulfillments": "orders"}
+    for entry in catalog["streams"]:
+        chosen = entry["tap_stream_id"] == only or parents.get(entry["tap_stream_id"]) == only
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = chosen
+    path = work / f"catalog-{only}.json"
+    write_json(path, catalog)
+    return path
+
+
+def run_text(command: list[str], log: Path) -> str:
+    import subprocess
+
+    with log.open("wb") as err:
+        return subprocess.run(command, check=True, stdout=subprocess.PIPE, stderr=err).stdout.decode()
+
+
+def tap_sync(store: Store, mode: str, incremental: bool = False) -> dict[str, Any]:
+    """A full sync (`mode` paged or bulk) of a fresh emulator; with `incremental`, then one run per
+    top-level stream from that sync's state with nothing changed, for its requests per stream."""
+    work = work_dir(f"ours-{mode}-{store.orders}")
+    with emulator(store.args()) as shop:
+        expected = shop.counts()
+        config = work / "config.json"
+        write_json(config, tap_config(shop.url, store.plan, "never" if mode == "paged" else "always"))
+        shop.reset_stats()
+        command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
+        run = run_process(command, log=work / "tap.log")
+        result: dict[str, Any] = {
+            "contender": "ours",
+            "mode": mode,
+            "orders": store.orders,
+            "customers": store.customers,
+            "products": store.products,
+            "plan": store.plan,
+            "command": " ".join(command),
+            "emulator": "shopify-admin-emulator " + " ".join(store.args()),
+            "returncode": run.returncode,
+            "wall_s": run.wall_s,
+            "peak_rss_mb": run.peak_rss_mb,
+            "records": dict(run.records),
+            "stream_seconds": run.seconds,
+            "expected": expected,
+            **cost_summary(shop.stats(), run.wall_s, store.plan),
+        }
+        if run.returncode:
+            result["error"] = run.stderr_tail
+        if incremental and run.last_state is not None:
+            state = work / "state.json"
+            write_json(state, run.last_state)
+            result["incremental"] = {}
+            for stream in TAP_STREAMS:
+                catalog = _catalog(config, stream, work)
+                shop.reset_stats()
+                again = [*command, "--catalog", str(catalog), "--state", str(state)]
+                rerun = run_process(again, log=work / f"incremental-{stream}.log")
+                stats = shop.stats()
+                result["incremental"][stream] = {
+                    "command": " ".join(again),
+                    "returncode": rerun.returncode,
+                    "graphql_requests": stats["graphql"]["requests"],
+                    "points": stats["graphql"]["actual_cost"],
+                    "records": dict(rerun.records),
+                    "wall_s": rerun.wall_s,
+                }
+    return result
+
+
+def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
+    """Export the orders stream's bulk query once, then time turning the downloaded JSONL into RECORD
+    messages in a child pinned to one core, with no network."""
+    from shopify_admin.bulk import BulkRunner
+    from shopify_admin.settings import client_from_config
+    from tap_shopify_admin.tap import TapShopifyAdmin
+
+    work = work_dir(f"parse-{store.orders}")
+    jsonl = work / "orders.jsonl"
+    with emulator(Store(store.orders, "unlimited", store.seed).args()) as shop:
+        config = tap_config(shop.url, "unlimited", "always")
+        tap = TapShopifyAdmin(config=config, setup_mapper=False)
+        orders = tap.streams["orders"]
+        runner = BulkRunner(client_from_config(config), first_poll=0.2, max_poll=2)
+        operation = runner.wait(runner.start(orders.bulk_query("updated_at:>='2000-01-01T00:00:00Z'")))  # type: ignore[attr-defined]
+        assert operation.result_url, operation
+        with jsonl.open("w+b") as out:
+            runner.download(operation.result_url, out)
+        connections = orders.bulk_connections()  # type: ignore[attr-defined]
+    command = [sys.executable, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
+    run = run_process(command, log=work / "parse.log", cwd=OUT.parent.parent)
+    lines = sum(1 for _ in jsonl.open("rb"))
+    return {
+        "orders": store.orders,
+        "command": " ".join(command[:3]) + f" {jsonl.name} CONNECTIONS {cpu}",
+        "returncode": run.returncode,
+        "wall_s": run.wall_s,
+        "peak_rss_mb": run.peak_rss_mb,
+        "records": dict(run.records),
+        "jsonl_lines": lines,
+        "jsonl_mb": jsonl.stat().st_size / 2**20,
+        "error": run.stderr_tail if run.returncode else None,
+    }
+
+
+def target_records(kind: str, n: int, seed: int) -> list[dict[str, Any]]:
+    if kind == "customers":
+        return [
+            {
+                "email": f"bench{seed}-{i}@example.com",
+                "firstName": f"First{i}",
+                "lastName": f"Last{i}",
+                "tags": ["bench"],
+            }
+            for i in range(n)
+        ]
+    return [
+        {"handle": f"bench-{seed}-{i}", "title": f"Bench product {i}", "status": "ACTIVE", "vendor": "Bench"}
+        for i in range(n)
+    ]
+
+
+def target_upsert(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]:
+    """Upsert n new customers and n new products into an empty shop."""
+    mode = "bulk" if bulk else "per-record"
+    work = work_dir(f"target-{mode}-{n}")
+    messages = work / "input.jsonl"
+    with messages.open("w") as out:
+        for stream, key in (("customers", "email"), ("products", "handle")):
+            rows = target_records(stream, n, seed)
+            properties: dict[str, Any] = {name: {"type": "string"} for name in rows[0]}
+            if "tags" in properties:
+                properties["tags"] = {"type": "array", "items": {"type": "string"}}
+            out.write(
+                json.dumps(
+                    {"type": "SCHEMA", "stream": stream, "schema": {"properties": properties}, "key_properties": [key]}
+                )
+                + "\n"
+            )
+            out.writelines(json.dumps({"type": "RECORD", "stream": stream, "record": row}) + "\n" for row in rows)
+    args = [
+        *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
+        *("--customers", "0", "--products", "0", "--orders", "0"),
+    ]
+    with emulator(args) as shop:
+        config = work / "config.json"
+        write_json(
+            config,
+            {
+                **connection(shop.url, plan),
+                "bulk_threshold": 1 if bulk else 0,
+                "streams": {
+                    "customers": {"object": "customer", "action": "upsert", "match_on": "email"},
+                    "products": {"object": "product", "action": "upsert", "match_on": "handle"},
+                },
+            },
+        )
+        shop.reset_stats()
+        command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
+        with messages.open("rb") as stdin:
+            run = run_process(command, stdin=stdin, log=work / "target.log")
+        result = {
+            "mode": mode,
+            "records_in": 2 * n,
+            "n": n,
+            "plan": plan,
+            "command": " ".join(command) + f" < {messages.name}",
+            "emulator": "shopify-admin-emulator " + " ".join(args),
+            "returncode": run.returncode,
+            "wall_s": run.wall_s,
+            "peak_rss_mb": run.peak_rss_mb,
+            **cost_summary(shop.stats(), run.wall_s, plan),
+            "written": {k: v for k, v in shop.counts().items() if k in ("customers", "products")},
+            "error": run.stderr_tail if run.returncode else None,
+        }
+    return result

@@ -1,0 +1,496 @@
+"""REPORT.md and its plots from the raw results (bench/out/results.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .harness import BUCKET, RESTORE_RATE, ROOT
+
+# Stream groups read one after the other: a parent with the streams nested in it (ours), or the
+# streams singer-io reads for the same objects.
+GROUPS = {
+    "customers": ("customers",),
+    "products": ("products", "product_variants"),
+    "orders": ("orders", "order_line_items", "fulfillments"),
+    "fulfillment_orders": ("fulfillment_orders",),
+}
+# What a group's rate counts: singer-io nests line items in its order records, ours emits them as
+# records of their own, so orders are compared by orders.
+COUNTED = {"customers": ("customers",), "products": ("products", "product_variants"), "orders": ("orders",)}
+NOTES = Path(__file__).resolve().parent / "NOTES.md"
+
+
+def _n(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _mb(value: float | None) -> str:
+    return _n(value, 0) + " MB" if value is not None else "–"
+
+
+def _group_rates(job: dict[str, Any]) -> dict[str, tuple[int, float]]:
+    """Per stream group: the records it counts (COUNTED) and the seconds from the previous group's last
+    record (or the start) to this group's last one."""
+    seconds = job.get("stream_seconds") or {}
+    ends = []
+    for group, streams in GROUPS.items():
+        present = [s for s in streams if s in seconds]
+        if present:
+            counted = sum(job["records"].get(s, 0) for s in COUNTED.get(group, streams))
+            ends.append((max(seconds[s][1] for s in present), group, counted))
+    out, previous = {}, 0.0
+    for end, group, records in sorted(ends):
+        out[group] = (records, max(end - previous, 1e-3))
+        previous = end
+    return out
+
+
+def _beyond_bucket(job: dict[str, Any]) -> str:
+    """Utilization without the points of the bucket the run starts with (full), which a short run can
+    spend on top of the restore rate."""
+    rate, bucket = RESTORE_RATE[job["plan"]], BUCKET[job["plan"]]
+    return f"{max(job['points'] - bucket, 0) / (rate * job['wall_s']):.0%}"
+
+
+def _total(job: dict[str, Any]) -> int:
+    return sum(job.get("records", {}).values())
+
+
+def tap_rows(jobs: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(
+        (j | {"name": name} for name, j in jobs.items() if name.startswith("tap/") and "wall_s" in j),
+        key=lambda j: (j["orders"], j["contender"], j["mode"]),
+    )
+
+
+def projections(jobs: dict[str, Any], meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Paged rows not run: the largest measured paged run's points per order times the size, spent at
+    that run's utilization (without its first bucket) of the restore rate."""
+    options = meta["options"]
+    out = []
+    for contender, prefix in (("ours paged", "tap/ours/paged/"), ("singer-io", "tap/singer-io/")):
+        if contender == "singer-io" and not options.get("singer_io"):
+            continue
+        measured = [j for name, j in jobs.items() if name.startswith(prefix) and "points" in j and not j["returncode"]]
+        if not measured:
+            continue
+        base = max(measured, key=lambda j: j["orders"])
+        rate, bucket = RESTORE_RATE[options["plan"]], BUCKET[options["plan"]]
+        utilization = max((base["points"] - bucket) / (rate * base["wall_s"]), 0.01)
+        for n in options["sizes"]:
+            if n > options["paged_max_orders"]:
+                points = base["points"] / base["orders"] * n
+                out.append(
+                    {
+                        "contender": contender,
+                        "orders": n,
+                        "points": points,
+                        "utilization": utilization,
+                        "wall_s": (points - bucket) / (rate * utilization),
+                        "records": _total(base) / base["orders"] * n,
+                        "from": base["orders"],
+                    }
+                )
+    return out
+
+
+def plots(jobs: dict[str, Any], meta: dict[str, Any], directory: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = tap_rows(jobs)
+    series: dict[str, list[dict[str, Any]]] = {}
+    for j in rows:
+        if not j["returncode"]:
+            label = "singer-io tap-shopify 3.13.0" if j["contender"] == "singer-io" else f"ours ({j['mode']})"
+            series.setdefault(label, []).append(j)
+    made = []
+    for key, title, unit, name in (
+        ("wall_s", "Full sync wall time", "seconds", "wall_time.png"),
+        ("peak_rss_mb", "Full sync peak RSS", "MB", "peak_rss.png"),
+    ):
+        figure, axes = plt.subplots(figsize=(7, 4.5))
+        for label, points in series.items():
+            axes.plot([p["orders"] for p in points], [p[key] for p in points], marker="o", label=label)
+        if key == "wall_s":
+            for p in projections(jobs, meta):
+                axes.plot([p["orders"]], [p["wall_s"]], marker="x", linestyle="none", color="grey")
+                axes.annotate(
+                    f"{p['contender']} (projected)",
+                    (p["orders"], p["wall_s"]),
+                    xytext=(-6, 4),
+                    textcoords="offset points",
+                    ha="right",
+                    fontsize=7,
+                )
+        axes.set_xscale("log")
+        if key == "wall_s":
+            axes.set_yscale("log")
+        else:
+            axes.set_ylim(bottom=0)
+        axes.set_xlabel(
+            f"orders in the store (customers = orders/2, products = orders/10), plan {meta['options']['plan']}"
+        )
+        axes.set_ylabel(unit)
+        axes.set_title(title)
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=8)
+        figure.tight_layout()
+        figure.savefig(directory / name, dpi=110)
+        plt.close(figure)
+        made.append(name)
+    return made
+
+
+def write(results: dict[str, Any], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    meta, jobs = results["meta"], results["jobs"]
+    options = meta["options"]
+    plan = options["plan"]
+    rate = RESTORE_RATE[plan]
+    images = plots(jobs, meta, directory)
+    m = meta["machine"]
+    lines = [
+        "# Benchmarks: tap-shopify-admin and target-shopify-admin",
+        "",
+        f"Generated by `{meta['command']}` (started {meta['started']}, last job ended {meta.get('ended', '–')}"
+        + ("" if meta.get("finished") else "; **the run had not finished when this was written**")
+        + ").",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, Linux {m['kernel']}; "
+        "shared with other jobs (load average per row below).",
+        f"- Versions: Python {m['python']}, singer-sdk {m['singer_sdk']}, this project {m['project']} "
+        f"(git {m['git']})"
+        + (
+            "; singer-io: " + ", ".join(f"{k} {v}" for k, v in sorted(meta["singer_io"].items()))
+            if meta.get("singer_io")
+            else ""
+        )
+        + ".",
+        f"- Emulator plan `{plan}` ({_n(rate)} points/s restore rate), `--seed {options['seed']}`; a store of N orders "
+        "has N/2 customers and N/10 products (the demo's proportions are 2,000 / 1,000 / 200).",
+        "- Wall time: from starting the process to its exit. Peak RSS: the process's `VmHWM` (/proc/PID/status), "
+        "read every 0.1 s (not `ru_maxrss` from `wait4(2)`, which on Linux counts the parent's RSS at fork). "
+        "Requests and points: the emulator's `/__emulator/stats` (reset just before the run), `points` = actual "
+        "query cost. Budget utilization = points ÷ (restore rate × wall time). A run starts with a full bucket "
+        "(2,000 points on `standard`), which it can spend on top of the restore rate, so short runs can exceed "
+        "100%; `without the first bucket` subtracts it.",
+        "- Every budget-bound job (paged syncs, singer-io, per-record target) has its own emulator, hence its own "
+        "bucket, and they ran at the same time; the CPU-bound jobs (bulk syncs, bulk parsing, bulk target) ran one "
+        "after the other, alongside them.",
+        "",
+    ]
+    lines += tap_section(jobs, meta, rate)
+    lines += [f"![{name}]({name})" for name in images] + [""]
+    lines += stream_section(jobs)
+    lines += parse_section(jobs)
+    lines += target_section(jobs)
+    lines += incremental_section(jobs)
+    lines += cost_growth_section(jobs)
+    lines += not_run_section(jobs, meta)
+    lines += singer_io_section(meta)
+    if NOTES.exists():
+        lines += [NOTES.read_text().strip(), ""]
+    text = "\n".join(lines).rstrip() + "\n"
+    (directory / "REPORT.md").write_text(text.replace(f"{ROOT}/", ""))  # paths relative to the repository
+
+
+def tap_section(jobs: dict[str, Any], meta: dict[str, Any], rate: int) -> list[str]:
+    lines = [
+        "## 1–2. Full sync: ours (paged, bulk) and singer-io tap-shopify 3.13.0",
+        "",
+        "| orders | contender | exit | wall | records | records/s | GraphQL req. | HTTP req. | points | "
+        "utilization | without the first bucket | peak RSS | load avg (mean/max) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for j in tap_rows(jobs):
+        total = _total(j)
+        label = "singer-io" if j["contender"] == "singer-io" else f"ours {j['mode']}"
+        lines.append(
+            f"| {_n(j['orders'])} | {label} | {j['returncode']} | {_n(j['wall_s'], 1)} s | {_n(total)} | "
+            f"{_n(total / j['wall_s'], 1)} | {_n(j['graphql_requests'])} | {_n(j['http_requests'])} | "
+            f"{_n(j['points'])} | {j['utilization']:.0%} | {_beyond_bucket(j)} | {_mb(j['peak_rss_mb'])} | "
+            f"{j['load']['mean']}/{j['load']['max']} |"
+        )
+    for p in projections(jobs, meta):
+        lines.append(
+            f"| {_n(p['orders'])} | {p['contender']} — **projection**, not measured | | ≈{_n(p['wall_s'])} s | "
+            f"≈{_n(p['records'])} | | | | ≈{_n(p['points'])} | | {p['utilization']:.0%} (as measured at "
+            f"{_n(p['from'])}) | | |"
+        )
+    lines += ["", "Commands (the config and catalog files are kept under `bench/out/work/`):", ""]
+    for j in tap_rows(jobs):
+        lines.append(f"- `{j['name']}`: `{j['emulator']}` then `{j['command']}`")
+        if j.get("error"):
+            lines.append(f"  - failed: `{j['error'][-1]}`")
+    return [*lines, ""]
+
+
+def stream_section(jobs: dict[str, Any]) -> list[str]:
+    rows = tap_rows(jobs)
+    if not rows:
+        return []
+    lines = [
+        "### Records per stream",
+        "",
+        "`expected` is what the emulator holds: live objects, plus (for ours) one deletion record per destroyed "
+        "customer, product and order; singer-io reads no deletions.",
+        "",
+        "| orders | contender | customers | products | product_variants | orders | order_line_items | fulfillments "
+        "| fulfillment_orders | expected (customers / products / variants / orders, + deleted) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for j in rows:
+        r, e = j["records"], j.get("expected") or {}
+        label = "singer-io" if j["contender"] == "singer-io" else f"ours {j['mode']}"
+        streams = ("customers", "products", "product_variants", "orders", "order_line_items", "fulfillments")
+        counts = " | ".join(_n(r.get(s)) if s in r else "–" for s in (*streams, "fulfillment_orders"))
+        expected = (
+            f"{_n(e.get('customers'))} / {_n(e.get('products'))} / {_n(e.get('product_variants'))} / "
+            f"{_n(e.get('orders'))}, + {e.get('deleted_customers')} / {e.get('deleted_products')} / "
+            f"{e.get('deleted_orders')}"
+            if e
+            else "–"
+        )
+        lines.append(f"| {_n(j['orders'])} | {label} | {counts} | {expected} |")
+    lines += [
+        "",
+        "### Ours ÷ singer-io, per stream group",
+        "",
+        "A group is a stream with the streams nested in it, read one after the other; its time runs from the "
+        "previous group's last record to its own last record. Records counted: customers; products and "
+        "product_variants; orders (singer-io nests line items in its order records, ours emits them as records "
+        "of their own, so they are not counted for either). The last column is the ratio of those records "
+        "delivered (ours paged ÷ singer-io).",
+        "",
+        "| orders | group | singer-io records/s | ours paged records/s | paged ÷ singer-io | ours bulk records/s "
+        "| bulk ÷ singer-io | records ours ÷ singer-io |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_size: dict[int, dict[str, dict[str, Any]]] = {}
+    for j in rows:
+        if not j["returncode"]:
+            by_size.setdefault(j["orders"], {})["singer-io" if j["contender"] == "singer-io" else j["mode"]] = j
+    for size, found in sorted(by_size.items()):
+        theirs = found.get("singer-io")
+        if theirs is None:
+            continue
+        rates = {k: _group_rates(v) for k, v in found.items()}
+        for group in ("customers", "products", "orders"):
+            if group not in rates["singer-io"]:
+                continue
+            t_records, t_seconds = rates["singer-io"][group]
+            t_rate = t_records / t_seconds
+            cells: list[str] = []
+            for mode in ("paged", "bulk"):
+                if group in rates.get(mode, {}):
+                    records, seconds = rates[mode][group]
+                    cells += [_n(records / seconds, 1), f"{records / seconds / t_rate:.2f}×"]
+                else:
+                    cells += ["–", "–"]
+            mine = rates.get("paged", rates.get("bulk", {})).get(group)
+            ratio = f"{mine[0] / t_records:.2f}" if mine and t_records else "–"
+            lines.append(f"| {_n(size)} | {group} | {_n(t_rate, 1)} | {' | '.join(cells)} | {ratio} |")
+    return [*lines, ""]
+
+
+def parse_section(jobs: dict[str, Any]) -> list[str]:
+    found = [(name, j) for name, j in jobs.items() if name.startswith("parse/") and "wall_s" in j]
+    if not found:
+        return []
+    lines = [
+        "## 3. Bulk result parsing (one core, no network)",
+        "",
+        "The orders stream's bulk query is exported once and downloaded; then a child process pinned to CPU 0 "
+        "(`sched_setaffinity`) reassembles the JSONL (`shopify_admin.bulk.reassemble`: SQLite index, children "
+        "joined to parents, `updatedAt` order) and writes RECORD messages for orders, order_line_items and "
+        "fulfillments through the tap's own streams (the SDK's conforming and writer) to a pipe. Fulfillment line "
+        "items, which a bulk query cannot nest under a list, are filled by requests in a real sync and are left "
+        "out here. `CONNECTIONS` stands for the stream's map of nested connections as JSON, "
+        '`{"Order": {"LineItem": "lineItems"}}`.',
+        "",
+        "| orders | JSONL lines | JSONL size | wall | RECORD messages | records/s | JSONL lines/s | peak RSS "
+        "| load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for _name, j in found:
+        total = _total(j)
+        lines.append(
+            f"| {_n(j['orders'])} | {_n(j['jsonl_lines'])} | {_n(j['jsonl_mb'], 1)} MB | {_n(j['wall_s'], 1)} s | "
+            f"{_n(total)} | {_n(total / j['wall_s'])} | {_n(j['jsonl_lines'] / j['wall_s'])} | "
+            f"{_mb(j['peak_rss_mb'])} | {j['load']['mean']}/{j['load']['max']} |"
+        )
+    lines += ["", *(f"- `{name}`: `{j['command']}`" for name, j in found)]
+    return [*lines, ""]
+
+
+def target_section(jobs: dict[str, Any]) -> list[str]:
+    found = sorted(
+        ((name, j) for name, j in jobs.items() if name.startswith("target/") and "wall_s" in j),
+        key=lambda item: (item[1]["n"], item[1]["mode"]),
+    )
+    if not found:
+        return []
+    lines = [
+        "## 4. Target: upserting customers and products",
+        "",
+        "N new customers (email, firstName, lastName, tags; `match_on: email`) and N new products (handle, "
+        "title, status, vendor; `match_on: handle`) into an empty shop, `action: upsert`. `per-record` sets "
+        "`bulk_threshold: 0` (a lookup and a `customerSet`/`productSet` per record); `bulk` sets "
+        "`bulk_threshold: 1` (each batch: batched lookups, then stagedUploadsCreate + bulkOperationRunMutation).",
+        "",
+        "| N | mode | exit | records | wall | records/s | GraphQL req. | points | utilization | without the first "
+        "bucket | peak RSS | in the shop afterwards (customers / products) | load avg |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for _name, j in found:
+        w = j.get("written") or {}
+        lines.append(
+            f"| {_n(j['n'])} | {j['mode']} | {j['returncode']} | {_n(j['records_in'])} | {_n(j['wall_s'], 1)} s | "
+            f"{_n(j['records_in'] / j['wall_s'], 1)} | {_n(j['graphql_requests'])} | {_n(j['points'])} | "
+            f"{j['utilization']:.0%} | {_beyond_bucket(j)} | {_mb(j['peak_rss_mb'])} | "
+            f"{w.get('customers')} / {w.get('products')} | "
+            f"{j['load']['mean']}/{j['load']['max']} |"
+        )
+    lines += ["", *(f"- `{name}`: `{j['emulator']}` then `{j['command']}`" for name, j in found)]
+    return [*lines, ""]
+
+
+def incremental_section(jobs: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for _name, j in sorted(jobs.items()):
+        inc = j.get("incremental")
+        if not inc:
+            continue
+        if not lines:
+            lines = [
+                "## 5. No-change incremental run",
+                "",
+                "Right after the full sync, from its final state, with nothing changed in the shop.",
+                "",
+            ]
+        if j["contender"] == "ours":
+            lines += [
+                f"Ours ({_n(j['orders'])} orders; one run per top-level stream, that stream and those nested in it "
+                "selected, so that each stream's requests are counted alone):",
+                "",
+                "| stream | GraphQL requests | points | records | exit |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            for stream, row in inc.items():
+                lines.append(
+                    f"| {stream} | {row['graphql_requests']} | {row['points']} | {_total(row)} | {row['returncode']} |"
+                )
+            lines += ["", *(f"- `{stream}`: `{row['command']}`" for stream, row in inc.items()), ""]
+        else:
+            lines += [
+                f"singer-io ({_n(j['orders'])} orders; one run, requests per GraphQL operation: `Customers` → "
+                "customers, `GetProducts` → products, `GetProductVariants` → product_variants, "
+                "`bulkOperationRunQuery` and the unnamed `node` polls → orders):",
+                "",
+                "| operation | requests |",
+                "|---|---:|",
+                *(f"| {op} | {count} |" for op, count in sorted(inc["operations"].items())),
+                "",
+                f"Total: {inc['graphql_requests']} GraphQL requests, {inc['http_requests']} HTTP requests "
+                f"(with `shop.json` and bulk downloads), {inc['points']} points, {_n(inc['wall_s'], 1)} s, "
+                f"{_total(inc)} records, exit {inc['returncode']}. Command: `{inc['command']}`",
+                "",
+            ]
+    return lines
+
+
+def cost_growth_section(jobs: dict[str, Any]) -> list[str]:
+    rows = [j for j in tap_rows(jobs) if not j["returncode"]]
+    if not rows:
+        return []
+    lines = [
+        "## How cost grows with store size",
+        "",
+        "| contender | orders | points | points per order in the store | points per record "
+        "| requests per 1,000 records |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for j in rows:
+        total = _total(j)
+        label = "singer-io" if j["contender"] == "singer-io" else f"ours {j['mode']}"
+        lines.append(
+            f"| {label} | {_n(j['orders'])} | {_n(j['points'])} | {_n(j['points'] / j['orders'], 2)} | "
+            f"{_n(j['points'] / max(total, 1), 3)} | {_n(j['graphql_requests'] / max(total, 1) * 1000, 1)} |"
+        )
+    return [*lines, ""]
+
+
+def not_run_section(jobs: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+    options = meta["options"]
+    missing = [name for name in meta.get("planned", []) if name not in jobs]
+    lines = ["## Rows not run", ""]
+    for n in options["sizes"]:
+        if n > options["paged_max_orders"]:
+            who = "ours paged" + (" and singer-io" if options.get("singer_io") else "")
+            lines.append(
+                f"- {who} at {n:,} orders: not run (`--paged-max-orders {options['paged_max_orders']}`); a paged "
+                f"sync is bound by the {RESTORE_RATE[options['plan']]:,} points/s restore rate, so it would take many "
+                "hours. The table shows a projection from the largest measured run's points per order."
+            )
+    if not options.get("singer_io"):
+        lines.append("- singer-io tap-shopify: not run (`--no-singer-io`, the default with `--quick`).")
+    else:
+        lines.append(
+            "- singer-io's `fulfillment_orders` stream (its query costs more than the 1,000 points a query may) "
+            "and the `fulfillments` inside its orders (a field Admin API 2026-07 no longer has): not run, see "
+            "[How singer-io tap-shopify 3.13.0 was run]"
+            "(#how-singer-io-tap-shopify-3130-was-run)."
+        )
+    if not options.get("target_bulk"):
+        lines.append("- target bulk rows: not run (`--no-target-bulk`).")
+    lines += [f"- `{name}`: had not finished when this report was written." for name in missing]
+    lines += [
+        f"- `{name}`: failed (exit {j.get('returncode')}): `{(j.get('error') or ['?'])[-1]}`"
+        for name, j in jobs.items()
+        if j.get("returncode")
+    ]
+    if len(lines) == 2:
+        lines.append("- none")
+    return [*lines, ""]
+
+
+def singer_io_section(meta: dict[str, Any]) -> list[str]:
+    if not meta["options"].get("singer_io"):
+        return []
+    from . import singer_io
+
+    return [
+        "## How singer-io tap-shopify 3.13.0 was run",
+        "",
+        f"- Installed from PyPI into its own virtual environment (`bench/out/venv-singer-io`, "
+        f"`pip install tap-shopify=={singer_io.VERSION}`); its code is not changed.",
+        "- Where it connects: it builds `https://{shop}.myshopify.com/admin/api/2025-07/…` itself (ShopifyAPI for "
+        "`shop.json` and the paged GraphQL queries, `requests` for starting bulk operations). A `sitecustomize.py` "
+        "on its PYTHONPATH (`bench/singer_io_site/`) makes `*.myshopify.com` resolve to a local TLS proxy "
+        "(`socket.getaddrinfo`, nothing else); the proxy (in the benchmark process) presents a `*.myshopify.com` "
+        "certificate from a CA generated for the run (`bench/out/tls/`), which the tap trusts through "
+        "`SSL_CERT_FILE` and `REQUESTS_CA_BUNDLE`, and forwards `bench{N}.myshopify.com` to that store's own "
+        "emulator (started with `--shop bench{N}`). Bulk result files are fetched from the emulator directly. The "
+        "emulator accepts any API version in the path and answers with its 2026-07 schema.",
+        f"- Config: `shop`, `access_token`, `start_date` two days before the seeded data begins, and "
+        f"`results_per_page: {singer_io.RESULTS_PER_PAGE}`: at its default of 250, its customers, products and "
+        "product_variants queries ask for 1,502, 2,502 and 1,502 points, above the 1,000 a query may cost "
+        "(`MAX_COST_EXCEEDED`), and its retries end the run; 99 is the largest page all three fit in. "
+        "`date_window_size` stays at its default, 30 days.",
+        f"- Catalog: from its own `--discover`; selected: {', '.join(singer_io.STREAMS)}, with every field, except "
+        "`orders.fulfillments`: that selection asks for `FulfillmentService.permitsSkuSharing`, which Admin API "
+        "2026-07 (the emulator's schema) no longer has, so the whole orders query would be refused. "
+        "`fulfillment_orders` (the stream matching ours) is not selected: its query asks for 1,081 points at one "
+        "record a page (nested `fulfillments(first: 3) { fulfillmentOrders(first: 250) … events(first: 250) }` and "
+        "more), so every request is refused with `MAX_COST_EXCEEDED`. Its other streams (abandoned checkouts, "
+        "collections, transactions, refunds, metafields, locations, inventory, events) have nothing matching ours.",
+        "- Its orders stream always uses bulk operations, one per 30-day window, and polls each every 60 s; its "
+        "other streams are paged.",
+        "",
+    ]

@@ -1,0 +1,168 @@
+"""The benchmark command: runs every job, keeps the raw results in bench/out/results.json and
+rewrites the report (REPORT.md and PNG plots) after each job, so that an interrupted run still
+reports what finished.
+
+    .venv/bin/python -m bench [--sizes 1000,10000,100000] [--paged-max-orders 10000] [--quick] …
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from . import harness, ours, report, singer_io
+from .harness import OUT, ROOT, LoadSampler, Store, write_json
+
+Job = tuple[str, Callable[[], dict[str, Any]]]
+
+
+def sizes(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", type=sizes, default=[1000, 10000, 100000], help="orders per store (tap rows)")
+    parser.add_argument(
+        "--paged-max-orders",
+        type=int,
+        default=10000,
+        help="largest store read by paged syncs (ours paged, singer-io); larger ones are projected",
+    )
+    parser.add_argument("--target-sizes", type=sizes, default=[1000, 10000], help="customers and products upserted")
+    parser.add_argument("--parse-orders", type=int, default=100000, help="orders in the bulk parsing file")
+    parser.add_argument("--plan", default="standard")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--singer-io", action=argparse.BooleanOptionalAction, default=None, help="default: not in --quick"
+    )
+    parser.add_argument("--target-bulk", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes on the unlimited plan: seconds, for the tests")
+    parser.add_argument("--report-dir", type=Path, default=ROOT / "bench", help="where REPORT.md and the plots go")
+    parser.add_argument("--results", type=Path, default=None, help="raw results (default: REPORT-DIR/out/results.json)")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the raw results")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
+        args.paged_max_orders = max(args.sizes)
+    if args.singer_io is None:
+        args.singer_io = not args.quick
+    if args.results is None:
+        args.results = (OUT if args.report_dir == ROOT / "bench" else args.report_dir / "out") / "results.json"
+    return args
+
+
+def machine() -> dict[str, Any]:
+    import platform
+    import subprocess
+
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    memory = next(int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal"))
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    from importlib.metadata import version
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "singer_sdk": version("singer-sdk"),
+        "project": version("shopify-admin-connectors"),
+        "git": git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if git("status", "--porcelain") else ""),
+    }
+
+
+def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list[Job]]:
+    """(budget-bound jobs, which may run together, each on its own emulator; CPU-bound jobs, one at a time)."""
+    budget: list[Job] = []
+    cpu: list[Job] = []
+    paged = [n for n in args.sizes if n <= args.paged_max_orders]
+    smallest = min(args.sizes)
+    for n in paged:
+        store = Store(n, args.plan, args.seed)
+        budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, store, "paged", n == smallest)))
+        if args.singer_io:
+            budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, store, proxy, ca, n == smallest)))
+    for n in args.target_sizes:
+        budget.append((f"target/per-record/{n}", partial(ours.target_upsert, n, args.plan, args.seed, False)))
+    for n in args.sizes:
+        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, Store(n, args.plan, args.seed), "bulk")))
+    parse_store = Store(args.parse_orders, args.plan, args.seed)
+    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
+    if args.target_bulk:
+        for n in args.target_sizes:
+            cpu.append((f"target/bulk/{n}", partial(ours.target_upsert, n, args.plan, args.seed, True)))
+    return budget, cpu
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report_only:
+        report.write(json.loads(args.results.read_text()), args.report_dir)
+        return
+    results: dict[str, Any] = {
+        "meta": {
+            "command": ".venv/bin/python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        },
+        "jobs": {},
+    }
+    harness.WORK[0] = args.results.parent / "work"
+    # The emulators keep their bulk result files in a temporary directory: one of the run's own, out of
+    # reach of anything that cleans /tmp while a run takes an hour.
+    (args.results.parent / "tmp").mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(args.results.parent / "tmp")
+    lock = threading.Lock()
+    proxy, ca = None, None
+    if args.singer_io:
+        singer_io.ensure_venv()
+        results["meta"]["singer_io"] = singer_io.versions()
+        ca, cert, key = singer_io.make_certificates(OUT / "tls")
+        proxy = singer_io.Proxy(cert, key)
+    budget, cpu = jobs(args, proxy, ca)
+    results["meta"]["planned"] = [name for name, _ in budget + cpu]
+
+    def run(name: str, job: Callable[[], dict[str, Any]]) -> None:
+        started = time.time()
+        with LoadSampler() as load:
+            try:
+                result = job()
+            except Exception:
+                result = {"returncode": -1, "error": traceback.format_exc().splitlines()[-15:]}
+        result.update(load=load.summary(), started=started, ended=time.time())
+        with lock:
+            results["jobs"][name] = result
+            results["meta"]["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
+            write_json(args.results, results)
+            report.write(results, args.report_dir)
+        print(f"{datetime.now(UTC):%H:%M:%S} {name}: exit {result.get('returncode')}", flush=True)
+
+    with ThreadPoolExecutor(max_workers=max(len(budget), 1)) as pool:
+        running = [pool.submit(run, name, job) for name, job in budget]
+        for name, job in cpu:
+            run(name, job)
+        for future in running:
+            future.result()
+    results["meta"]["finished"] = True
+    write_json(args.results, results)
+    report.write(results, args.report_dir)
