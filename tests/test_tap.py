@@ -295,3 +295,16 @@ def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
     orders = tap.streams["orders"].page_query()  # type: ignore[attr-defined]
     assert " note" not in customers and "firstName" in customers
     assert " tags" not in orders and "lineItems(first:" in orders
+
+
+def test_nested_streams_log_once_not_per_parent(store_shop: Running, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(config(store_shop)))
+    args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
+    lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    line_items = len(records(lines, "order_line_items"))
+    assert line_items > 100
+    assert f"order_line_items: {line_items} records read from orders" in run.stderr
+    assert "Beginning sync of 'order_line_items'" not in run.stderr
+    assert '"stream":"order_line_items"' not in run.stderr.replace(" ", "")  # no per-parent metrics
+    assert run.stderr.count("Beginning sync of 'orders'") == 1
