@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
-from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
+from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -16,10 +16,11 @@ VARIANT_SELECTION = """
     id sku barcode price compareAtPrice taxable inventoryPolicy selectedOptions { name value }
     inventoryItem { tracked requiresShipping }
 """
-PRODUCT_SELECTION = f"""
-    id {" ".join(PRODUCT_TEXT)} tags options {{ name values }}
-    variants(first: 250) {{ nodes {{ {VARIANT_SELECTION} }} }}
-"""
+BATCHED_VARIANTS = 25  # variants per product in a batched lookup; a product with more is looked up again
+PRODUCT_FIELDS = f"id {' '.join(PRODUCT_TEXT)} tags options {{ name values }}"
+ALL_VARIANTS = f"""query TargetProductVariants($id: ID!) {{
+  product(id: $id) {{ {PRODUCT_FIELDS} variants(first: 250) {{ nodes {{ {VARIANT_SELECTION} }} }} }}
+}}"""
 DELETE = f"""mutation TargetProductDelete($input: ProductDeleteInput!) {{
   productDelete(input: $input) {{ deletedProductId {USER_ERRORS} }}
 }}"""
@@ -28,8 +29,9 @@ DELETE = f"""mutation TargetProductDelete($input: ProductDeleteInput!) {{
 class Products(IdentifiedObject):
     kind = "product"
     typename = "Product"
-    selection = PRODUCT_SELECTION
-    lookups_per_query = 1  # all 250 variants on the first page make one lookup cost about 750 points
+    selection = f"""{PRODUCT_FIELDS}
+      variants(first: {BATCHED_VARIANTS}) {{ nodes {{ {VARIANT_SELECTION} }} pageInfo {{ hasNextPage }} }}"""
+    lookups_per_query = 12  # about 80 points each
     set_root = "productSet"
     set_mutation = """mutation TargetProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
       productSet(input: $input, identifier: $identifier, synchronous: true) {
@@ -38,6 +40,16 @@ class Products(IdentifiedObject):
     }"""
     lookup_keys: ClassVar = {"id": "id", "handle": "handle"}
     set_keys: ClassVar = lookup_keys
+
+    @override
+    def find_many(self, identifiers: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """Batched with their first variants; a product with more is read again with all of them, since
+        unchanged detection and keeping variant ids need every one."""
+        found = super().find_many(identifiers)
+        for n, product in enumerate(found):
+            if product is not None and product["variants"]["pageInfo"]["hasNextPage"]:
+                found[n] = self.client.execute(ALL_VARIANTS, {"id": product["id"]}, cost=LOOKUP_COST)["product"]
+        return found
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:

@@ -141,3 +141,33 @@ def test_records_a_failed_bulk_operation_did_not_answer_are_written_alone(tmp_pa
     finally:
         shop.server.shutdown()
         shop.server.server_close()
+
+
+@pytest.mark.parametrize("threshold", [0, 1])
+def test_a_product_with_more_variants_than_a_batched_lookup_reads(
+    shops: tuple[Running, Running], tmp_path: Path, threshold: int, real_schema
+) -> None:
+    shop = shops[0]
+    variants = [
+        {"sku": f"V-{n}", "price": f"{n}.00", "selectedOptions": [{"name": "Size", "value": f"S{n}"}]}
+        for n in range(40)
+    ]
+    row = {"handle": "many-sizes", "title": "Many sizes", "variants": variants}
+    cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=threshold)
+    assert run_target(tmp_path, cfg, messages("catalog", [row])).returncode == 0
+    query = """{ productByIdentifier(identifier: {handle: "many-sizes"}) {
+      variants(first: 250) { nodes { id sku price } } } }"""
+    before = shop.graphql(query)["data"]["productByIdentifier"]["variants"]["nodes"]
+    assert len(before) == 40
+
+    again = run_target(tmp_path, cfg, messages("catalog", [row]))
+    assert "catalog: 1 unchanged" in summary(again, "catalog")  # the variants past the 25th were read too
+    variants[33] = {**variants[33], "price": "99.00"}
+    changed = run_target(tmp_path, cfg, messages("catalog", [{**row, "variants": variants}]))
+    assert "catalog: 1 updated" in summary(changed, "catalog")
+    after = shop.graphql(query)["data"]["productByIdentifier"]["variants"]["nodes"]
+    assert [v["id"] for v in after] == [v["id"] for v in before]  # every variant kept its id
+    assert [v["price"] for v in after] == [f"{n}.00" if n != 33 else "99.00" for n in range(40)]
+    assert "query TargetProductVariants" in "".join(shop.emulator.api.documents())
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document
