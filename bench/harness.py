@@ -237,6 +237,39 @@ def cost_summary(stats: dict[str, Any], wall_s: float, plan: str) -> dict[str, A
     }
 
 
+def sync_result(
+    contender: str,
+    mode: str,
+    store: Store,
+    command: Sequence[str],
+    emulator_args: Sequence[str],
+    run: Run,
+    stats: dict[str, Any],
+    expected: dict[str, Any],
+) -> dict[str, Any]:
+    """One full-sync row: the store, the commands behind it, what the run took and delivered, its cost."""
+    result: dict[str, Any] = {
+        "contender": contender,
+        "mode": mode,
+        "orders": store.orders,
+        "customers": store.customers,
+        "products": store.products,
+        "plan": store.plan,
+        "command": " ".join(command),
+        "emulator": "shopify-admin-emulator " + " ".join(emulator_args),
+        "returncode": run.returncode,
+        "wall_s": run.wall_s,
+        "peak_rss_mb": run.peak_rss_mb,
+        "records": dict(run.records),
+        "stream_seconds": run.seconds,
+        "expected": expected,
+        **cost_summary(stats, run.wall_s, store.plan),
+    }
+    if run.returncode:
+        result["error"] = run.stderr_tail
+    return result
+
+
 def write_json(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=1, sort_keys=True))

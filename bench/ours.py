@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, work_dir, write_json
+from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, sync_result, work_dir, write_json
 
 BIN = Path(sys.executable).parent
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
@@ -58,25 +58,7 @@ def tap_sync(store: Store, mode: str, incremental: bool = False) -> dict[str, An
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         run = run_process(command, log=work / "tap.log")
-        result: dict[str, Any] = {
-            "contender": "ours",
-            "mode": mode,
-            "orders": store.orders,
-            "customers": store.customers,
-            "products": store.products,
-            "plan": store.plan,
-            "command": " ".join(command),
-            "emulator": "shopify-admin-emulator " + " ".join(store.args()),
-            "returncode": run.returncode,
-            "wall_s": run.wall_s,
-            "peak_rss_mb": run.peak_rss_mb,
-            "records": dict(run.records),
-            "stream_seconds": run.seconds,
-            "expected": expected,
-            **cost_summary(shop.stats(), run.wall_s, store.plan),
-        }
-        if run.returncode:
-            result["error"] = run.stderr_tail
+        result = sync_result("ours", mode, store, command, store.args(), run, shop.stats(), expected)
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, work_dir, write_json
+from .harness import OUT, TOKEN, Store, emulator, run_process, sync_result, work_dir, write_json
 
 VERSION = "3.13.0"
 VENV = OUT / "venv-singer-io"
@@ -194,25 +194,8 @@ def tap_sync(store: Store, proxy: Proxy, ca: Path, incremental: bool = False) ->
         shop.reset_stats()
         command = [tap, "--config", str(config), "--catalog", str(catalog)]
         run = run_process(command, env=env, log=work / "tap.log")
-        result: dict[str, Any] = {
-            "contender": "singer-io",
-            "mode": "singer-io",
-            "orders": store.orders,
-            "customers": store.customers,
-            "products": store.products,
-            "plan": store.plan,
-            "command": " ".join(command),
-            "emulator": "shopify-admin-emulator " + " ".join(store.args(shop_name)),
-            "returncode": run.returncode,
-            "wall_s": run.wall_s,
-            "peak_rss_mb": run.peak_rss_mb,
-            "records": dict(run.records),
-            "stream_seconds": run.seconds,
-            "expected": expected,
-            **cost_summary(shop.stats(), run.wall_s, store.plan),
-        }
-        if run.returncode:
-            result["error"] = run.stderr_tail
+        args = store.args(shop_name)
+        result = sync_result("singer-io", "singer-io", store, command, args, run, shop.stats(), expected)
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)
