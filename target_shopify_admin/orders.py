@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
+from shopify_admin import ShopifyAdminClient
+
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
 from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
@@ -53,6 +55,10 @@ class Orders(ShopifyObject):
     set_mutation = UPDATE
     lookup_keys: ClassVar = {"id": "id", "source_identifier": "sourceIdentifier"}
     set_keys: ClassVar = lookup_keys
+
+    def __init__(self, client: ShopifyAdminClient) -> None:
+        super().__init__(client)
+        self.customer_ids: dict[str, str] = {}  # email → id of the customers orders named so far
 
     @override
     def identifiers(self, match_on: str, value: str, custom_id: tuple[str, str] | None) -> tuple[dict, dict]:
@@ -132,10 +138,12 @@ class Orders(ShopifyObject):
         email = nested(record, "customer", "email")
         if customer_id is not None or email is None:
             return customer_id
-        found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email}, cost=LOOKUP_COST)["customerByIdentifier"]
-        if found is None:
-            raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
-        return str(found["id"])
+        if email not in self.customer_ids:  # one lookup per customer, however many orders name them
+            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email}, cost=LOOKUP_COST)
+            if found["customerByIdentifier"] is None:
+                raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
+            self.customer_ids[email] = str(found["customerByIdentifier"]["id"])
+        return self.customer_ids[email]
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,9 @@ only after draining every sink, so every record before it has been written or de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
@@ -121,12 +122,20 @@ class ShopifySink(BatchSink):
 
     def apply(self, item: Item) -> None:
         """Write one record, or dead-letter it."""
-        try:
+
+        def attempt() -> tuple[str, str | None]:
             handler = self.handler()
             if item.deleting and not self.settings.allow_deletes:  # before the key: a refused delete needs none
                 raise RecordError(f"delete refused: set streams.{self.stream_name}.allow_deletes to true")
             item.key = self.match_value(handler, item.record)
-            outcome, shopify_id = self.remove(handler, item.key) if item.deleting else self.upsert(handler, item)
+            return self.remove(handler, item.key) if item.deleting else self.upsert(handler, item)
+
+        self.settle(item, attempt)
+
+    def settle(self, item: Item, attempt: Callable[[], tuple[str, str | None]]) -> None:
+        """Note the outcome and Shopify id that `attempt` returns, or dead-letter the record with its error."""
+        try:
+            outcome, shopify_id = attempt()
         except (RecordFailedError, RecordError, ShopifyError) as error:
             self.fail(item, error)
         else:
@@ -255,12 +264,7 @@ class ShopifySink(BatchSink):
         if len(lines) < (self.target.bulk_threshold or 0):  # few changes: not worth a bulk operation
             alone, lines = alone + lines, []
         for item, change in alone:
-            try:
-                outcome, shopify_id = self.write(handler, change)
-            except (RecordFailedError, ShopifyError) as error:
-                self.fail(item, error)
-            else:
-                self.target.ledger.note(self.stream_name, outcome, item.key, shopify_id)
+            self.settle(item, partial(self.write, handler, change))
         if lines:
             self.write_lines(handler, lines)
 
@@ -296,11 +300,9 @@ class ShopifySink(BatchSink):
     def rewrite(self, handler: IdentifiedObject, item: Item, change: Change) -> None:
         """Write a record the bulk mutation did not answer for. Found as it should be, the operation wrote
         it before it stopped: the outcome is still what the first lookup saw was needed."""
-        try:
+
+        def attempt() -> tuple[str, str | None]:
             outcome, shopify_id = self.upsert(handler, item)
-        except (RecordFailedError, RecordError, ShopifyError) as error:
-            self.fail(item, error)
-        else:
-            self.target.ledger.note(
-                self.stream_name, change.outcome if outcome == "unchanged" else outcome, item.key, shopify_id
-            )
+            return change.outcome if outcome == "unchanged" else outcome, shopify_id
+
+        self.settle(item, attempt)
