@@ -275,7 +275,10 @@ class Seeder:
             order["closed"], order["closedAt"] = True, updated
 
     def destroyed(self, rows: list[Record]) -> None:
-        """Delete seeded objects the way a merchant would, leaving destroy events."""
+        """Delete seeded objects the way a merchant would, leaving destroy events. They are dated after
+        every seeded update but in the past, so a sync started right after seeding reads them (its
+        window ends, exclusive, at its start second)."""
+        when = iso(self.now - 30)
         for record in rows:
             type_name = record["__typename"]
             self.store.table(type_name).delete(record["_n"])
@@ -288,7 +291,7 @@ class Seeder:
                 owner = self.store.table("Customer").get(record["_customer_id"] or 0)
                 if owner is not None:
                     owner["_order_ids"].remove(record["_n"])
-            self.store.record_destroy(record, record.get("title") or record.get("email") or record["name"])
+            self.store.record_destroy(record, record.get("title") or record.get("email") or record["name"], when)
 
 
 def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1) -> None:

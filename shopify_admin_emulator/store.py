@@ -165,7 +165,7 @@ class Store:
         return iter(self.tables[type_name].rows.values())
 
     # events -------------------------------------------------------------------------------------
-    def record_destroy(self, record: Record, title: str) -> None:
+    def record_destroy(self, record: Record, title: str, when: str | None = None) -> None:
         subject_type = {"Customer": "CUSTOMER", "Product": "PRODUCT", "Order": "ORDER"}[record["__typename"]]
         noun = {"CUSTOMER": "customer", "PRODUCT": "product", "ORDER": "order"}[subject_type]
         self.put(
@@ -175,7 +175,7 @@ class Store:
                 appTitle=None,
                 attributeToApp=True,
                 attributeToUser=False,
-                createdAt=self.clock.now_iso(),
+                createdAt=when or self.clock.now_iso(),
                 criticalAlert=False,
                 message=f"{noun.capitalize()} {title} was deleted.",
                 subjectId=record["id"],

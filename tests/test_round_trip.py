@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,7 +48,6 @@ def stop(shop: Running) -> None:
 def shops() -> Iterator[Shops]:
     source = start(customers=60, products=15, orders=8)
     destination = start(customers=0, products=0, orders=0)
-    time.sleep(1.1)  # a sync reads up to the second it starts in: let the seeding's second pass
     yield Shops(source, destination)
     stop(source)
     stop(destination)

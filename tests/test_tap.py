@@ -23,7 +23,6 @@ from .conftest import TOKEN, Running, start
 @pytest.fixture(scope="module")
 def store_shop() -> Iterator[Running]:
     running = start(plan="unlimited", customers=230, products=20, orders=120)
-    time.sleep(1.1)  # a sync reads up to the second it starts in: let the seeding's second pass
     yield running
     running.server.shutdown()
     running.server.server_close()

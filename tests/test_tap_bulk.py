@@ -26,7 +26,6 @@ from .test_tap import assert_big_lists_arrived_whole, config, last_state, record
 @pytest.fixture(scope="module")
 def bulk_shop() -> Iterator[Running]:
     running = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=1_000_000)
-    time.sleep(1.1)  # a sync reads up to the second it starts in: let the seeding's second pass
     yield running
     running.server.shutdown()
     running.server.server_close()
