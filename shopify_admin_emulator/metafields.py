@@ -9,7 +9,26 @@ from typing import Any
 
 from .store import Record, Store
 
+# The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
+APP_NAMESPACE = "app--1000000000001"
 METAFIELD_OWNERS = {"Customer": "CUSTOMER", "Product": "PRODUCT", "ProductVariant": "PRODUCTVARIANT", "Order": "ORDER"}
+
+
+def canonical_namespace(namespace: str | None) -> str:
+    if not namespace or namespace == "$app":
+        return APP_NAMESPACE
+    if namespace.startswith("$app:"):
+        return f"{APP_NAMESPACE}--{namespace[len('$app:') :]}"
+    return namespace
+
+
+def definition_of(store: Store, owner_type: str, namespace: str | None, key: str) -> Record | None:
+    """The owner type's metafield definition of that namespace and key."""
+    namespace = canonical_namespace(namespace)
+    for record in store.all("MetafieldDefinition"):
+        if (record["ownerType"], record["namespace"], record["key"]) == (owner_type, namespace, key):
+            return record
+    return None
 
 
 def find_metafield(owner: Record, namespace: str, key: str) -> Record | None:

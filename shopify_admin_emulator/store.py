@@ -33,6 +33,7 @@ ID_BASES = {
     "Fulfillment": 5_600_000_000_000,
     "FulfillmentLineItem": 12_100_000_000_000,
     "Metafield": 30_100_000_000_000,
+    "MetafieldDefinition": 229_100_000_000,
     "BasicEvent": 8_600_000_000_000,
     "BulkOperation": 4_100_000_000_000,
     "ProductSetOperation": 2_100_000_000_000,

@@ -25,6 +25,10 @@ CURRENT_METAFIELDS = """query TargetMetafields($id: ID!, $keys: [String!]) {
 SET_METAFIELDS = """mutation TargetMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field code message } }
 }"""
+CUSTOM_ID_DEFINITION = """query TargetCustomIdDefinition($identifier: MetafieldDefinitionIdentifierInput!) {
+  metafieldDefinition(identifier: $identifier) { type { name } }
+}"""
+CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,21 @@ class ShopifyObject(ABC):
 
     def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
         return same(wanted, self.as_input(current))
+
+    def custom_id_problem(self, custom_id: tuple[str, str]) -> str | None:
+        """Why Shopify would refuse every lookup by this custom id: it matches only through a metafield
+        definition of type id for the owner type, and answers each lookup without one with an error."""
+        namespace, key = custom_id
+        identifier = {"ownerType": self.kind.upper(), "namespace": namespace, "key": key}
+        data = self.client.execute(CUSTOM_ID_DEFINITION, {"identifier": identifier}, cost=LOOKUP_COST)
+        found = data["metafieldDefinition"]
+        if found is not None and found["type"]["name"] == CUSTOM_ID_TYPE:
+            return None
+        what = f"is of type {found['type']['name']}" if found else "does not exist"
+        return (
+            f"the {self.kind} metafield definition {namespace}.{key} {what}; matching on a custom id needs one of"
+            f" type {CUSTOM_ID_TYPE} (Shopify admin: Settings > Custom data, or the metafieldDefinitionCreate mutation)"
+        )
 
     def removed(self, current: dict[str, Any], mode: str) -> bool:
         """Whether `current` is already as deleting it in `mode` would leave it (an archived product)."""

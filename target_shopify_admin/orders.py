@@ -12,9 +12,8 @@ from shopify_admin import ShopifyAdminClient
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
-from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .objects import CUSTOM_ID_TYPE, LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
 
-CUSTOM_ID_TYPE = "single_line_text_field"
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
     id name sourceIdentifier closed cancelledAt {" ".join(UPDATABLE_TEXT)} tags customAttributes {{ key value }}

@@ -95,6 +95,15 @@ class ShopifySink(BatchSink):
         kind = OBJECTS.get(self.settings.object or "")
         return kind(self.target.client) if kind else None
 
+    @cached_property
+    def custom_id_problem(self) -> str | None:
+        """Checked once, so that without the definition Shopify needs, each record fails saying what to do,
+        at no request per record."""
+        if self.shopify_object is None or self.settings.match_on != "custom_id" or self.settings.custom_id is None:
+            return None
+        problem = self.shopify_object.custom_id_problem(self.settings.custom_id)
+        return f"streams.{self.stream_name}.custom_id: {problem}" if problem else None
+
     @property
     def rank(self) -> int:
         return DEPENDENCY_RANK.get(self.settings.object or "", 0)
@@ -107,7 +116,8 @@ class ShopifySink(BatchSink):
         items = [self.item(record) for record in context.get("records", [])]
         handler = self.shopify_object
         threshold = self.target.bulk_threshold
-        if isinstance(handler, IdentifiedObject) and threshold is not None and len(items) >= threshold:
+        bulk = threshold is not None and len(items) >= threshold and not self.custom_id_problem
+        if isinstance(handler, IdentifiedObject) and bulk:
             self.apply_in_bulk(handler, items)
         else:
             for item in items:
@@ -147,6 +157,8 @@ class ShopifySink(BatchSink):
 
     def handler(self) -> ShopifyObject:
         if self.shopify_object is not None:
+            if self.custom_id_problem:
+                raise RecordError(self.custom_id_problem)
             return self.shopify_object
         if self.settings.object is None:
             raise RecordError(

@@ -63,7 +63,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
                 " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
                 " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
                 " order: id / source_identifier / custom_id; fulfillment: id / order; default id),"
-                " custom_id (metafield 'namespace.key'; the record field named like the key holds the value),"
+                " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
+                " the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"
                 " orders: delete / cancel / close)"
             ),

@@ -38,6 +38,16 @@ class Running:
         response.raise_for_status()
         return response.json()
 
+    def define_custom_id(self, owner_type: str, namespace: str, key: str) -> None:
+        """The metafield definition of type id that Shopify needs before anything matches on this custom id."""
+        definition = {"ownerType": owner_type, "namespace": namespace, "key": key, "name": key, "type": "id"}
+        answer = self.graphql(
+            "mutation($d: MetafieldDefinitionInput!) { metafieldDefinitionCreate(definition: $d) {"
+            " createdDefinition { id } userErrors { field message code } } }",
+            {"d": definition},
+        )
+        assert answer["data"]["metafieldDefinitionCreate"]["userErrors"] == [], answer
+
 
 def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orders: int = 120, **config) -> Running:
     emulator = Emulator(Config(plan=plan, access_token=TOKEN, **config))

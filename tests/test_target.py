@@ -160,6 +160,7 @@ def test_customer_match_on_phone_and_custom_id(shop: Running, tmp_path: Path) ->
     cfg = config(shop, tmp_path, streams=streams)
     lines = messages("by_phone", [{"phone": with_phone["phone"], "note": "by phone"}])
     lines += messages("by_crm_id", [{"crm_id": "CRM-1", "email": "crm1@example.com", "firstName": "Crm"}])
+    shop.define_custom_id("CUSTOMER", "custom", "crm_id")
     result = run_target(tmp_path, cfg, lines)
     assert result.returncode == 0, result.stderr
     assert customer(shop, id=with_phone["id"])["note"] == "by phone"  # type: ignore[index]
@@ -256,6 +257,7 @@ def test_products_upsert_by_handle_id_and_custom_id_and_archive(shop: Running, t
 
     lines = messages("by_id", [{"id": created["id"], "vendor": "Ada"}])
     lines += messages("by_erp", [{"code": "ERP-7", "title": "Difference Engine"}])
+    shop.define_custom_id("PRODUCT", "erp", "code")
     lines += messages("retired", [{"handle": "analytical-engine", "_sdc_deleted_at": "2026-01-01T00:00:00Z"}])
     result = run_target(tmp_path, cfg, lines)
     assert result.returncode == 0, result.stderr
@@ -398,6 +400,40 @@ def test_every_document_sent_validates_against_the_real_schema(shop: Running, tm
     documents = shop.emulator.api.documents()
     assert sum("mutation Target" in d for d in documents) == 5  # with the email consent update
     for document in documents:
+        assert validate(real_schema, parse(document)) == [], document
+
+
+def test_custom_id_without_its_definition_fails_every_record_saying_what_to_do(
+    shop: Running, tmp_path: Path, real_schema
+) -> None:
+    """Shopify answers every lookup by a custom id with an error until the owner type has a metafield
+    definition of type id for it: checked once per stream, the records fail without a request each."""
+    shop.graphql(
+        'mutation { metafieldDefinitionCreate(definition: {ownerType: PRODUCT, namespace: "pim", key: "label",'
+        ' name: "Label", type: "single_line_text_field"}) { userErrors { message } } }'
+    )
+    streams = {
+        "by_ref": {"object": "product", "match_on": "custom_id", "custom_id": "pim.ref"},
+        "by_label": {"object": "product", "match_on": "custom_id", "custom_id": "pim.label", "allow_deletes": True},
+    }
+    lines = messages("by_ref", [{"ref": f"R-{n}", "title": f"Thing {n}"} for n in range(3)])
+    lines += messages("by_label", [{"label": "L-1", "title": "Labelled"}, {"label": "L-2", "_sdc_deleted_at": "x"}])
+    cfg = config(shop, tmp_path, streams=streams, bulk_threshold=2)
+    requests.post(f"{shop.url}/__emulator/stats/reset", timeout=10).raise_for_status()
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 1
+    assert "by_ref: 3 failed" in summary(result, "by_ref") and "by_label: 2 failed" in summary(result, "by_label")
+    how = "matching on a custom id needs one of type id (Shopify admin: Settings > Custom data"
+    errors = {(letter["stream"], letter["key"]): letter["error"] for letter in dead_letters(tmp_path)}
+    assert set(errors) == {*(("by_ref", f"R-{n}") for n in range(3)), ("by_label", "L-1"), ("by_label", "L-2")}
+    for (stream, _key), error in errors.items():
+        what = "does not exist" if stream == "by_ref" else "is of type single_line_text_field"
+        field = stream.removeprefix("by_")
+        assert error.startswith(f"streams.{stream}.custom_id: the product metafield definition pim.{field} {what}; ")
+        assert how in error
+    operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
+    assert {name: op["requests"] for name, op in operations.items()} == {"TargetCustomIdDefinition": 2}
+    for document in shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
 
 

@@ -262,6 +262,7 @@ def test_order_matched_on_a_custom_id_is_created_once(shop: Running, tmp_path: P
     row = {**new_order(shop), "order_ref": "SO-77"}
     del row["sourceIdentifier"]
     cfg = config(shop, tmp_path, streams=streams)
+    shop.define_custom_id("ORDER", "erp", "order_ref")
     first = run_target(tmp_path, cfg, messages("erp", [row]))
     assert first.returncode == 0, first.stderr
     assert "erp: 1 created" in summary(first, "erp")

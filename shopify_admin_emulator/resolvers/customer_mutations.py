@@ -9,12 +9,12 @@ from typing import Any
 from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
-from ..metafields import put_metafield
+from ..metafields import canonical_namespace, put_metafield
 from ..records import marketing_consent, new_address, new_customer
 from ..store import Record
 from .common import find, user_error
 from .customers import by_custom_id, customer_by, customer_orders, display_name
-from .metafields_tags import canonical_namespace, sorted_tags, split_tags
+from .metafields_tags import sorted_tags, split_tags
 from .shop import shop
 
 Problem = tuple[list[str], str, str]  # (field below the input, message, code)
@@ -286,7 +286,7 @@ def customer_set(
     elif identifier.get("customId"):
         custom_id = identifier["customId"]
         customer = by_custom_id(ctx, custom_id)
-        key = {"namespace": canonical_namespace(custom_id.get("namespace") or "custom"), "key": custom_id["key"]}
+        key = {"namespace": canonical_namespace(custom_id.get("namespace")), "key": custom_id["key"]}
         data["metafields"] = [*(data.get("metafields") or []), {**key, "value": custom_id["value"], "type": "id"}]
     else:
         for name in ("email", "phone"):

@@ -8,9 +8,11 @@ from typing import Any
 
 from ..connections import paginate_list
 from ..graphql_api import Context, resolves
+from ..metafields import canonical_namespace
 from ..search import Filter
 from ..store import Record, money
 from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
+from .metafield_definitions import require_custom_id_definition
 
 CUSTOMERS = Resource(
     "Customer",
@@ -63,7 +65,8 @@ def customer_by(ctx: Context, *, email: str | None = None, phone: str | None = N
 
 
 def by_custom_id(ctx: Context, custom_id: dict[str, Any], owner_type: str = "Customer") -> Record | None:
-    namespace = custom_id.get("namespace") or "custom"
+    require_custom_id_definition(ctx, owner_type, custom_id)
+    namespace = canonical_namespace(custom_id.get("namespace"))
     for record in ctx.store.all(owner_type):
         for m in record.get("_metafields", []):
             if m["namespace"] == namespace and m["key"] == custom_id["key"] and m["value"] == custom_id["value"]:

@@ -11,14 +11,12 @@ from typing import Any
 from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
-from ..metafields import METAFIELD_OWNERS, find_metafield, put_metafield
+from ..metafields import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
 from ..store import Record, parse_gid
 from .common import user_error
 
 TAGGABLE = ("Customer", "Product", "Order")
 METAFIELDS_SET_LIMIT = 25
-# The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
-APP_NAMESPACE = "app--1000000000001"
 STALE = "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value."
 
 
@@ -68,14 +66,6 @@ def tags_remove(_root: Any, ctx: Context, id: str, tags: list[str]) -> dict[str,
 
 
 # metafields -------------------------------------------------------------------------------------------
-def canonical_namespace(namespace: str | None) -> str:
-    if not namespace or namespace == "$app":
-        return APP_NAMESPACE
-    if namespace.startswith("$app:"):
-        return f"{APP_NAMESPACE}--{namespace[len('$app:') :]}"
-    return namespace
-
-
 def value_problem(type_: str, value: str) -> str | None:
     """The message Shopify gives a value its type rejects, for the common types."""
     if type_ in ("number_integer", "integer"):
@@ -108,13 +98,22 @@ def metafield_owner(ctx: Context, owner_id: str) -> Record | None:
     return ctx.store.node(owner_id) if parsed and parsed[0] in METAFIELD_OWNERS else None
 
 
-def metafields_set_errors(index: int, entry: dict[str, Any], owner: Record | None) -> list[dict[str, Any]]:
+def defined_type(ctx: Context, owner: Record, entry: dict[str, Any]) -> str | None:
+    """A metafield sent without a type takes its definition's."""
+    owner_type = METAFIELD_OWNERS[owner["__typename"]]
+    definition = definition_of(ctx.store, owner_type, entry.get("namespace"), entry["key"])
+    return definition["type"]["name"] if definition else None
+
+
+def metafields_set_errors(
+    ctx: Context, index: int, entry: dict[str, Any], owner: Record | None
+) -> list[dict[str, Any]]:
     path = ["metafields", str(index)]
     if owner is None:
         return [user_error([*path, "ownerId"], "Owner does not exist.", "INVALID")]
     namespace = canonical_namespace(entry.get("namespace"))
     existing = find_metafield(owner, namespace, entry["key"])
-    type_ = entry.get("type") or (existing["type"] if existing else None)
+    type_ = entry.get("type") or (existing["type"] if existing else None) or defined_type(ctx, owner, entry)
     if not type_:
         return [user_error([*path, "type"], "Type can't be blank", "BLANK")]
     problem = value_problem(type_, entry["value"])
@@ -135,7 +134,7 @@ def metafields_set(_root: Any, ctx: Context, metafields: list[dict[str, Any]]) -
         message = f"Exceeded the maximum metafields input limit of {METAFIELDS_SET_LIMIT}."
         return {"metafields": None, "userErrors": [user_error(["metafields"], message, "LESS_THAN_OR_EQUAL_TO")]}
     owners = [metafield_owner(ctx, entry["ownerId"]) for entry in metafields]
-    errors = [e for i, entry in enumerate(metafields) for e in metafields_set_errors(i, entry, owners[i])]
+    errors = [e for i, entry in enumerate(metafields) for e in metafields_set_errors(ctx, i, entry, owners[i])]
     if errors:  # all or nothing
         return {"metafields": [], "userErrors": errors}
     written = []
@@ -143,7 +142,7 @@ def metafields_set(_root: Any, ctx: Context, metafields: list[dict[str, Any]]) -
     for entry, owner in zip(metafields, found, strict=True):
         namespace = canonical_namespace(entry.get("namespace"))
         existing = find_metafield(owner, namespace, entry["key"])
-        type_ = entry.get("type") or (existing or {}).get("type", "")
+        type_ = entry.get("type") or (existing or {}).get("type") or defined_type(ctx, owner, entry) or ""
         written.append(put_metafield(ctx.store, owner, namespace, entry["key"], entry["value"], type_))
         ctx.store.touch(owner)
     return {"metafields": written, "userErrors": []}

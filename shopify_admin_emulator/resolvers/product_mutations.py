@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..graphql_api import Context, resolves
-from ..metafields import set_metafields
+from ..metafields import canonical_namespace, set_metafields
 from ..records import new_product, new_variant, unit_cost
 from ..store import Record, Store, price
 from .common import find, user_error
@@ -421,7 +421,9 @@ def product_set(
             create_options_and_default_variant(store, record, [])
         metafields = list(data.get("metafields") or [])
         if own is None and identifier and identifier.get("customId"):
-            metafields.append(identifier["customId"])
+            custom_id = identifier["customId"]
+            namespace = canonical_namespace(custom_id.get("namespace"))
+            metafields.append({**custom_id, "namespace": namespace, "type": "id"})
         if metafields:
             set_metafields(store, record, metafields)
         store.put(record)
