@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -111,6 +112,7 @@ class ShopifyAdminClient:
         self._costs: dict[str, int] = {}  # requestedQueryCost Shopify reported, per document
         self.requests_sent = 0
         self.points_used = 0
+        self._count_lock = threading.Lock()  # sinks write from several threads
 
     def execute(self, query: str, variables: dict[str, Any] | None = None, cost: int | None = None) -> dict[str, Any]:
         """The `data` of a successful answer; raises ShopifyError when Shopify reports errors.
@@ -126,9 +128,8 @@ class ShopifyAdminClient:
         next(delays)  # python-backoff's generators start by yielding None
         renewed = False
         for attempt in range(1, self.max_attempts + 1):
-            self.throttle.acquire(self._costs.get(query) or cost or FIRST_GUESS_COST)
             try:
-                return self._send(query, variables)
+                return self._check(query, self._send(query, variables, self._costs.get(query) or cost))
             except _RetryableError as retry:
                 if attempt == self.max_attempts:
                     raise ShopifyError(f"gave up after {attempt} attempts: {retry}") from None
@@ -144,8 +145,19 @@ class ShopifyAdminClient:
                 renewed = True
         raise AssertionError("unreachable")
 
-    def _send(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
-        self.requests_sent += 1
+    def _send(self, query: str, variables: dict[str, Any] | None, cost: int | None) -> dict[str, Any]:
+        """The answer's body, once the budget allows `cost` points; transport failures raise."""
+        spent = self.throttle.acquire(cost or FIRST_GUESS_COST)
+        body: dict[str, Any] | None = None
+        try:
+            body = self._post(query, variables)
+            return body
+        finally:
+            self.throttle.observe(((body or {}).get("extensions") or {}).get("cost", {}).get("throttleStatus"), spent)
+
+    def _post(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+        with self._count_lock:
+            self.requests_sent += 1
         try:
             response = self.session.post(
                 self.endpoint,
@@ -165,18 +177,17 @@ class ShopifyAdminClient:
         if response.status_code != 200:
             raise ShopifyError(f"Shopify answered HTTP {response.status_code}: {response.text[:500]}")
         try:
-            body = response.json()
+            body: dict[str, Any] = response.json()
         except ValueError:
             raise _RetryableError("incomplete or invalid JSON body") from None
-        return self._check(query, body)
+        return body
 
     def _check(self, query: str, body: dict[str, Any]) -> dict[str, Any]:
         cost = (body.get("extensions") or {}).get("cost") or {}
-        if cost.get("throttleStatus"):
-            self.throttle.observe(cost["throttleStatus"])
         if cost.get("requestedQueryCost") is not None:
             self._costs[query] = int(cost["requestedQueryCost"])
-        self.points_used += int(cost.get("actualQueryCost") or 0)
+        with self._count_lock:
+            self.points_used += int(cost.get("actualQueryCost") or 0)
         errors = body.get("errors") or []
         codes = {(e.get("extensions") or {}).get("code") for e in errors}
         if "THROTTLED" in codes:

@@ -1,7 +1,9 @@
 """Client side of Shopify's cost bucket: wait before sending rather than retry after THROTTLED.
 
 Every answer reports `throttleStatus`; between answers the bucket is predicted to refill at the
-restore rate. One instance is shared by every stream or sink of a run, across threads.
+restore rate. One instance is shared by every stream or sink of a run, across threads: points spent
+on requests still in flight are taken off what an answer reports, since Shopify had not charged them
+yet when it answered.
 """
 
 from __future__ import annotations
@@ -34,13 +36,15 @@ class CostThrottle:
         self._clock, self._sleep = clock, sleep
         self._stamp = clock()
         self._lock = threading.Lock()
+        self._in_flight = 0.0  # points acquired by requests not answered yet
         self.waited = 0.0  # seconds spent waiting for points, for reporting
 
     def _predicted(self, now: float) -> float:
         return min(self.maximum, self.available + (now - self._stamp) * self.restore_rate)
 
-    def acquire(self, cost: float) -> None:
-        """Block until `cost` points are predicted to be available, then spend them."""
+    def acquire(self, cost: float) -> float:
+        """Block until `cost` points are predicted to be available, then spend them. They are in flight
+        until `observe` is told of them; returns how many that is."""
         cost = min(cost, self.maximum)
         while True:
             with self._lock:
@@ -48,17 +52,23 @@ class CostThrottle:
                 predicted = self._predicted(now)
                 if predicted >= cost:
                     self.available, self._stamp = predicted - cost, now
-                    return
+                    self._in_flight += cost
+                    return cost
                 wait = (cost - predicted) / self.restore_rate
             self.waited += wait
             self._sleep(wait)
 
-    def observe(self, status: dict[str, Any]) -> None:
-        """Take Shopify's word for the bucket's state (it also tells the real plan's budget)."""
+    def observe(self, status: dict[str, Any] | None, landed: float = 0.0) -> None:
+        """A request that spent `landed` points is over. Take Shopify's word for the bucket's state, if
+        its answer gave one (it also tells the real plan's budget), less what is still in flight."""
         with self._lock:
+            self._in_flight = max(0.0, self._in_flight - landed)
+            if not status:
+                return
             self.maximum = float(status.get("maximumAvailable") or self.maximum)
             self.restore_rate = float(status.get("restoreRate") or self.restore_rate)
-            self.available = float(status.get("currentlyAvailable", self.available))
+            reported = float(status.get("currentlyAvailable", self.available + self._in_flight))
+            self.available = reported - self._in_flight
             self._stamp = self._clock()
 
     def seconds_until(self, cost: float) -> float:

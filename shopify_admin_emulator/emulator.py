@@ -59,6 +59,8 @@ class Emulator:
         self.faults = Faults([Rule.parse(text) for text in config.faults], config.fault_seed)
         self.stats: dict[str, OperationStats] = defaultdict(OperationStats)
         self.http_requests = 0
+        self.in_flight = 0  # GraphQL requests being answered now
+        self.peak_in_flight = 0  # the most at once since the stats were reset: how concurrent clients are
         self.lock = threading.Lock()
         self.files: dict[str, Path] = {}  # name → file served at /__emulator/files/{name}
         self.uploads: dict[str, Path] = {}  # staged-upload key → the uploaded file
@@ -131,6 +133,7 @@ class Emulator:
         }
         return {
             "http_requests": self.http_requests,
+            "peak_concurrent_graphql": self.peak_in_flight,
             "graphql": totals,
             "operations": per_op,
             "faults": self.faults.describe(),
@@ -140,6 +143,7 @@ class Emulator:
         with self.lock:
             self.stats.clear()
             self.http_requests = 0
+            self.peak_in_flight = self.in_flight
 
     def rest_shop(self) -> dict[str, Any]:
         """The few fields of the REST shop record that clients read at start-up."""

@@ -100,7 +100,14 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         match = API_PATH.match(path)
         if match and match.group(2) == "graphql":
-            return self._graphql(body)
+            with self.emulator.lock:
+                self.emulator.in_flight += 1
+                self.emulator.peak_in_flight = max(self.emulator.peak_in_flight, self.emulator.in_flight)
+            try:
+                return self._graphql(body)
+            finally:
+                with self.emulator.lock:
+                    self.emulator.in_flight -= 1
         if path == "/admin/oauth/access_token":
             if (self.headers.get("Content-Type") or "").startswith("application/json"):
                 form = json.loads(body or b"{}")

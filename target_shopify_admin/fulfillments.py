@@ -63,6 +63,12 @@ class Fulfillments(ShopifyObject):
         return record.get({"id": "id", "order": "orderId"}[match_on])
 
     @override
+    def serial_key(self, record: dict[str, Any], key: str) -> str:
+        """Fulfillments of one order take from the same remaining quantities: they go one at a time."""
+        order_id = record.get("orderId")
+        return f"order {order_id}" if isinstance(order_id, str) and order_id else key
+
+    @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         if current is None:  # matched on an id this shop does not have: fulfil on the record's order
             order_id = text(record, "orderId")

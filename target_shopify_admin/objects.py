@@ -69,6 +69,10 @@ class ShopifyObject(ABC):
     def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
         return same(wanted, self.as_input(current))
 
+    def serial_key(self, record: dict[str, Any], key: str) -> str:
+        """Records with the same serial key are written one after another, in their order."""
+        return key
+
     def custom_id_problem(self, custom_id: tuple[str, str]) -> str | None:
         """Why Shopify would refuse every lookup by this custom id: it matches only through a metafield
         definition of type id for the owner type, and answers each lookup without one with an error."""

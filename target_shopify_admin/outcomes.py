@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,15 @@ class Ledger:
         self.max_failures = max_failures
         self.logger = logger
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self._lock = threading.Lock()  # records are written from several threads
 
     @property
     def failures(self) -> int:
         return sum(c[FAILED] for c in self.counts.values())
 
     def note(self, stream: str, outcome: str, key: Any, shopify_id: str | None) -> None:
-        self.counts[stream][outcome] += 1
+        with self._lock:
+            self.counts[stream][outcome] += 1
         self.logger.debug("%s %s: %s %s", stream, key, outcome, shopify_id or "")
 
     def fail(
@@ -41,15 +44,17 @@ class Ledger:
     ) -> None:
         """Count the failure and write it as one dead-letter line: the record's key, the operation,
         Shopify's userErrors or the error, and the record (records carry no credentials)."""
-        self.counts[stream][FAILED] += 1
         self.logger.warning("%s %s: %s failed: %s %s", stream, key, operation, error, user_errors or "")
-        if self.dead_letter_path is not None:
-            letter = {"stream": stream, "key": key, "operation": operation, "error": error, "userErrors": user_errors}
-            letter["record"] = record
-            with self.dead_letter_path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(letter, default=str) + "\n")
-        if self.max_failures is not None and self.failures >= self.max_failures:
-            raise TooManyFailuresError(f"stopping after {self.failures} failed records (max_failures)")
+        letter = {"stream": stream, "key": key, "operation": operation, "error": error, "userErrors": user_errors}
+        letter["record"] = record
+        with self._lock:
+            self.counts[stream][FAILED] += 1
+            if self.dead_letter_path is not None:
+                with self.dead_letter_path.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(letter, default=str) + "\n")
+            failures = self.failures
+        if self.max_failures is not None and failures >= self.max_failures:
+            raise TooManyFailuresError(f"stopping after {failures} failed records (max_failures)")
 
     def log_summary(self) -> None:
         for stream, counts in sorted(self.counts.items()):

@@ -5,6 +5,7 @@ only after draining every sink, so every record before it has been written or de
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
@@ -120,8 +121,7 @@ class ShopifySink(BatchSink):
         if isinstance(handler, IdentifiedObject) and bulk:
             self.apply_in_bulk(handler, items)
         else:
-            for item in items:
-                self.apply(item)
+            self.apply_all(items)
         self.logger.info("Applied a batch of %d records from %s", len(items), self.stream_name)
 
     def item(self, record: dict[str, Any]) -> Item:
@@ -129,6 +129,45 @@ class ShopifySink(BatchSink):
         deleting = self.settings.action == "delete" or bool(record.get("_sdc_deleted_at"))
         operation = "delete" if deleting else self.settings.action
         return Item(record, received, operation, deleting, record.get(self.settings.match_field))
+
+    def apply_all(self, items: list[Item]) -> None:
+        """Write records `concurrent_writes` at a time: while one request is on its way, the budget
+        refills for the next. A record waits for the one before it with the same key, so each object
+        still sees its records in order."""
+        workers = self.target.concurrent_writes
+        if workers == 1 or len(items) < 2:
+            for item in items:
+                self.apply(item)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"write-{self.stream_name}") as pool:
+            last: dict[str, Future[None]] = {}
+            futures = []
+            for item in items:
+                same = self.object_key(item)
+                futures.append(pool.submit(self.apply_after, last.get(same), item))
+                last[same] = futures[-1]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:  # a fatal error (a refused token, …) stops the writes not yet started
+                pool.shutdown(cancel_futures=True)
+                raise
+
+    def object_key(self, item: Item) -> str:
+        """What a record writes to, as far as its match key tells before any lookup; a record without a
+        usable key fails on its own, so it waits for nothing."""
+        handler = self.shopify_object
+        try:
+            if handler is None:
+                raise RecordError("no object")
+            return handler.serial_key(item.record, self.match_value(handler, item.record).casefold())
+        except RecordError:
+            return f"unkeyed {id(item)}"
+
+    def apply_after(self, previous: Future[None] | None, item: Item) -> None:
+        if previous is not None:
+            previous.result()
+        self.apply(item)
 
     def apply(self, item: Item) -> None:
         """Write one record, or dead-letter it."""
@@ -252,16 +291,14 @@ class ShopifySink(BatchSink):
     def write_run(self, handler: IdentifiedObject, run: list[Item]) -> None:
         """Look the run's objects up many at a time, then write what changed with one bulk mutation."""
         if len(run) < (self.target.bulk_threshold or 0):  # what deletes and repeated keys left over
-            for item in run:
-                self.apply(item)
+            self.apply_all(run)
             return
         identifiers = [self.identifiers(handler, item.key) for item in run]
         try:
             found = handler.find_many([lookup for lookup, _ in identifiers])
         except ShopifyError as error:  # one bad identifier fails its whole query: find which, one by one
             self.logger.warning("Batched lookup for %s failed (%s); looking up one by one", self.stream_name, error)
-            for item in run:
-                self.apply(item)
+            self.apply_all(run)
             return
         lines: list[tuple[Item, Change]] = []
         alone: list[tuple[Item, Change]] = []

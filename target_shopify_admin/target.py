@@ -23,6 +23,7 @@ class RecordsFailedError(Exception):
 
 
 DEFAULT_BULK_THRESHOLD = 1000
+DEFAULT_CONCURRENT_WRITES = 4
 
 
 class TargetShopifyAdmin(ShopifyConnection, Target):
@@ -56,6 +57,16 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             ),
         ),
         th.Property(
+            "concurrent_writes",
+            th.IntegerType,
+            default=DEFAULT_CONCURRENT_WRITES,
+            description=(
+                "Records a sink writes at once outside bulk mutations, so that the cost budget, not each"
+                " request's round trip, sets the pace; records with the same key still go in order."
+                " 1 writes one at a time, as does setting max_failures"
+            ),
+        ),
+        th.Property(
             "streams",
             th.ObjectType(additional_properties=True),
             description=(
@@ -73,8 +84,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Sinks drain one at a time, in dependency order: the shop's cost budget, which they all share,
-        # is the limit, not the latency that parallel drains would hide.
+        # Sinks drain one at a time, in dependency order; within a batch, records are written
+        # `concurrent_writes` at a time, all paced by the one cost budget the shop gives the app.
         self.max_parallelism = 1
 
     @cached_property
@@ -85,6 +96,13 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
     def bulk_threshold(self) -> int | None:
         threshold = self.config.get("bulk_threshold", DEFAULT_BULK_THRESHOLD)
         return threshold if threshold else None
+
+    @property
+    def concurrent_writes(self) -> int:
+        """With max_failures, one at a time, so that the run stops at exactly that many failures."""
+        if self.config.get("max_failures") is not None:
+            return 1
+        return max(1, int(self.config.get("concurrent_writes") or DEFAULT_CONCURRENT_WRITES))
 
     @cached_property
     def ledger(self) -> Ledger:

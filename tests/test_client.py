@@ -61,12 +61,24 @@ def test_throttle_waits_for_the_restore_rate() -> None:
         now[0] += seconds
 
     throttle = CostThrottle("standard", clock=lambda: now[0], sleep=sleep)
-    throttle.acquire(1500)
-    throttle.acquire(1000)  # 500 left: 500 points short at 100 points/s
+    first = throttle.acquire(1500)
+    throttle.observe(None, first)  # an answer without a throttle status: the prediction stands
+    second = throttle.acquire(1000)  # 500 left: 500 points short at 100 points/s
     assert slept == [pytest.approx(5.0)]
-    throttle.observe({"maximumAvailable": 4000, "currentlyAvailable": 4000, "restoreRate": 200})
+    throttle.observe({"maximumAvailable": 4000, "currentlyAvailable": 4000, "restoreRate": 200}, second)
     throttle.acquire(3000)
     assert len(slept) == 1
+
+
+def test_throttle_takes_requests_in_flight_off_what_an_answer_reports() -> None:
+    """Shopify's answer to one request does not count the others still on their way."""
+    throttle = CostThrottle("standard", clock=lambda: 0.0, sleep=lambda _s: pytest.fail("should not wait"))
+    first, second = throttle.acquire(300), throttle.acquire(200)
+    throttle.observe({"maximumAvailable": 2000, "currentlyAvailable": 1700, "restoreRate": 100}, first)
+    assert throttle.seconds_until(1500) == pytest.approx(0.0)
+    assert throttle.seconds_until(1501) == pytest.approx(0.01)  # 1700 reported, 200 still in flight
+    throttle.observe({"maximumAvailable": 2000, "currentlyAvailable": 1500, "restoreRate": 100}, second)
+    assert throttle.seconds_until(1500) == pytest.approx(0.0) and throttle.seconds_until(1501) > 0
 
 
 @pytest.mark.parametrize(

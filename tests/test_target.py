@@ -403,6 +403,29 @@ def test_every_document_sent_validates_against_the_real_schema(shop: Running, tm
         assert validate(real_schema, parse(document)) == [], document
 
 
+def test_records_are_written_concurrently_and_each_object_sees_its_records_in_order(
+    shop: Running, tmp_path: Path
+) -> None:
+    """Every request takes 0.2 s (the emulator's `slow` fault): writes overlap, up to concurrent_writes,
+    while three records for one customer still apply in their order."""
+    crm = {"crm": {"object": "customer", "match_on": "email"}}
+    rows = [{"email": f"parallel-{n}@example.com", "firstName": f"P{n}"} for n in range(8)]
+    rows += [{"email": "Parallel-0@example.com", "note": f"step {n}"} for n in range(1, 4)]
+    peaks = []
+    requests.post(f"{shop.url}/__emulator/faults", json=[{"kind": "slow", "every": 1, "seconds": 0.2}], timeout=10)
+    try:
+        for workers, lines in ((4, messages("crm", rows)), (1, messages("crm", [{**rows[1], "note": "x"}, rows[2]]))):
+            requests.post(f"{shop.url}/__emulator/stats/reset", timeout=10).raise_for_status()
+            result = run_target(tmp_path, config(shop, tmp_path, streams=crm, concurrent_writes=workers), lines)
+            assert result.returncode == 0, result.stderr
+            peaks.append(requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["peak_concurrent_graphql"])
+    finally:
+        requests.post(f"{shop.url}/__emulator/faults", json=[], timeout=10).raise_for_status()
+    assert "crm: 1 unchanged, 1 updated" in summary(result, "crm")
+    assert 2 <= peaks[0] <= 4 and peaks[1] == 1, peaks
+    assert customer(shop, emailAddress="parallel-0@example.com")["note"] == "step 3"  # type: ignore[index]
+
+
 def test_custom_id_without_its_definition_fails_every_record_saying_what_to_do(
     shop: Running, tmp_path: Path, real_schema
 ) -> None:
