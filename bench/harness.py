@@ -228,6 +228,7 @@ def cost_summary(stats: dict[str, Any], wall_s: float, plan: str) -> dict[str, A
     points = graphql["actual_cost"]
     return {
         "http_requests": stats["http_requests"],
+        "peak_concurrent_requests": stats["peak_concurrent_graphql"],
         "graphql_requests": graphql["requests"],
         "throttled": graphql["throttled"],
         "requested_points": graphql["requested_cost"],

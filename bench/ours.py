@@ -132,10 +132,15 @@ def target_records(kind: str, n: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def target_upsert(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]:
-    """Upsert n new customers and n new products into an empty shop."""
+def target_upsert(
+    n: int, plan: str, seed: int, bulk: bool, round_trip: float = 0.0, concurrent_writes: int | None = None
+) -> dict[str, Any]:
+    """Upsert n new customers and n new products into an empty shop. `round_trip`: seconds the emulator
+    takes to answer each request, as a far-away Shopify would."""
     mode = "bulk" if bulk else "per-record"
-    work = work_dir(f"target-{mode}-{n}")
+    if round_trip:
+        mode += f", {round_trip:g} s a request, {concurrent_writes} at a time"
+    work = work_dir(f"target-{mode}-{n}".replace(", ", "-").replace(" ", "_"))
     messages = work / "input.jsonl"
     with messages.open("w") as out:
         for stream, key in (("customers", "email"), ("products", "handle")):
@@ -153,6 +158,7 @@ def target_upsert(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]:
     args = [
         *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
         *("--customers", "0", "--products", "0", "--orders", "0"),
+        *(("--fault", f"slow:every=1:seconds={round_trip:g}") if round_trip else ()),
     ]
     with emulator(args) as shop:
         config = work / "config.json"
@@ -161,6 +167,7 @@ def target_upsert(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]:
             {
                 **connection(shop.url, plan),
                 "bulk_threshold": 1 if bulk else 0,
+                **({"concurrent_writes": concurrent_writes} if concurrent_writes else {}),
                 "streams": {
                     "customers": {"object": "customer", "action": "upsert", "match_on": "email"},
                     "products": {"object": "product", "action": "upsert", "match_on": "handle"},

@@ -357,6 +357,14 @@ def target_section(jobs: dict[str, Any]) -> list[str]:
             f"{w.get('customers')} / {w.get('products')} | "
             f"{j['load']['mean']}/{j['load']['max']} |"
         )
+    if any("a request" in j["mode"] for _name, j in found):
+        lines += [
+            "",
+            "The rows with seconds a request have the emulator answer every request that much later (its `slow` "
+            "fault), as a shop across the internet would; the other rows answer within milliseconds. Written one "
+            "at a time (`concurrent_writes: 1`), records wait on round trips and leave most of the budget unused; "
+            "the default `concurrent_writes: 4` overlaps them, records with the same key still in order.",
+        ]
     lines += ["", *(f"- `{name}`: `{j['emulator']}` then `{j['command']}`" for name, j in found)]
     return [*lines, ""]
 

@@ -49,6 +49,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--singer-io", action=argparse.BooleanOptionalAction, default=None, help="default: not in --quick"
     )
     parser.add_argument("--target-bulk", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--round-trip",
+        type=float,
+        default=0.15,
+        help="seconds each request takes in the per-record target rows run 1 and 4 at a time (0: none)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes on the unlimited plan: seconds, for the tests")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "bench", help="where REPORT.md and the plots go")
     parser.add_argument("--results", type=Path, default=None, help="raw results (default: REPORT-DIR/out/results.json)")
@@ -103,6 +109,11 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
             budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, store, proxy, ca, n == smallest)))
     for n in args.target_sizes:
         budget.append((f"target/per-record/{n}", partial(ours.target_upsert, n, args.plan, args.seed, False)))
+    if args.round_trip:
+        n = min(args.target_sizes)
+        for workers in (1, 4):
+            upsert = partial(ours.target_upsert, n, args.plan, args.seed, False, args.round_trip, workers)
+            budget.append((f"target/per-record/{n}/round-trip/{workers}", upsert))
     for n in args.sizes:
         cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, Store(n, args.plan, args.seed), "bulk")))
     parse_store = Store(args.parse_orders, args.plan, args.seed)

@@ -54,11 +54,13 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
     for stream in ("order_line_items", "fulfillments"):
         assert parse["records"][stream] == paged["records"][stream], stream
 
-    for mode in ("per-record", "bulk"):
-        target = jobs[f"target/{mode}/20"]
+    for mode in ("per-record", "bulk", "per-record/20/round-trip/1", "per-record/20/round-trip/4"):
+        target = jobs[f"target/{mode}" if "/" in mode else f"target/{mode}/20"]
         assert target["records_in"] == 40
         assert target["written"] == {"customers": 20, "products": 20}, mode
         assert target["points"] > 0
+    assert jobs["target/per-record/20/round-trip/1"]["peak_concurrent_requests"] == 1
+    assert 2 <= jobs["target/per-record/20/round-trip/4"]["peak_concurrent_requests"] <= 4
 
     report = (tmp_path / "REPORT.md").read_text()
     assert "`.venv/bin/python -m bench --quick" in report
