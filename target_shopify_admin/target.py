@@ -102,7 +102,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
         """With max_failures, one at a time, so that the run stops at exactly that many failures."""
         if self.config.get("max_failures") is not None:
             return 1
-        return max(1, int(self.config.get("concurrent_writes") or DEFAULT_CONCURRENT_WRITES))
+        value = self.config.get("concurrent_writes")
+        return DEFAULT_CONCURRENT_WRITES if value is None else max(1, int(value))
 
     @cached_property
     def ledger(self) -> Ledger:
