@@ -59,6 +59,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--report-dir", type=Path, default=ROOT / "bench", help="where REPORT.md and the plots go")
     parser.add_argument("--results", type=Path, default=None, help="raw results (default: REPORT-DIR/out/results.json)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the raw results")
+    parser.add_argument(
+        "--rerun",
+        nargs="+",
+        metavar="JOB",
+        help="run these jobs of the run in --results again (same options), replacing their rows",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
@@ -129,15 +135,22 @@ def main(argv: list[str] | None = None) -> None:
     if args.report_only:
         report.write(json.loads(args.results.read_text()), args.report_dir)
         return
+    command = ".venv/bin/python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     results: dict[str, Any] = {
         "meta": {
-            "command": ".venv/bin/python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv),
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "started": started,
             "machine": machine(),
             "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         },
         "jobs": {},
     }
+    if args.rerun:
+        results = json.loads(args.results.read_text())
+        results["meta"].setdefault("reruns", []).extend(
+            {"job": name, "command": command, "started": started} for name in args.rerun
+        )
     harness.WORK[0] = args.results.parent / "work"
     # The emulators keep their bulk result files in a temporary directory: one of the run's own, out of
     # reach of anything that cleans /tmp while a run takes an hour.
@@ -151,7 +164,13 @@ def main(argv: list[str] | None = None) -> None:
         ca, cert, key = singer_io.make_certificates(OUT / "tls")
         proxy = singer_io.Proxy(cert, key)
     budget, cpu = jobs(args, proxy, ca)
-    results["meta"]["planned"] = [name for name, _ in budget + cpu]
+    if args.rerun:
+        unknown = set(args.rerun) - {name for name, _ in budget + cpu}
+        if unknown:
+            sys.exit(f"no such job with these options: {', '.join(sorted(unknown))}")
+        budget, cpu = [j for j in budget if j[0] in args.rerun], [j for j in cpu if j[0] in args.rerun]
+    else:
+        results["meta"]["planned"] = [name for name, _ in budget + cpu]
 
     def run(name: str, job: Callable[[], dict[str, Any]]) -> None:
         started = time.time()

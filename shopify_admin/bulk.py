@@ -243,7 +243,9 @@ def reassemble(
     `connections` names, per parent type, the field each child type belongs in:
     `{"Order": {"LineItem": "lineItems"}}`; every field named there is present in its parent's records.
     """
-    database = sqlite3.connect(path.with_suffix(".index.sqlite"))
+    index = path.with_suffix(".index.sqlite")
+    index.unlink(missing_ok=True)  # one an interrupted reading left behind
+    database = sqlite3.connect(index)
     try:
         parent_types = _index(path, database, sort_key)
         with path.open("rb") as lines:
@@ -274,6 +276,7 @@ def reassemble(
                 yield attach(read(offset))
     finally:
         database.close()
+        index.unlink(missing_ok=True)
 
 
 def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> set[str]:

@@ -69,6 +69,14 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
     for image in ("wall_time.png", "peak_rss.png"):
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
 
+    again = [sys.executable, "-m", "bench", "--quick", "--report-dir", str(tmp_path), "--rerun", "parse/200"]
+    assert subprocess.run(again, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
+    rerun = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert rerun["jobs"]["parse/200"]["started"] > parse["started"]
+    rest = set(jobs) - {"parse/200"}
+    assert {k: rerun["jobs"][k] for k in rest} == {k: jobs[k] for k in rest}
+    assert "Job `parse/200` was run again alone by" in (tmp_path / "REPORT.md").read_text()
+
 
 def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
     """The fields served for singer-io's tap-shopify (tools/schema_subset/singer_io.spec) that the

@@ -105,7 +105,10 @@ def test_reassembly_puts_children_before_or_after_their_parent_in_place(tmp_path
     path = tmp_path / "result.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     connections = {"Order": {"LineItem": "lineItems"}, "LineItem": {"Discount": "discounts"}}
+    interrupted = reassemble(path, connections, "updatedAt")
+    next(interrupted)  # a reading stopped part-way leaves its index; the next one starts afresh
     roots = list(reassemble(path, connections, "updatedAt"))
+    assert list(tmp_path.iterdir()) == [path]
     assert roots == [
         {
             "id": "gid://shopify/Order/3",
