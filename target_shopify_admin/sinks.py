@@ -117,7 +117,8 @@ class ShopifySink(BatchSink):
         items = [self.item(record) for record in context.get("records", [])]
         handler = self.shopify_object
         threshold = self.target.bulk_threshold
-        bulk = threshold is not None and len(items) >= threshold and not self.custom_id_problem
+        checked = self.custom_id_problem  # here, before the writing threads would each ask
+        bulk = threshold is not None and len(items) >= threshold and not checked
         if isinstance(handler, IdentifiedObject) and bulk:
             self.apply_in_bulk(handler, items)
         else:

@@ -441,7 +441,7 @@ def test_custom_id_without_its_definition_fails_every_record_saying_what_to_do(
     }
     lines = messages("by_ref", [{"ref": f"R-{n}", "title": f"Thing {n}"} for n in range(3)])
     lines += messages("by_label", [{"label": "L-1", "title": "Labelled"}, {"label": "L-2", "_sdc_deleted_at": "x"}])
-    cfg = config(shop, tmp_path, streams=streams, bulk_threshold=2)
+    cfg = config(shop, tmp_path, streams=streams)  # small batches: written concurrent_writes at a time
     requests.post(f"{shop.url}/__emulator/stats/reset", timeout=10).raise_for_status()
     result = run_target(tmp_path, cfg, lines)
     assert result.returncode == 1
