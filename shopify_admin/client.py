@@ -153,7 +153,7 @@ class ShopifyAdminClient:
             body = self._post(query, variables)
             return body
         finally:
-            self.throttle.observe(((body or {}).get("extensions") or {}).get("cost", {}).get("throttleStatus"), spent)
+            self.throttle.observe(_cost(body).get("throttleStatus"), spent)
 
     def _post(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
         with self._count_lock:
@@ -183,7 +183,7 @@ class ShopifyAdminClient:
         return body
 
     def _check(self, query: str, body: dict[str, Any]) -> dict[str, Any]:
-        cost = (body.get("extensions") or {}).get("cost") or {}
+        cost = _cost(body)
         if cost.get("requestedQueryCost") is not None:
             self._costs[query] = int(cost["requestedQueryCost"])
         with self._count_lock:
@@ -197,3 +197,8 @@ class ShopifyAdminClient:
         if "MAX_COST_EXCEEDED" in codes:
             raise ShopifyError(_errors_summary(errors), body)
         return body
+
+
+def _cost(body: dict[str, Any] | None) -> dict[str, Any]:
+    """An answer's `extensions.cost` ({} when it has none)."""
+    return ((body or {}).get("extensions") or {}).get("cost") or {}

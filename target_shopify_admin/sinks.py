@@ -158,12 +158,12 @@ class ShopifySink(BatchSink):
         """What a record writes to, as far as its match key tells before any lookup; a record without a
         usable key fails on its own, so it waits for nothing."""
         handler = self.shopify_object
-        try:
-            if handler is None:
-                raise RecordError("no object")
-            return handler.serial_key(item.record, self.match_value(handler, item.record).casefold())
-        except RecordError:
-            return f"unkeyed {id(item)}"
+        if handler is not None:
+            try:
+                return handler.serial_key(item.record, self.match_value(handler, item.record).casefold())
+            except RecordError:
+                pass
+        return f"unkeyed {id(item)}"
 
     def apply_after(self, previous: Future[None] | None, item: Item) -> None:
         if previous is not None:
