@@ -97,7 +97,7 @@ def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
         operation = runner.wait(runner.start(orders.bulk_query("updated_at:>='2000-01-01T00:00:00Z'")))  # type: ignore[attr-defined]
         assert operation.result_url, operation
         with jsonl.open("w+b") as out:
-            runner.download(operation.result_url, out)
+            runner.download(operation, out)
         connections = orders.bulk_connections()  # type: ignore[attr-defined]
     command = [sys.executable, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
     run = run_process(command, log=work / "parse.log", cwd=OUT.parent.parent)

@@ -29,7 +29,7 @@ from .client import ShopifyAdminClient, ShopifyError
 log = logging.getLogger("shopify_admin")
 
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
-OPERATION_FIELDS = "id status errorCode objectCount rootObjectCount url partialDataUrl"
+OPERATION_FIELDS = "id status errorCode objectCount rootObjectCount fileSize url partialDataUrl"
 STARTED = f"bulkOperation {{ {OPERATION_FIELDS} }} userErrors {{ field message code }}"
 RUN_QUERY = (
     "mutation BulkOperationRunQuery($query: String!) {"
@@ -53,7 +53,9 @@ class BulkOperation:
     id: str
     status: str
     error_code: str | None
-    object_count: int
+    object_count: int  # lines in the file
+    root_object_count: int  # lines without `__parentId`
+    file_size: int | None  # bytes; known once the operation has completed
     url: str | None
     partial_data_url: str | None
 
@@ -64,6 +66,8 @@ class BulkOperation:
             data["status"],
             data.get("errorCode"),
             int(data.get("objectCount") or 0),
+            int(data.get("rootObjectCount") or 0),
+            None if data.get("fileSize") is None else int(data["fileSize"]),
             data.get("url"),
             data.get("partialDataUrl"),
         )
@@ -156,8 +160,12 @@ class BulkRunner:
             log.warning("Could not %s (%s); retry %d", what, reason, number)
             self._sleep(self.first_poll * 2**number)
 
-    def download(self, url: str, out: BinaryIO) -> None:
-        """Stream the result file to `out`. The URL is pre-signed: no access token goes with it."""
+    def download(self, operation: BulkOperation, out: BinaryIO) -> None:
+        """Stream the operation's result file to `out`. The URL is pre-signed: no access token goes with
+        it. A complete file is checked against the operation's counts: a body that ended early at a line
+        boundary, without Content-Length, looks whole to HTTP and is only caught here."""
+        url = operation.result_url
+        assert url is not None, "the operation has no result file"
 
         def attempt() -> None:
             out.seek(0)
@@ -169,6 +177,8 @@ class BulkRunner:
                 for chunk in response.iter_content(CHUNK_BYTES):
                     out.write(chunk)
                 out.flush()
+            if operation.url is not None:  # partial data has no size and may hold fewer lines than counted
+                check_complete(operation, out)
 
         self._transfer("download the bulk result", attempt)
 
@@ -203,7 +213,7 @@ class BulkRunner:
         answers: dict[int, dict] = {}
         if operation.result_url is not None:
             with tempfile.TemporaryFile() as out:
-                self.download(operation.result_url, out)
+                self.download(operation, out)
                 out.seek(0)
                 for line in out:
                     if line.strip():
@@ -223,8 +233,24 @@ class BulkRunner:
         with tempfile.TemporaryDirectory(prefix="shopify-bulk-") as directory:
             path = Path(directory) / "result.jsonl"
             with path.open("w+b") as out:
-                self.download(operation.result_url, out)
+                self.download(operation, out)
             yield from reassemble(path, connections, sort_key)
+
+
+def check_complete(operation: BulkOperation, file: BinaryIO) -> None:
+    """Raise TransferError unless `file` holds as many bytes, lines and root lines as the operation wrote."""
+    file.seek(0)
+    lines = roots = size = 0
+    for line in file:
+        size += len(line)
+        lines += 1
+        roots += b'"__parentId":' not in line
+    expected = (operation.file_size, operation.object_count, operation.root_object_count)
+    if (operation.file_size is not None and size != operation.file_size) or (lines, roots) != expected[1:]:
+        raise TransferError(
+            f"incomplete file: {size} bytes, {lines} objects, {roots} root objects"
+            f" where the operation wrote {expected[0]}, {expected[1]} and {expected[2]}"
+        )
 
 
 def gid_type(gid: str) -> str:

@@ -427,7 +427,7 @@ class Runner:
             partialDataUrl=None,
             query=text,
         )
-        job = Job(now, self.speed, op["_n"], self.emulator.faults.take_bulk_failure())
+        job = Job(now, self.speed, op["_n"], self.emulator.faults.take("bulk_fail"))
         op["_job"], op["_base_url"] = job, base_url
         self.store.put(op)
         threading.Thread(target=self._work, args=(job, op["_n"], work), name=f"bulk-{op['_n']}", daemon=True).start()

@@ -22,7 +22,9 @@ KINDS = (
     "truncated",  # half the body, then the connection closes
     "expire_token",  # the request's access token expires (401 from then on)
     "bulk_fail",  # the next bulk operation fails part way, with partial data
+    "bulk_truncated",  # the next bulk file download ends early at a line boundary, without Content-Length
 )
+UNCOUNTED = ("bulk_fail", "bulk_truncated")  # fire on the next event of their own, not on a GraphQL request
 
 
 @dataclass
@@ -94,15 +96,16 @@ class Faults:
             self.requests = 0
 
     def next_request(self) -> list[Rule]:
-        """Count one GraphQL request; the rules that fire on it (except bulk_fail, which waits)."""
+        """Count one GraphQL request; the rules that fire on it (except the UNCOUNTED ones, which wait)."""
         with self._lock:
             self.requests += 1
-            return [r for r in self.rules if r.kind != "bulk_fail" and r.fires(self.requests, self._rng)]
+            return [r for r in self.rules if r.kind not in UNCOUNTED and r.fires(self.requests, self._rng)]
 
-    def take_bulk_failure(self) -> bool:
+    def take(self, kind: str) -> bool:
+        """Whether an UNCOUNTED rule of `kind` fires on the event it waits for (a bulk operation, a download)."""
         with self._lock:
             for rule in self.rules:
-                if rule.kind == "bulk_fail" and (rule.count is None or rule.fired < rule.count):
+                if rule.kind == kind and (rule.count is None or rule.fired < rule.count):
                     if rule.rate and self._rng.random() >= rule.rate:
                         continue
                     rule.fired += 1

@@ -65,6 +65,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
+    def _send_cut_short(self, body: bytes) -> None:
+        """The first half of the lines, without Content-Length, then close: the client sees a whole, shorter file."""
+        lines = body.splitlines(keepends=True)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/jsonl")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"".join(lines[: len(lines) // 2]))
+        self.wfile.flush()
+        self.close_connection = True
+
     def _reset(self) -> None:
         """Drop the connection without an answer (RST where the OS allows)."""
         self.close_connection = True
@@ -85,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
             file = self.emulator.files.get(match.group(1))
             if file is None or not file.exists():
                 return self._send(404, {"errors": "Not Found"})
+            if self.emulator.faults.take("bulk_truncated"):
+                return self._send_cut_short(file.read_bytes())
             return self._send(200, file.read_bytes(), {"Content-Type": "application/jsonl"})
         match = API_PATH.match(path)
         if match and match.group(2) == "shop":

@@ -4,6 +4,8 @@ connections, reassembly in any line order, failed operations, and operations tak
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,6 +153,43 @@ def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tupl
         assert set(expected[stream]) <= set(rows), stream
         last = {json.loads(row)["id"]: row for row in rows}
         assert sorted(last.values()) == expected[stream], stream
+
+
+def set_faults(shop: Running, rules: list[dict[str, Any]]) -> int:
+    """Put `rules` in force; how many times the rules in force before had fired."""
+    fired = sum(r["fired"] for r in requests.get(f"{shop.url}/__emulator/faults", timeout=5).json())
+    requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
+    return fired
+
+
+def test_a_bulk_file_cut_short_at_a_line_boundary_is_downloaded_again(
+    bulk_shop: Running, paged: tuple, tmp_path: Path
+) -> None:
+    set_faults(bulk_shop, [{"kind": "bulk_truncated", "count": 1}])
+    try:
+        messages = run_tap(tmp_path, config(bulk_shop, bulk="always"))
+    finally:
+        fired = set_faults(bulk_shop, [])
+    assert fired == 1
+    assert by_stream(messages) == by_stream(paged[0])
+
+
+def test_a_bulk_file_that_stays_short_fails_the_run_and_keeps_the_bookmark(bulk_shop: Running, tmp_path: Path) -> None:
+    set_faults(bulk_shop, [{"kind": "bulk_truncated"}])  # every download
+    try:
+        (tmp_path / "config.json").write_text(json.dumps(config(bulk_shop, bulk="always")))
+        args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
+        run = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    finally:
+        fired = set_faults(bulk_shop, [])
+    messages = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert run.returncode != 0
+    assert fired == 4  # the download was tried four times, then the run gave up
+    assert "could not download the bulk result: incomplete file" in run.stderr
+    first = next(m["stream"] for m in messages if m["type"] == "SCHEMA")
+    assert not records(messages, first)
+    bookmarks = [m["value"]["bookmarks"].get(first, {}) for m in messages if m["type"] == "STATE"]
+    assert not any("replication_key_value" in b for b in bookmarks)
 
 
 def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_path: Path) -> None:
