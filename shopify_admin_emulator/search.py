@@ -1,5 +1,8 @@
 """Shopify's search syntax, the part clients use: `field:value`, `field:>=value`, quoting,
-`AND` / `OR` / `NOT` / `-field:value`, trailing `*` as a prefix match, and free text."""
+`AND` / `OR` / `NOT` / `-field:value`, trailing `*` as a prefix match, and free text.
+
+A value is a bare name or a string in single or double quotes; a backslash escapes the character
+after it, in both (`title:Bob\\:Smith`, `source_identifier:"po-\\"7\\""`)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from typing import Any
 
 from .store import Record, parse_gid
 
-TOKEN = re.compile(r"""(-?)(?:(\w+):(>=|<=|>|<|=)?)?("[^"]*"|'[^']*'|\S+)""")
+VALUE = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+"""
+TOKEN = re.compile(rf"(-?)(?:(\w+):(>=|<=|>|<|=)?)?({VALUE})", re.DOTALL)
+ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 Accessor = Callable[[Record], Any]
 
@@ -43,7 +48,8 @@ def parse(query: str | None) -> list[list[Term]]:
                 groups.append([])
             negate_next = raw == "NOT"
             continue
-        value = raw[1:-1] if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1 else raw
+        quoted = raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1
+        value = ESCAPED.sub(r"\1", raw[1:-1] if quoted else raw)
         groups[-1].append(Term(name.lower() if name else None, op or ":", value, bool(minus) or negate_next))
         negate_next = False
     return [g for g in groups if g]

@@ -29,6 +29,7 @@ from typing_extensions import override
 
 from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation
+from shopify_admin.search import quoted
 from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
 from .graphql_schema import admin_schema, nullable, record_schema
@@ -264,7 +265,7 @@ class ConnectionStream(ShopifyStream):
 
     @staticmethod
     def search(field: str, start: str | None, end: str) -> str:
-        return " AND ".join(([f"{field}:>='{start}'"] if start else []) + [f"{field}:<'{end}'"])
+        return " AND ".join(([f"{field}:>={quoted(start)}"] if start else []) + [f"{field}:<{quoted(end)}"])
 
     def use_bulk(self, search: str) -> bool:
         """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
+from shopify_admin.search import quoted
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
@@ -76,8 +77,7 @@ class Orders(ShopifyObject):
             data = self.client.execute(BY_CUSTOM_ID, {"identifier": identifier}, cost=LOOKUP_COST)
             return data["orderByIdentifier"]
         wanted = identifier["sourceIdentifier"]
-        quoted = wanted.replace("\\", "\\\\").replace('"', '\\"')
-        data = self.client.execute(BY_SOURCE, {"query": f'source_identifier:"{quoted}"'}, cost=LOOKUP_COST)
+        data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"}, cost=LOOKUP_COST)
         # search matches loosely; only the exact identifier is this record's order
         return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
 

@@ -8,6 +8,8 @@ from typing import Any
 import requests
 from graphql import parse, validate
 
+from shopify_admin.search import quoted
+
 from .conftest import Running
 from .test_target import config, dead_letters, messages, run_target, summary
 
@@ -28,7 +30,7 @@ def orders_with(shop: Running, source: str) -> list[dict[str, Any]]:
     query = """query($q: String!) { orders(first: 10, query: $q) { nodes { id sourceIdentifier email note tags
       closed cancelledAt displayFulfillmentStatus lineItems(first: 10) { nodes { id quantity title variant { id } } }
       fulfillments { id status trackingInfo { company number url } } } } }"""
-    nodes = shop.graphql(query, {"q": f'source_identifier:"{source}"'})["data"]["orders"]["nodes"]
+    nodes = shop.graphql(query, {"q": f"source_identifier:{quoted(source)}"})["data"]["orders"]["nodes"]
     return [o for o in nodes if o["sourceIdentifier"] == source]
 
 
@@ -83,6 +85,41 @@ def test_a_crash_before_the_state_then_a_rerun_makes_no_duplicate(shop: Running,
     assert rerun.returncode == 0, rerun.stderr
     assert "o: 1 created, 2 unchanged" in summary(rerun, "o")
     assert [len(orders_with(shop, s)) for s in ("erp-a", "erp-b", "erp-c")] == [1, 1, 1]
+
+
+AWKWARD_SOURCES = [
+    'po-"7"',
+    "po-7",  # what the quotes of the one above would leave
+    "back\\slash",
+    "ends with \\",
+    '\\"',
+    "two words",
+    "a:b",
+    "(x) OR y",
+    "it's 'quoted'",
+    "ünïcødé ✓ 注文",
+]
+
+
+def test_a_quoted_search_value_finds_exactly_its_order(shop: Running) -> None:
+    """Round trip: value, escaped by the connectors' `quoted`, through the emulator's search, to the one order."""
+    create = "mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } } }"
+    ids = {}
+    for source in AWKWARD_SOURCES:
+        order = {"sourceIdentifier": source, "lineItems": [{"variantId": variant_id(shop), "quantity": 1}]}
+        ids[source] = shop.graphql(create, {"order": order})["data"]["orderCreate"]["order"]["id"]
+    search = "query($q: String!) { orders(first: 10, query: $q) { nodes { id } } }"
+    for source in AWKWARD_SOURCES:
+        found = shop.graphql(search, {"q": f"source_identifier:{quoted(source)}"})["data"]["orders"]["nodes"]
+        assert [o["id"] for o in found] == [ids[source]], source
+
+
+def test_a_quote_in_the_source_identifier_makes_no_new_order_on_a_rerun(shop: Running, tmp_path: Path) -> None:
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    rows = messages("o", [new_order(shop, 'erp-"8"')])
+    assert "o: 1 created" in summary(run_target(tmp_path, cfg, rows), "o")
+    assert "o: 1 unchanged" in summary(run_target(tmp_path, cfg, rows), "o")
+    assert len(orders_with(shop, 'erp-"8"')) == 1
 
 
 def test_order_match_on_id_updates_and_each_delete_mode(shop: Running, tmp_path: Path) -> None:
@@ -175,7 +212,7 @@ def test_fulfil_named_lines_by_their_line_item_ids(shop: Running, tmp_path: Path
 
 def test_bad_order_rows_fail_while_the_rest_is_applied(shop: Running, tmp_path: Path) -> None:
     rows = [
-        {"email": "no-source@example.com", "lineItems": [{"variant": {"id": variant_id(shop)}, "quantity": 1}]},
+        {"email": "no-source@example.com", "lineItems": [{"variantId": variant_id(shop), "quantity": 1}]},
         new_order(shop, "erp-bad", lineItems=[{"variant": {"id": "gid://shopify/ProductVariant/9999"}, "quantity": 1}]),
         new_order(shop, "erp-nolines", lineItems=[]),
         new_order(shop, "erp-good"),
