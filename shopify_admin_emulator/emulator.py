@@ -64,6 +64,7 @@ class Emulator:
         self.lock = threading.Lock()
         self.files: dict[str, Path] = {}  # name → file served at /__emulator/files/{name}
         self.uploads: dict[str, Path] = {}  # staged-upload key → the uploaded file
+        self.upload_targets: dict[str, str] = {}  # name of a target stagedUploadsCreate issued → its key
         self.owns_data_dir = config.data_dir is None  # a temp dir of its own: removed by close()
         self.data_dir = config.data_dir or Path(tempfile.mkdtemp(prefix="shopify-admin-emulator-"))
         self.api = GraphQLApi(self.store, self)
@@ -165,8 +166,17 @@ class Emulator:
         self.files[name] = path
         return name
 
+    def issue_upload_target(self, name: str, key: str) -> None:
+        """Let `receive_upload` accept the form for `key` at the target called `name`, and only that form."""
+        self.upload_targets[name] = key
+
     def receive_upload(self, name: str, content_type: str, body: bytes) -> tuple[int, bytes | dict[str, Any]]:
-        """The staged-upload target: a multipart form whose `file` part is kept under the form's `key`."""
+        """A staged-upload target: a multipart form whose `file` part is kept under the form's `key`. Only a
+        target stagedUploadsCreate issued takes a form, only with the key it was issued for (as the signed
+        policy of Shopify's storage does), and the file goes inside the data directory whatever the key."""
+        key = self.upload_targets.get(name)
+        if key is None:
+            return 403, {"errors": "no staged upload target of this name was issued"}
         message = BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
         if not message.is_multipart():
             return 400, {"errors": "expected multipart/form-data"}
@@ -175,11 +185,12 @@ class Emulator:
         for part in parts:
             field_name = part.get_param("name", header="content-disposition")
             fields[str(field_name)] = part.get_payload(decode=True) or b""
-        key = fields.get("key", name.encode()).decode()
+        if fields.get("key") != key.encode():
+            return 403, {"errors": "the form's key is not the one this target was issued for"}
         if "file" not in fields:
             return 400, {"errors": "the form has no file part"}
-        path = self.data_dir / "uploads" / key
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "uploads" / name
+        path.parent.mkdir(exist_ok=True)
         path.write_bytes(fields["file"])
         self.uploads[key] = path
         return 201, (

@@ -13,6 +13,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
@@ -30,6 +31,9 @@ from .scopes import access_denied, required_scope
 from .store import Store
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+# Far above any real document, far below what fragments that each spread the next twice expand to
+# (2^30 fields at 30 levels): pricing those field by field would take hours.
+MAX_EXPANDED_FIELDS = 20_000
 
 Resolver = Callable[..., Any]
 RESOLVERS: dict[tuple[str, str], Resolver] = {}
@@ -181,6 +185,9 @@ class GraphQLApi:
         if operation is None:
             return {"errors": [{"message": "An operation name is required"}]}, name, 0, None, False
         fragments = {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
+        size = expanded_fields(operation.selection_set, fragments, {})
+        if size > MAX_EXPANDED_FIELDS:  # priced by its size, a point a field, before it is walked
+            return _max_cost_exceeded(size), name, size, None, False
         calculator = CostCalculator(self.schema, fragments, variables)
         try:
             requested = calculator.operation(operation)
@@ -214,6 +221,25 @@ class GraphQLApi:
         if context.search_warnings:
             response["extensions"]["search"] = context.search_warnings
         return response, name, requested, actual, False
+
+
+def expanded_fields(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], sizes: dict[str, int]
+) -> int:
+    """How many fields the selection holds once every fragment is spread; each fragment is counted once
+    and its size kept in `sizes`, so that the count takes time in the document's length, not its expansion.
+    (Validation has already refused fragment cycles.)"""
+    total = 0
+    for sel in selection_set.selections if selection_set else ():
+        if isinstance(sel, FragmentSpreadNode):
+            name = sel.name.value
+            if name not in sizes:
+                fragment = fragments.get(name)
+                sizes[name] = expanded_fields(fragment.selection_set, fragments, sizes) if fragment else 0
+            total += sizes[name]
+        elif isinstance(sel, FieldNode | InlineFragmentNode):
+            total += isinstance(sel, FieldNode) + expanded_fields(sel.selection_set, fragments, sizes)
+    return total
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

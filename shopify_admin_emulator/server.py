@@ -24,6 +24,14 @@ FILE_PATH = re.compile(r"^/__emulator/files/([\w.-]+)$")
 UPLOAD_PATH = re.compile(r"^/__emulator/uploads/([\w.-]+)$")
 
 
+def read_json(raw: bytes) -> Any:
+    """json.loads, with nesting too deep for the parser reported as the ValueError any bad JSON raises."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: do not hold the second back
@@ -42,8 +50,14 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]}"
         return f"http://{host}"
 
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _body(self) -> bytes | None:
+        """The request body; None when Content-Length is not a byte count (the rest of the stream is then
+        unframed, so the connection closes after the 400)."""
+        text = self.headers.get("Content-Length") or "0"
+        if not text.isdigit():
+            self.close_connection = True
+            return None
+        length = int(text)
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None, truncate: bool = False) -> None:
@@ -111,6 +125,8 @@ class Handler(BaseHTTPRequestHandler):
             self.emulator.http_requests += 1
         path = self.path.split("?", 1)[0]
         body = self._body()
+        if body is None:
+            return self._send(400, {"errors": "Content-Length is not a number of bytes"})
         match = API_PATH.match(path)
         if match and match.group(2) == "graphql":
             with self.emulator.lock:
@@ -122,10 +138,9 @@ class Handler(BaseHTTPRequestHandler):
                 with self.emulator.lock:
                     self.emulator.in_flight -= 1
         if path == "/admin/oauth/access_token":
-            if (self.headers.get("Content-Type") or "").startswith("application/json"):
-                form = json.loads(body or b"{}")
-            else:
-                form = dict(parse_qsl(body.decode()))
+            form = self._oauth_form(body)
+            if form is None:
+                return self._send(400, {"error": "invalid_request", "error_description": "malformed request body"})
             return self._send(*self.emulator.client_credentials(form))
         match = UPLOAD_PATH.match(path)
         if match:
@@ -133,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(status, payload)
         if path == "/__emulator/faults":
             try:
-                rules = [Rule.from_json(r) for r in json.loads(body or b"[]")]
+                rules = [Rule.from_json(r) for r in read_json(body or b"[]")]
             except (ValueError, TypeError) as exc:
                 return self._send(400, {"error": str(exc)})
             self.emulator.faults.replace(rules)
@@ -142,10 +157,24 @@ class Handler(BaseHTTPRequestHandler):
             self.emulator.reset_stats()
             return self._send(200, self.emulator.stats_json())
         if path == "/__emulator/clock":
-            seconds = float(json.loads(body or b"{}").get("advance", 0))
+            try:
+                seconds = float(read_json(body or b"{}").get("advance", 0))
+            except (ValueError, TypeError, AttributeError) as exc:
+                return self._send(400, {"error": str(exc)})
             self.emulator.store.clock.offset += seconds
             return self._send(200, {"offset": self.emulator.store.clock.offset})
         return self._send(404, {"errors": "Not Found"})
+
+    def _oauth_form(self, body: bytes) -> dict[str, str] | None:
+        """The token request's fields, from JSON or a URL-encoded form; None when the body is neither."""
+        try:
+            if (self.headers.get("Content-Type") or "").startswith("application/json"):
+                form = read_json(body or b"{}")
+            else:
+                form = dict(parse_qsl(body.decode(), strict_parsing=bool(body)))
+        except ValueError:
+            return None
+        return form if isinstance(form, dict) else None
 
     def _graphql(self, raw: bytes) -> None:
         token = self.headers.get("X-Shopify-Access-Token")
@@ -171,7 +200,7 @@ class Handler(BaseHTTPRequestHandler):
         if "slow" in fired:
             time.sleep(fired["slow"].seconds)
         try:
-            body = json.loads(raw or b"{}")
+            body = read_json(raw or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("body is not an object")
         except ValueError:

@@ -186,7 +186,7 @@ class Store:
 
 
 def page_bounds(keys: list[tuple[Any, int]], low: Any = None, high: Any = None) -> tuple[int, int]:
-    """Index range of sorted (value, id) keys with low <= value < high."""
+    """Index range of sorted (value, id) keys with low <= value < high; empty when high <= low."""
     start = 0 if low is None else bisect.bisect_left(keys, (low, -1))
     end = len(keys) if high is None else bisect.bisect_left(keys, (high, -1))
-    return start, end
+    return start, max(start, end)

@@ -147,6 +147,7 @@ def _staged_target(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
         "expiration": now,
     }
     url = f"{ctx.base_url}/__emulator/uploads/{name}"
+    ctx.emulator.issue_upload_target(name, key)
     parameters = {
         "Content-Type": item["mimeType"],
         "success_action_status": "201",
