@@ -54,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
         """The request body; None when Content-Length is not a byte count (the rest of the stream is then
         unframed, so the connection closes after the 400)."""
         text = self.headers.get("Content-Length") or "0"
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             self.close_connection = True
             return None
         length = int(text)

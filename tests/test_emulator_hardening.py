@@ -64,7 +64,7 @@ def raw_request(shop: Running, head: str, body: bytes = b"") -> bytes:
     return answer
 
 
-@pytest.mark.parametrize("length", ["abc", "-5", "1e3"])
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3", "²"])
 def test_a_bad_content_length_gets_a_400(shop: Running, length: str) -> None:
     head = f"POST {GRAPHQL} HTTP/1.1\r\nHost: x\r\nX-Shopify-Access-Token: {TOKEN}\r\nContent-Length: {length}"
     assert raw_request(shop, head, b"{}").startswith(b"HTTP/1.1 400 ")
