@@ -41,11 +41,12 @@ def messages(stream: str, rows: list[dict], state: dict | None = None) -> list[d
     return [*out, {"type": "STATE", "value": state or {"done": stream}}]
 
 
-def run_target(tmp_path: Path, cfg: dict, lines: list[dict]) -> subprocess.CompletedProcess:
+def run_target(tmp_path: Path, cfg: dict, lines: list[dict] | str) -> subprocess.CompletedProcess:
+    """The target on `lines`: messages, or the input's text as it is."""
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     return subprocess.run(
         [sys.executable, "-m", "target_shopify_admin.target", "--config", str(tmp_path / "config.json")],
-        input="".join(json.dumps(m) + "\n" for m in lines),
+        input=lines if isinstance(lines, str) else "".join(json.dumps(m) + "\n" for m in lines),
         capture_output=True,
         text=True,
         timeout=120,
