@@ -313,7 +313,7 @@ BAD_ROWS: list[tuple[str, dict, str]] = [
     ("nowhere", {"id": "x"}, "stream 'nowhere' maps to no Shopify object: set streams.nowhere.object"),
     ("orders", {"id": "gid://shopify/Order/1"}, "and matching on id cannot create one"),
     ("catalog", {"handle": "bad-price", "title": "P", "variants": [{"price": "abc", "selectedOptions": [
-        {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a decimal amount, not 'abc'"),
+        {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a finite decimal amount, not 'abc'"),
     ("catalog", {"handle": "bad-status", "title": "P", "status": "BOGUS"}, "Shopify returned errors"),
     ("crm", {"email": "phone@example.com", "phone": "12"}, "Phone is invalid"),
     ("crm", {"email": "note@example.com", "note": "n" * 5001}, "Note is too long (maximum is 5000 characters)"),
