@@ -15,6 +15,19 @@ class AuthenticationError(Exception):
     """Shopify refused the credentials; retrying cannot help."""
 
 
+def credential(name: str, value: object) -> str | None:
+    """The credential without the whitespace around it (a token copied with its line end works).
+    A value that cannot be one is refused by name: the message never quotes it."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise AuthenticationError(f"{name} must be a string, not a {type(value).__name__}")
+    value = value.strip()
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise AuthenticationError(f"{name} holds spaces, line breaks or other characters no credential has")
+    return value
+
+
 class TokenSource:
     def __init__(
         self,
@@ -26,6 +39,8 @@ class TokenSource:
         session: requests.Session,
         timeout: float = 60,
     ) -> None:
+        access_token = credential("access_token", access_token)
+        client_id, client_secret = credential("client_id", client_id), credential("client_secret", client_secret)
         if not access_token and not (client_id and client_secret):
             raise AuthenticationError("set access_token, or client_id and client_secret")
         self.base_url = base_url
@@ -68,5 +83,5 @@ class TokenSource:
                 "check client_id and client_secret"
             )
         body = response.json()
-        self._token = body["access_token"]
+        self._token = credential("the granted access token", body.get("access_token"))
         self._expires_at = time.time() + float(body.get("expires_in") or 86399)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import click
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
 
-from .auth import AuthenticationError
+from .auth import AuthenticationError, credential
 from .bulk import BulkRunner
 from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
 from .throttle import TIERS
+
+if TYPE_CHECKING:
+    from singer_sdk.plugin_base import BaseSingerIO as PluginBase
+else:
+    PluginBase = object  # the tap's or the target's SDK class comes after this mixin
 
 # Errors that end a run with one log line and exit code 1 instead of a traceback.
 FATAL_ERRORS = (AuthenticationError, ConfigurationError, ShopifyError)
@@ -29,10 +37,12 @@ CONNECTION_SETTINGS = (
         allowed_values=list(TIERS),
         description="The shop's plan: the cost budget assumed until Shopify reports its own",
     ),
-    th.Property("request_timeout", th.IntegerType, default=300, description="Seconds before a request times out"),
+    th.Property(
+        "request_timeout", th.IntegerType(minimum=1), default=300, description="Seconds before a request times out"
+    ),
     th.Property(
         "base_url",
-        th.StringType,
+        th.StringType(pattern="^https?://[^/]"),
         description="Replaces https://{shop}.myshopify.com, to reach the emulator or a proxy",
     ),
 )
@@ -51,10 +61,40 @@ def client_from_config(config: Mapping[str, Any]) -> ShopifyAdminClient:
     )
 
 
-class ShopifyConnection:
+class ShopifyConnection(PluginBase):
     """Mixed into the tap and the target: one client (auth, throttle, retries) and its bulk runner."""
 
-    config: Mapping[str, Any]
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """Each secret's shape is checked first, in words that never quote it: the SDK's jsonschema
+        messages quote the value that failed, and would print a token given as a list."""
+        errors = []
+        for name, spec in self.config_jsonschema["properties"].items():
+            try:
+                if spec.get("secret"):
+                    credential(name, self._config.get(name))
+            except AuthenticationError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ConfigValidationError("Config validation failed", errors=errors)
+        return super()._validate_config(raise_errors=raise_errors)
+
+    @classmethod
+    @override
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """Config files as the SDK reads them; one that is missing, not JSON or not a JSON object ends
+        the run with one line naming it instead of a traceback."""
+        try:
+            return super().cb_config(ctx, param, value)
+        except OSError as exc:
+            cls.logger.error("%s", exc)
+        except ValueError as exc:
+            cls.logger.error("--config %s is not valid JSON: %s", " ".join(value), exc)
+        except TypeError:
+            cls.logger.error(
+                "--config %s: a config file must hold one JSON object, not a list or a value", " ".join(value)
+            )
+        ctx.exit(1)
 
     @cached_property
     def client(self) -> ShopifyAdminClient:

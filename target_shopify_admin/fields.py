@@ -31,9 +31,12 @@ def money(data: dict[str, Any], name: str, where: str = "") -> str | None:
     if value is None:
         return None
     try:
-        return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
+        amount = Decimal(str(value))
+        if amount.is_finite():  # NaN would pass quantize and reach Shopify
+            return format(amount.quantize(Decimal("0.01")), "f")
     except InvalidOperation:
-        raise RecordError(f"{where}{name} must be a decimal amount, not {value!r}") from None
+        pass
+    raise RecordError(f"{where}{name} must be a finite decimal amount, not {value!r}")
 
 
 def strings(data: dict[str, Any], name: str) -> list[str] | None:

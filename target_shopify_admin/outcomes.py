@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from shopify_admin import ConfigurationError
 
 FAILED = "failed"
 
@@ -24,6 +27,21 @@ class Ledger:
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self._lock = threading.Lock()  # records are written from several threads
 
+    def check_dead_letter_path(self) -> None:
+        """A dead-letter file that cannot be written stops the run before any write, not at the first failure."""
+        path = self.dead_letter_path
+        if path is None:
+            return
+        if path.is_dir():
+            problem = "is a directory"
+        elif not path.parent.is_dir():
+            problem = "is in a directory that does not exist"
+        elif not os.access(path if path.exists() else path.parent, os.W_OK):
+            problem = "cannot be written"
+        else:
+            return
+        raise ConfigurationError(f"dead_letter_path {path} {problem}")
+
     @property
     def failures(self) -> int:
         return sum(c[FAILED] for c in self.counts.values())
@@ -38,7 +56,7 @@ class Ledger:
         stream: str,
         key: Any,
         operation: str,
-        record: dict[str, Any],
+        record: Any,
         error: str,
         user_errors: list[dict[str, Any]] | None = None,
     ) -> None:

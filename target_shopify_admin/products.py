@@ -3,6 +3,7 @@ productDelete deletes, or productSet archives (delete_mode: archive)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from typing_extensions import override
@@ -53,11 +54,15 @@ class Products(IdentifiedObject):
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
-        return record.get(match_on)
+        value = record.get(match_on)
+        return shopify_handle(value) if match_on == "handle" and isinstance(value, str) else value
 
     @override
     def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         wanted = texts_and_tags(record, PRODUCT_TEXT)
+        if "handle" in wanted:
+            handle = shopify_handle(wanted.pop("handle"))
+            wanted.update({"handle": handle} if handle else {})
         variants = objects(record, "variants")
         options = objects(record, "options")
         if variants is not None:
@@ -97,6 +102,18 @@ class Products(IdentifiedObject):
             return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
         payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["productDelete"]
         return Written(payload["deletedProductId"], payload["userErrors"])
+
+
+def shopify_handle(value: str) -> str | None:
+    """The handle Shopify keeps for `value`: lower case, each run of characters other than letters and
+    digits one hyphen, none at the ends (`../../X y` → `x-y`), so that the next run finds the product and
+    sees it unchanged. None for a blank one, which Shopify ignores."""
+    if not value.strip():
+        return None
+    handle = re.sub(r"[\W_]+", "-", value.lower()).strip("-")
+    if not handle:
+        raise RecordError(f"handle {value!r} has no letter or digit: Shopify would replace it with 'product'")
+    return handle
 
 
 def variants_of(product: dict[str, Any] | None) -> list[dict[str, Any]]:

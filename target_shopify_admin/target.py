@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from singer_sdk import Target
 from singer_sdk import typing as th
@@ -15,6 +15,7 @@ from typing_extensions import override
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
 from .outcomes import Ledger, TooManyFailuresError
+from .reader import INPUT_ERRORS, CheckedReader, json_kind
 from .sinks import ShopifySink
 
 
@@ -31,6 +32,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
 
     name = "target-shopify-admin"
     default_sink_class = ShopifySink
+    message_reader_class = CheckedReader
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
@@ -87,6 +89,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
         # Sinks drain one at a time, in dependency order; within a batch, records are written
         # `concurrent_writes` at a time, all paced by the one cost budget the shop gives the app.
         self.max_parallelism = 1
+        self.ledger.check_dead_letter_path()  # before the first record, not at its first failure
 
     @cached_property
     def shopify_sinks(self) -> list[ShopifySink]:
@@ -110,13 +113,34 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
         return Ledger(self.config.get("dead_letter_path"), self.config.get("max_failures"), self.logger)
 
     @property
+    def reader(self) -> CheckedReader:
+        return cast("CheckedReader", self.message_reader)
+
+    @property
     def dry_run(self) -> bool:
         return bool(self.config.get("dry_run"))
 
     @override
+    def _process_record_message(self, message_dict: dict) -> None:
+        """A record that is no JSON object is one failed record; the SDK would drop a null one silently."""
+        record = message_dict.get("record", {})  # one without `record`: the SDK's check names it
+        if isinstance(record, dict):
+            super()._process_record_message(message_dict)
+            return
+        self._assert_line_requires(message_dict, requires={"stream"})
+        self._assert_sink_exists(message_dict["stream"])
+        sink = cast("ShopifySink", self.get_sink(message_dict["stream"]))
+        error = f"the record is a JSON {json_kind(record)}, not an object"
+        self.ledger.fail(sink.stream_name, None, sink.settings.action, record, error)
+
+    @override
     def process_endofpipe(self) -> None:
+        """Everything read is applied and its STATE emitted (the reader stops at a bad line), then the run
+        fails if a line or a record did."""
         super().process_endofpipe()
         self.ledger.log_summary()
+        if self.reader.error is not None:
+            raise self.reader.error
         if self.ledger.failures:
             raise RecordsFailedError(f"{self.ledger.failures} records failed; see the log and the dead-letter file")
 
@@ -125,7 +149,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
     def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
         try:
             super().invoke(**kwargs)
-        except (*FATAL_ERRORS, RecordsFailedError, TooManyFailuresError) as exc:
+        except (*FATAL_ERRORS, *INPUT_ERRORS, RecordsFailedError, TooManyFailuresError) as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
 

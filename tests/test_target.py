@@ -41,11 +41,12 @@ def messages(stream: str, rows: list[dict], state: dict | None = None) -> list[d
     return [*out, {"type": "STATE", "value": state or {"done": stream}}]
 
 
-def run_target(tmp_path: Path, cfg: dict, lines: list[dict]) -> subprocess.CompletedProcess:
+def run_target(tmp_path: Path, cfg: dict, lines: list[dict] | str) -> subprocess.CompletedProcess:
+    """The target on `lines`: messages, or the input's text as it is."""
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     return subprocess.run(
         [sys.executable, "-m", "target_shopify_admin.target", "--config", str(tmp_path / "config.json")],
-        input="".join(json.dumps(m) + "\n" for m in lines),
+        input=lines if isinstance(lines, str) else "".join(json.dumps(m) + "\n" for m in lines),
         capture_output=True,
         text=True,
         timeout=120,
@@ -312,7 +313,7 @@ BAD_ROWS: list[tuple[str, dict, str]] = [
     ("nowhere", {"id": "x"}, "stream 'nowhere' maps to no Shopify object: set streams.nowhere.object"),
     ("orders", {"id": "gid://shopify/Order/1"}, "and matching on id cannot create one"),
     ("catalog", {"handle": "bad-price", "title": "P", "variants": [{"price": "abc", "selectedOptions": [
-        {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a decimal amount, not 'abc'"),
+        {"name": "Size", "value": "S"}]}]}, "variants[0].price must be a finite decimal amount, not 'abc'"),
     ("catalog", {"handle": "bad-status", "title": "P", "status": "BOGUS"}, "Shopify returned errors"),
     ("crm", {"email": "phone@example.com", "phone": "12"}, "Phone is invalid"),
     ("crm", {"email": "note@example.com", "note": "n" * 5001}, "Note is too long (maximum is 5000 characters)"),

@@ -227,6 +227,9 @@ def plan_variants(store: Store, own: Record | None, data: dict[str, Any], errors
                 user_error(path, f"The variant '{title}' already exists. Please change at least one option value.")
             )
         seen.add(combination)
+        price = Decimal(str(variant_input.get("price") or 0))
+        if price.is_finite() and price < 0:  # Shopify's words from productVariantsBulkUpdate
+            errors.append(user_error([*path, "price"], "Price must be greater than or equal to 0", "INVALID_VARIANT"))
         cost = (variant_input.get("inventoryItem") or {}).get("cost")
         if cost is not None:
             cost_error = cost_problem(cost)
