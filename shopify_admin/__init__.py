@@ -1,10 +1,9 @@
 """The Shopify Admin GraphQL client shared by tap-shopify-admin and target-shopify-admin."""
 
 from .client import AccessDeniedError, AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
-from .throttle import TIERS, CostThrottle
+from .throttle import CostThrottle
 
 __all__ = [
-    "TIERS",
     "AccessDeniedError",
     "AuthenticationError",
     "ConfigurationError",

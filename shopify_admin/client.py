@@ -16,12 +16,13 @@ from typing import Any
 
 import backoff
 import requests
+from graphql import GraphQLError
 
 from .auth import AuthenticationError, TokenSource
+from .cost import requested_cost
 from .throttle import CostThrottle
 
 DEFAULT_API_VERSION = "2026-07"
-FIRST_GUESS_COST = 100  # points reserved for a document whose cost Shopify has not told us yet
 SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 log = logging.getLogger("shopify_admin")
@@ -109,27 +110,30 @@ class ShopifyAdminClient:
         self.max_attempts = max_attempts
         self.max_wait = max_wait
         self._sleep = sleep or time.sleep
-        self._costs: dict[str, int] = {}  # requestedQueryCost Shopify reported, per document
         self.requests_sent = 0
         self.points_used = 0
         self._count_lock = threading.Lock()  # sinks write from several threads
 
-    def execute(self, query: str, variables: dict[str, Any] | None = None, cost: int | None = None) -> dict[str, Any]:
-        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors.
-        `cost` is the caller's estimate of the requested cost, used until Shopify reports it."""
-        body = self.request(query, variables, cost)
+    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors."""
+        body = self.request(query, variables)
         if body.get("errors"):
             raise ShopifyError(f"Shopify returned errors: {_errors_summary(body['errors'])}", body)
         return body["data"]
 
-    def request(self, query: str, variables: dict[str, Any] | None = None, cost: int | None = None) -> dict[str, Any]:
-        """The whole answer, after waiting for budget and retrying what can be retried."""
+    def request(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The whole answer, after waiting until the budget holds the document's requested cost (Shopify's
+        rule, see cost.py) and retrying what can be retried."""
+        try:
+            cost = requested_cost(query, variables)
+        except GraphQLError:  # variables that do not fit the document: Shopify refuses it unpriced
+            cost = 1
         delays: Iterator[float] = backoff.expo(base=2, factor=0.5, max_value=self.max_wait)
         next(delays)  # python-backoff's generators start by yielding None
         renewed = False
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return self._check(query, self._send(query, variables, self._costs.get(query) or cost))
+                return self._check(self._send(query, variables, cost), cost)
             except _RetryableError as retry:
                 if attempt == self.max_attempts:
                     raise ShopifyError(f"gave up after {attempt} attempts: {retry}") from None
@@ -145,9 +149,9 @@ class ShopifyAdminClient:
                 renewed = True
         raise AssertionError("unreachable")
 
-    def _send(self, query: str, variables: dict[str, Any] | None, cost: int | None) -> dict[str, Any]:
+    def _send(self, query: str, variables: dict[str, Any] | None, cost: int) -> dict[str, Any]:
         """The answer's body, once the budget allows `cost` points; transport failures raise."""
-        spent = self.throttle.acquire(cost or FIRST_GUESS_COST)
+        spent = self.throttle.acquire(cost)
         body: dict[str, Any] | None = None
         try:
             body = self._post(query, variables)
@@ -182,16 +186,14 @@ class ShopifyAdminClient:
             raise _RetryableError("incomplete or invalid JSON body") from None
         return body
 
-    def _check(self, query: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _check(self, body: dict[str, Any], estimate: int) -> dict[str, Any]:
         cost = _cost(body)
-        if cost.get("requestedQueryCost") is not None:
-            self._costs[query] = int(cost["requestedQueryCost"])
         with self._count_lock:
             self.points_used += int(cost.get("actualQueryCost") or 0)
         errors = body.get("errors") or []
         codes = {(e.get("extensions") or {}).get("code") for e in errors}
         if "THROTTLED" in codes:
-            raise _RetryableError("THROTTLED", self.throttle.seconds_until(self._costs.get(query, FIRST_GUESS_COST)))
+            raise _RetryableError("THROTTLED", self.throttle.seconds_until(cost.get("requestedQueryCost") or estimate))
         if "ACCESS_DENIED" in codes:
             raise AccessDeniedError(_errors_summary(errors), body)
         if "MAX_COST_EXCEEDED" in codes:

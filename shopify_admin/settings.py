@@ -14,7 +14,7 @@ from typing_extensions import override
 from .auth import AuthenticationError, credential
 from .bulk import BulkRunner
 from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
-from .throttle import TIERS
+from .cost import PLANS
 
 if TYPE_CHECKING:
     from singer_sdk.plugin_base import BaseSingerIO as PluginBase
@@ -34,7 +34,7 @@ CONNECTION_SETTINGS = (
         "user_tier",
         th.StringType,
         default="standard",
-        allowed_values=list(TIERS),
+        allowed_values=list(PLANS),
         description="The shop's plan: the cost budget assumed until Shopify reports its own",
     ),
     th.Property(

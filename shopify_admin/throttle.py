@@ -13,13 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-# restore rate (points/s), bucket size: the budget assumed until Shopify reports its own
-TIERS: dict[str, tuple[float, float]] = {
-    "standard": (100, 2000),
-    "advanced": (200, 4000),
-    "plus": (1000, 20000),
-    "enterprise": (2000, 40000),
-}
+from .cost import PLANS
 
 
 class CostThrottle:
@@ -29,9 +23,9 @@ class CostThrottle:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if tier not in TIERS:
-            raise ValueError(f"user_tier must be one of {', '.join(TIERS)}, not {tier!r}")
-        self.restore_rate, self.maximum = TIERS[tier]
+        if tier not in PLANS:
+            raise ValueError(f"user_tier must be one of {', '.join(PLANS)}, not {tier!r}")
+        self.restore_rate, self.maximum = PLANS[tier]
         self.available = self.maximum
         self._clock, self._sleep = clock, sleep
         self._stamp = clock()

@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-from .cost import PLANS
+from .bucket import PLANS
 from .emulator import Config, Emulator
 from .faults import KINDS, Rule
 from .scopes import ALL_SCOPES

@@ -14,9 +14,9 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from .cost import PLANS, Bucket
+from .bucket import PLANS, Bucket
 from .faults import Faults, Rule
-from .graphql_api import GraphQLApi, throttled_response
+from .graphql_api import GraphQLApi
 from .scopes import ALL_SCOPES
 from .store import Store
 
@@ -107,16 +107,7 @@ class Emulator:
     # GraphQL -----------------------------------------------------------------------------------------
     def graphql(self, token: str, body: dict[str, Any], base_url: str, force_throttle: bool = False) -> dict[str, Any]:
         bucket = self.bucket(token)
-        if force_throttle:
-            response, name, requested, actual, throttled = (
-                throttled_response(0, bucket),
-                body.get("operationName"),
-                0,
-                None,
-                True,
-            )
-        else:
-            response, name, requested, actual, throttled = self.api.run(body, bucket, base_url)
+        response, name, requested, actual, throttled = self.api.run(body, bucket, base_url, force_throttle)
         with self.lock:
             stats = self.stats[name or "anonymous"]
             stats.requests += 1

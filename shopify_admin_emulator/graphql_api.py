@@ -6,7 +6,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -26,11 +25,13 @@ from graphql import (
     validate,
 )
 
-from .cost import MAX_QUERY_COST, Bucket, CostCalculator
+from shopify_admin.cost import MAX_QUERY_COST, QueryCost
+from shopify_admin.schema import SCHEMA_PATH
+
+from .bucket import Bucket
 from .scopes import access_denied, required_scope
 from .store import Store
 
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 # Far above any real document, far below what fragments that each spread the next twice expand to
 # (2^30 fields at 30 levels): pricing those field by field would take hours.
 MAX_EXPANDED_FIELDS = 20_000
@@ -168,9 +169,10 @@ class GraphQLApi:
         return list(self._documents)
 
     def run(
-        self, body: dict[str, Any], bucket: Bucket, base_url: str
+        self, body: dict[str, Any], bucket: Bucket, base_url: str, force_throttle: bool = False
     ) -> tuple[dict[str, Any], str | None, int, int | None, bool]:
-        """(response, operation name, requested cost, actual cost, throttled)."""
+        """(response, operation name, requested cost, actual cost, throttled). `force_throttle` answers
+        THROTTLED once the document is priced, whatever the bucket holds."""
         query = body.get("query")
         if not isinstance(query, str) or not query.strip():
             return {"errors": [{"message": "No query string was present"}]}, None, 0, None, False
@@ -188,16 +190,15 @@ class GraphQLApi:
         size = expanded_fields(operation.selection_set, fragments, {})
         if size > MAX_EXPANDED_FIELDS:  # priced by its size, a point a field, before it is walked
             return _max_cost_exceeded(size), name, size, None, False
-        calculator = CostCalculator(self.schema, fragments, variables)
+        cost = QueryCost(self.schema, prepared.document, variables, operation)
         try:
-            requested = calculator.operation(operation)
-        except GraphQLError as exc:  # bad variables: let execution report them
+            requested = cost.requested()
+        except GraphQLError:  # bad variables: let execution report them
             requested = 0
-            del exc
         if requested > MAX_QUERY_COST:
             return _max_cost_exceeded(requested), name, requested, None, False
-        if not bucket.take(requested):
-            return throttled_response(requested, bucket), name, requested, None, True
+        if force_throttle or not bucket.take(requested):
+            return _throttled(requested, bucket), name, requested, None, True
         context = Context(self.store, base_url, self.emulator)
         with self.store.lock:
             result = execute_sync(
@@ -211,9 +212,7 @@ class GraphQLApi:
         if result.errors:
             response["errors"] = [e.formatted for e in result.errors]
         response["data"] = result.data
-        actual = (
-            requested if result.data is None else min(requested, calculator.operation(operation, result.data, True))
-        )
+        actual = requested if result.data is None or not requested else cost.actual(result.data)
         bucket.give_back(requested - actual)
         response["extensions"] = {
             "cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": bucket.status()}
@@ -259,7 +258,7 @@ def _first_field(operation: OperationDefinitionNode | None) -> str | None:
     return None
 
 
-def throttled_response(requested: int, bucket: Bucket) -> dict[str, Any]:
+def _throttled(requested: int, bucket: Bucket) -> dict[str, Any]:
     return {
         "errors": [
             {

@@ -17,7 +17,6 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
     parse,
@@ -29,8 +28,8 @@ from typing_extensions import override
 
 from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation
+from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from shopify_admin.search import quoted
-from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
 from .graphql_schema import admin_schema, nullable, record_schema
 
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
-MAX_PAGE = 250
 IDS_AT_BOOKMARK = "ids_at_bookmark"  # stream state: ids already emitted in the bookmark's second
 BULK_THRESHOLD = 5000  # objects in a window above which `bulk: auto` reads it by a bulk query
 FILL_CHUNK = 250  # bulk records completed together, sharing the requests that fill their lists
@@ -235,19 +233,10 @@ class ConnectionStream(ShopifyStream):
         walk(self.graphql_type, _selection(self.selected_fields()))
         return found
 
-    def page_size(self, query: str) -> tuple[int, int]:
-        """The largest page whose requested cost stays within Shopify's 1000-point limit per query,
-        and that cost."""
-        operation = parse(query).definitions[0]
-        assert isinstance(operation, OperationDefinitionNode)
-
-        def cost(first: int) -> int:
-            return CostCalculator(admin_schema(), {}, {"first": first}).operation(operation)
-
-        per_record = cost(2) - cost(1)
-        fixed = cost(1) - per_record
-        first = max(1, min(MAX_PAGE, (MAX_QUERY_COST - fixed) // max(per_record, 1)))
-        return first, fixed + first * per_record
+    @staticmethod
+    def page_size(query: str) -> int:
+        """The largest page whose requested cost stays within Shopify's limit per query."""
+        return largest_within(lambda first: requested_cost(query, {"first": first}))
 
     def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
         """From the bookmark (inclusive, so records sharing the bookmark's second are read again
@@ -406,9 +395,9 @@ class ConnectionStream(ShopifyStream):
                     f" ... on {item_type} {{ id {_render(admin_schema().type_map[item_type], selection)} }} }} }}"
                 )
                 ids = list(items)
-                batch = self._ids_per_request(query)
-                for at in range(0, len(ids), batch):
-                    for node in self.client.execute(query, {"ids": ids[at : at + batch]})["nodes"]:
+                # `nodes(ids:)` costs what one item costs, however many ids it is given (up to 250)
+                for at in range(0, len(ids), MAX_PAGE):
+                    for node in self.client.execute(query, {"ids": ids[at : at + MAX_PAGE]})["nodes"]:
                         if node is not None:
                             items[node["id"]].update(self.drain(node, item_type, selection))
             yield from chunk
@@ -432,21 +421,13 @@ class ConnectionStream(ShopifyStream):
                 found.append(((sel.alias or sel.name).value, named.name, SelectionSetNode(selections=connections)))
         return found
 
-    @staticmethod
-    def _ids_per_request(query: str) -> int:
-        """As many ids as keep the requested cost within the limit, counting each id's selection in full."""
-        operation = parse(query).definitions[0]
-        assert isinstance(operation, OperationDefinitionNode)
-        per_id = CostCalculator(admin_schema(), {}, {"ids": ["one"]}).operation(operation)
-        return max(1, min(MAX_PAGE, MAX_QUERY_COST // max(per_id, 1)))
-
     def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         query = self.page_query()
         node_selection = _selection(self.selected_fields())
-        first, cost = self.page_size(query)
-        variables: dict[str, Any] = {"first": first, "query": self.search("updated_at", start, end), "after": None}
+        variables: dict[str, Any] = {"first": self.page_size(query), "query": self.search("updated_at", start, end)}
+        variables["after"] = None
         while True:
-            page = self.client.execute(query, variables, cost)[self.root]
+            page = self.client.execute(query, variables)[self.root]
             for node in page["nodes"]:
                 yield self.drain(node, self.graphql_type, node_selection)
             if not page["pageInfo"]["hasNextPage"]:

@@ -3,7 +3,6 @@ stream's query is the one source of truth for its schema. Money and other Decima
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from graphql import (
@@ -12,15 +11,13 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
-    build_schema,
     get_named_type,
     parse,
 )
 
-from shopify_admin_emulator.graphql_api import SCHEMA_PATH
+from shopify_admin.schema import admin_schema
 
 SCALARS: dict[str, dict[str, Any]] = {
     "Int": {"type": "integer"},
@@ -29,12 +26,6 @@ SCALARS: dict[str, dict[str, Any]] = {
     "DateTime": {"type": "string", "format": "date-time"},
     "JSON": {},
 }
-
-
-@cache
-def admin_schema() -> GraphQLSchema:
-    """The Admin API types this project speaks (a proven subset of Shopify's real schema)."""
-    return build_schema(SCHEMA_PATH.read_text())
 
 
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:

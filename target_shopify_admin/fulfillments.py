@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, objects, text
-from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .objects import USER_ERRORS, ShopifyObject, Written
 from .orders import connection
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
@@ -53,9 +53,9 @@ class Fulfillments(ShopifyObject):
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
         if "orderId" in identifier:
-            order = self.client.execute(ORDER, {"id": identifier["orderId"]}, cost=LOOKUP_COST)["order"]
+            order = self.client.execute(ORDER, {"id": identifier["orderId"]})["order"]
             return {"id": order["id"], "order": order, "fulfillment": None} if order else None
-        found = self.client.execute(BY_ID, identifier, cost=LOOKUP_COST)["fulfillment"]
+        found = self.client.execute(BY_ID, identifier)["fulfillment"]
         return {"id": found["id"], "order": found.pop("order"), "fulfillment": found} if found else None
 
     @override
@@ -109,10 +109,10 @@ class Fulfillments(ShopifyObject):
             return Written(None, [], "unchanged")
         if "tracking" in wanted:
             variables = {"id": wanted["id"], "tracking": wanted["tracking"]}
-            payload = self.client.execute(TRACKING, variables, MUTATION_COST)["fulfillmentTrackingInfoUpdate"]
+            payload = self.client.execute(TRACKING, variables)["fulfillmentTrackingInfoUpdate"]
             outcome = "updated"
         else:
-            payload = self.client.execute(CREATE, wanted, MUTATION_COST)["fulfillmentCreate"]
+            payload = self.client.execute(CREATE, wanted)["fulfillmentCreate"]
             outcome = "created"
         found = payload.get("fulfillment")
         return Written(found["id"] if found else None, payload["userErrors"], outcome)
@@ -125,7 +125,7 @@ class Fulfillments(ShopifyObject):
 
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
-        payload = self.client.execute(CANCEL, {"id": current["id"]}, MUTATION_COST)["fulfillmentCancel"]
+        payload = self.client.execute(CANCEL, {"id": current["id"]})["fulfillmentCancel"]
         return Written(current["id"], payload["userErrors"])
 
 

@@ -12,11 +12,10 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
+from shopify_admin.cost import largest_within, requested_cost
 
 from .fields import RecordError, objects, text
 
-LOOKUP_COST = 5  # a first guess for the throttle; the client learns each document's real cost
-MUTATION_COST = 10
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
 CURRENT_METAFIELDS = """query TargetMetafields($id: ID!, $keys: [String!]) {
@@ -61,7 +60,7 @@ class ShopifyObject(ABC):
         """The object as the shop holds it now, or None."""
 
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
-        data = self.client.execute(self.set_mutation, {"input": wanted, "identifier": identifier}, MUTATION_COST)
+        data = self.client.execute(self.set_mutation, {"input": wanted, "identifier": identifier})
         payload = data[self.set_root]
         found = payload.get(self.kind)
         return Written(found["id"] if found else None, payload["userErrors"])
@@ -78,7 +77,7 @@ class ShopifyObject(ABC):
         definition of type id for the owner type, and answers each lookup without one with an error."""
         namespace, key = custom_id
         identifier = {"ownerType": self.kind.upper(), "namespace": namespace, "key": key}
-        data = self.client.execute(CUSTOM_ID_DEFINITION, {"identifier": identifier}, cost=LOOKUP_COST)
+        data = self.client.execute(CUSTOM_ID_DEFINITION, {"identifier": identifier})
         found = data["metafieldDefinition"]
         if found is not None and found["type"]["name"] == CUSTOM_ID_TYPE:
             return None
@@ -115,7 +114,6 @@ class IdentifiedObject(ShopifyObject):
 
     typename: ClassVar[str]
     selection: ClassVar[str]  # what `as_input` and `unchanged` compare against
-    lookups_per_query: ClassVar[int]  # as many lookups as keep a query's requested cost under 1,000 points
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -124,12 +122,19 @@ class IdentifiedObject(ShopifyObject):
     def find_many(self, identifiers: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
         """Each identifier's object or None, looked up `lookups_per_query` at a time with aliases."""
         found: list[dict[str, Any] | None] = []
-        for start in range(0, len(identifiers), self.lookups_per_query):
-            chunk = identifiers[start : start + self.lookups_per_query]
+        per_query = self.lookups_per_query()
+        for start in range(0, len(identifiers), per_query):
+            chunk = identifiers[start : start + per_query]
             variables = {f"i{n}": identifier for n, identifier in enumerate(chunk)}
-            data = self.client.execute(self.lookup_document(len(chunk)), variables, cost=LOOKUP_COST * len(chunk))
+            data = self.client.execute(self.lookup_document(len(chunk)), variables)
             found += [data[f"o{n}"] for n in range(len(chunk))]
         return found
+
+    @classmethod
+    @cache
+    def lookups_per_query(cls) -> int:
+        """As many lookups as keep a query's requested cost within Shopify's limit."""
+        return largest_within(lambda count: requested_cost(cls.lookup_document(count)))
 
     @classmethod
     @cache
@@ -152,7 +157,7 @@ class IdentifiedObject(ShopifyObject):
         if not wanted or current is None:
             return wanted
         keys = [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
-        node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys}, cost=LOOKUP_COST)["node"]
+        node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys})["node"]
         held = {(m["namespace"], m["key"]): m for m in ((node or {}).get("metafields") or {}).get("nodes", [])}
         return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
 
@@ -169,7 +174,7 @@ class IdentifiedObject(ShopifyObject):
         metafields = [{**m, "ownerId": written.shopify_id} for m in wanted["metafields"]]
         for start in range(0, len(metafields), METAFIELDS_PER_SET):
             variables = {"metafields": metafields[start : start + METAFIELDS_PER_SET]}
-            errors = self.client.execute(SET_METAFIELDS, variables, MUTATION_COST)["metafieldsSet"]["userErrors"]
+            errors = self.client.execute(SET_METAFIELDS, variables)["metafieldsSet"]["userErrors"]
             if errors:
                 return Written(written.shopify_id, errors)
         return written

@@ -13,7 +13,7 @@ from shopify_admin.search import quoted
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
-from .objects import CUSTOM_ID_TYPE, LOOKUP_COST, MUTATION_COST, USER_ERRORS, ShopifyObject, Written
+from .objects import CUSTOM_ID_TYPE, USER_ERRORS, ShopifyObject, Written
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -71,28 +71,28 @@ class Orders(ShopifyObject):
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
         if "id" in identifier:
-            found: dict[str, Any] | None = self.client.execute(BY_ID, identifier, cost=LOOKUP_COST)["order"]
+            found: dict[str, Any] | None = self.client.execute(BY_ID, identifier)["order"]
             return found
         if "customId" in identifier:
-            data = self.client.execute(BY_CUSTOM_ID, {"identifier": identifier}, cost=LOOKUP_COST)
+            data = self.client.execute(BY_CUSTOM_ID, {"identifier": identifier})
             return data["orderByIdentifier"]
         wanted = identifier["sourceIdentifier"]
-        data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"}, cost=LOOKUP_COST)
+        data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"})
         # search matches loosely; only the exact identifier is this record's order
         return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
         if "id" in identifier:
-            data = self.client.execute(UPDATE, {"input": {**wanted, "id": identifier["id"]}}, MUTATION_COST)
+            data = self.client.execute(UPDATE, {"input": {**wanted, "id": identifier["id"]}})
             payload = data["orderUpdate"]
         elif "sourceIdentifier" in identifier:
             order = {**wanted, "sourceIdentifier": identifier["sourceIdentifier"]}
-            payload = self.client.execute(CREATE, {"order": order}, MUTATION_COST)["orderCreate"]
+            payload = self.client.execute(CREATE, {"order": order})["orderCreate"]
         else:  # by custom id: a metafield the new order carries
             metafield = {**identifier["customId"], "type": CUSTOM_ID_TYPE}
             order = {**wanted, "metafields": [*wanted.get("metafields", []), metafield]}
-            payload = self.client.execute(CREATE, {"order": order}, MUTATION_COST)["orderCreate"]
+            payload = self.client.execute(CREATE, {"order": order})["orderCreate"]
         found = payload.get("order")
         return Written(found["id"] if found else None, payload["userErrors"])
 
@@ -138,7 +138,7 @@ class Orders(ShopifyObject):
         if customer_id is not None or email is None:
             return customer_id
         if email not in self.customer_ids:  # one lookup per customer, however many orders name them
-            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email}, cost=LOOKUP_COST)
+            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email})
             if found["customerByIdentifier"] is None:
                 raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
             self.customer_ids[email] = str(found["customerByIdentifier"]["id"])
@@ -160,12 +160,12 @@ class Orders(ShopifyObject):
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         if mode == "cancel":
-            payload = self.client.execute(CANCEL, {"orderId": current["id"]}, MUTATION_COST)["orderCancel"]
+            payload = self.client.execute(CANCEL, {"orderId": current["id"]})["orderCancel"]
             return Written(current["id"], payload["orderCancelUserErrors"])
         if mode == "close":
-            payload = self.client.execute(CLOSE, {"input": {"id": current["id"]}}, MUTATION_COST)["orderClose"]
+            payload = self.client.execute(CLOSE, {"input": {"id": current["id"]}})["orderClose"]
             return Written(current["id"], payload["userErrors"])
-        payload = self.client.execute(DELETE, {"orderId": current["id"]}, MUTATION_COST)["orderDelete"]
+        payload = self.client.execute(DELETE, {"orderId": current["id"]})["orderDelete"]
         return Written(payload["deletedId"], payload["userErrors"])
 
 

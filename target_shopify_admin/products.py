@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
-from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
+from .objects import USER_ERRORS, IdentifiedObject, Written
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -32,7 +32,6 @@ class Products(IdentifiedObject):
     typename = "Product"
     selection = f"""{PRODUCT_FIELDS}
       variants(first: {BATCHED_VARIANTS}) {{ nodes {{ {VARIANT_SELECTION} }} pageInfo {{ hasNextPage }} }}"""
-    lookups_per_query = 12  # about 80 points each
     set_root = "productSet"
     set_mutation = """mutation TargetProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
       productSet(input: $input, identifier: $identifier, synchronous: true) {
@@ -49,7 +48,7 @@ class Products(IdentifiedObject):
         found = super().find_many(identifiers)
         for n, product in enumerate(found):
             if product is not None and product["variants"]["pageInfo"]["hasNextPage"]:
-                found[n] = self.client.execute(ALL_VARIANTS, {"id": product["id"]}, cost=LOOKUP_COST)["product"]
+                found[n] = self.client.execute(ALL_VARIANTS, {"id": product["id"]})["product"]
         return found
 
     @override
@@ -100,7 +99,7 @@ class Products(IdentifiedObject):
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         if mode == "archive":
             return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
-        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["productDelete"]
+        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}})["productDelete"]
         return Written(payload["deletedProductId"], payload["userErrors"])
 
 

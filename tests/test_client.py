@@ -132,7 +132,8 @@ def test_wrong_client_secret_is_refused(standard_shop: Running) -> None:
 def test_documents_shopify_rejects_are_not_retried(standard_shop: Running) -> None:
     client = client_for(standard_shop)
     with pytest.raises(ShopifyError, match="exceeds the single query max cost"):
-        client.execute("{ customers(first: 250) { nodes { addressesV2(first: 250) { nodes { id } } } } }")
+        orders = "orders(first: 250) { nodes { lineItems(first: 250) { nodes { id } } } }"
+        client.execute(f"{{ customers(first: 250) {{ nodes {{ {orders} }} }} }}")  # 1,729 points
     assert client.requests_sent == 1
 
 

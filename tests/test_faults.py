@@ -42,10 +42,12 @@ def post(running: Running, query: str = QUERY, token: str = TOKEN, timeout: floa
 
 def test_throttled(quiet: Running) -> None:
     faults(quiet, {"kind": "throttled", "nth": [1]})
-    answer = post(quiet)
+    answer = post(quiet, "{ customers(first: 5) { nodes { id } } }")
     assert answer.status_code == 200
     body = answer.json()
     assert "data" not in body and body["errors"][0]["extensions"]["code"] == "THROTTLED"
+    # like a real one, it reports what the query requested: 2 + ⌊2·ln 5⌋ items
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 5
     assert set(body["extensions"]["cost"]["throttleStatus"]) == {
         "maximumAvailable",
         "currentlyAvailable",
@@ -157,13 +159,13 @@ def test_stats_per_operation(quiet: Running) -> None:
     requests.post(f"{quiet.url}/__emulator/stats/reset", timeout=10)
     faults(quiet, {"kind": "throttled", "nth": [3]})
     post(quiet)
-    spent = post(quiet, "query Customers { customers(first: 5) { nodes { id } } }").json()["extensions"]["cost"]
+    spent = post(quiet, "query Customers { customers(first: 100) { nodes { id } } }").json()["extensions"]["cost"]
     post(quiet)
     stats = requests.get(f"{quiet.url}/__emulator/stats", timeout=10).json()
     shop, customers = stats["operations"]["Shop"], stats["operations"]["Customers"]
-    # the injected THROTTLED answer is counted, though under "anonymous" rather than "Shop" (see report)
-    assert shop == {"requests": 1, "throttled": 0, "requested_cost": 1, "actual_cost": 1}
-    assert customers["requests"] == 1 and customers["requested_cost"] == 7
-    assert customers["actual_cost"] == spent["actualQueryCost"] < 7
+    # the injected THROTTLED answer is counted under its operation, with the cost it requested
+    assert shop == {"requests": 2, "throttled": 1, "requested_cost": 2, "actual_cost": 1}
+    assert customers["requests"] == 1 and customers["requested_cost"] == 2 + 9
+    assert customers["actual_cost"] == spent["actualQueryCost"] < 11
     assert stats["graphql"]["requests"] == 3 and stats["graphql"]["throttled"] == 1
     assert stats["http_requests"] >= 3

@@ -26,7 +26,7 @@ from graphql.language import print_ast
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "tools" / "schema_subset"
-OUT = ROOT / "shopify_admin_emulator" / "schema.graphql"
+OUT = ROOT / "shopify_admin" / "schema.graphql"
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
 ITEM = re.compile(r"(\w+)(?:\(([\w\s,]*)\))?")
 

@@ -1,0 +1,295 @@
+"""Shopify's calculated query cost: the points a document is charged before it runs (requested) and
+after (actual), and the plans' cost budgets.
+
+The rule, fitted to the real answers in the captures (tests/test_cost_model.py says how closely):
+- a scalar or an enum costs 0, an object 1; a few types are free (page info, money, weights) and a few
+  fields have a cost of their own (FIELD_COSTS);
+- a connection costs 2 plus ⌊2·ln(max(2, first))⌋ items, an item being 1 plus what it selects;
+  `edges { node }` and `nodes` are each priced;
+- fragments are priced against their own type; a field of an abstract type costs as much as its
+  costliest possible type;
+- a `…Count` root costs 10, and introspection is priced like any object;
+- a mutation field costs 10, or for productSet/productCreate/productUpdate 10 plus a share per
+  variant, file and metafield of its input (Shopify's 2025-10 dynamic cost), plus what its payload's
+  objects select under them.
+The actual cost is the same walk over the answer, with each connection priced by the items it
+returned, and never above the requested cost; a root that answered null is still charged 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SchemaMetaFieldDef,
+    SelectionSetNode,
+    TypeMetaFieldDef,
+    get_named_type,
+    is_abstract_type,
+    is_composite_type,
+    parse,
+)
+from graphql.execution.values import get_argument_values
+
+from .schema import admin_schema
+
+MAX_QUERY_COST = 1000  # Shopify refuses a document that requests more
+MAX_PAGE = 250  # the largest `first` Shopify serves
+MUTATION_COST = 10
+COUNT_ROOT_COST = 10
+FREE_TYPES = frozenset({"PageInfo", "MoneyV2", "MoneyBag"})
+FIELD_COSTS: dict[tuple[str, str], int] = {
+    # the captures charge nothing for these objects …
+    ("Customer", "defaultAddress"): 0,
+    ("Customer", "addresses"): 0,
+    ("Customer", "emailMarketingConsent"): 0,
+    ("Customer", "smsMarketingConsent"): 0,
+    ("Location", "address"): 0,
+    ("InventoryItem", "measurement"): 0,
+    ("InventoryItemMeasurement", "weight"): 0,
+    # … and a point for this scalar
+    ("Location", "hasUnfulfilledOrders"): 1,
+}
+# Shopify's dynamic mutation costs (changelog 2025-10): points per item of the input, by where it is
+PRODUCT_INPUT_SHARES = {
+    "variants": 0.2,
+    "variant_files": 0.6,
+    "variant_metafields": 0.4,
+    "metafields": 0.4,
+    "files": 1.9,
+}
+
+# restore rate (points/s), bucket size (points)
+PLANS: dict[str, tuple[float, float]] = {
+    "standard": (100, 2000),
+    "advanced": (200, 4000),
+    "plus": (1000, 20000),
+    "enterprise": (2000, 40000),
+}
+
+_REQUESTED = object()  # walking the document alone, not an answer
+
+
+def is_connection(type_: Any) -> bool:
+    return isinstance(type_, GraphQLObjectType) and type_.name.endswith("Connection") and "pageInfo" in type_.fields
+
+
+def connection_multiplier(size: int) -> int:
+    """How many items a connection of `size` is charged for."""
+    return math.floor(2 * math.log(max(2, size)))
+
+
+class QueryCost:
+    """The cost of one document with its variables, against `schema` (the real one, or a subset of it)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: dict[str, Any] | None = None,
+        operation: OperationDefinitionNode | None = None,
+    ):
+        self.schema = schema
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.variables = variables or {}
+        self.operation = operation or next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+
+    def requested(self) -> int:
+        return self._operation(_REQUESTED)
+
+    def actual(self, data: dict[str, Any] | None) -> int:
+        """What an answer with this `data` is charged: its requested cost less what it did not return."""
+        return min(self.requested(), self._operation(data or {}))
+
+    def _operation(self, data: Any) -> int:
+        mutation = self.operation.operation == OperationType.MUTATION
+        root = self.schema.mutation_type if mutation else self.schema.query_type
+        assert root is not None
+        total = 0
+        for node in self._root_fields(self.operation.selection_set):
+            name = node.name.value
+            if name not in root.fields:
+                continue
+            value = _REQUESTED if data is _REQUESTED else data.get((node.alias or node.name).value)
+            if mutation:
+                total += self._mutation_field(root, node, value)
+            elif name.endswith("Count"):
+                total += COUNT_ROOT_COST
+            else:
+                total += max(1, self._field(root, node, value)) if value is None else self._field(root, node, value)
+        return total
+
+    def _root_fields(self, selection_set: SelectionSetNode) -> list[FieldNode]:
+        found: list[FieldNode] = []
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                found.append(sel)
+            else:
+                fragment = self.fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode) else sel
+                if fragment is not None:
+                    found += self._root_fields(fragment.selection_set)  # type: ignore[union-attr]
+        return found
+
+    def _mutation_field(self, root: GraphQLObjectType, node: FieldNode, value: Any) -> int:
+        field_def = root.fields[node.name.value]
+        total = self._mutation_base(node, field_def)
+        payload = get_named_type(field_def.type)
+        if node.selection_set is None or value is None or not isinstance(payload, GraphQLObjectType):
+            return total
+        # the objects directly in the payload (the resource, userErrors) charge only what is under them
+        for parent, sub in self._fields(payload, node.selection_set):
+            cost = self._field(parent, sub, _child(value, sub))
+            named = get_named_type(parent.fields[sub.name.value].type) if sub.name.value in parent.fields else None
+            total += max(0, cost - 1) if cost and named is not None and not is_connection(named) else cost
+        return total
+
+    def _mutation_base(self, node: FieldNode, field_def: Any) -> int:
+        name = node.name.value
+        if name not in ("productSet", "productCreate", "productUpdate"):
+            return MUTATION_COST
+        args = get_argument_values(field_def, node, self.variables)
+        product = args.get("input") or args.get("product") or {}
+        variants = product.get("variants") or []
+        counts = {
+            "variants": len(variants),
+            "variant_files": sum(1 for v in variants if v.get("file")),
+            "variant_metafields": sum(len(v.get("metafields") or []) for v in variants),
+            "metafields": len(product.get("metafields") or []),
+            "files": len(product.get("files") or []) + len(args.get("media") or []),
+        }
+        return MUTATION_COST + int(sum(PRODUCT_INPUT_SHARES[k] * n for k, n in counts.items()) + 0.5)
+
+    def _fields(self, parent: Any, selection_set: SelectionSetNode) -> list[tuple[Any, FieldNode]]:
+        """(parent type, field) pairs of a selection, fragments flattened."""
+        found: list[tuple[Any, FieldNode]] = []
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                found.append((parent, sel))
+                continue
+            fragment: Any = self.fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode) else sel
+            if fragment is None:
+                continue
+            condition = fragment.type_condition
+            found += self._fields(
+                self.schema.get_type(condition.name.value) if condition else parent, fragment.selection_set
+            )
+        return found
+
+    def _selection(self, parent: Any, selection_set: SelectionSetNode, data: Any) -> int:
+        """The fields selected on `parent`, plus the fragments of its costliest possible type."""
+        common = 0
+        branches: list[tuple[Any, int]] = []
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                common += self._field(parent, sel, _child(data, sel))
+                continue
+            fragment: Any = self.fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode) else sel
+            if fragment is None:
+                continue
+            condition = fragment.type_condition
+            branch = self.schema.get_type(condition.name.value) if condition else parent
+            if branch is not None:
+                branches.append((branch, self._selection(branch, fragment.selection_set, data)))
+        if not branches:
+            return common
+        possible = self.schema.get_possible_types(parent) if is_abstract_type(parent) else [parent]
+        return common + max(
+            (sum(cost for branch, cost in branches if self._applies(branch, concrete)) for concrete in possible),
+            default=0,
+        )
+
+    def _applies(self, branch: Any, concrete: Any) -> bool:
+        return branch.name == concrete.name or (is_abstract_type(branch) and self.schema.is_sub_type(branch, concrete))
+
+    def _field(self, parent: Any, node: FieldNode, data: Any) -> int:
+        name = node.name.value
+        if name in ("__type", "__schema"):
+            field_def = TypeMetaFieldDef if name == "__type" else SchemaMetaFieldDef
+        elif name.startswith("__") or name not in getattr(parent, "fields", {}):
+            return 0
+        else:
+            field_def = parent.fields[name]
+        named = get_named_type(field_def.type)
+        own = FIELD_COSTS.get((parent.name, name))
+        if not is_composite_type(named) or node.selection_set is None:
+            return own or 0
+        if data is None:
+            return 0
+        if is_connection(named):
+            return self._connection(named, node, field_def, data)
+        own = (0 if named.name in FREE_TYPES else 1) if own is None else own
+        if isinstance(data, list):
+            return own + max((self._selection(named, node.selection_set, item) for item in data), default=0)
+        return own + self._selection(named, node.selection_set, data)
+
+    def _connection(self, connection: Any, node: FieldNode, field_def: Any, data: Any) -> int:
+        """2 plus the items charged, each priced as 1 plus its selection (`nodes` and `edges` each).
+        Requested: `first` items. Actual: the items returned, or for none as many points as `first` items."""
+        assert node.selection_set is not None
+        args = get_argument_values(field_def, node, self.variables)
+        size = args.get("first") or args.get("last") or 0
+        per_item, returned = 0, 0
+        for parent, sub in self._fields(connection, node.selection_set):
+            if sub.selection_set is None or sub.name.value not in ("nodes", "edges"):
+                continue
+            items = _child(data, sub)
+            if sub.name.value == "edges":
+                edge = get_named_type(parent.fields["edges"].type)
+                for _, inner in self._fields(edge, sub.selection_set):
+                    if inner.name.value == "node" and inner.selection_set is not None:
+                        nodes = items if data is _REQUESTED else [e.get("node") for e in items or ()]
+                        per_item += self._items(edge.fields["node"].type, inner.selection_set, nodes)
+            else:
+                per_item += self._items(parent.fields["nodes"].type, sub.selection_set, items)
+            if data is not _REQUESTED:
+                returned = max(returned, len(items or ()))
+        if data is _REQUESTED:
+            return 2 + connection_multiplier(size) * per_item
+        if not returned:
+            return 2 + connection_multiplier(size)
+        return 2 + connection_multiplier(returned) * per_item
+
+    def _items(self, item_type: Any, selection_set: SelectionSetNode, items: Any) -> int:
+        named = get_named_type(item_type)
+        if items is _REQUESTED:
+            return 1 + self._selection(named, selection_set, _REQUESTED)
+        return max((1 + self._selection(named, selection_set, item) for item in items or () if item), default=0)
+
+
+def _child(data: Any, node: FieldNode) -> Any:
+    if data is _REQUESTED:
+        return _REQUESTED
+    return data.get((node.alias or node.name).value) if isinstance(data, dict) else None
+
+
+@lru_cache(maxsize=1024)
+def _document(query: str) -> DocumentNode:
+    return parse(query)
+
+
+def requested_cost(query: str, variables: dict[str, Any] | None = None) -> int:
+    """Shopify's requested cost of a document this project sends, priced against the schema it speaks."""
+    return QueryCost(admin_schema(), _document(query), variables).requested()
+
+
+def largest_within(cost_of: Callable[[int], int], upper: int = MAX_PAGE, limit: int = MAX_QUERY_COST) -> int:
+    """The largest n in 1…upper whose `cost_of(n)` stays within `limit` (1 when none does); costs grow with n."""
+    low, high = 1, upper
+    while low < high:
+        middle = (low + high + 1) // 2
+        if cost_of(middle) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
