@@ -6,9 +6,12 @@ from __future__ import annotations
 import heapq
 import json
 import logging
+import math
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,6 +35,7 @@ from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from shopify_admin.search import quoted
 
 from .graphql_schema import admin_schema, nullable, record_schema
+from .read_ahead import in_order
 
 if TYPE_CHECKING:
     from shopify_admin import ShopifyAdminClient
@@ -422,15 +426,38 @@ class ConnectionStream(ShopifyStream):
         return found
 
     def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
+        """The window's records by pages: a first page alone (all an incremental run usually needs), then
+        the rest of the window cut into slices of about equal time, read `page_concurrency` at a time and
+        handed on in order, so that the stream stays sorted and its bookmark never passes a slice not
+        read in full."""
         query = self.page_query()
+        first = self.page_size(query)
+        opening = next(self._slice(query, first, start, end, whole=False))
+        yield from opening.records
+        if not opening.more:
+            return
+        resume = opening.records[-1]["updatedAt"]
+        already = {r["id"] for r in opening.records if r["updatedAt"] == resume}  # the next slice starts there
+        reads = [
+            partial(self._slice, query, first, low, high)
+            for low, high in time_slices(opening.records[0]["updatedAt"], resume, end, self.page_concurrency)
+        ]
+        for page in in_order(reads, self.page_concurrency):
+            yield from (r for r in page.records if r["updatedAt"] != resume or r["id"] not in already)
+
+    @property
+    def page_concurrency(self) -> int:
+        return int(self.config.get("page_concurrency") or 1)
+
+    def _slice(self, query: str, first: int, start: str | None, end: str, whole: bool = True) -> Iterator[Page]:
+        """The pages of `start`…`end`, each node's nested connections drained; only the first unless `whole`."""
         node_selection = _selection(self.selected_fields())
-        variables: dict[str, Any] = {"first": self.page_size(query), "query": self.search("updated_at", start, end)}
-        variables["after"] = None
+        variables: dict[str, Any] = {"first": first, "query": self.search("updated_at", start, end), "after": None}
         while True:
             page = self.client.execute(query, variables)[self.root]
-            for node in page["nodes"]:
-                yield self.drain(node, self.graphql_type, node_selection)
-            if not page["pageInfo"]["hasNextPage"]:
+            more = page["pageInfo"]["hasNextPage"]
+            yield Page([self.drain(node, self.graphql_type, node_selection) for node in page["nodes"]], more)
+            if not more or not whole:
                 return
             variables["after"] = page["pageInfo"]["endCursor"]
 
@@ -440,6 +467,28 @@ class ConnectionStream(ShopifyStream):
         # stays out of the context, which is logged.
         self.current_record = record
         return {"parent_id": record["id"]}
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[dict[str, Any]]
+    more: bool  # the window holds more after these
+
+
+def time_slices(origin: str, resume: str, end: str, concurrency: int) -> list[tuple[str, str]]:
+    """`resume`…`end` cut into contiguous slices of whole seconds, as many as the pages a first page that
+    spanned `origin`…`resume` suggests are left, from one up to four per concurrent read."""
+    low, high = _moment(resume), _moment(end)
+    left = (high - low).total_seconds()
+    covered = (low - _moment(origin)).total_seconds()
+    wanted = math.ceil(left / covered) if covered > 0 else 4 * concurrency
+    count = max(1, min(4 * concurrency, wanted, int(left)))
+    bounds = sorted({shopify_time(low + timedelta(seconds=round(i * left / count))) for i in range(count)})
+    return list(zip(bounds, [*bounds[1:], end], strict=True))
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _updated_at(record: dict[str, Any]) -> str:

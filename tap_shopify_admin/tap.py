@@ -32,6 +32,15 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
             description="Minutes before the bookmark that an incremental run reads again, for late changes",
         ),
         th.Property(
+            "page_concurrency",
+            th.IntegerType(minimum=1),
+            default=4,
+            description=(
+                "Paged reads: requests in flight at once for one stream, each reading a slice of its time window"
+                " (the cost budget is shared and kept)"
+            ),
+        ),
+        th.Property(
             "bulk",
             th.StringType,
             default="auto",
