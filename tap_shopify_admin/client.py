@@ -7,6 +7,8 @@ import heapq
 import json
 import logging
 import math
+import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,7 +47,9 @@ if TYPE_CHECKING:
 ALWAYS_SELECTED = {"id", "updatedAt"}
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 IDS_AT_BOOKMARK = "ids_at_bookmark"  # stream state: ids already emitted in the bookmark's second
-BULK_THRESHOLD = 5000  # objects in a window above which `bulk: auto` reads it by a bulk query
+# `bulk: auto` reads a window by a bulk query when paging it would take longer (see `bulk_threshold`)
+BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
+BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
 FILL_CHUNK = 250  # bulk records completed together, sharing the requests that fill their lists
 
 
@@ -261,10 +265,10 @@ class ConnectionStream(ShopifyStream):
         return " AND ".join(([f"{field}:>={quoted(start)}"] if start else []) + [f"{field}:<{quoted(end)}"])
 
     def use_bulk(self, search: str) -> bool:
-        """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root
-        counts more than BULK_THRESHOLD objects in it. Incremental runs page, so that a run with no
-        changes costs no more than its two requests (destroy events and one page); a stream
-        without a count root is paged."""
+        """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root counts
+        more objects in it than `bulk_threshold`. Incremental runs page, so that a run with no changes
+        costs no more than its two requests (destroy events and one page); a stream without a count
+        root is paged."""
         mode = self.config.get("bulk", "auto")
         if mode != "auto":
             return mode == "always"
@@ -274,8 +278,25 @@ class ConnectionStream(ShopifyStream):
         if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
             return False
         query = f"query {self.operation_name}Count($query: String) {{ {count_root}(query: $query) {{ count }} }}"
+        sent = time.monotonic()
         counted = self.client.execute(query, {"query": search})[count_root]
-        return counted is not None and counted["count"] > BULK_THRESHOLD
+        threshold = self.bulk_threshold(round_trip=time.monotonic() - sent)
+        self.logger.info("%s: %s objects to read; bulk above %d", self.name, counted and counted["count"], threshold)
+        return counted is not None and counted["count"] > threshold
+
+    def bulk_threshold(self, round_trip: float) -> int:
+        """The window size above which a bulk query is done sooner than pages: paging reads
+        min(budget ÷ points per object, requests in flight × page ÷ round trip) objects a second, by the
+        page's requested cost (Shopify's rule) and the plan's restore rate; a bulk query takes
+        BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
+        query = self.page_query()
+        first = self.page_size(query)
+        by_budget = self.client.throttle.restore_rate * first / requested_cost(query, {"first": first})
+        by_latency = self.page_concurrency * first / max(round_trip, 0.01)
+        paged = min(by_budget, by_latency)
+        if paged >= BULK_OBJECTS_PER_SECOND:
+            return sys.maxsize
+        return math.ceil(BULK_START_SECONDS / (1 / paged - 1 / BULK_OBJECTS_PER_SECOND))
 
     def deletions(self, start: str | None, end: str) -> deque[dict[str, Any]]:
         """Records for the objects destroyed in the window, from Shopify's destroy events, in time order."""

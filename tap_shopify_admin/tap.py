@@ -46,9 +46,9 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
             default="auto",
             allowed_values=["auto", "always", "never"],
             description=(
-                "Read with bulk operations: `auto` for a backfill (no bookmark yet) of more than 5,000 objects"
-                " by the stream's count (customers, products and orders; fulfillment orders and incremental"
-                " runs are paged), `always`, or `never`"
+                "Read with bulk operations: `auto` for a backfill (no bookmark yet) that the stream's count says"
+                " a bulk query reads sooner than pages (customers, products and orders; fulfillment orders and"
+                " incremental runs are paged), `always`, or `never`"
             ),
         ),
     ).to_dict()

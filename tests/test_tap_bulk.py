@@ -4,6 +4,7 @@ connections, reassembly in any line order, failed operations, and operations tak
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -224,10 +225,25 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     assert isinstance(customers, CustomersStream) and isinstance(fulfillment_orders, FulfillmentOrdersStream)
     everything = customers.search("updated_at", None, "2100-01-01T00:00:00Z")
     assert not customers.use_bulk(everything)  # 230 customers
-    monkeypatch.setattr(tap_client, "BULK_THRESHOLD", 100)
+    monkeypatch.setattr(tap_client, "BULK_START_SECONDS", 0.0001)  # paging 230 customers takes longer
+    monkeypatch.setattr(tap_client, "BULK_OBJECTS_PER_SECOND", 1e9)
     assert customers.use_bulk(everything)
     assert not customers.use_bulk(customers.search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
     assert not fulfillment_orders.use_bulk(everything)  # no count root: paged unless `always`
+
+
+def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
+    streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
+    customers, orders = streams["customers"], streams["orders"]
+    assert isinstance(customers, CustomersStream)
+    customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
+    # paged: 100 × 250 / 35 = 714 customers/s; bulk: 10 s + n / 2,000 per second
+    assert customers.bulk_threshold(round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
+    assert orders.bulk_threshold(round_trip=0.2) < 1000  # 332 points a page of 250
+    # a slow round trip bounds paging instead: 4 pages of 250 in flight, 2 s each
+    assert customers.bulk_threshold(round_trip=2.0) == math.ceil(10 / (1 / 500 - 1 / 2000))
+    customers.client.throttle.restore_rate = 1_000_000
+    assert customers.bulk_threshold(round_trip=0.01) == sys.maxsize  # paging beats the export itself
 
 
 def test_the_runner_waits_for_a_free_slot_and_reports_refusals(shop: Running) -> None:
