@@ -235,7 +235,7 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
     streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
     customers, orders = streams["customers"], streams["orders"]
-    assert isinstance(customers, CustomersStream)
+    assert isinstance(customers, CustomersStream) and isinstance(orders, tap_client.ConnectionStream)
     customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
     # paged: 100 × 250 / 35 = 714 customers/s; bulk: 10 s + n / 2,000 per second
     assert customers.bulk_threshold(round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
