@@ -42,6 +42,7 @@ class Store:
     orders: int
     plan: str
     seed: int
+    round_trip: float = 0.0  # seconds the emulator takes over every request (its `slow` fault)
 
     @property
     def customers(self) -> int:
@@ -55,6 +56,7 @@ class Store:
         return [
             *("--plan", self.plan, "--seed", str(self.seed), "--access-token", TOKEN, "--shop", shop),
             *("--orders", str(self.orders), "--customers", str(self.customers), "--products", str(self.products)),
+            *(("--fault", f"slow:every=1:seconds={self.round_trip:g}") if self.round_trip else ()),
         ]
 
 
@@ -221,12 +223,20 @@ def run_process(
     return Run(list(command), process.returncode, wall, peak_mb, records, seconds, last_state, tail)
 
 
-def cost_summary(stats: dict[str, Any], wall_s: float, plan: str) -> dict[str, Any]:
-    """Requests and points from the emulator's statistics, and the share of the plan's restore rate
-    that the run used over its wall time."""
+def cost_summary(
+    stats: dict[str, Any], wall_s: float, plan: str, round_trip: float = 0.0, in_flight: int = 1
+) -> dict[str, Any]:
+    """Requests and points from the emulator's statistics, the share of the plan's restore rate that the
+    run used over its wall time, and the run's floor: the longer of the time the budget needs to restore
+    the points spent beyond a full bucket, and the time the requests take at `round_trip` each,
+    `in_flight` at a time. `of_limit` is that floor over the wall time (1.0: at the limit)."""
     graphql = stats["graphql"]
     points = graphql["actual_cost"]
+    floor_s = max(max(0, points - BUCKET[plan]) / RESTORE_RATE[plan], graphql["requests"] * round_trip / in_flight)
     return {
+        "round_trip_s": round_trip,
+        "limit_s": round(floor_s, 1),
+        "of_limit": floor_s / wall_s if wall_s else 0.0,
         "http_requests": stats["http_requests"],
         "peak_concurrent_requests": stats["peak_concurrent_graphql"],
         "graphql_requests": graphql["requests"],
@@ -247,6 +257,7 @@ def sync_result(
     run: Run,
     stats: dict[str, Any],
     expected: dict[str, Any],
+    in_flight: int = 1,
 ) -> dict[str, Any]:
     """One full-sync row: the store, the commands behind it, what the run took and delivered, its cost."""
     result: dict[str, Any] = {
@@ -264,7 +275,7 @@ def sync_result(
         "records": dict(run.records),
         "stream_seconds": run.seconds,
         "expected": expected,
-        **cost_summary(stats, run.wall_s, store.plan),
+        **cost_summary(stats, run.wall_s, store.plan, store.round_trip, in_flight),
     }
     if run.returncode:
         result["error"] = run.stderr_tail

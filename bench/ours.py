@@ -11,6 +11,7 @@ from typing import Any
 from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, sync_result, work_dir, write_json
 
 BIN = Path(sys.executable).parent
+PAGE_CONCURRENCY = 4  # the tap's default
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
 
 
@@ -21,7 +22,7 @@ def connection(url: str, plan: str) -> dict[str, Any]:
 
 
 def tap_config(url: str, plan: str, bulk: str) -> dict[str, Any]:
-    return {**connection(url, plan), "bulk": bulk}
+    return {**connection(url, plan), "bulk": bulk, "page_concurrency": PAGE_CONCURRENCY}
 
 
 def _catalog(config_path: Path, only: str, work: Path) -> Path:
@@ -58,7 +59,8 @@ def tap_sync(store: Store, mode: str, incremental: bool = False) -> dict[str, An
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         run = run_process(command, log=work / "tap.log")
-        result = sync_result("ours", mode, store, command, store.args(), run, shop.stats(), expected)
+        in_flight = PAGE_CONCURRENCY if mode == "paged" else 1
+        result = sync_result("ours", mode, store, command, store.args(), run, shop.stats(), expected, in_flight)
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)

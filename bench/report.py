@@ -183,7 +183,10 @@ def write(results: dict[str, Any], directory: Path) -> None:
         "Requests and points: the emulator's `/__emulator/stats` (reset just before the run), `points` = actual "
         "query cost. Budget utilization = points ÷ (restore rate × wall time). A run starts with a full bucket "
         "(2,000 points on `standard`), which it can spend on top of the restore rate, so short runs can exceed "
-        "100%; `without the first bucket` subtracts it.",
+        "100%; `without the first bucket` subtracts it. Floor: the longer of the time the restore rate needs for the "
+        "points beyond a full bucket and the time the requests take at the round trip (the emulator's `slow` fault "
+        "on every request), as many at once as the contender keeps in flight (ours paged: `page_concurrency` 4; "
+        "singer-io and bulk: 1); `of the floor` = floor ÷ wall time.",
         "- Every budget-bound job (paged syncs, singer-io, per-record target) has its own emulator, hence its own "
         "bucket, and they ran at the same time; the CPU-bound jobs (bulk syncs, bulk parsing, bulk target) ran one "
         "after the other, alongside them.",
@@ -209,8 +212,8 @@ def tap_section(jobs: dict[str, Any], meta: dict[str, Any], rate: int) -> list[s
         "## 1–2. Full sync: ours (paged, bulk) and singer-io tap-shopify 3.13.0",
         "",
         "| orders | contender | exit | wall | records | records/s | GraphQL req. | HTTP req. | points | "
-        "utilization | without the first bucket | peak RSS | load avg (mean/max) |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "utilization | without the first bucket | round trip | floor | of the floor | peak RSS | load avg (mean/max) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for j in tap_rows(jobs):
         total = _total(j)
@@ -218,14 +221,15 @@ def tap_section(jobs: dict[str, Any], meta: dict[str, Any], rate: int) -> list[s
         lines.append(
             f"| {_n(j['orders'])} | {label} | {j['returncode']} | {_n(j['wall_s'], 1)} s | {_n(total)} | "
             f"{_n(total / j['wall_s'], 1)} | {_n(j['graphql_requests'])} | {_n(j['http_requests'])} | "
-            f"{_n(j['points'])} | {j['utilization']:.0%} | {_beyond_bucket(j)} | {_mb(j['peak_rss_mb'])} | "
+            f"{_n(j['points'])} | {j['utilization']:.0%} | {_beyond_bucket(j)} | {j.get('round_trip_s', 0):g} s | "
+            f"{_n(j.get('limit_s', 0), 1)} s | {j.get('of_limit', 0):.0%} | {_mb(j['peak_rss_mb'])} | "
             f"{j['load']['mean']}/{j['load']['max']} |"
         )
     for p in projections(jobs, meta):
         lines.append(
             f"| {_n(p['orders'])} | {p['contender']} — **projection**, not measured | | ≈{_n(p['wall_s'])} s | "
             f"≈{_n(p['records'])} | | | | ≈{_n(p['points'])} | | {p['utilization']:.0%} (as measured at "
-            f"{_n(p['from'])}) | | |"
+            f"{_n(p['from'])}) | | | | | |"
         )
     lines += ["", "Commands (the config and catalog files are kept under `bench/out/work/`):", ""]
     for j in tap_rows(jobs):

@@ -55,6 +55,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=0.15,
         help="seconds each request takes in the per-record target rows run 1 and 4 at a time (0: none)",
     )
+    parser.add_argument(
+        "--tap-round-trip",
+        type=float,
+        default=0.2,
+        help="seconds every request takes in the tap rows, ours and singer-io's (0: none)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes on the unlimited plan: seconds, for the tests")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "bench", help="where REPORT.md and the plots go")
     parser.add_argument("--results", type=Path, default=None, help="raw results (default: REPORT-DIR/out/results.json)")
@@ -68,6 +74,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
+        args.tap_round_trip = 0.0
         args.paged_max_orders = max(args.sizes)
     if args.singer_io is None:
         args.singer_io = not args.quick
@@ -109,7 +116,7 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
     paged = [n for n in args.sizes if n <= args.paged_max_orders]
     smallest = min(args.sizes)
     for n in paged:
-        store = Store(n, args.plan, args.seed)
+        store = Store(n, args.plan, args.seed, args.tap_round_trip)
         budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, store, "paged", n == smallest)))
         if args.singer_io:
             budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, store, proxy, ca, n == smallest)))
@@ -121,7 +128,8 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
             upsert = partial(ours.target_upsert, n, args.plan, args.seed, False, args.round_trip, workers)
             budget.append((f"target/per-record/{n}/round-trip/{workers}", upsert))
     for n in args.sizes:
-        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, Store(n, args.plan, args.seed), "bulk")))
+        bulk_store = Store(n, args.plan, args.seed, args.tap_round_trip)
+        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, bulk_store, "bulk")))
     parse_store = Store(args.parse_orders, args.plan, args.seed)
     cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
     if args.target_bulk:
