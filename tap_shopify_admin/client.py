@@ -174,10 +174,12 @@ class ShopifyStream(Stream):
     ) -> dict[str, Any]:
         fields = _render(admin_schema().type_map[node_type], node_selection)
         query = (
-            f"query {self.graphql_type}Nested($id: ID!, $after: String) {{ node(id: $id) {{ ... on {owner_type} {{"
-            f" {field.name.value}(first: {MAX_PAGE}, after: $after) {{ nodes {{ {fields} }} {PAGE_INFO} }} }} }} }}"
+            f"query {self.graphql_type}Nested($id: ID!, $first: Int!, $after: String) {{ node(id: $id) {{"
+            f" ... on {owner_type} {{ {field.name.value}(first: $first, after: $after) {{ nodes {{ {fields} }}"
+            f" {PAGE_INFO} }} }} }} }}"
         )
-        return self.client.execute(query, {"id": owner_id, "after": after})["node"][field.name.value]
+        variables = {"id": owner_id, "first": self.page_size(query), "after": after}
+        return self.client.execute(query, variables)["node"][field.name.value]
 
 
 class ConnectionStream(ShopifyStream):
