@@ -90,6 +90,11 @@ def _render(parent: Any, selection: SelectionSetNode, *, bulk: bool = False, in_
     return " ".join(parts)
 
 
+def page_size(query: str) -> int:
+    """The largest page (`$first`) whose requested cost stays within Shopify's limit per query."""
+    return largest_within(lambda first: requested_cost(query, {"first": first}))
+
+
 def _is_list(type_: Any) -> bool:
     return isinstance(type_.of_type if isinstance(type_, GraphQLNonNull) else type_, GraphQLList)
 
@@ -178,7 +183,7 @@ class ShopifyStream(Stream):
             f" ... on {owner_type} {{ {field.name.value}(first: $first, after: $after) {{ nodes {{ {fields} }}"
             f" {PAGE_INFO} }} }} }} }}"
         )
-        variables = {"id": owner_id, "first": self.page_size(query), "after": after}
+        variables = {"id": owner_id, "first": page_size(query), "after": after}
         return self.client.execute(query, variables)["node"][field.name.value]
 
 
@@ -243,11 +248,6 @@ class ConnectionStream(ShopifyStream):
         walk(self.graphql_type, _selection(self.selected_fields()))
         return found
 
-    @staticmethod
-    def page_size(query: str) -> int:
-        """The largest page whose requested cost stays within Shopify's limit per query."""
-        return largest_within(lambda first: requested_cost(query, {"first": first}))
-
     def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
         """From the bookmark (inclusive, so records sharing the bookmark's second are read again
         rather than lost; `lookback_window` minutes earlier, which moves the bookmark back) to the
@@ -292,7 +292,7 @@ class ConnectionStream(ShopifyStream):
         page's requested cost (Shopify's rule) and the plan's restore rate; a bulk query takes
         BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
         query = self.page_query()
-        first = self.page_size(query)
+        first = page_size(query)
         by_budget = self.client.throttle.restore_rate * first / requested_cost(query, {"first": first})
         by_latency = self.page_concurrency * first / max(round_trip, 0.01)
         paged = min(by_budget, by_latency)
@@ -454,7 +454,7 @@ class ConnectionStream(ShopifyStream):
         handed on in order, so that the stream stays sorted and its bookmark never passes a slice not
         read in full."""
         query = self.page_query()
-        first = self.page_size(query)
+        first = page_size(query)
         opening = next(self._slice(query, first, start, end, whole=False))
         yield from opening.records
         if not opening.more:

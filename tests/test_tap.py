@@ -42,6 +42,26 @@ def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
+def run_killed(tmp_path: Path, cfg: dict, after: int, stream: str = "customers") -> list[dict]:
+    """The messages of a run killed (SIGKILL) once it has emitted `after` records of `stream`."""
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    tap = subprocess.Popen(
+        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert tap.stdout is not None
+    seen: list[dict] = []
+    for line in tap.stdout:
+        seen.append(json.loads(line))
+        if len(records(seen, stream)) == after:
+            tap.kill()
+            break
+    tap.wait(timeout=30)
+    return seen
+
+
 def records(messages: list[dict], stream: str) -> list[dict]:
     return [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == stream]
 
@@ -120,21 +140,7 @@ def test_lookback_window_reads_again_before_the_bookmark(store_shop: Running, tm
 
 def test_a_killed_run_resumes_without_loss(store_shop: Running, tmp_path: Path) -> None:
     complete = {r["id"] for r in records(run_tap(tmp_path, config(store_shop)), "customers")}
-    (tmp_path / "config.json").write_text(json.dumps(config(store_shop)))
-    tap = subprocess.Popen(
-        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert tap.stdout is not None
-    seen: list[dict] = []
-    for line in tap.stdout:
-        seen.append(json.loads(line))
-        if len(records(seen, "customers")) == 150:
-            tap.kill()
-            break
-    tap.wait(timeout=30)
+    seen = run_killed(tmp_path, config(store_shop), after=150)
     state = last_state(seen)
     assert state["bookmarks"]["customers"]["replication_key_value"]  # the run was cut mid-stream
     resumed = records(run_tap(tmp_path, config(store_shop), state), "customers")

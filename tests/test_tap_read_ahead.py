@@ -4,9 +4,6 @@ resumable when killed at any moment, and slices and read-ahead that keep their o
 from __future__ import annotations
 
 import itertools
-import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ from tap_shopify_admin.client import time_slices
 from tap_shopify_admin.read_ahead import in_order
 
 from .conftest import Running, start
-from .test_tap import config, last_state, records, run_tap
+from .test_tap import config, last_state, records, run_killed, run_tap
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +28,6 @@ def slow_shop() -> Iterator[Running]:
     yield running
     running.server.shutdown()
     running.server.server_close()
-
-
-def write(tmp_path: Path, cfg: dict) -> str:
-    (tmp_path / "config.json").write_text(json.dumps(cfg))
-    return str(tmp_path / "config.json")
 
 
 def ids(messages: list[dict]) -> list[str]:
@@ -60,20 +52,7 @@ def test_concurrent_pages_give_the_same_records_in_the_same_order(slow_shop: Run
 def test_a_run_killed_while_slices_are_in_flight_resumes_without_loss(slow_shop: Running, tmp_path: Path) -> None:
     cfg = config(slow_shop, page_concurrency=4, bulk="never")
     complete = {r["id"] for r in records(run_tap(tmp_path, cfg), "customers")}
-    tap = subprocess.Popen(
-        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", write(tmp_path, cfg)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert tap.stdout is not None
-    seen: list[dict] = []
-    for line in tap.stdout:
-        seen.append(json.loads(line))
-        if len(records(seen, "customers")) == 700:  # past the first page, slices in flight
-            tap.kill()
-            break
-    tap.wait(timeout=30)
+    seen = run_killed(tmp_path, cfg, after=700)  # past the first page, slices in flight
     state = last_state(seen)
     resumed = records(run_tap(tmp_path, cfg, state), "customers")
     assert {r["id"] for r in records(seen, "customers")} | {r["id"] for r in resumed} == complete
