@@ -248,12 +248,8 @@ def test_location_connection_filters(shop: Running) -> None:
     capture = load("2026-04/locations/location-connection-filters.json")["workflow"]
     store = shop.emulator.store
     with store.lock:
-        for step, extra in (
-            ("alphaLocationAdd", {}),
-            ("zuluLocationAdd", {}),
-            ("betaLocationAdd", {"isActive": False}),
-        ):
-            new_location(store, capture[step]["variables"]["input"]["name"], ADDRESS, **extra)
+        for step, active in (("alphaLocationAdd", True), ("zuluLocationAdd", True), ("betaLocationAdd", False)):
+            new_location(store, capture[step]["variables"]["input"]["name"], ADDRESS, isActive=active)
         carrier = capture["fulfillmentServiceCreate"]["variables"]["name"]
         new_location(store, carrier, ADDRESS, isFulfillmentService=True)
     read = capture["connectionRead"]

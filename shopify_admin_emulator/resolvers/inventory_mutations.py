@@ -196,7 +196,7 @@ def _set_quantities(_root: Any, ctx: Context, input: dict[str, Any]) -> dict[str
     if errors:
         return answer(None, errors)
     # on_hand is a sum: setting it moves `available` by the difference
-    changes = [
+    changes: list[Change] = [
         (level, "available", row["quantity"] - quantity(level, name), None)
         for row in rows
         if (level := level_of(store, row))
