@@ -28,6 +28,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=100)
     p.add_argument("--products", type=int, default=20)
     p.add_argument("--orders", type=int, default=200)
+    p.add_argument("--locations", type=int, default=2, help="active locations, each stocking every variant")
     p.add_argument("--seed", type=int, default=1, help="same seed and sizes, same data")
     p.add_argument("--access-token", default="shpat_emulator", help="the token clients must send")
     p.add_argument("--client-id", default="emulator-client", help="for the client-credentials grant")
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
             scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
         )
     )
-    seed(emulator.store, args.customers, args.products, args.orders, args.seed)
+    seed(emulator.store, args.customers, args.products, args.orders, args.seed, args.locations)
     gc.freeze()  # the seeded shop lives as long as the process: keep it out of every collection
     server = EmulatorServer(emulator, args.host, args.port, verbose=args.verbose)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

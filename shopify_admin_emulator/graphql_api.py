@@ -21,6 +21,7 @@ from graphql import (
     SelectionSetNode,
     build_schema,
     execute_sync,
+    get_directive_values,
     parse,
     validate,
 )
@@ -59,6 +60,7 @@ class Context:
     base_url: str
     emulator: Any  # the Emulator, for bulk operations and staged uploads
     search_warnings: list[dict[str, Any]] = field(default_factory=list)
+    idempotency_key: str | None = None  # the running mutation's `@idempotent(key:)`
 
 
 def load_schema() -> GraphQLSchema:
@@ -69,7 +71,8 @@ def load_schema() -> GraphQLSchema:
         graphql_type: Any = schema.get_type(type_name)
         if graphql_type is None or field_name not in graphql_type.fields:
             raise RuntimeError(f"resolver for {type_name}.{field_name}, which the schema does not serve")
-        graphql_type.fields[field_name].resolve = _adapt(fn, required_scope(type_name, field_name))
+        adapted = _adapt(fn, required_scope(type_name, field_name))
+        graphql_type.fields[field_name].resolve = _with_idempotency_key(adapted) if type_name == "Mutation" else adapted
     for graphql_type in schema.type_map.values():
         if hasattr(graphql_type, "resolve_type"):
             graphql_type.resolve_type = lambda obj, _info, _type: obj["__typename"]
@@ -83,6 +86,18 @@ def _adapt(fn: Resolver, scope: str | None) -> Resolver:
         return fn(obj, info.context, **kwargs)
 
     return resolve
+
+
+def _with_idempotency_key(resolve: Resolver) -> Resolver:
+    """Hand the mutation field's `@idempotent(key:)` to its resolver through the context."""
+
+    def with_key(obj: Any, info: Any, **kwargs: Any) -> Any:
+        directive = info.schema.get_directive("idempotent")
+        given = get_directive_values(directive, info.field_nodes[0], info.variable_values) if directive else None
+        info.context.idempotency_key = given["key"] if given else None
+        return resolve(obj, info, **kwargs)
+
+    return with_key
 
 
 _UNDEFINED_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")

@@ -17,9 +17,12 @@ from .records import (
     new_fulfillment,
     new_fulfillment_order,
     new_line_item,
+    new_location,
     new_order,
     new_product,
     new_variant,
+    stock,
+    unstock,
 )
 from .store import Record, Store, iso, money
 from .store import price as money_scalar
@@ -133,6 +136,41 @@ class Seeder:
             rows.append(self.store.put(record))
         return rows
 
+    def locations(self, active: int) -> list[Record]:
+        """`active` locations stocking every variant, the first the primary "Shop location", and one
+        deactivated location that stocks nothing."""
+        created = iso(self.now - TWO_YEARS - 86400)
+        names = ["Shop location", *(f"Warehouse {i}" for i in range(2, active + 1)), "Closed store"]
+        rows = []
+        for i, name in enumerate(names):
+            city, province, country_code, country = CITIES[i % len(CITIES)]
+            address = {
+                "address1": f"{100 + i} {LAST[i % len(LAST)]} St",
+                "address2": None,
+                "city": city,
+                "province": province,
+                "provinceCode": province,
+                "country": country,
+                "countryCode": country_code,
+                "zip": f"{10000 + i}",
+                "phone": None,
+            }
+            closed = i == len(names) - 1
+            rows.append(
+                new_location(
+                    self.store,
+                    name,
+                    address,
+                    created,
+                    isPrimary=i == 0,
+                    isActive=not closed,
+                    fulfillsOnlineOrders=not closed,
+                    deactivatedAt=iso(self.now - 86400) if closed else None,
+                )
+            )
+        self.active_locations = rows[:-1]
+        return rows
+
     def products(self, count: int) -> list[Record]:
         rows = []
         big = big_positions(count, 1)
@@ -203,7 +241,21 @@ class Seeder:
             tracked=True,
             cost=price / 2,
         )
+        self.stock_elsewhere(variant, updated)
         return self.store.put(variant)
+
+    def stock_elsewhere(self, variant: Record, when: str) -> None:
+        """Named quantities at the primary location (which new_variant stocked with the variant's quantity)
+        and some stock at the other active locations, taken from the item's number so that the seeder's
+        random sequence, and so the rest of the shop, is the same whatever the number of locations."""
+        item = variant["inventoryItem"]
+        n = item["_n"] // 7
+        primary = item["_levels"][self.active_locations[0]["_n"]]
+        primary["_quantities"].update(incoming=n % 5, damaged=int(n % 11 == 0), reserved=int(n % 13 == 0))
+        for location in self.active_locations[1:]:
+            available = (n + location["_n"]) % 40
+            stock(self.store, item, location, when, available=available, safety_stock=n % 3)
+            variant["inventoryQuantity"] += available
 
     def orders(self, count: int, customers: list[Record], products: list[Record]) -> list[Record]:
         variants = [v for p in products for v in p["_variants"][:5]]
@@ -285,6 +337,8 @@ class Seeder:
             if type_name == "Product":
                 for v in record["_variants"]:
                     self.store.table("ProductVariant").delete(v["_n"])
+                    self.store.table("InventoryItem").delete(v["inventoryItem"]["_n"])
+                    unstock(self.store, v["inventoryItem"])
             if type_name == "Order":
                 for child in record["_fulfillment_orders"] + record["_fulfillments"]:
                     self.store.table(child["__typename"]).delete(child["_n"])
@@ -294,14 +348,15 @@ class Seeder:
             self.store.record_destroy(record, record.get("title") or record.get("email") or record["name"], when)
 
 
-def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1) -> None:
-    """Fill `store`, then delete the newest two orders, products and customers without orders (one of
-    each when there are fewer than 20)."""
+def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1, locations: int = 2) -> None:
+    """Fill `store` (each of the `locations` active locations stocks every variant), then delete the
+    newest two orders, products and customers without orders (one of each when there are fewer than 20)."""
     seeder = Seeder(store, seed)
     collecting = gc.isenabled()
     gc.disable()  # nothing seeded is garbage; collecting while millions of objects appear costs a third of the time
     try:
         with store.lock:
+            seeder.locations(max(locations, 1))
             customer_rows = seeder.customers(customers)
             product_rows = seeder.products(max(products, 1) if orders else products)
             order_rows = seeder.orders(orders, customer_rows, product_rows)

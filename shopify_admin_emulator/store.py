@@ -24,6 +24,9 @@ ID_BASES = {
     "Product": 9_100_000_000_000,
     "ProductVariant": 44_100_000_000_000,
     "InventoryItem": 46_100_000_000_000,
+    "Location": 106_100_000_000,
+    "InventoryLevel": 143_100_000_000,
+    "InventoryAdjustmentGroup": 54_100_000_000_000,
     "ProductOption": 10_100_000_000_000,
     "ProductOptionValue": 3_100_000_000_000,
     "Order": 6_100_000_000_000,
@@ -129,6 +132,8 @@ class Store:
         self._counters = dict.fromkeys(ID_BASES, 0)
         self.created_at = self.clock.now() - 3 * 365 * 86400
         self.order_number = 1000
+        # (mutation, @idempotent key) → (its arguments, its answer)
+        self.idempotent_answers: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     # ids and lookups --------------------------------------------------------------------------
     def new_id(self, type_name: str) -> tuple[int, str]:
@@ -139,7 +144,7 @@ class Store:
     def new_record(self, type_name: str, **values: Any) -> Record:
         number, global_id = self.new_id(type_name)
         record: Record = {"__typename": type_name, "_n": number, "id": global_id}
-        if type_name not in {"MailingAddress", "ProductOption", "ProductOptionValue"}:
+        if type_name not in {"MailingAddress", "ProductOption", "ProductOptionValue", "InventoryLevel"}:
             record["legacyResourceId"] = str(number)
         record.update(values)
         return record

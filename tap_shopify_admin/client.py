@@ -194,6 +194,7 @@ class ConnectionStream(ShopifyStream):
 
     root: ClassVar[str]
     root_arguments: ClassVar[str] = ""  # e.g. `includeClosed: true`
+    sort_key: ClassVar[str | None] = "UPDATED_AT"  # None for a root that cannot be sorted (then is_sorted is False)
     deleted_subject: ClassVar[str | None] = None  # the events subject_type whose destroys become records
     replication_key = "updatedAt"
     is_sorted = True
@@ -215,8 +216,8 @@ class ConnectionStream(ShopifyStream):
         return print_ast(
             parse(
                 f"query {self.operation_name}Page($first: Int!, $after: String, $query: String) {{"
-                f" {self.root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT"
-                f" {self.root_arguments}) {{"
+                f" {self.root}(first: $first, after: $after, query: $query"
+                f"{f' sortKey: {self.sort_key}' if self.sort_key else ''} {self.root_arguments}) {{"
                 f" nodes {{ {self.selected_fields()} }} {PAGE_INFO} }} }}"
             )
         )

@@ -1,8 +1,9 @@
 """Regenerate the emulator's SDL from a selection of the real Shopify Admin schema.
 
 The selection (tools/schema_subset/*.spec, one file per domain, merged) names the types,
-fields, arguments, input fields and enum values the emulator serves. Signatures are taken from
-the real schema so that they match it exactly; descriptions are dropped. Run after editing a spec:
+fields, arguments, input fields and enum values the emulator serves, and a line `@name` the
+directive `name`. Signatures are taken from the real schema so that they match it exactly;
+descriptions are dropped. Run after editing a spec:
 
     python tools/schema_subset.py ../shared/shopify-admin-schema/admin-2026-07.graphql
 """
@@ -67,6 +68,11 @@ def render(schema, spec) -> str:
         return f"({', '.join(parts)})" if parts else ""
 
     for type_name, items in spec.items():
+        if type_name.startswith("@"):
+            directive = schema.get_directive(type_name[1:])
+            locations = " | ".join(location.name for location in directive.locations)
+            out.append(f"directive @{directive.name}{args_sdl(directive, None)} on {locations}")
+            continue
         t = schema.type_map[type_name]
         known = getattr(t, "values", None) or getattr(t, "fields", None) or {}
         unknown = [name for name, _ in items if name != "all" and name not in known]

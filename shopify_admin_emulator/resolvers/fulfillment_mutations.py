@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..graphql_api import Context, resolves
-from ..records import Allocation, new_fulfillment
+from ..records import Allocation, new_fulfillment, release_stock
 from ..store import Record, Store
 from .common import find, user_error
 from .order_mutations import archive_if_done, open_fulfillment_order, touch_order
@@ -93,6 +93,8 @@ def _fulfill(store: Store, fos: list[Record], allocations: list[Allocation], tra
     distinct = list({fo["_n"]: fo for fo in fos}.values())  # two groups may name the same fulfillment order
     fulfillment = new_fulfillment(store, distinct, allocations, tracking, store.clock.now_iso())
     fulfillment["_allocations"] = allocations
+    for _fo, line, qty in allocations:
+        release_stock(store, line["_line_item"], qty, shipped=True)
     archive_if_done(store, order)
     touch_order(store, order, *fos)
     return fulfillment

@@ -17,12 +17,14 @@ from ..graphql_api import Context, resolves
 from ..metafields import set_metafields
 from ..records import (
     ADDRESS_FIELDS,
+    commit_stock,
     marketing_consent,
     new_address,
     new_customer,
     new_fulfillment_order,
     new_line_item,
     new_order,
+    release_stock,
 )
 from ..store import Record, Store, iso, money
 from .common import find, user_error
@@ -337,7 +339,11 @@ def order_create(
     errors = order_create_errors(ctx, order)
     if errors:
         return {"order": None, "userErrors": errors}
-    return {"order": create_order(ctx, order), "userErrors": []}
+    created = create_order(ctx, order)
+    if (options or {}).get("inventoryBehaviour", "BYPASS") != "BYPASS":
+        for li in created["_line_items"]:
+            commit_stock(ctx.store, li, ctx.store.table("ProductVariant").get(li["_variant_id"] or 0))
+    return {"order": created, "userErrors": []}
 
 
 # orderUpdate -------------------------------------------------------------------------------------
@@ -397,6 +403,7 @@ def cancel_order(store: Store, order: Record, reason: str, refund: bool) -> None
     order["cancelledAt"], order["cancelReason"] = now, reason
     for li in order.get("_line_items", []):
         li["_removed"] = li["quantity"] - li.get("_fulfilled", 0)
+        release_stock(store, li, li["_removed"], shipped=False)
     status = order.get("displayFinancialStatus")
     if refund and status in MONEY_HELD:
         order["displayFinancialStatus"] = "VOIDED" if status == "AUTHORIZED" else "REFUNDED"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..graphql_api import Context, resolves
 from ..metafields import canonical_namespace, set_metafields
-from ..records import new_product, new_variant, unit_cost
+from ..records import new_product, new_variant, place_available, unit_cost, unstock
 from ..store import Record, Store, price
 from .common import find, user_error
 from .products import product_by
@@ -166,6 +166,7 @@ def mark_used_values(product: Record) -> None:
 def drop_variant(store: Store, variant: Record) -> None:
     store.table("ProductVariant").delete(variant["_n"])
     store.table("InventoryItem").delete(variant["inventoryItem"]["_n"])
+    unstock(store, variant["inventoryItem"])
 
 
 def create_options_and_default_variant(store: Store, product: Record, option_inputs: list[dict[str, Any]]) -> None:
@@ -296,6 +297,7 @@ def update_variant(store: Store, variant: Record, data: dict[str, Any]) -> None:
         variant["inventoryQuantity"] = sum(
             q["quantity"] for q in data["inventoryQuantities"] if q["name"] == "available"
         )
+        place_available(store, variant["inventoryItem"], data["inventoryQuantities"])
     item = variant["inventoryItem"]
     item_input = data.get("inventoryItem") or {}
     for key in ("sku", "tracked", "requiresShipping"):

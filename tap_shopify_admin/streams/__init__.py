@@ -1,12 +1,13 @@
 """One module per Admin API resource."""
 
-from ..client import ConnectionStream, NestedStream
+from ..client import ShopifyStream
 from .customers import CustomersStream
 from .fulfillment_orders import FulfillmentOrdersStream
+from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationsStream
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrdersStream
 from .products import ProductsStream, ProductVariantsStream
 
-STREAMS: list[type[ConnectionStream] | type[NestedStream]] = [
+STREAMS: list[type[ShopifyStream]] = [
     CustomersStream,
     ProductsStream,
     ProductVariantsStream,
@@ -14,4 +15,7 @@ STREAMS: list[type[ConnectionStream] | type[NestedStream]] = [
     OrderLineItemsStream,
     FulfillmentsStream,
     FulfillmentOrdersStream,
+    LocationsStream,
+    InventoryLevelsStream,
+    InventoryItemsStream,
 ]
