@@ -121,6 +121,14 @@ class ShopifyStream(Stream):
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap, schema=record_schema(self.graphql_type, self.fields))
         self._tap_ref = tap
+        self._schema_written = False
+
+    @override
+    def _write_schema_message(self) -> None:
+        # The SDK syncs a child stream once per parent record and would repeat its SCHEMA each time.
+        if not self._schema_written:
+            super()._write_schema_message()
+            self._schema_written = True
 
     @property
     def client(self) -> ShopifyAdminClient:
@@ -530,20 +538,12 @@ class NestedStream(ShopifyStream):
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap)
         self.schema["properties"][self.parent_key] = {"type": "string"}
-        self._schema_written = False
         # The SDK syncs a nested stream once per parent record, logging a start line and two metrics each
         # time (630,000 lines for 100,000 orders): its own INFO lines are dropped, and the parent logs
         # the count once.
         self.logger.addFilter(lambda record: record.levelno >= logging.WARNING)
         self.metrics_logger.addFilter(MetricExclusionFilter(tags={"stream": self.name}))
         self.records_read = 0
-
-    @override
-    def _write_schema_message(self) -> None:
-        # The SDK syncs a child stream once per parent record and would repeat its SCHEMA each time.
-        if not self._schema_written:
-            super()._write_schema_message()
-            self._schema_written = True
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:

@@ -278,7 +278,11 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     run_tap(tmp_path, config(store_shop), state)
     operations = requests.get(f"{store_shop.url}/__emulator/stats", timeout=5).json()["operations"]
     pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
-    assert pages == {"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1}
+    locations = len(store_shop.emulator.store.table("Location").rows)
+    assert pages == {
+        **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
+        **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
+    }
     assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
     assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)
 

@@ -20,7 +20,7 @@ from shopify_admin.bulk import BulkOperation
 from shopify_admin.cost import MAX_PAGE, requested_cost
 from shopify_admin.search import quoted
 
-from ..client import BULK_START_SECONDS, PAGE_INFO, ConnectionStream, Page, ShopifyStream, shopify_time
+from ..client import BULK_START_SECONDS, PAGE_INFO, ConnectionStream, Page, ShopifyStream, page_size, shopify_time
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -86,7 +86,7 @@ class InventoryItemsStream(ConnectionStream):
     @override
     def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         query = self.page_query()
-        for page in self._slice(query, self.page_size(query), start, end):
+        for page in self._slice(query, page_size(query), start, end):
             yield from page.records
 
 
@@ -148,7 +148,7 @@ class InventoryLevelsStream(ShopifyStream):
     def _pages(self, location_id: str, search: str) -> Iterator[Page]:
         query = self.page_query()
         variables: dict[str, Any] = {"id": location_id, "query": search, "after": None}
-        variables["first"] = ConnectionStream.page_size(query)
+        variables["first"] = page_size(query)
         while True:
             location = self.client.execute(query, variables)["location"]
             if location is None:  # deleted since the locations were read
@@ -168,7 +168,7 @@ class InventoryLevelsStream(ShopifyStream):
         if self.get_context_state(context).get("replication_key_value") is not None:
             return False
         query = self.page_query()
-        first = ConnectionStream.page_size(query)
+        first = page_size(query)
         per_second = self.client.throttle.restore_rate * first / requested_cost(query, {"first": first})
         counted = self.client.execute("query VariantsCount { productVariantsCount { count } }")
         return int(counted["productVariantsCount"]["count"]) > BULK_START_SECONDS * per_second
