@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, given, nested, objects, text, texts_and_tags
-from .objects import MUTATION_COST, USER_ERRORS, IdentifiedObject, Written, same
+from .objects import USER_ERRORS, IdentifiedObject, Written, same
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -83,7 +83,7 @@ class Customers(IdentifiedObject):
             document = CONSENT_MUTATION.format(Kind=kind, root=root)
             consent = {"marketingOptInLevel": "SINGLE_OPT_IN", **consent}  # the mutation requires a level
             variables = {"input": {"customerId": written.shopify_id, name: consent}}
-            errors = self.client.execute(document, variables, MUTATION_COST)[root]["userErrors"]
+            errors = self.mutate(document, variables)[root]["userErrors"]
             if errors:
                 return Written(written.shopify_id, errors)
         return written
@@ -107,7 +107,7 @@ class Customers(IdentifiedObject):
 
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
-        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["customerDelete"]
+        payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["customerDelete"]
         return Written(payload["deletedCustomerId"], payload["userErrors"])
 
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
-from .objects import LOOKUP_COST, MUTATION_COST, USER_ERRORS, IdentifiedObject, Written
+from .objects import LOOKUP_COST, USER_ERRORS, IdentifiedObject, Written
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -95,7 +95,7 @@ class Products(IdentifiedObject):
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         if mode == "archive":
             return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
-        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}}, MUTATION_COST)["productDelete"]
+        payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["productDelete"]
         return Written(payload["deletedProductId"], payload["userErrors"])
 
 
