@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -129,6 +130,21 @@ class Store:
         self._counters = dict.fromkeys(ID_BASES, 0)
         self.created_at = self.clock.now() - 3 * 365 * 86400
         self.order_number = 1000
+        self.search_lag = 0.0  # the most seconds a write takes to reach the search index
+
+    def searchable(self, record: Record) -> bool:
+        """Whether search (`query:` filters, `…Count` roots) sees the record's last change yet. Shopify
+        indexes asynchronously: each write becomes searchable after its own delay, between half
+        `search_lag` and all of it from the end of its stamp's second, drawn from the record and the
+        stamp, so that a later write may show before an earlier one."""
+        stamp = record.get("updatedAt") or record.get("createdAt")
+        if not self.search_lag or stamp is None or stamp < iso(self.clock.now() - self.search_lag - 1):
+            return True
+        share = zlib.crc32(f"{record['id']} {stamp}".encode()) / 2**32
+        indexed = (
+            datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() + 1 + self.search_lag * (1 + share) / 2
+        )
+        return indexed <= self.clock.now()
 
     # ids and lookups --------------------------------------------------------------------------
     def new_id(self, type_name: str) -> tuple[int, str]:

@@ -15,6 +15,8 @@ from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyCon
 
 from .streams import STREAMS
 
+SEARCH_LAG = 60  # Shopify's is typically seconds; a minute leaves room for slow moments
+
 
 class TapShopifyAdmin(ShopifyConnection, Tap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
@@ -30,6 +32,16 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
             th.IntegerType,
             default=0,
             description="Minutes before the bookmark that an incremental run reads again, for late changes",
+        ),
+        th.Property(
+            "search_lag",
+            th.IntegerType,
+            default=SEARCH_LAG,
+            description=(
+                "Seconds Shopify's search may take to show a change: each window ends this long before the sync"
+                " starts, so that a change search does not show yet is read by the next run, not passed by the"
+                " bookmark. 0 reads up to the sync's start"
+            ),
         ),
         th.Property(
             "bulk",
