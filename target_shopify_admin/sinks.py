@@ -291,6 +291,7 @@ class ShopifySink(BatchSink):
                 return Change("unchanged", None)  # already gone: deleting again changes nothing
             if handler.removed(current, self.settings.delete_mode):
                 return Change("unchanged", current["id"])
+            # `wanted` holds the object to delete
             return Change("would-delete" if self.target.dry_run else "deleted", current["id"], current)
 
         def delete(change: Change) -> str | None:
