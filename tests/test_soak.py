@@ -1,6 +1,7 @@
 """Soak: the tap and the target through 10% after-commit and 10% before-commit faults, search lag, and
 runs killed with SIGKILL then resumed, on shops of a few thousand objects. The tap's ids equal a clean
-run's; the shop holds no duplicate. Figures go to the log (`pytest -m slow -s tests/test_soak.py`)."""
+run's and it reads every change made between its runs; the shop holds no duplicate. Figures go to the
+log (`pytest -m slow -s tests/test_soak.py`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from typing import Any
 import pytest
 import requests
 
-from .conftest import Running, start
+from shopify_admin import ShopifyAdminClient
+
+from .conftest import TOKEN, Running, start
 from .test_tap import config as tap_config
-from .test_tap import run_tap
+from .test_tap import records, run_tap
 from .test_target import config as target_config
 from .test_target import messages
 from .test_target_lost_answers import count, inject, orders_by_source
@@ -36,6 +39,7 @@ FAULTS = [  # 10% of answers lost after the shop applied the request, 10% refuse
     {"kind": "http_502", "rate": 0.04},
 ]
 LAG = 2.0
+NOTE = "mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }"
 
 
 @pytest.fixture
@@ -83,11 +87,19 @@ def test_tap_soak(shop: Running, tmp_path: Path) -> None:
     began = time.monotonic()
     emitted: list[dict[str, Any]] = []
     state: dict | None = None
-    for _ in range(KILLS):
+    customers = sorted(shop.emulator.store.all("Customer"), key=lambda r: r["_n"])
+    client = ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url)
+    notes: dict[str, str] = {}  # the last note each customer was given while the tap ran
+    for kill in range(KILLS):
+        for customer in rng.sample(customers, 10):  # changes just before a run, not searchable yet
+            notes[customer["id"]] = f"before kill {kill}"
+            client.execute(NOTE, {"input": {"id": customer["id"], "note": notes[customer["id"]]}})  # resent: same note
         cut = killed_tap_run(tmp_path, cfg, state, rng.randrange(500, 4000))
         emitted += cut
         state = next((m["value"] for m in reversed(cut) if m["type"] == "STATE"), state)
+    time.sleep(LAG + 3)  # the last changes are past the tap's margin
     emitted += run_tap(tmp_path, cfg, state)
+    last_note = {r["id"]: r.get("note") for r in records(emitted, "customers")}
     fired = sum(r["fired"] for r in requests.get(f"{shop.url}/__emulator/faults", timeout=10).json())
     inject(shop, [])
     print(
@@ -96,6 +108,7 @@ def test_tap_soak(shop: Running, tmp_path: Path) -> None:
     )
     assert fired > 50
     assert ids_by_stream(emitted) == clean
+    assert {i: last_note[i] for i in notes} == notes
 
 
 def killed_target_run(tmp_path: Path, cfg: dict[str, Any], lines: list[dict], seconds: float | None) -> int | None:
