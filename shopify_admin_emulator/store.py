@@ -131,14 +131,24 @@ class Store:
         self.created_at = self.clock.now() - 3 * 365 * 86400
         self.order_number = 1000
         self.search_lag = 0.0  # the most seconds a write takes to reach the search index
+        self._settled = (0, "")
+
+    def _settled_before(self) -> str:
+        """The stamp before which every write is searchable, formatted once a second (scans ask per record)."""
+        second = int(self.clock.now() - self.search_lag - 1)
+        if self._settled[0] != second:
+            self._settled = (second, iso(second))
+        return self._settled[1]
 
     def searchable(self, record: Record) -> bool:
         """Whether search (`query:` filters, `…Count` roots) sees the record's last change yet. Shopify
         indexes asynchronously: each write becomes searchable after its own delay, between half
         `search_lag` and all of it from the end of its stamp's second, drawn from the record and the
         stamp, so that a later write may show before an earlier one."""
+        if not self.search_lag:
+            return True
         stamp = record.get("updatedAt") or record.get("createdAt")
-        if not self.search_lag or stamp is None or stamp < iso(self.clock.now() - self.search_lag - 1):
+        if stamp is None or stamp < self._settled_before():
             return True
         share = zlib.crc32(f"{record['id']} {stamp}".encode()) / 2**32
         indexed = (
