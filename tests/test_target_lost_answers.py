@@ -3,6 +3,7 @@ faults): every record takes effect once, with the outcome the first lookup calle
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,19 @@ def test_a_bulk_mutation_whose_start_answer_was_lost_runs_once(shop: Running) ->
     assert operation.status == "COMPLETED" and sorted(answers) == [0, 1, 2]
     assert all(a["data"]["customerCreate"]["userErrors"] == [] for a in answers.values())
     assert [op["type"] for op in shop.emulator.store.all("BulkOperation")] == ["MUTATION"]
+
+
+def test_orders_whose_answers_come_after_the_timeout_are_created_once(shop: Running, tmp_path: Path) -> None:
+    """The second case as first seen: answers late past `request_timeout`, the orders committed already."""
+    streams = {"o": {"object": "order", "match_on": "source_identifier"}}
+    cfg = config(shop, tmp_path, streams=streams, request_timeout=1)
+    inject(shop, [{"kind": "slow", "rate": 0.15, "seconds": 1.5, "after": True}])
+    result = run_target(tmp_path, cfg, messages("o", [new_order(shop, f"late-{n}") for n in range(60)]))
+    [rule] = requests.get(f"{shop.url}/__emulator/faults", timeout=10).json()
+    inject(shop, [])
+    assert rule["fired"] >= 2
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "o: 60 created" in summary(result, "o")
+    time.sleep(2)  # any request still being answered late has been executed by now
+    found = orders_by_source(shop, "late-")
+    assert len(found) == 60 and all(len(orders) == 1 for orders in found.values())
