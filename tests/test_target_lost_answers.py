@@ -89,9 +89,11 @@ def test_every_write_path_through_lost_answers_applies_each_record_once(shop: Ru
     for stream, created in (("c", 30), ("p", 20), ("o", 30)):
         assert f"{stream}: {created} created" in summary(result, stream)
 
+    inject(shop, [])  # the test's own reads go without faults
     found = orders_by_source(shop, "lost-")
     fulfil = [{"orderId": found[f"lost-{n}"][0]["id"]} for n in range(30)]
     cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    inject(shop, AFTER_COMMIT)
     fulfilled = run_target(tmp_path, cfg, messages("f", fulfil))
     assert fulfilled.returncode == 0, fulfilled.stderr[-3000:]
     assert "f: 30 created" in summary(fulfilled, "f")
