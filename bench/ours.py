@@ -160,6 +160,7 @@ def target_upsert(
     args = [
         *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
         *("--customers", "0", "--products", "0", "--orders", "0"),
+        *("--search-lag", "0"),  # `written` counts the shop right after the run
         *(("--fault", f"slow:every=1:seconds={round_trip:g}") if round_trip else ()),
     ]
     with emulator(args) as shop:

@@ -1,10 +1,18 @@
 """The Shopify Admin GraphQL client shared by tap-shopify-admin and target-shopify-admin."""
 
-from .client import AccessDeniedError, AuthenticationError, ConfigurationError, ShopifyAdminClient, ShopifyError
+from .client import (
+    AccessDeniedError,
+    AnswerLostError,
+    AuthenticationError,
+    ConfigurationError,
+    ShopifyAdminClient,
+    ShopifyError,
+)
 from .throttle import CostThrottle
 
 __all__ = [
     "AccessDeniedError",
+    "AnswerLostError",
     "AuthenticationError",
     "ConfigurationError",
     "CostThrottle",

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import requests
 
-from .client import ShopifyAdminClient, ShopifyError
+from .client import AnswerLostError, ShopifyAdminClient, ShopifyError
 
 log = logging.getLogger("shopify_admin")
 
@@ -44,6 +44,11 @@ STAGED_UPLOAD = """mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
 }"""
 UPLOAD_NAME = "variables.jsonl"
 POLL_QUERY = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
+# deprecated for `bulkOperations(query: …)`, but a direct read: a search may not show a new operation yet
+CURRENT_QUERY = (
+    "query CurrentBulkOperation($type: BulkOperationType!) {"
+    f" currentBulkOperation(type: $type) {{ {OPERATION_FIELDS} }} }}"
+)
 TRANSFER_ATTEMPTS = 4
 CHUNK_BYTES = 1 << 20
 
@@ -110,10 +115,30 @@ class BulkRunner:
         """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
         return self._start(RUN_QUERY, {"query": query}, "bulkOperationRunQuery")
 
+    def _current(self, kind: str) -> BulkOperation | None:
+        data = self.client.execute(CURRENT_QUERY, {"type": kind})["currentBulkOperation"]
+        return BulkOperation.from_api(data) if data else None
+
     def _start(self, document: str, variables: dict[str, Any], root: str) -> BulkOperation:
+        """Start an operation once: when the answer to the start is lost, the shop's current operation of
+        the kind, if it is a new one, is the one started (a second start would run everything twice)."""
+        kind = "MUTATION" if root == "bulkOperationRunMutation" else "QUERY"
+        before = self._current(kind)
         waited = 0.0
+        lost = 0
         for delay in self._delays():
-            answer = self.client.execute(document, variables)[root]
+            try:
+                answer = self.client.execute(document, variables, resend=False)[root]
+            except AnswerLostError as error:
+                current = self._current(kind)
+                if current is not None and (before is None or current.id != before.id):
+                    log.info("Bulk operation %s started (its answer was lost)", current.id)
+                    return current
+                lost += 1
+                if lost == self.client.max_attempts:
+                    raise
+                log.warning("%s; starting the bulk operation again", error)
+                continue
             errors = answer["userErrors"]
             if not errors:
                 operation = BulkOperation.from_api(answer["bulkOperation"])

@@ -2,7 +2,10 @@
 
 Retried within a bounded budget: THROTTLED answers, HTTP 429 (after Retry-After), 5xx, timeouts,
 connection resets and truncated bodies. Not retried: a refused token, missing access scopes,
-documents Shopify rejects. The access token is never logged or put in an exception.
+documents Shopify rejects. A request sent with `resend=False` (a mutation that would apply twice) is
+retried only where Shopify certainly did not run it (THROTTLED, 429, no connection); where it may have
+(a lost or cut answer, a timeout, a 5xx) AnswerLostError tells the caller to look before writing again.
+The access token is never logged or put in an exception.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ log = logging.getLogger("shopify_admin")
 
 __all__ = [
     "AccessDeniedError",
+    "AnswerLostError",
     "AuthenticationError",
     "ConfigurationError",
     "ShopifyAdminClient",
@@ -53,14 +57,19 @@ class AccessDeniedError(ShopifyError):
     """The app lacks an access scope; the message names it."""
 
 
+class AnswerLostError(ShopifyError):
+    """A request sent with `resend=False` may have been applied, but its answer was lost."""
+
+
 class _UnauthorizedError(Exception):
     pass
 
 
 class _RetryableError(Exception):
-    def __init__(self, reason: str, wait: float | None = None) -> None:
+    def __init__(self, reason: str, wait: float | None = None, unsent: bool = False) -> None:
         super().__init__(reason)
         self.wait = wait
+        self.unsent = unsent  # Shopify certainly did not run the request
 
 
 def normalize_shop(shop: str) -> str:
@@ -114,14 +123,15 @@ class ShopifyAdminClient:
         self.points_used = 0
         self._count_lock = threading.Lock()  # sinks write from several threads
 
-    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors."""
-        body = self.request(query, variables)
+    def execute(self, query: str, variables: dict[str, Any] | None = None, *, resend: bool = True) -> dict[str, Any]:
+        """The `data` of a successful answer; raises ShopifyError when Shopify reports errors. With
+        `resend=False`, an answer lost after the request may have run raises AnswerLostError."""
+        body = self.request(query, variables, resend=resend)
         if body.get("errors"):
             raise ShopifyError(f"Shopify returned errors: {_errors_summary(body['errors'])}", body)
         return body["data"]
 
-    def request(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def request(self, query: str, variables: dict[str, Any] | None = None, *, resend: bool = True) -> dict[str, Any]:
         """The whole answer, after waiting until the budget holds the document's requested cost (Shopify's
         rule, see cost.py) and retrying what can be retried."""
         try:
@@ -135,6 +145,8 @@ class ShopifyAdminClient:
             try:
                 return self._check(self._send(query, variables, cost), cost)
             except _RetryableError as retry:
+                if not (resend or retry.unsent):
+                    raise AnswerLostError(f"the answer was lost ({retry}); Shopify may have applied it") from None
                 if attempt == self.max_attempts:
                     raise ShopifyError(f"gave up after {attempt} attempts: {retry}") from None
                 wait = retry.wait if retry.wait is not None else backoff.full_jitter(next(delays))
@@ -170,12 +182,12 @@ class ShopifyAdminClient:
                 timeout=self.timeout,
             )
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _RetryableError(type(exc).__name__) from None
+            raise _RetryableError(type(exc).__name__, unsent=isinstance(exc, requests.ConnectTimeout)) from None
         if response.status_code == 401:
             raise _UnauthorizedError
         if response.status_code == 429:
             retry_after = response.headers.get("Retry-After")
-            raise _RetryableError("HTTP 429", float(retry_after) if retry_after else None)
+            raise _RetryableError("HTTP 429", float(retry_after) if retry_after else None, unsent=True)
         if response.status_code >= 500:
             raise _RetryableError(f"HTTP {response.status_code}")
         if response.status_code != 200:
@@ -193,7 +205,8 @@ class ShopifyAdminClient:
         errors = body.get("errors") or []
         codes = {(e.get("extensions") or {}).get("code") for e in errors}
         if "THROTTLED" in codes:
-            raise _RetryableError("THROTTLED", self.throttle.seconds_until(cost.get("requestedQueryCost") or estimate))
+            wait = self.throttle.seconds_until(cost.get("requestedQueryCost") or estimate)
+            raise _RetryableError("THROTTLED", wait, unsent=True)
         if "ACCESS_DENIED" in codes:
             raise AccessDeniedError(_errors_summary(errors), body)
         if "MAX_COST_EXCEEDED" in codes:

@@ -48,6 +48,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fault-seed", type=int, default=0)
     p.add_argument(
+        "--search-lag",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="the most seconds a write takes to show in query: filters and …Count roots (0: at once)",
+    )
+    p.add_argument(
         "--scopes", default=",".join(ALL_SCOPES), help="comma-separated access scopes granted to the app (default: all)"
     )
     p.add_argument("--verbose", action="store_true", help="log every request")
@@ -74,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
             bulk_objects_per_second=args.bulk_speed,
             faults=args.fault,
             fault_seed=args.fault_seed,
+            search_lag=args.search_lag,
             scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
         )
     )

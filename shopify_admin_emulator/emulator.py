@@ -36,6 +36,7 @@ class Config:
     faults: list[str] = field(default_factory=list)
     scopes: tuple[str, ...] = ALL_SCOPES  # what the app was granted
     fault_seed: int = 0
+    search_lag: float = 2.0  # seconds a write may take to show in `query:` filters and `…Count` roots
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Emulator:
             raise ValueError(f"unknown plan {config.plan!r}; known: {', '.join(PLANS)}")
         self.config = config
         self.store = store or Store(config.shop)
+        self.store.search_lag = config.search_lag
         self.plan = config.plan
         self.plan_name = config.plan.capitalize()
         self.tokens: dict[str, float | None] = {config.access_token: None}  # token → expiry (None: never)

@@ -1,7 +1,9 @@
 """Fault injection: rules that fire at a rate or on chosen request numbers.
 
-A rule is `KIND[:rate=R][:nth=N[/N…]][:every=N][:count=N][:seconds=S]`, for example
-`throttled:rate=0.1`, `http_503:nth=3/7`, `slow:every=10:seconds=2`, `reset:nth=5`.
+A rule is `KIND[:rate=R][:nth=N[/N…]][:every=N][:count=N][:seconds=S][:after]`, for example
+`throttled:rate=0.1`, `http_503:nth=3/7`, `slow:every=10:seconds=2`, `reset:nth=5`. A rule fires
+before the request is executed, or with `after` once it has been (the write is committed and then
+the answer is lost, as when Shopify's answer never reaches the client).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ KINDS = (
     "bulk_truncated",  # the next bulk file download ends early at a line boundary, without Content-Length
 )
 UNCOUNTED = ("bulk_fail", "bulk_truncated")  # fire on the next event of their own, not on a GraphQL request
+# the kinds that lose an answer, and so can strike after the request was executed
+AFTER_KINDS = ("http_500", "http_502", "http_503", "reset", "slow", "truncated")
 
 
 @dataclass
@@ -35,25 +39,34 @@ class Rule:
     every: int = 0
     count: int | None = None  # fire at most this many times
     seconds: float = 1.0
+    after: bool = False  # executed first, then the answer is lost
     fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.after and self.kind not in AFTER_KINDS:
+            raise ValueError(
+                f"fault {self.kind!r} has no after-execution form; those that do: {', '.join(AFTER_KINDS)}"
+            )
 
     @classmethod
     def parse(cls, text: str) -> Rule:
         kind, *options = text.split(":")
         if kind not in KINDS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
-        rule = cls(kind)
+        values: dict[str, Any] = {}
         for option in options:
             name, _, value = option.partition("=")
-            if name == "nth":
-                rule.nth = tuple(int(v) for v in value.split("/"))
+            if name == "after" and not value:
+                values["after"] = True
+            elif name == "nth":
+                values["nth"] = tuple(int(v) for v in value.split("/"))
             elif name in ("rate", "seconds"):
-                setattr(rule, name, float(value))
+                values[name] = float(value)
             elif name in ("every", "count"):
-                setattr(rule, name, int(value))
+                values[name] = int(value)
             else:
                 raise ValueError(f"unknown fault option {name!r} in {text!r}")
-        return rule
+        return cls(kind, **values)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Rule:
@@ -67,6 +80,7 @@ class Rule:
             every=int(data.get("every", 0)),
             count=data.get("count"),
             seconds=float(data.get("seconds", 1.0)),
+            after=bool(data.get("after", False)),
         )
 
     def fires(self, n: int, rng: random.Random) -> bool:
@@ -121,6 +135,7 @@ class Faults:
                 "every": r.every,
                 "count": r.count,
                 "seconds": r.seconds,
+                "after": r.after,
                 "fired": r.fired,
             }
             for r in self.rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -181,24 +182,14 @@ class Handler(BaseHTTPRequestHandler):
         if not self.emulator.token_valid(token):
             return self._send(401, INVALID_TOKEN_BODY)
         assert token is not None
-        fired = {rule.kind: rule for rule in self.emulator.faults.next_request()}
+        rules = self.emulator.faults.next_request()
+        fired = {rule.kind: rule for rule in rules if not rule.after}
+        after = {rule.kind: rule for rule in rules if rule.after}
         if "expire_token" in fired:
             self.emulator.expire(token)
             return self._send(401, INVALID_TOKEN_BODY)
-        if "reset" in fired:
-            return self._reset()
-        if "http_429" in fired:
-            retry = fired["http_429"].seconds
-            return self._send(
-                429,
-                {"errors": RATE_LIMITED_MESSAGE},
-                {"Retry-After": f"{retry:g}"},
-            )
-        for code in (500, 502, 503):
-            if f"http_{code}" in fired:
-                return self._send(code, {"errors": "Internal Server Error" if code == 500 else "Service Unavailable"})
-        if "slow" in fired:
-            time.sleep(fired["slow"].seconds)
+        if self._fault_answered(fired):
+            return None
         try:
             body = read_json(raw or b"{}")
             if not isinstance(body, dict):
@@ -206,7 +197,28 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._send(400, {"errors": {"query": "Required parameter missing or invalid"}})
         response = self.emulator.graphql(token, body, self.base_url, force_throttle="throttled" in fired)
-        self._send(200, response, truncate="truncated" in fired)
+        if self._fault_answered(after):
+            return None
+        truncate = "truncated" in fired or "truncated" in after
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a late answer nobody waits for
+            self._send(200, response, truncate=truncate)
+
+    def _fault_answered(self, fired: dict[str, Rule]) -> bool:
+        """Apply the faults that answer in place of the API (a reset, a 429, a 5xx); `slow` delays the
+        answer. True when one answered."""
+        if "reset" in fired:
+            self._reset()
+            return True
+        if "http_429" in fired:
+            self._send(429, {"errors": RATE_LIMITED_MESSAGE}, {"Retry-After": f"{fired['http_429'].seconds:g}"})
+            return True
+        for code in (500, 502, 503):
+            if f"http_{code}" in fired:
+                self._send(code, {"errors": "Internal Server Error" if code == 500 else "Service Unavailable"})
+                return True
+        if "slow" in fired:
+            time.sleep(fired["slow"].seconds)
+        return False
 
 
 class EmulatorServer(ThreadingHTTPServer):

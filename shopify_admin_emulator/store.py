@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,6 +135,31 @@ class Store:
         self.order_number = 1000
         # (mutation, @idempotent key) → (its arguments, its answer)
         self.idempotent_answers: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self.search_lag = 0.0  # the most seconds a write takes to reach the search index
+        self._settled = (0, "")
+
+    def _settled_before(self) -> str:
+        """The stamp before which every write is searchable, formatted once a second (scans ask per record)."""
+        second = int(self.clock.now() - self.search_lag - 1)
+        if self._settled[0] != second:
+            self._settled = (second, iso(second))
+        return self._settled[1]
+
+    def searchable(self, record: Record) -> bool:
+        """Whether search (`query:` filters, `…Count` roots) sees the record's last change yet. Shopify
+        indexes asynchronously: each write becomes searchable after its own delay, between half
+        `search_lag` and all of it from the end of its stamp's second, drawn from the record and the
+        stamp, so that a later write may show before an earlier one."""
+        if not self.search_lag:
+            return True
+        stamp = record.get("updatedAt") or record.get("createdAt")
+        if stamp is None or stamp < self._settled_before():
+            return True
+        share = zlib.crc32(f"{record['id']} {stamp}".encode()) / 2**32
+        indexed = (
+            datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() + 1 + self.search_lag * (1 + share) / 2
+        )
+        return indexed <= self.clock.now()
 
     # ids and lookups --------------------------------------------------------------------------
     def new_id(self, type_name: str) -> tuple[int, str]:

@@ -259,8 +259,9 @@ class ConnectionStream(ShopifyStream):
 
     def bounds(self, context: Mapping[str, Any] | None) -> tuple[str | None, str]:
         """From the bookmark (inclusive, so records sharing the bookmark's second are read again
-        rather than lost; `lookback_window` minutes earlier, which moves the bookmark back) to the
-        sync's start at the latest (exclusive)."""
+        rather than lost; `lookback_window` minutes earlier, which moves the bookmark back) to
+        `search_lag` seconds before the sync's start at the latest (exclusive): Shopify's search shows
+        a change only after a while, and a change it missed must not fall behind the bookmark."""
         start = self.get_starting_timestamp(context)
         lookback = self.config.get("lookback_window") or 0
         if start is not None and lookback and self.stream_state.get("replication_key_value") is not None:
@@ -268,7 +269,8 @@ class ConnectionStream(ShopifyStream):
             # the run starts over from there: the SDK checks records against the bookmark
             self.stream_state["replication_key_value"] = shopify_time(start)
             self.stream_state.pop(IDS_AT_BOOKMARK, None)
-        end = min(self._tap_ref.sync_started, self._tap_ref.end_date or self._tap_ref.sync_started)
+        searchable = self._tap_ref.sync_started - timedelta(seconds=self.config.get("search_lag", 0))
+        end = min(searchable, self._tap_ref.end_date or searchable)
         return (shopify_time(start) if start else None), shopify_time(end)
 
     @staticmethod

@@ -15,6 +15,8 @@ from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyCon
 
 from .streams import STREAMS
 
+SEARCH_LAG = 60  # Shopify's is typically seconds; a minute leaves room for slow moments
+
 
 class TapShopifyAdmin(ShopifyConnection, Tap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
@@ -38,6 +40,16 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
             description=(
                 "Paged reads: requests in flight at once for one stream, each reading a slice of its time window"
                 " (the cost budget is shared and kept)"
+            ),
+        ),
+        th.Property(
+            "search_lag",
+            th.IntegerType,
+            default=SEARCH_LAG,
+            description=(
+                "Seconds Shopify's search may take to show a change: each window ends this long before the sync"
+                " starts, so that a change search does not show yet is read by the next run, not passed by the"
+                " bookmark. 0 reads up to the sync's start"
             ),
         ),
         th.Property(

@@ -82,7 +82,7 @@ class Customers(IdentifiedObject):
             document = CONSENT_MUTATION.format(Kind=kind, root=root)
             consent = {"marketingOptInLevel": "SINGLE_OPT_IN", **consent}  # the mutation requires a level
             variables = {"input": {"customerId": written.shopify_id, name: consent}}
-            errors = self.client.execute(document, variables)[root]["userErrors"]
+            errors = self.mutate(document, variables)[root]["userErrors"]
             if errors:
                 return Written(written.shopify_id, errors)
         return written
@@ -106,7 +106,7 @@ class Customers(IdentifiedObject):
 
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
-        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}})["customerDelete"]
+        payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["customerDelete"]
         return Written(payload["deletedCustomerId"], payload["userErrors"])
 
 

@@ -96,8 +96,8 @@ class Fulfillments(ShopifyObject):
         return {"fulfillment": fulfillment}
 
     @override
-    def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
-        return not wanted
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+        return "updated" if "tracking" in wanted else "created" if wanted else "unchanged"
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -105,17 +105,13 @@ class Fulfillments(ShopifyObject):
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
-        if not wanted:
-            return Written(None, [], "unchanged")
         if "tracking" in wanted:
             variables = {"id": wanted["id"], "tracking": wanted["tracking"]}
-            payload = self.client.execute(TRACKING, variables)["fulfillmentTrackingInfoUpdate"]
-            outcome = "updated"
+            payload = self.mutate(TRACKING, variables)["fulfillmentTrackingInfoUpdate"]
         else:
-            payload = self.client.execute(CREATE, wanted)["fulfillmentCreate"]
-            outcome = "created"
+            payload = self.mutate(CREATE, wanted)["fulfillmentCreate"]
         found = payload.get("fulfillment")
-        return Written(found["id"] if found else None, payload["userErrors"], outcome)
+        return Written(found["id"] if found else None, payload["userErrors"])
 
     @override
     def removed(self, current: dict[str, Any], mode: str) -> bool:
@@ -125,7 +121,7 @@ class Fulfillments(ShopifyObject):
 
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
-        payload = self.client.execute(CANCEL, {"id": current["id"]})["fulfillmentCancel"]
+        payload = self.mutate(CANCEL, {"id": current["id"]})["fulfillmentCancel"]
         return Written(current["id"], payload["userErrors"])
 
 

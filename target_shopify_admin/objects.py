@@ -34,7 +34,6 @@ CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 class Written:
     shopify_id: str | None
     user_errors: list[dict[str, Any]]
-    outcome: str | None = None  # where the write found nothing to do, or did other than the lookup implied
 
 
 class ShopifyObject(ABC):
@@ -59,14 +58,21 @@ class ShopifyObject(ABC):
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
         """The object as the shop holds it now, or None."""
 
+    def mutate(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Send a mutation once: an answer lost after Shopify may have applied it raises AnswerLostError,
+        and the sink looks the object up again before writing anything more."""
+        return self.client.execute(document, variables, resend=False)
+
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
-        data = self.client.execute(self.set_mutation, {"input": wanted, "identifier": identifier})
-        payload = data[self.set_root]
+        payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
         found = payload.get(self.kind)
         return Written(found["id"] if found else None, payload["userErrors"])
 
-    def unchanged(self, wanted: dict[str, Any], current: dict[str, Any]) -> bool:
-        return same(wanted, self.as_input(current))
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+        """What writing `wanted` does to `current`: created, updated or unchanged."""
+        if current is None:
+            return "created"
+        return "unchanged" if same(wanted, self.as_input(current)) else "updated"
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""
@@ -174,7 +180,7 @@ class IdentifiedObject(ShopifyObject):
         metafields = [{**m, "ownerId": written.shopify_id} for m in wanted["metafields"]]
         for start in range(0, len(metafields), METAFIELDS_PER_SET):
             variables = {"metafields": metafields[start : start + METAFIELDS_PER_SET]}
-            errors = self.client.execute(SET_METAFIELDS, variables)["metafieldsSet"]["userErrors"]
+            errors = self.mutate(SET_METAFIELDS, variables)["metafieldsSet"]["userErrors"]
             if errors:
                 return Written(written.shopify_id, errors)
         return written

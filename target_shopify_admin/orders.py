@@ -1,9 +1,14 @@
 """Orders: looked up before anything is created, by id or sourceIdentifier, since orderCreate has no
 idempotency key (a retried orderCreate makes a second order). A found order gets orderUpdate with the
-fields OrderInput takes, only where they differ; deletion is orderDelete, orderCancel or orderClose."""
+fields OrderInput takes, only where they differ; deletion is orderDelete, orderCancel or orderClose.
+
+Search (`source_identifier:`) sees a new order only seconds later, so an order created by sourceIdentifier
+also carries it in a metafield of type id of the target's own (the marker), which `orderByIdentifier`
+finds at once; search still finds the orders created by other means."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
 from typing_extensions import override
@@ -44,6 +49,10 @@ CANCEL = """mutation TargetOrderCancel($orderId: ID!) {
     job { id } orderCancelUserErrors { field code message }
   }
 }"""
+DEFINE_MARKER = """mutation TargetOrderMarkerDefinition($definition: MetafieldDefinitionInput!) {
+  metafieldDefinitionCreate(definition: $definition) { createdDefinition { id } userErrors { field code message } }
+}"""
+MARKER = ("target_shopify_admin", "source_identifier")  # the marker's namespace and key
 CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
   orderClose(input: $input) {{ order {{ id }} {USER_ERRORS} }}
 }}"""
@@ -59,6 +68,8 @@ class Orders(ShopifyObject):
     def __init__(self, client: ShopifyAdminClient) -> None:
         super().__init__(client)
         self.customer_ids: dict[str, str] = {}  # email → id of the customers orders named so far
+        self.marker_defined: bool | None = None  # whether the marker's definition exists, once checked
+        self.marker_lock = threading.Lock()  # records are written from several threads
 
     @override
     def identifiers(self, match_on: str, value: str, custom_id: tuple[str, str] | None) -> tuple[dict, dict]:
@@ -77,22 +88,41 @@ class Orders(ShopifyObject):
             data = self.client.execute(BY_CUSTOM_ID, {"identifier": identifier})
             return data["orderByIdentifier"]
         wanted = identifier["sourceIdentifier"]
+        if self.has_marker_definition(create=False):
+            marked = self.find({"customId": marker(wanted)})
+            if marked is not None:
+                return marked
         data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"})
         # search matches loosely; only the exact identifier is this record's order
         return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
 
+    def has_marker_definition(self, create: bool) -> bool:
+        """Whether the marker's metafield definition exists; `create` makes it where it does not."""
+        with self.marker_lock:
+            if self.marker_defined is None or (create and not self.marker_defined):
+                problem = self.custom_id_problem(MARKER)
+                if problem is not None and create:
+                    namespace, key = MARKER
+                    definition = {"ownerType": "ORDER", "namespace": namespace, "key": key, "name": key}
+                    self.mutate(DEFINE_MARKER, {"definition": {**definition, "type": CUSTOM_ID_TYPE}})
+                    problem = self.custom_id_problem(MARKER)  # made now, or by another run just before
+                    if problem is not None:
+                        raise RecordError(problem)
+                self.marker_defined = problem is None
+            return self.marker_defined
+
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
         if "id" in identifier:
-            data = self.client.execute(UPDATE, {"input": {**wanted, "id": identifier["id"]}})
-            payload = data["orderUpdate"]
-        elif "sourceIdentifier" in identifier:
-            order = {**wanted, "sourceIdentifier": identifier["sourceIdentifier"]}
-            payload = self.client.execute(CREATE, {"order": order})["orderCreate"]
-        else:  # by custom id: a metafield the new order carries
-            metafield = {**identifier["customId"], "type": CUSTOM_ID_TYPE}
+            payload = self.mutate(UPDATE, {"input": {**wanted, "id": identifier["id"]}})["orderUpdate"]
+        else:  # created with the metafield it is found by: the custom id, or the marker
+            if "sourceIdentifier" in identifier:
+                self.has_marker_definition(create=True)
+                wanted = {**wanted, "sourceIdentifier": identifier["sourceIdentifier"]}
+            unique = identifier.get("customId") or marker(identifier["sourceIdentifier"])
+            metafield = {**unique, "type": CUSTOM_ID_TYPE}
             order = {**wanted, "metafields": [*wanted.get("metafields", []), metafield]}
-            payload = self.client.execute(CREATE, {"order": order})["orderCreate"]
+            payload = self.mutate(CREATE, {"order": order})["orderCreate"]
         found = payload.get("order")
         return Written(found["id"] if found else None, payload["userErrors"])
 
@@ -160,13 +190,19 @@ class Orders(ShopifyObject):
     @override
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         if mode == "cancel":
-            payload = self.client.execute(CANCEL, {"orderId": current["id"]})["orderCancel"]
+            payload = self.mutate(CANCEL, {"orderId": current["id"]})["orderCancel"]
             return Written(current["id"], payload["orderCancelUserErrors"])
         if mode == "close":
-            payload = self.client.execute(CLOSE, {"input": {"id": current["id"]}})["orderClose"]
+            payload = self.mutate(CLOSE, {"input": {"id": current["id"]}})["orderClose"]
             return Written(current["id"], payload["userErrors"])
-        payload = self.client.execute(DELETE, {"orderId": current["id"]})["orderDelete"]
+        payload = self.mutate(DELETE, {"orderId": current["id"]})["orderDelete"]
         return Written(payload["deletedId"], payload["userErrors"])
+
+
+def marker(source_identifier: str) -> dict[str, str]:
+    """The custom id that the target's marker metafield gives an order it created by sourceIdentifier."""
+    namespace, key = MARKER
+    return {"namespace": namespace, "key": key, "value": source_identifier}
 
 
 def connection(record: dict[str, Any], name: str) -> list[dict[str, Any]] | None:

@@ -99,7 +99,7 @@ class Products(IdentifiedObject):
     def delete(self, current: dict[str, Any], mode: str) -> Written:
         if mode == "archive":
             return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
-        payload = self.client.execute(DELETE, {"input": {"id": current["id"]}})["productDelete"]
+        payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["productDelete"]
         return Written(payload["deletedProductId"], payload["userErrors"])
 
 

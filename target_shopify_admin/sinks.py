@@ -14,7 +14,7 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from shopify_admin import ShopifyError
+from shopify_admin import AnswerLostError, ShopifyError
 
 from .customers import Customers
 from .fields import RecordError
@@ -222,14 +222,45 @@ class ShopifySink(BatchSink):
         return handler.identifiers(self.settings.match_on, key, self.settings.custom_id)
 
     def upsert(self, handler: ShopifyObject, item: Item) -> tuple[str, str | None]:
+        return self.write_planned(handler, item, self.plan(handler, item))
+
+    def plan(self, handler: ShopifyObject, item: Item, again: bool = False) -> Change:
         lookup, set_identifier = self.identifiers(handler, item.key)
-        return self.write(handler, self.change(handler, item, handler.find(lookup), set_identifier))
+        return self.change(handler, item, handler.find(lookup), set_identifier, again)
+
+    def write_planned(self, handler: ShopifyObject, item: Item, change: Change) -> tuple[str, str | None]:
+        return self.rechecked(item.key, change, partial(self.plan, handler, item, True), partial(self.write, handler))
+
+    def rechecked(
+        self, key: str, first: Change, plan_again: Callable[[], Change], write: Callable[[Change], str | None]
+    ) -> tuple[str, str | None]:
+        """Write `first`. A write whose answer was lost may have been applied, and Shopify has no
+        idempotency key for these mutations: the object is looked up again (`plan_again`, never through
+        search, which lags) and only what is still missing is written, so nothing is done twice. The
+        outcome stays what the first lookup called for."""
+        change = first
+        for attempt in range(1, self.target.client.max_attempts + 1):
+            try:
+                return first.outcome, write(change) or first.shopify_id
+            except AnswerLostError as lost:
+                if attempt == self.target.client.max_attempts:
+                    raise
+                self.logger.warning("%s %s: %s; looking it up again", self.stream_name, key, lost)
+                change = plan_again()
+        raise AssertionError("unreachable")
 
     def change(
-        self, handler: ShopifyObject, item: Item, current: dict[str, Any] | None, set_identifier: dict[str, Any]
+        self,
+        handler: ShopifyObject,
+        item: Item,
+        current: dict[str, Any] | None,
+        set_identifier: dict[str, Any],
+        again: bool = False,
     ) -> Change:
+        """What the record asks of `current`; `again` after a lost answer, when `current` may be the record's
+        own doing (an object it created), so that `action: create` does not refuse it."""
         named = f"{handler.kind} with {self.settings.match_field} {item.key!r}"
-        if current is not None and self.settings.action == "create":
+        if current is not None and self.settings.action == "create" and not again:
             raise RecordError(f"a {named} already exists ({current['id']})")
         if current is None and self.settings.action == "update":
             raise RecordError(f"no {named} to update")
@@ -237,33 +268,41 @@ class ShopifySink(BatchSink):
             raise RecordError(f"no {named}, and matching on {self.settings.match_field} cannot create one")
         wanted = handler.to_input(item.record, current)
         current_id = current["id"] if current else None
-        if current is not None and handler.unchanged(wanted, current):
-            return Change("unchanged", current_id)
-        outcome = "created" if current is None else "updated"
+        outcome = handler.outcome(wanted, current)
+        if outcome == "unchanged":
+            return Change(outcome, current_id)
         if self.target.dry_run:
             return Change(f"would-{outcome.removesuffix('d')}", current_id)
         return Change(outcome, current_id, wanted, {"id": current_id} if current_id else set_identifier)
 
-    def write(self, handler: ShopifyObject, change: Change) -> tuple[str, str | None]:
+    def write(self, handler: ShopifyObject, change: Change) -> str | None:
+        """The id of the object written, or of the one `change` leaves as it is."""
         if change.wanted is None or change.identifier is None:
-            return change.outcome, change.shopify_id
+            return change.shopify_id
         written = handler.write(change.wanted, change.identifier)
         if written.user_errors:
             raise RecordFailedError(f"Shopify refused the {handler.kind}", written.user_errors)
-        return written.outcome or change.outcome, written.shopify_id
+        return written.shopify_id
 
     def remove(self, handler: ShopifyObject, key: str) -> tuple[str, str | None]:
-        current = handler.find(self.identifiers(handler, key)[0])
-        if current is None:
-            return "unchanged", None  # already gone: deleting again changes nothing
-        if handler.removed(current, self.settings.delete_mode):
-            return "unchanged", current["id"]
-        if self.target.dry_run:
-            return "would-delete", current["id"]
-        written = handler.delete(current, self.settings.delete_mode)
-        if written.user_errors:
-            raise RecordFailedError(f"Shopify refused to delete the {handler.kind}", written.user_errors)
-        return "deleted", current["id"]
+        def plan() -> Change:
+            current = handler.find(self.identifiers(handler, key)[0])
+            if current is None:
+                return Change("unchanged", None)  # already gone: deleting again changes nothing
+            if handler.removed(current, self.settings.delete_mode):
+                return Change("unchanged", current["id"])
+            # `wanted` holds the object to delete
+            return Change("would-delete" if self.target.dry_run else "deleted", current["id"], current)
+
+        def delete(change: Change) -> str | None:
+            if change.wanted is None or self.target.dry_run:
+                return change.shopify_id
+            written = handler.delete(change.wanted, self.settings.delete_mode)
+            if written.user_errors:
+                raise RecordFailedError(f"Shopify refused to delete the {handler.kind}", written.user_errors)
+            return change.shopify_id
+
+        return self.rechecked(key, plan(), plan, delete)
 
     def apply_in_bulk(self, handler: IdentifiedObject, items: list[Item]) -> None:
         """Upserts go in runs of distinct keys: a delete, or a key seen before in the run, ends a run, so
@@ -314,7 +353,7 @@ class ShopifySink(BatchSink):
         if len(lines) < (self.target.bulk_threshold or 0):  # few changes: not worth a bulk operation
             alone, lines = alone + lines, []
         for item, change in alone:
-            self.settle(item, partial(self.write, handler, change))
+            self.settle(item, partial(self.write_planned, handler, item, change))
         if lines:
             self.write_lines(handler, lines)
 

@@ -50,7 +50,9 @@ class Running:
 
 
 def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orders: int = 120, **config) -> Running:
-    emulator = Emulator(Config(plan=plan, access_token=TOKEN, **config))
+    """Search sees writes at once unless `search_lag` says otherwise: many tests read their own writes
+    through `query:` right after (test_target_orders, the destroy events of the mutation tests)."""
+    emulator = Emulator(Config(plan=plan, access_token=TOKEN, **{"search_lag": 0.0, **config}))
     seed(emulator.store, customers, products, orders, seed=1)
     server = EmulatorServer(emulator)
     server.start_background()

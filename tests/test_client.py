@@ -9,6 +9,7 @@ import requests
 
 from shopify_admin import (
     AccessDeniedError,
+    AnswerLostError,
     AuthenticationError,
     ConfigurationError,
     CostThrottle,
@@ -98,6 +99,37 @@ def test_transient_failures_are_retried(standard_shop: Running, rule: dict) -> N
     data = client.execute(QUERY)
     assert len(data["customers"]["nodes"]) == 5
     assert client.requests_sent == 1 + len(rule["nth"])
+
+
+CREATE = 'mutation NewCustomer { customerCreate(input: {email: "once@example.com"}) { customer { id } } }'
+CUSTOMERS = 'query Once { customers(first: 5, query: "email:once@example.com") { nodes { id } } }'
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "truncated", "after": True},
+        {"kind": "reset", "after": True},
+        {"kind": "http_502", "after": True},
+        {"kind": "http_503"},  # before execution, but the client cannot tell
+    ],
+)
+def test_a_write_not_to_resend_is_not_resent_after_a_lost_answer(standard_shop: Running, rule: dict) -> None:
+    inject(standard_shop, {**rule, "nth": [1]})
+    client = client_for(standard_shop)
+    with pytest.raises(AnswerLostError, match="may have applied it"):
+        client.execute(CREATE, resend=False)
+    assert client.requests_sent == 1
+    assert len(client.execute(CUSTOMERS)["customers"]["nodes"]) == (1 if rule.get("after") else 0)
+
+
+@pytest.mark.parametrize("rule", [{"kind": "throttled", "nth": [1]}, {"kind": "http_429", "nth": [1], "seconds": 0}])
+def test_a_write_not_to_resend_is_resent_where_shopify_did_not_run_it(standard_shop: Running, rule: dict) -> None:
+    inject(standard_shop, rule)
+    client = client_for(standard_shop)
+    assert client.execute(CREATE, resend=False)["customerCreate"]["customer"]["id"]
+    assert client.requests_sent == 2
+    assert len(client.execute(CUSTOMERS)["customers"]["nodes"]) == 1
 
 
 def test_retries_are_bounded(standard_shop: Running) -> None:

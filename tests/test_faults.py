@@ -169,3 +169,43 @@ def test_stats_per_operation(quiet: Running) -> None:
     assert customers["actual_cost"] == spent["actualQueryCost"] < 11
     assert stats["graphql"]["requests"] == 3 and stats["graphql"]["throttled"] == 1
     assert stats["http_requests"] >= 3
+
+
+CREATE_CUSTOMER = 'mutation { customerCreate(input: {email: "after@example.com"}) { customer { id } } }'
+AFTER_CUSTOMERS = '{ customerByIdentifier(identifier: {emailAddress: "after@example.com"}) { id } }'
+
+
+@pytest.mark.parametrize(
+    ("rule", "lost"),
+    [
+        ({"kind": "reset"}, requests.ConnectionError),
+        ({"kind": "http_503"}, None),
+        ({"kind": "truncated"}, (requests.exceptions.ChunkedEncodingError, requests.ConnectionError)),
+        ({"kind": "slow", "seconds": 1.5}, requests.Timeout),
+    ],
+)
+def test_after_faults_commit_the_write_then_lose_its_answer(quiet: Running, rule: dict, lost: Any) -> None:
+    faults(quiet, {**rule, "nth": [1], "after": True})
+    if lost is None:
+        assert post(quiet, CREATE_CUSTOMER).status_code == 503
+    else:
+        with pytest.raises(lost):
+            post(quiet, CREATE_CUSTOMER, timeout=0.5).json()
+    assert quiet.graphql(AFTER_CUSTOMERS)["data"]["customerByIdentifier"] is not None
+
+
+def test_before_faults_leave_the_shop_unchanged(quiet: Running) -> None:
+    faults(quiet, {"kind": "reset", "nth": [1]}, {"kind": "http_503", "nth": [2]})
+    with pytest.raises(requests.ConnectionError):
+        post(quiet, CREATE_CUSTOMER)
+    assert post(quiet, CREATE_CUSTOMER).status_code == 503
+    assert quiet.graphql(AFTER_CUSTOMERS)["data"]["customerByIdentifier"] is None
+
+
+def test_after_option_in_the_command_line_syntax() -> None:
+    assert Rule.parse("http_502:rate=0.1:after").after is True
+    assert Rule.parse("http_502:rate=0.1").after is False
+    with pytest.raises(ValueError, match="no after-execution form"):
+        Rule.parse("throttled:after")
+    with pytest.raises(ValueError, match="no after-execution form"):
+        Rule.from_json({"kind": "http_429", "after": True})

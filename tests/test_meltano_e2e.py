@@ -190,8 +190,10 @@ def pipeline(installed: None, postgres: Postgres, tmp_path: Path, request: pytes
     schema = f"e2e_{request.node.name.removeprefix('test_')}"[:60]
     postgres.psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     seed = ("--customers", "200", "--products", "40", "--orders", "200")
-    with emulator_process(*seed, "--plan", "unlimited", "--access-token", TOKEN) as emulator:
+    # search without lag, and windows up to the sync's start: these tests change the shop a second before a run
+    with emulator_process(*seed, "--plan", "unlimited", "--access-token", TOKEN, "--search-lag", "0") as emulator:
         env = meltano_env(
+            TAP_SHOPIFY_ADMIN_SEARCH_LAG="0",
             SHOPIFY_EMULATOR_URL=emulator.url,
             SHOPIFY_EMULATOR_TOKEN=TOKEN,
             MELTANO_DATABASE_URI=f"sqlite:///{tmp_path / 'meltano.db'}",

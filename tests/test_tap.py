@@ -29,7 +29,9 @@ def store_shop() -> Iterator[Running]:
 
 
 def config(shop: Running, **extra) -> dict:
-    return {"shop": "emulator", "access_token": TOKEN, "base_url": shop.url, "user_tier": "standard", **extra}
+    """The tap's config; these shops' search has no lag (see tests/test_search_lag.py), nor do the windows."""
+    base = {"shop": "emulator", "access_token": TOKEN, "base_url": shop.url, "user_tier": "standard", "search_lag": 0}
+    return {**base, **extra}
 
 
 def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:

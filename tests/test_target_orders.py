@@ -258,6 +258,7 @@ def test_every_order_document_validates_against_the_real_schema(
     assert sent == {
         "TargetOrderCreate", "TargetOrderUpdate", "TargetOrderCancel", "TargetOrderClose", "TargetOrderDelete",
         "TargetFulfillmentCreate", "TargetFulfillmentTracking", "TargetFulfillmentCancel",
+        "TargetOrderMarkerDefinition",
     }  # fmt: skip
     for document in documents:
         assert validate(real_schema, parse(document)) == [], document

@@ -58,14 +58,15 @@ class Resource:
         keys, records = ctx.store.table(self.type_name).ordered(sort_name, sort.read)
         search = self.search(ctx, args.get("query"), path)
         lo, hi = page_bounds(keys, *search.bounds(sort.date_filter)) if sort.date_filter else (0, len(records))
-        checks = [c for c in (self.visible, only, search.matches if search.groups else None) if c is not None]
+        searched = (ctx.store.searchable, search.matches) if search.groups else ()
+        checks = [c for c in (self.visible, only, *searched) if c is not None]
         match = (lambda r: all(c(r) for c in checks)) if checks else None
         return paginate(keys, records, args, match, lo, hi)
 
     def count(self, ctx: Context, path: str, query: str | None) -> dict[str, Any]:
         search = self.search(ctx, query, path)
-        visible = self.visible or (lambda _r: True)
-        return count(sum(1 for r in ctx.store.all(self.type_name) if visible(r) and search.matches(r)))
+        checks = [c for c in (self.visible, ctx.store.searchable, search.matches) if c is not None]
+        return count(sum(1 for r in ctx.store.all(self.type_name) if all(c(r) for c in checks)))
 
 
 def money_bag(amount: Any, currency: str) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""Search lag: Shopify's `query:` filters and `…Count` roots see a write only after a while, direct reads
+at once. The emulator models it; the target's order lookup and the tap's windows must not be fooled."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from shopify_admin_emulator.emulator import Config
+from tap_shopify_admin.tap import TapShopifyAdmin
+
+from .conftest import Running, start
+from .test_tap import config as tap_config
+from .test_tap import last_state, records, run_tap
+from .test_target import config, messages, run_target, summary
+from .test_target_lost_answers import orders_by_source
+from .test_target_orders import new_order
+
+CREATE = 'mutation { customerCreate(input: {email: "lagging@example.com", tags: ["fresh"]}) { customer { id } } }'
+READS = """query($id: ID!) {
+  byId: customer(id: $id) { id }
+  byIdentifier: customerByIdentifier(identifier: {emailAddress: "lagging@example.com"}) { id }
+  nodes(ids: [$id]) { id }
+  searched: customers(first: 5, query: "tag:fresh") { nodes { id } }
+  listed: customers(first: 250, sortKey: ID, reverse: true) { nodes { id } }
+  counted: customersCount(query: "tag:fresh") { count }
+  all: customersCount { count }
+}"""
+
+
+@pytest.fixture
+def lagging() -> Iterator[Running]:
+    running = start(customers=20, products=5, orders=10, search_lag=30)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def advance(shop: Running, seconds: float) -> None:
+    requests.post(f"{shop.url}/__emulator/clock", json={"advance": seconds}, timeout=10).raise_for_status()
+
+
+def test_search_and_counts_see_a_write_only_after_the_lag(lagging: Running) -> None:
+    before = lagging.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
+    created = lagging.graphql(CREATE)["data"]["customerCreate"]["customer"]["id"]
+    now = lagging.graphql(READS, {"id": created})["data"]
+    assert now["byId"] == now["byIdentifier"] == now["nodes"][0] == {"id": created}
+    assert created in [c["id"] for c in now["listed"]["nodes"]]  # a list without a query is no search
+    assert now["searched"]["nodes"] == [] and now["counted"]["count"] == 0 and now["all"]["count"] == before
+    advance(lagging, 31)
+    later = lagging.graphql(READS, {"id": created})["data"]
+    assert later["searched"]["nodes"] == [{"id": created}] and later["counted"]["count"] == 1
+    assert later["all"]["count"] == before + 1
+
+
+def test_the_lag_is_on_by_default_and_the_taps_windows_leave_room_for_it() -> None:
+    assert Config().search_lag > 0
+    default = TapShopifyAdmin.config_jsonschema["properties"]["search_lag"]["default"]
+    assert default >= Config().search_lag
+
+
+def test_orders_rerun_right_after_a_run_are_not_created_again(lagging: Running, tmp_path: Path) -> None:
+    """A re-run (or a retry after a crash before STATE) within the lag: search cannot find the orders the
+    first run created, the target's marker metafield can."""
+    cfg = config(lagging, tmp_path, streams={"o": {"object": "order", "match_on": "source_identifier"}})
+    rows = [new_order(lagging, f"rerun-{n}") for n in range(5)]
+    first = run_target(tmp_path, cfg, messages("o", rows))
+    assert first.returncode == 0 and "o: 5 created" in summary(first, "o"), first.stderr[-2000:]
+    again = run_target(tmp_path, cfg, messages("o", rows))
+    assert again.returncode == 0 and "o: 5 unchanged" in summary(again, "o"), again.stderr[-2000:]
+    advance(lagging, 31)
+    found = orders_by_source(lagging, "rerun-")
+    assert sorted(found) == [f"rerun-{n}" for n in range(5)] and all(len(o) == 1 for o in found.values())
+
+
+def test_changes_made_just_before_a_sync_are_read_by_a_later_run(tmp_path: Path) -> None:
+    """Objects changed over the seconds before a sync, each reaching search after its own delay (5 to 10 s
+    here): when the run starts, search shows some later changes but not some earlier ones. The run must not
+    move its bookmark past those; a run after the lag reads them."""
+    lag = 10
+    shop = start(customers=90, products=2, orders=5, search_lag=lag)
+    try:
+        cfg = tap_config(shop, search_lag=lag)
+        state = last_state(run_tap(tmp_path, cfg))
+        update = "mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }"
+        changed = sorted(shop.emulator.store.all("Customer"), key=lambda r: r["_n"])[:80]
+        began = time.time()
+        for customer in changed:  # over about 4 s
+            assert shop.graphql(update, {"input": {"id": customer["id"], "note": "late"}})["data"]
+            time.sleep(0.05)
+        finished = time.time()
+        time.sleep(max(0.0, began + lag * 0.7 - time.time()))  # about half the changes show in search now
+        soon = run_tap(tmp_path, cfg, state)
+        time.sleep(max(0.0, finished + lag + 2 - time.time()))  # every change is past the margin now
+        later = run_tap(tmp_path, cfg, last_state(soon))
+        read = {r["id"] for r in records(soon, "customers") + records(later, "customers") if r.get("note") == "late"}
+        assert read == {c["id"] for c in changed}
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
