@@ -13,6 +13,8 @@ from .bulk import BulkRunner
 from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
 from .throttle import TIERS
 
+DISTRIBUTION = "shopify-admin-connectors"
+
 # Errors that end a run with one log line and exit code 1 instead of a traceback.
 FATAL_ERRORS = (AuthenticationError, ConfigurationError, ShopifyError)
 
@@ -55,6 +57,9 @@ class ShopifyConnection:
     """Mixed into the tap and the target: one client (auth, throttle, retries) and its bulk runner."""
 
     config: Mapping[str, Any]
+    # The SDK finds a plugin's version under the distribution named after the plugin unless told otherwise;
+    # both plugins ship in this one.
+    package_name: str | None = DISTRIBUTION
 
     @cached_property
     def client(self) -> ShopifyAdminClient:
