@@ -10,10 +10,10 @@ import pytest
 
 from shopify_admin_emulator.store import parse_gid
 
-from .captures import captures_available, load
+from .captures import load, needs_captures
 from .conftest import Running
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 MISSING = re.compile(r"/9{9,}\d*$")  # the captures' deliberately unknown ids
 

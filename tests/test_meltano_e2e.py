@@ -18,6 +18,7 @@ import requests
 
 from shopify_admin_emulator.launch import emulator_process
 
+from .conftest import unavailable
 from .postgres import Postgres, UnavailableError, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +39,6 @@ STREAMS = (
 SUMMARY = re.compile(r"target-shopify-admin (reverse_etl-\w+): ((?:\d+ [\w-]+(?:, )?)+)")
 
 pytestmark = pytest.mark.slow
-
-
-def unavailable(reason: str) -> None:
-    """CI must run these tests: there a missing prerequisite fails; elsewhere it skips with the reason."""
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

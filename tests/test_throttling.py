@@ -14,7 +14,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, vali
 from shopify_admin_emulator.cost import CostCalculator
 from shopify_admin_emulator.graphql_api import load_schema
 
-from .captures import CAPTURES, captures_available
+from .captures import CAPTURES, needs_captures
 from .conftest import Running, start
 
 # 3 × (2 + 250 × 1) = 756 points requested, all of them spent when the shop has 250+ customers
@@ -151,7 +151,7 @@ def captured_reads() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]
             yield f"{file.name} {where}", query, variables or {}, cost
 
 
-@pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+@needs_captures
 def test_requested_cost_matches_captured_reads() -> None:
     schema = load_schema()
     checked: set[str] = set()
