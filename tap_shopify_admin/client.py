@@ -29,6 +29,7 @@ from typing_extensions import override
 
 from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation
+from shopify_admin.progress import Progress
 from shopify_admin.search import quoted
 from shopify_admin_emulator.cost import MAX_QUERY_COST, CostCalculator
 
@@ -277,12 +278,20 @@ class ConnectionStream(ShopifyStream):
             return mode == "always"
         if self.stream_state.get("replication_key_value") is not None:
             return False
+        counted = self.count(search, limit=BULK_THRESHOLD + 1)
+        return counted is not None and counted > BULK_THRESHOLD
+
+    def count(self, search: str, limit: int | None = None) -> int | None:
+        """How many objects the `…Count` root finds, up to `limit` (None: all); None for a stream without one."""
         count_root = f"{self.root}Count"
         if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
-            return False
-        query = f"query {self.operation_name}Count($query: String) {{ {count_root}(query: $query) {{ count }} }}"
-        counted = self.client.execute(query, {"query": search})[count_root]
-        return counted is not None and counted["count"] > BULK_THRESHOLD
+            return None
+        query = (
+            f"query {self.operation_name}Count($query: String, $limit: Int) {{"
+            f" {count_root}(query: $query, limit: $limit) {{ count }} }}"
+        )
+        counted = self.client.execute(query, {"query": search, "limit": limit})[count_root]
+        return None if counted is None else int(counted["count"])
 
     def deletions(self, start: str | None, end: str) -> deque[dict[str, Any]]:
         """Records for the objects destroyed in the window, from Shopify's destroy events, in time order."""
@@ -309,9 +318,15 @@ class ConnectionStream(ShopifyStream):
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         start, end = self.bounds(context)
+        progress = Progress(
+            self.logger,
+            self.client,
+            {"stream": self.name},
+            total=lambda: self.count(self.search("updated_at", start, end)),
+        )
         try:
             deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
-            yield from self._merged(self._window(start, end), deleted)
+            yield from progress.track(self._merged(self._window(start, end), deleted))
         except AccessDeniedError as exc:
             self.logger.error("Skipping stream %s: %s", self.name, exc)
         for child in self.child_streams:  # every child has been synced by now; they log nothing per parent
