@@ -89,6 +89,20 @@ def installed() -> None:
     Meltano(meltano_env())("install", *FORWARD, *REVERSE)
 
 
+def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The emulator's answer's data; errors fail the test."""
+    response = requests.post(
+        f"{url}/admin/api/2026-07/graphql.json",
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Shopify-Access-Token": TOKEN},
+        timeout=60,
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]
+
+
 @dataclass
 class Pipeline:
     meltano: Meltano
@@ -97,16 +111,7 @@ class Pipeline:
     url: str
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = requests.post(
-            f"{self.url}/admin/api/2026-07/graphql.json",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-Shopify-Access-Token": TOKEN},
-            timeout=60,
-        )
-        response.raise_for_status()
-        body = response.json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
+        return shop_graphql(self.url, query, variables)
 
     def mutate(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         data = self.graphql(document, variables)
