@@ -46,12 +46,15 @@ class Progress:
         self._total: int | None = None
         self._clock = clock
         self._started = clock()
+        self._first: float | None = None  # when the first record came: the rate counts from there, not from
+        # the start, which a bulk read spends waiting for its operation
         self._due = self._started + PROGRESS_EVERY
         self._points, self._waited = client.points_used, client.throttle.waited
         self._lock = threading.Lock()  # sinks write from several threads
 
     def advance(self, n: int = 1, outcome: str | None = None) -> None:
         with self._lock:
+            self._first = self._first or self._clock()
             self.done += n
             if outcome:
                 self.outcomes[outcome] += n
@@ -59,6 +62,7 @@ class Progress:
 
     def reached(self, done: int, status: str) -> None:
         """For what reports its own count and status (a bulk operation)."""
+        self._first = self._first or self._clock()
         self.done, self.status = done, status
         self._log_if_due()
 
@@ -79,7 +83,8 @@ class Progress:
 
     def fields(self, now: float) -> dict[str, Any]:
         elapsed = max(now - self._started, 1e-9)
-        rate = self.done / elapsed
+        counting = now - (self._first or now)
+        rate = self.done / counting if counting > 0 else 0.0
         fields: dict[str, Any] = dict(self.labels)
         if self.status:
             fields["status"] = self.status

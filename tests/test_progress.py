@@ -64,8 +64,8 @@ def test_a_line_every_ten_seconds_with_rate_time_left_and_cost(
         "stream": "orders",
         "records": "101",
         "of": "1000",
-        "records_per_s": "10.1",
-        "left_s": "89",
+        "records_per_s": "10.2",  # since the first record, 0.0625 s in
+        "left_s": "88",
         "elapsed_s": "10",
         "points_per_s": "50.0",
         "restore_rate": "100",
@@ -73,6 +73,23 @@ def test_a_line_every_ten_seconds_with_rate_time_left_and_cost(
     }
     assert second["records"] == "103" and second["elapsed_s"] == "20"
     assert asked == [1010.0]  # the count is asked once, when the first line is due
+
+
+def test_time_spent_before_the_first_record_does_not_count_in_the_rate(
+    client: ShopifyAdminClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    counting = Progress(
+        logging.getLogger("test-progress"), client, {"stream": "orders"}, total=lambda: 1000, clock=clock
+    )
+    with caplog.at_level(logging.INFO, logger="test-progress"):
+        clock.now += 30  # a bulk operation ran
+        counting.advance()  # its first record: no rate yet, so no time left
+        clock.now += 10
+        counting.advance(99)
+    first, second = parsed("\n".join(caplog.messages))
+    assert (first["records_per_s"], "left_s" in first, first["elapsed_s"]) == ("0.0", False, "30")
+    assert (second["records_per_s"], second["left_s"]) == ("10.0", "90")
 
 
 def test_target_lines_count_records_by_outcome(
