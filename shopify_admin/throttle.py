@@ -37,7 +37,8 @@ class CostThrottle:
         self._stamp = clock()
         self._lock = threading.Lock()
         self._in_flight = 0.0  # points acquired by requests not answered yet
-        self.waited = 0.0  # seconds spent waiting for points, for reporting
+        self.waited = 0.0  # seconds during which some request waited for points (not summed over threads)
+        self._waiting, self._waiting_since = 0, 0.0
 
     def _predicted(self, now: float) -> float:
         return min(self.maximum, self.available + (now - self._stamp) * self.restore_rate)
@@ -55,8 +56,14 @@ class CostThrottle:
                     self._in_flight += cost
                     return cost
                 wait = (cost - predicted) / self.restore_rate
-            self.waited += wait
+                self._waiting += 1
+                if self._waiting == 1:
+                    self._waiting_since = now
             self._sleep(wait)
+            with self._lock:
+                self._waiting -= 1
+                if self._waiting == 0:
+                    self.waited += self._clock() - self._waiting_since
 
     def observe(self, status: dict[str, Any] | None, landed: float = 0.0) -> None:
         """A request that spent `landed` points is over. Take Shopify's word for the bucket's state, if
