@@ -85,6 +85,20 @@ def test_throttle_wait_is_wall_time_however_many_writers_wait() -> None:
     assert 0.3 < throttle.waited <= time.monotonic() - started
 
 
+def test_throttle_wait_counts_the_wait_going_on() -> None:
+    """Writers that take turns waiting may never all be done waiting: a report must see the present wait."""
+    now, seen = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+        seen.append(throttle.waited)
+
+    throttle = CostThrottle("standard", clock=lambda: now[0], sleep=sleep)
+    throttle.acquire(2000)
+    throttle.acquire(300)
+    assert seen == [pytest.approx(3.0)] and throttle.waited == pytest.approx(3.0)
+
+
 def test_throttle_takes_requests_in_flight_off_what_an_answer_reports() -> None:
     """Shopify's answer to one request does not count the others still on their way."""
     throttle = CostThrottle("standard", clock=lambda: 0.0, sleep=lambda _s: pytest.fail("should not wait"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shopify_admin import ShopifyAdminClient, progress
+from shopify_admin import CostThrottle, ShopifyAdminClient, progress
 from shopify_admin.progress import Progress
 from target_shopify_admin.outcomes import Ledger
 
@@ -33,7 +33,13 @@ class Clock:
 
 @pytest.fixture
 def client() -> ShopifyAdminClient:
-    return ShopifyAdminClient("emulator", access_token=TOKEN, base_url="http://127.0.0.1:9")
+    clock = Clock()
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    throttle = CostThrottle("standard", clock=clock, sleep=sleep)
+    return ShopifyAdminClient("emulator", access_token=TOKEN, base_url="http://127.0.0.1:9", throttle=throttle)
 
 
 def test_a_line_every_ten_seconds_with_rate_time_left_and_cost(
@@ -52,7 +58,8 @@ def test_a_line_every_ten_seconds_with_rate_time_left_and_cost(
             counting.advance()
         assert caplog.messages == []
         client.points_used += 500
-        client.throttle.waited += 2.5
+        client.throttle.acquire(2000)
+        client.throttle.acquire(250)  # the bucket empty: 2.5 s of waiting, on the throttle's own clock
         clock.now += 3.75  # 10 s in
         counting.advance()
         clock.now += 9  # 9 s after the first line: none due
