@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .client import ShopifyError
+
 if TYPE_CHECKING:
     from .client import ShopifyAdminClient
 
@@ -78,7 +80,11 @@ class Progress:
                 return
             self._due = now + PROGRESS_EVERY
         if self._count_total is not None:
-            self._total, self._count_total = self._count_total(), None
+            count, self._count_total = self._count_total, None
+            try:
+                self._total = count()
+            except ShopifyError as exc:  # the lines go on without a total; the run must not stop for one
+                self.logger.warning("No total for the progress of %s: %s", self.labels, exc)
         self.logger.info("Progress: %s", " ".join(f"{key}={value}" for key, value in self.fields(now).items()))
 
     def fields(self, now: float) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shopify_admin import CostThrottle, ShopifyAdminClient, progress
+from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError, progress
 from shopify_admin.progress import Progress
 from target_shopify_admin.outcomes import Ledger
 
@@ -97,6 +97,20 @@ def test_time_spent_before_the_first_record_does_not_count_in_the_rate(
     first, second = parsed("\n".join(caplog.messages))
     assert (first["records_per_s"], "left_s" in first, first["elapsed_s"]) == ("0.0", False, "30")
     assert (second["records_per_s"], second["left_s"]) == ("10.0", "90")
+
+
+def test_a_count_that_fails_leaves_the_total_out(client: ShopifyAdminClient, caplog: pytest.LogCaptureFixture) -> None:
+    def refused() -> int:
+        raise ShopifyError("Access denied for ordersCount field.")
+
+    clock = Clock()
+    counting = Progress(logging.getLogger("test-progress"), client, {"stream": "orders"}, total=refused, clock=clock)
+    with caplog.at_level(logging.INFO, logger="test-progress"):
+        clock.now += 10
+        counting.advance()
+    [line] = parsed("\n".join(caplog.messages))
+    assert line["records"] == "1" and "of" not in line
+    assert "No total for the progress of {'stream': 'orders'}: Access denied" in caplog.text
 
 
 def test_target_lines_count_records_by_outcome(
