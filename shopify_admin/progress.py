@@ -56,7 +56,7 @@ class Progress:
 
     def advance(self, n: int = 1, outcome: str | None = None) -> None:
         with self._lock:
-            self._first = self._first or self._clock()
+            self._started_counting()
             self.done += n
             if outcome:
                 self.outcomes[outcome] += n
@@ -64,9 +64,13 @@ class Progress:
 
     def reached(self, done: int, status: str) -> None:
         """For what reports its own count and status (a bulk operation)."""
-        self._first = self._first or self._clock()
+        self._started_counting()
         self.done, self.status = done, status
         self._log_if_due()
+
+    def _started_counting(self) -> None:
+        if self._first is None:
+            self._first = self._clock()
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
         for item in items:
@@ -89,7 +93,7 @@ class Progress:
 
     def fields(self, now: float) -> dict[str, Any]:
         elapsed = max(now - self._started, 1e-9)
-        counting = now - (self._first or now)
+        counting = now - (now if self._first is None else self._first)
         rate = self.done / counting if counting > 0 else 0.0
         fields: dict[str, Any] = dict(self.labels)
         if self.status:
