@@ -86,8 +86,8 @@ class Emulator:
         """Objects a full sync must deliver per top-level stream: the live ones plus the destroyed ones,
         which the tap emits as deletion records."""
         data = self.graphql(
-            '{ customersCount(query: "") { count } productsCount(query: "") { count }'
-            ' ordersCount(query: "") { count } productVariantsCount(query: "") { count }'
+            '{ customersCount(query: "", limit: null) { count } productsCount(query: "", limit: null) { count }'
+            ' ordersCount(query: "", limit: null) { count } productVariantsCount(query: "", limit: null) { count }'
             ' dc: eventsCount(query: "action:destroy AND subject_type:CUSTOMER") { count }'
             ' dp: eventsCount(query: "action:destroy AND subject_type:PRODUCT") { count }'
             ' do: eventsCount(query: "action:destroy AND subject_type:ORDER") { count } }'

@@ -56,8 +56,8 @@ def versions() -> dict[str, str]:
     return {p["name"]: p["version"] for p in json.loads(out) if p["name"] in wanted}
 
 
-def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
-    """A throw-away CA and a `*.myshopify.com` certificate it signs: (ca, cert, key)."""
+def make_certificates(directory: Path, domain: str = "myshopify.com") -> tuple[Path, Path, Path]:
+    """A throw-away CA and a `*.{domain}` certificate it signs: (ca, cert, key)."""
     directory.mkdir(parents=True, exist_ok=True)
     ca, ca_key = directory / "ca.pem", directory / "ca.key"
     cert, key, csr, ext = (
@@ -76,12 +76,12 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
         )  # fmt: skip
         subprocess.run(
             ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
-             "-subj", "/CN=*.myshopify.com"],
+             "-subj", f"/CN=*.{domain}"],
             check=True,
             capture_output=True,
         )  # fmt: skip
         ext.write_text(
-            "subjectAltName=DNS:*.myshopify.com\nbasicConstraints=CA:FALSE\n"
+            f"subjectAltName=DNS:*.{domain}\nbasicConstraints=CA:FALSE\n"
             "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
         )
         subprocess.run(

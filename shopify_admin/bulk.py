@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import requests
 
 from .client import AnswerLostError, ShopifyAdminClient, ShopifyError
+from .progress import PROGRESS_EVERY, Progress
 
 log = logging.getLogger("shopify_admin")
 
@@ -95,7 +96,7 @@ class BulkRunner:
         client: ShopifyAdminClient,
         *,
         first_poll: float = 1.0,
-        max_poll: float = 30.0,
+        max_poll: float = PROGRESS_EVERY,  # a progress line about every PROGRESS_EVERY seconds
         max_start_wait: float = 3600.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -161,13 +162,15 @@ class BulkRunner:
     def wait(self, operation: BulkOperation) -> BulkOperation:
         """Poll until the operation has ended, backing off from `first_poll` to `max_poll` seconds."""
         delays = self._delays()
+        progress = Progress(log, self.client, {"bulk_operation": operation.id}, unit="objects")
         while operation.status in ACTIVE:
             self._sleep(next(delays))
             polled = self.poll(operation.id)
             if polled is None:
                 raise ShopifyError(f"bulk operation {operation.id} has vanished")
             operation = polled
-            log.info("Bulk operation %s: %s, %d objects", operation.id, operation.status, operation.object_count)
+            progress.reached(operation.object_count, operation.status)
+        log.info("Bulk operation %s: %s, %d objects", operation.id, operation.status, operation.object_count)
         return operation
 
     def _transfer(self, what: str, attempt: Callable[[], None]) -> None:

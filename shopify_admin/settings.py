@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 else:
     PluginBase = object  # the tap's or the target's SDK class comes after this mixin
 
+DISTRIBUTION = "shopify-admin-connectors"
+
 # Errors that end a run with one log line and exit code 1 instead of a traceback.
 FATAL_ERRORS = (AuthenticationError, ConfigurationError, ShopifyError)
 
@@ -63,6 +65,11 @@ def client_from_config(config: Mapping[str, Any]) -> ShopifyAdminClient:
 
 class ShopifyConnection(PluginBase):
     """Mixed into the tap and the target: one client (auth, throttle, retries) and its bulk runner."""
+
+    config: Mapping[str, Any]
+    # The SDK finds a plugin's version under the distribution named after the plugin unless told otherwise;
+    # both plugins ship in this one.
+    package_name: str | None = DISTRIBUTION
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:

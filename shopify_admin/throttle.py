@@ -31,7 +31,8 @@ class CostThrottle:
         self._stamp = clock()
         self._lock = threading.Lock()
         self._in_flight = 0.0  # points acquired by requests not answered yet
-        self.waited = 0.0  # seconds spent waiting for points, for reporting
+        self._waited = 0.0  # see `waited`
+        self._waiting, self._waiting_since = 0, 0.0  # requests waiting now, and since when one has been
 
     def _predicted(self, now: float) -> float:
         return min(self.maximum, self.available + (now - self._stamp) * self.restore_rate)
@@ -49,8 +50,21 @@ class CostThrottle:
                     self._in_flight += cost
                     return cost
                 wait = (cost - predicted) / self.restore_rate
-            self.waited += wait
+                self._waiting += 1
+                if self._waiting == 1:
+                    self._waiting_since = now
             self._sleep(wait)
+            with self._lock:
+                self._waiting -= 1
+                if self._waiting == 0:
+                    self._waited += self._clock() - self._waiting_since
+
+    @property
+    def waited(self) -> float:
+        """Seconds during which some request waited for points, the present wait included: wall time, however
+        many waited at once (concurrent writers may never all stop waiting)."""
+        with self._lock:
+            return self._waited + (self._clock() - self._waiting_since if self._waiting else 0.0)
 
     def observe(self, status: dict[str, Any] | None, landed: float = 0.0) -> None:
         """A request that spent `landed` points is over. Take Shopify's word for the bucket's state, if

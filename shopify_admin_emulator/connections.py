@@ -121,5 +121,8 @@ def paginate_list(records: Sequence[Record], args: dict[str, Any]) -> dict[str, 
     return paginate(keys, records, args)
 
 
-def count(n: int) -> dict[str, Any]:
+def count(n: int, limit: int | None = None) -> dict[str, Any]:
+    """A `Count`: above `limit` (null: none), Shopify answers the limit itself, AT_LEAST."""
+    if limit is not None and n > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
     return {"count": n, "precision": "EXACT"}

@@ -34,6 +34,7 @@ from typing_extensions import override
 from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation
 from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
+from shopify_admin.progress import Progress
 from shopify_admin.search import quoted
 
 from .graphql_schema import admin_schema, nullable, record_schema
@@ -287,15 +288,13 @@ class ConnectionStream(ShopifyStream):
             return mode == "always"
         if self.stream_state.get("replication_key_value") is not None:
             return False
-        count_root = f"{self.root}Count"
-        if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
-            return False
-        query = f"query {self.operation_name}Count($query: String) {{ {count_root}(query: $query) {{ count }} }}"
         sent = time.monotonic()
-        counted = self.client.execute(query, {"query": search})[count_root]
+        counted = self.count(search)
+        if counted is None:
+            return False
         threshold = self.bulk_threshold(round_trip=time.monotonic() - sent)
-        self.logger.info("%s: %s objects to read; bulk above %d", self.name, counted and counted["count"], threshold)
-        return counted is not None and counted["count"] > threshold
+        self.logger.info("%s: %d objects to read; bulk above %d", self.name, counted, threshold)
+        return counted > threshold
 
     def bulk_threshold(self, round_trip: float) -> int:
         """The window size above which a bulk query is done sooner than pages: paging reads
@@ -310,6 +309,18 @@ class ConnectionStream(ShopifyStream):
         if paged >= BULK_OBJECTS_PER_SECOND:
             return sys.maxsize
         return math.ceil(BULK_START_SECONDS / (1 / paged - 1 / BULK_OBJECTS_PER_SECOND))
+
+    def count(self, search: str, limit: int | None = None) -> int | None:
+        """How many objects the `…Count` root finds, up to `limit` (None: all); None for a stream without one."""
+        count_root = f"{self.root}Count"
+        if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
+            return None
+        query = (
+            f"query {self.operation_name}Count($query: String, $limit: Int) {{"
+            f" {count_root}(query: $query, limit: $limit) {{ count }} }}"
+        )
+        counted = self.client.execute(query, {"query": search, "limit": limit})[count_root]
+        return None if counted is None else int(counted["count"])
 
     def deletions(self, start: str | None, end: str) -> deque[dict[str, Any]]:
         """Records for the objects destroyed in the window, from Shopify's destroy events, in time order."""
@@ -336,9 +347,15 @@ class ConnectionStream(ShopifyStream):
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         start, end = self.bounds(context)
+        progress = Progress(
+            self.logger,
+            self.client,
+            {"stream": self.name},
+            total=lambda: self.count(self.search("updated_at", start, end)),
+        )
         try:
             deleted = self.deletions(start, end)  # few; merged in by time so the stream stays sorted
-            yield from self._merged(self._window(start, end), deleted)
+            yield from progress.track(self._merged(self._window(start, end), deleted))
         except AccessDeniedError as exc:
             self.logger.error("Skipping stream %s: %s", self.name, exc)
         for child in self.child_streams:  # every child has been synced by now; they log nothing per parent

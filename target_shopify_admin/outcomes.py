@@ -1,4 +1,4 @@
-"""Per-record outcomes: counts per stream, the dead-letter file, and the max_failures limit."""
+"""Per-record outcomes: counts and progress lines per stream, the dead-letter file, and the max_failures limit."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 import logging
 import os
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from shopify_admin import ConfigurationError
+from shopify_admin import ConfigurationError, ShopifyAdminClient
+from shopify_admin.progress import Progress
 
 FAILED = "failed"
 
@@ -20,11 +21,18 @@ class TooManyFailuresError(Exception):
 
 
 class Ledger:
-    def __init__(self, dead_letter_path: str | None, max_failures: int | None, logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        dead_letter_path: str | None,
+        max_failures: int | None,
+        logger: logging.Logger,
+        client: ShopifyAdminClient,
+    ) -> None:
         self.dead_letter_path = Path(dead_letter_path) if dead_letter_path else None
         self.max_failures = max_failures
         self.logger = logger
-        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.client = client
+        self._progress: dict[str, Progress] = {}  # per stream: its outcomes so far, and its progress lines
         self._lock = threading.Lock()  # records are written from several threads
 
     def check_dead_letter_path(self) -> None:
@@ -42,13 +50,23 @@ class Ledger:
             return
         raise ConfigurationError(f"dead_letter_path {path} {problem}")
 
+    def progress(self, stream: str) -> Progress:
+        with self._lock:
+            if stream not in self._progress:
+                self._progress[stream] = Progress(self.logger, self.client, {"stream": stream})
+            return self._progress[stream]
+
+    @property
+    def counts(self) -> dict[str, Counter[str]]:
+        with self._lock:
+            return {stream: progress.outcomes for stream, progress in self._progress.items()}
+
     @property
     def failures(self) -> int:
         return sum(c[FAILED] for c in self.counts.values())
 
     def note(self, stream: str, outcome: str, key: Any, shopify_id: str | None) -> None:
-        with self._lock:
-            self.counts[stream][outcome] += 1
+        self.progress(stream).advance(outcome=outcome)
         self.logger.debug("%s %s: %s %s", stream, key, outcome, shopify_id or "")
 
     def fail(
@@ -65,12 +83,11 @@ class Ledger:
         self.logger.warning("%s %s: %s failed: %s %s", stream, key, operation, error, user_errors or "")
         letter = {"stream": stream, "key": key, "operation": operation, "error": error, "userErrors": user_errors}
         letter["record"] = record
-        with self._lock:
-            self.counts[stream][FAILED] += 1
-            if self.dead_letter_path is not None:
-                with self.dead_letter_path.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(letter, default=str) + "\n")
-            failures = self.failures
+        if self.dead_letter_path is not None:
+            with self._lock, self.dead_letter_path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(letter, default=str) + "\n")
+        self.progress(stream).advance(outcome=FAILED)
+        failures = self.failures
         if self.max_failures is not None and failures >= self.max_failures:
             raise TooManyFailuresError(f"stopping after {failures} failed records (max_failures)")
 

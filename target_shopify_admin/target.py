@@ -110,7 +110,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
 
     @cached_property
     def ledger(self) -> Ledger:
-        return Ledger(self.config.get("dead_letter_path"), self.config.get("max_failures"), self.logger)
+        return Ledger(self.config.get("dead_letter_path"), self.config.get("max_failures"), self.logger, self.client)
 
     @property
     def reader(self) -> CheckedReader:

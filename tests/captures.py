@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import CAPTURES
 
 GID = re.compile(r"gid://shopify/(\w+)/\d+(\?[^\"\s]*)?")
@@ -21,6 +23,10 @@ VOLATILE_KEYS = {"cursor", "startCursor", "endCursor", "legacyResourceId", "comp
 def load(relative: str) -> dict[str, Any]:
     """One capture file, e.g. `2026-04/customers/customer-set-parity.json`."""
     return json.loads((CAPTURES / relative).read_text())
+
+
+# Without the captures a test so marked skips, or fails under CI (see conftest.unavailable).
+needs_captures = pytest.mark.usefixtures("captures")
 
 
 def captures_available() -> bool:

@@ -14,7 +14,7 @@ import requests
 from shopify_admin_emulator import resolvers  # noqa: F401  (fills RESOLVERS)
 from shopify_admin_emulator.graphql_api import RESOLVERS
 
-from .captures import captures_available, load, mask
+from .captures import captures_available, load, mask, needs_captures
 from .conftest import Running, start
 
 OPERATION_FIELDS = (
@@ -59,7 +59,6 @@ TAGS_ADD = (
     "{ tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }"
 )
 CAPTURES = "2026-04/bulk-operations"
-needs_captures = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
 
 
 @pytest.fixture
@@ -190,9 +189,9 @@ def test_run_answer_matches_shopify_shape(shop: Running) -> None:
 
 
 # validation --------------------------------------------------------------------------------------------
-def captured_query_validations() -> list[tuple[str, str, list[dict[str, Any]]]]:
+def captured_query_validations() -> list[Any]:
     if not captures_available():
-        return []
+        return [pytest.param("", "", [], id="captures-missing")]  # one case, that needs_captures stops
     cases = []
     for name in ("bulk-operation-run-query-validators.json", "bulk-operation-run-query-user-error-codes.json"):
         for case, call in load(f"{CAPTURES}/{name}")["validations"].items():
@@ -201,6 +200,7 @@ def captured_query_validations() -> list[tuple[str, str, list[dict[str, Any]]]]:
     return cases
 
 
+@needs_captures
 @pytest.mark.parametrize(("case", "query", "expected"), captured_query_validations())
 def test_bulk_query_validation_matches_shopify(validating: Running, case: str, query: str, expected: list) -> None:
     answer = run_query(validating, query)

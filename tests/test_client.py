@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -69,6 +71,33 @@ def test_throttle_waits_for_the_restore_rate() -> None:
     throttle.observe({"maximumAvailable": 4000, "currentlyAvailable": 4000, "restoreRate": 200}, second)
     throttle.acquire(3000)
     assert len(slept) == 1
+
+
+def test_throttle_wait_is_wall_time_however_many_writers_wait() -> None:
+    """Writers waiting at the same time wait once: the progress lines' throttle_wait_s is wall time."""
+    throttle = CostThrottle("standard")
+    throttle.acquire(2000)  # the bucket is empty: each of them waits 0.1 s for its 10 points, in turn
+    writers = [threading.Thread(target=throttle.acquire, args=(10,)) for _ in range(4)]
+    started = time.monotonic()
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert 0.3 < throttle.waited <= time.monotonic() - started
+
+
+def test_throttle_wait_counts_the_wait_going_on() -> None:
+    """Writers that take turns waiting may never all be done waiting: a report must see the present wait."""
+    now, seen = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+        seen.append(throttle.waited)
+
+    throttle = CostThrottle("standard", clock=lambda: now[0], sleep=sleep)
+    throttle.acquire(2000)
+    throttle.acquire(300)
+    assert seen == [pytest.approx(3.0)] and throttle.waited == pytest.approx(3.0)
 
 
 def test_throttle_takes_requests_in_flight_off_what_an_answer_reports() -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from .captures import captures_available, load, same_answer
+from .captures import load, needs_captures, same_answer
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="needs ../shared/shopify-captures")
+pytestmark = needs_captures
 
 ERRORS = "userErrors { field message code }"
 PLAIN_ERRORS = "userErrors { field message }"

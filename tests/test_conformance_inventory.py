@@ -12,11 +12,11 @@ import pytest
 
 from shopify_admin_emulator.records import change_quantity, new_location
 
-from .captures import captures_available, load, mask, same_answer
+from .captures import load, mask, needs_captures, same_answer
 from .conftest import Running
 from .test_conformance_products import assert_same_errors, create_product, with_ids
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 SHOP_LOCATION = "gid://shopify/Location/106318430514"  # the capture shop's primary "Shop location"
 KNOWN = re.compile(r"gid://shopify/(InventoryItem|Location)/(\d+)")

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from .captures import captures_available, load, same_answer
+from .captures import load, needs_captures, same_answer
 from .conftest import Running
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 GID = re.compile(r"^gid://shopify/\w+/\d+$")
 NUMBER = re.compile(r"\d{6,}")

@@ -10,10 +10,10 @@ import pytest
 
 from shopify_admin_emulator.store import parse_gid
 
-from .captures import captures_available, load, same_answer
+from .captures import load, needs_captures, same_answer
 from .conftest import Running
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 # Most product captures hold variables and responses only; these documents select what they show.
 CREATE = """

@@ -10,10 +10,10 @@ import pytest
 
 from shopify_admin_emulator.store import parse_gid
 
-from .captures import captures_available, load
+from .captures import load, needs_captures
 from .conftest import Running
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 MISSING = re.compile(r"/9{9,}\d*$")  # the captures' deliberately unknown ids
 
@@ -146,3 +146,13 @@ def test_missing_page_size_is_shopifys_bad_request(shop: Running, root: str) -> 
     assert ours["data"] is None
     assert ours["errors"] == [{**expected, "path": [root]}]
     assert set(ours["extensions"]["cost"]) == set(theirs["extensions"]["cost"])
+
+
+@pytest.mark.parametrize("root", ["customersCount", "productsCount", "productVariantsCount", "ordersCount"])
+def test_a_count_above_its_limit_is_the_limit_at_least(shop: Running, root: str) -> None:
+    theirs = load("2026-04/orders/order-catalog-count-read.json")["response"]["data"]
+    assert theirs["limitedTaggedCount"] == {"count": 1, "precision": "AT_LEAST"}  # 2 tagged orders, limit 1
+    assert theirs["exactTaggedCount"] == {"count": 2, "precision": "EXACT"}  # limit: null
+    answer = shop.graphql(f"{{ limited: {root}(limit: 1) {{ count precision }} all: {root}(limit: null) {{ count }} }}")
+    assert answer["data"]["limited"] == {"count": 1, "precision": "AT_LEAST"}
+    assert answer["data"]["all"]["count"] > 1

@@ -15,9 +15,9 @@ from graphql import GraphQLSchema, OperationType, parse
 
 from shopify_admin.cost import QueryCost
 
-from .captures import CAPTURES, captures_available
+from .captures import CAPTURES, needs_captures
 
-pytestmark = pytest.mark.skipif(not captures_available(), reason="../shared/shopify-captures is not there")
+pytestmark = needs_captures
 
 # Exact matches of the calculator this model replaced (the emulator's), with the same counting:
 # requested cost of 272 of 894 reads, and of 2,573 of 3,110 mutations.

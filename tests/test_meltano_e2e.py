@@ -18,6 +18,7 @@ import requests
 
 from shopify_admin_emulator.launch import emulator_process
 
+from .conftest import unavailable
 from .postgres import Postgres, UnavailableError, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +39,6 @@ STREAMS = (
 SUMMARY = re.compile(r"target-shopify-admin (reverse_etl-\w+): ((?:\d+ [\w-]+(?:, )?)+)")
 
 pytestmark = pytest.mark.slow
-
-
-def unavailable(reason: str) -> None:
-    """CI must run these tests: there a missing prerequisite fails; elsewhere it skips with the reason."""
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +89,20 @@ def installed() -> None:
     Meltano(meltano_env())("install", *FORWARD, *REVERSE)
 
 
+def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The emulator's answer's data; errors fail the test."""
+    response = requests.post(
+        f"{url}/admin/api/2026-07/graphql.json",
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Shopify-Access-Token": TOKEN},
+        timeout=60,
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]
+
+
 @dataclass
 class Pipeline:
     meltano: Meltano
@@ -103,16 +111,7 @@ class Pipeline:
     url: str
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = requests.post(
-            f"{self.url}/admin/api/2026-07/graphql.json",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-Shopify-Access-Token": TOKEN},
-            timeout=60,
-        )
-        response.raise_for_status()
-        body = response.json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
+        return shop_graphql(self.url, query, variables)
 
     def mutate(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         data = self.graphql(document, variables)

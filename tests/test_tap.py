@@ -34,14 +34,21 @@ def config(shop: Running, **extra) -> dict:
     return {**base, **extra}
 
 
-def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:
+def tap_process(tmp_path: Path, cfg: dict, state: dict | None = None) -> subprocess.CompletedProcess[str]:
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
     if state is not None:
         (tmp_path / "state.json").write_text(json.dumps(state))
         args += ["--state", str(tmp_path / "state.json")]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
+
+
+def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:
+    return singer_messages(tap_process(tmp_path, cfg, state).stdout)
+
+
+def singer_messages(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
 
 def run_killed(tmp_path: Path, cfg: dict, after: int, stream: str = "customers") -> list[dict]:

@@ -63,10 +63,10 @@ class Resource:
         match = (lambda r: all(c(r) for c in checks)) if checks else None
         return paginate(keys, records, args, match, lo, hi)
 
-    def count(self, ctx: Context, path: str, query: str | None) -> dict[str, Any]:
+    def count(self, ctx: Context, path: str, query: str | None, limit: int | None = None) -> dict[str, Any]:
         search = self.search(ctx, query, path)
         checks = [c for c in (self.visible, ctx.store.searchable, search.matches) if c is not None]
-        return count(sum(1 for r in ctx.store.all(self.type_name) if all(c(r) for c in checks)))
+        return count(sum(1 for r in ctx.store.all(self.type_name) if all(c(r) for c in checks)), limit)
 
 
 def money_bag(amount: Any, currency: str) -> dict[str, Any]:

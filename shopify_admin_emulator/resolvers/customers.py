@@ -46,8 +46,8 @@ def customers(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
 
 
 @resolves("QueryRoot.customersCount")
-def customers_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
-    return CUSTOMERS.count(ctx, "customersCount", query)
+def customers_count(_root: Any, ctx: Context, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    return CUSTOMERS.count(ctx, "customersCount", query, limit)
 
 
 @resolves("QueryRoot.customer")

@@ -65,8 +65,8 @@ def orders(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
 
 
 @resolves("QueryRoot.ordersCount")
-def orders_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
-    return ORDERS.count(ctx, "ordersCount", query)
+def orders_count(_root: Any, ctx: Context, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    return ORDERS.count(ctx, "ordersCount", query, limit)
 
 
 @resolves("QueryRoot.order")

@@ -53,8 +53,8 @@ def products(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
 
 
 @resolves("QueryRoot.productsCount")
-def products_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
-    return PRODUCTS.count(ctx, "productsCount", query)
+def products_count(_root: Any, ctx: Context, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    return PRODUCTS.count(ctx, "productsCount", query, limit)
 
 
 @resolves("QueryRoot.product")
@@ -88,8 +88,10 @@ def product_variants(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
 
 
 @resolves("QueryRoot.productVariantsCount")
-def product_variants_count(_root: Any, ctx: Context, query: str | None = None) -> dict[str, Any]:
-    return VARIANTS.count(ctx, "productVariantsCount", query)
+def product_variants_count(
+    _root: Any, ctx: Context, query: str | None = None, limit: int | None = 10000
+) -> dict[str, Any]:
+    return VARIANTS.count(ctx, "productVariantsCount", query, limit)
 
 
 @resolves("QueryRoot.productVariant")

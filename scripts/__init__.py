@@ -1,0 +1,1 @@
+"""Scripts run from a checkout: setup, demo, Hub plugin definitions."""
