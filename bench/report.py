@@ -494,18 +494,16 @@ def singer_io_section(meta: dict[str, Any]) -> list[str]:
         "`SSL_CERT_FILE` and `REQUESTS_CA_BUNDLE`, and forwards `bench{N}.myshopify.com` to that store's own "
         "emulator (started with `--shop bench{N}`). Bulk result files are fetched from the emulator directly. The "
         "emulator accepts any API version in the path and answers with its 2026-07 schema.",
-        f"- Config: `shop`, `access_token`, `start_date` two days before the seeded data begins, and "
-        f"`results_per_page: {singer_io.RESULTS_PER_PAGE}`: at its default of 250, its customers, products and "
-        "product_variants queries ask for 1,502, 2,502 and 1,502 points, above the 1,000 a query may cost "
-        "(`MAX_COST_EXCEEDED`), and its retries end the run; 99 is the largest page all three fit in. "
-        "`date_window_size` stays at its default, 30 days.",
+        "- Config: `shop`, `access_token` and `start_date` two days before the seeded data begins; everything else "
+        "at its defaults (250 a page, `date_window_size` 30 days): under Shopify's cost rule "
+        "(`shopify_admin/cost.py`) its pages fit the 1,000 points a query may cost.",
         f"- Catalog: from its own `--discover`; selected: {', '.join(singer_io.STREAMS)}, with every field, except "
         "`orders.fulfillments`: that selection asks for `FulfillmentService.permitsSkuSharing`, which Admin API "
         "2026-07 (the emulator's schema) no longer has, so the whole orders query would be refused. "
-        "`fulfillment_orders` (the stream matching ours) is not selected: its query asks for 1,081 points at one "
-        "record a page (nested `fulfillments(first: 3) { fulfillmentOrders(first: 250) … events(first: 250) }` and "
-        "more), so every request is refused with `MAX_COST_EXCEEDED`. Its other streams (abandoned checkouts, "
-        "collections, transactions, refunds, metafields, locations, inventory, events) have nothing matching ours.",
+        "`fulfillment_orders` (the stream matching ours) is not selected (under the emulator's earlier, linear cost "
+        "rule its query was refused with `MAX_COST_EXCEEDED`; it was not tried again). Its other streams "
+        "(abandoned checkouts, collections, transactions, refunds, metafields, locations, inventory, events) have "
+        "nothing matching ours.",
         "- Its orders stream always uses bulk operations, one per 30-day window, and polls each every 60 s; its "
         "other streams are paged.",
         "",
