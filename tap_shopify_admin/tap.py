@@ -9,6 +9,8 @@ from typing import Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.singerlib import SingerMessageType
 from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
@@ -16,10 +18,23 @@ from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyCon
 from .streams import STREAMS
 
 
+class MessageWriter(MsgSpecWriter):
+    """The SDK's msgspec writer, flushing at STATE messages only rather than at every record (a
+    system call each). A killed run loses at most the end of its output, never a record that a
+    STATE it wrote already covers."""
+
+    @override
+    def write_message(self, message: Any) -> None:
+        sys.stdout.buffer.write(self.format_message(message))
+        if message.type == SingerMessageType.STATE:
+            sys.stdout.flush()
+
+
 class TapShopifyAdmin(ShopifyConnection, Tap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
 
     name = "tap-shopify-admin"
+    message_writer_class = MessageWriter
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
