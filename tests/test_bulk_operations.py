@@ -422,3 +422,37 @@ def test_staged_file_checks(shop: Running) -> None:
     ]
     missing = run_mutation(shop, TAGS_ADD, path + ".missing")["userErrors"]
     assert [e["code"] for e in missing] == ["NO_SUCH_FILE"]
+
+
+def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running) -> None:
+    """Fields read from the record as they are skip graphql-core's machinery in an export; the
+    answer is the same, the error of a non-null field the record lacks included."""
+    from graphql import execute_sync, parse
+
+    from shopify_admin_emulator.bulk import ExportExecution, RootPaging
+    from shopify_admin_emulator.graphql_api import Context
+    from tap_shopify_admin.tap import TapShopifyAdmin
+
+    def answers(text: str) -> list[Any]:
+        return [
+            execute_sync(
+                shop.emulator.api.schema,
+                parse(text),
+                context_value=Context(shop.emulator.store, shop.url, shop.emulator),
+                middleware=[RootPaging(root)],
+                execution_context_class=execution,
+            )
+            for execution in (None, ExportExecution)
+        ]
+
+    tap = TapShopifyAdmin(config={"shop": "offline", "access_token": "none"})
+    for root in ("orders", "products", "customers"):
+        query = tap.streams[root].bulk_query("updated_at:>='2000-01-01T00:00:00Z'")  # type: ignore[attr-defined]
+        plain, shortcut = answers(query)
+        assert plain.errors is None and plain.data and plain.data[root]["edges"]
+        assert shortcut.data == plain.data
+    root = "orders"
+    del next(iter(shop.emulator.store.all("Order")))["name"]  # a String! the record lacks
+    plain, shortcut = answers("{ orders { edges { node { id name } } } }")
+    assert plain.errors
+    assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
