@@ -15,6 +15,7 @@ from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
+from .client import ConnectionStream
 from .streams import STREAMS
 
 
@@ -35,6 +36,7 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
 
     name = "tap-shopify-admin"
     message_writer_class = MessageWriter
+    _backfill_exports_started = False
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
@@ -76,6 +78,16 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
         except FATAL_ERRORS as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
+
+    def start_backfill_exports(self) -> None:
+        """Start every selected stream's backfill export at once, on the first call (the first stream
+        synced makes it)."""
+        if self._backfill_exports_started:
+            return
+        self._backfill_exports_started = True
+        for stream in self.streams.values():
+            if isinstance(stream, ConnectionStream) and (stream.selected or stream.has_selected_descendents):
+                stream.start_backfill_export()
 
     @override
     def discover_streams(self) -> list:

@@ -259,3 +259,17 @@ def test_every_query_and_bulk_query_validates_against_the_real_schema(bulk_shop:
     assert len(inner) >= 9
     for document in [*documents, *inner]:
         assert validate(real_schema, parse(document)) == [], document
+
+
+def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
+    """The shop exports the streams side by side: each export is started before any has completed."""
+    shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=200)
+    try:
+        messages = run_tap(tmp_path, config(shop, bulk="always"))
+        exports = [op for op in shop.emulator.store.all("BulkOperation") if op["type"] == "QUERY"]
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+    assert len(exports) == 4 and all(op["status"] == "COMPLETED" for op in exports)
+    assert max(op["createdAt"] for op in exports) < min(op["completedAt"] for op in exports)
+    assert len(records(messages, "orders")) == 120
