@@ -46,6 +46,7 @@ STAGED_UPLOAD = """mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
 UPLOAD_NAME = "variables.jsonl"
 POLL_QUERY = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
 TRANSFER_ATTEMPTS = 4
+POLL_LATENESS = 0.25  # a pause between polls is at most this share of the time already waited
 CHUNK_BYTES = 1 << 20
 
 
@@ -102,10 +103,13 @@ class BulkRunner:
         self._sleep = sleep
 
     def _delays(self) -> Iterator[float]:
-        delay = self.first_poll
+        """Pauses before each poll: `first_poll`, then a share of the time waited so far, at most
+        `max_poll`, so that an operation is never found done much later than it was done."""
+        waited = 0.0
         while True:
+            delay = min(self.max_poll, max(self.first_poll, waited * POLL_LATENESS))
             yield delay
-            delay = min(delay * 1.5, self.max_poll)
+            waited += delay
 
     def start(self, query: str) -> BulkOperation:
         """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
