@@ -39,6 +39,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.execution.values import get_argument_values
 from graphql.language import Lexer, Source, TokenKind
 from graphql.pyutils import Path as ResponsePath
 
@@ -383,15 +384,16 @@ class RootPaging:
 
 NOT_PLAIN = object()
 # per field of a selection: response key, nodes, field name, type if read from the record as it is,
-# that type unwrapped if it is a scalar or an enum
-Plan = list[tuple[str, list[FieldNode], str, Any, Any]]
+# that type unwrapped if it is a scalar or an enum, the field if its resolver returns no connection
+Plan = list[tuple[str, list[FieldNode], str, Any, Any, Any]]
 
 
 class ExportExecution(ExecutionContext):
-    """graphql-core's execution with a shortcut for most of an export's fields: those read from the
-    record as they are (no resolver, no arguments; RootPaging leaves them alone), scalars, enums,
-    lists and objects, are completed without the resolve info, middleware and checks that
-    graphql-core builds for every field. Anything else takes graphql-core's way, errors included."""
+    """graphql-core's execution with a shortcut for most of an export's fields, which RootPaging
+    leaves alone: those read from the record as they are (no resolver, no arguments) and those whose
+    resolver returns no connection are completed without the middleware and checks that graphql-core
+    builds for every field, when they are scalars, enums, lists or objects. Anything else, and any
+    error, takes graphql-core's way."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -407,7 +409,10 @@ class ExportExecution(ExecutionContext):
                 plain = definition is not None and definition.resolve is None and not node.arguments
                 type_ = definition.type if plain else None
                 leaf = _unwrap_nonnull(type_) if plain and is_leaf_type(_unwrap_nonnull(type_)) else None
-                plan.append((response_name, field_nodes, node.name.value, type_, leaf))
+                resolved = definition is not None and definition.resolve is not None
+                resolved = resolved and not get_named_type(definition.type).name.endswith("Connection")
+                resolver_field = definition if resolved else None
+                plan.append((response_name, field_nodes, node.name.value, type_, leaf, resolver_field))
             self._plans[id(fields)] = plan
         return plan
 
@@ -415,7 +420,7 @@ class ExportExecution(ExecutionContext):
         if not isinstance(source_value, dict):
             return super().execute_fields(parent_type, source_value, path, fields)
         results = {}
-        for response_name, field_nodes, name, type_, leaf in self._plan(parent_type, fields):
+        for response_name, field_nodes, name, type_, leaf, resolved in self._plan(parent_type, fields):
             value = source_value.get(name) if type_ is not None else None
             result = NOT_PLAIN
             if type_ is not None and not callable(value):
@@ -425,12 +430,23 @@ class ExportExecution(ExecutionContext):
                     result = self._plain_value(
                         type_, field_nodes, ResponsePath(path, response_name, parent_type.name), value
                     )
+            elif resolved is not None:
+                field_path = ResponsePath(path, response_name, parent_type.name)
+                result = self._resolved(parent_type, source_value, field_nodes, resolved, field_path)
             if result is NOT_PLAIN or (value is not None and (result is None or result is Undefined)):
                 field_path = ResponsePath(path, response_name, parent_type.name)
                 result = self.execute_field(parent_type, source_value, field_nodes, field_path)
             if result is not Undefined:
                 results[response_name] = result
         return results
+
+    def _resolved(self, parent_type: Any, source: Any, field_nodes: list[FieldNode], field: Any, path: Any) -> Any:
+        info = self.build_resolve_info(field, field_nodes, parent_type, path)
+        try:
+            value = field.resolve(source, info, **get_argument_values(field, field_nodes[0], self.variable_values))
+        except Exception:  # graphql-core's way calls it again and reports the error
+            return NOT_PLAIN
+        return self._plain_value(field.type, field_nodes, path, value)
 
     def _plain_value(self, type_: Any, field_nodes: list[FieldNode], path: Any, value: Any) -> Any:
         inner = _unwrap_nonnull(type_)

@@ -424,10 +424,11 @@ def test_staged_file_checks(shop: Running) -> None:
     assert [e["code"] for e in missing] == ["NO_SUCH_FILE"]
 
 
-def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running) -> None:
-    """Fields read from the record as they are skip graphql-core's machinery in an export; the
-    answer is the same, the error of a non-null field the record lacks included."""
-    from graphql import execute_sync, parse
+def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fields read from the record as they are, or by a resolver that returns no connection, skip
+    graphql-core's machinery in an export; the answer is the same, errors (a non-null field the
+    record lacks, a resolver that fails) included."""
+    from graphql import GraphQLError, execute_sync, parse
 
     from shopify_admin_emulator.bulk import ExportExecution, RootPaging
     from shopify_admin_emulator.graphql_api import Context
@@ -455,4 +456,12 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running) -> Non
     del next(iter(shop.emulator.store.all("Order")))["name"]  # a String! the record lacks
     plain, shortcut = answers("{ orders { edges { node { id name } } } }")
     assert plain.errors
+    assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise GraphQLError("resolver failed")
+
+    monkeypatch.setattr(shop.emulator.api.schema.type_map["Order"].fields["totalPriceSet"], "resolve", broken)  # type: ignore[attr-defined]
+    plain, shortcut = answers("{ orders { edges { node { id totalPriceSet { shopMoney { amount } } } } } }")
+    assert plain.errors and plain.data == shortcut.data
     assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
