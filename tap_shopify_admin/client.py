@@ -9,6 +9,7 @@ import logging
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -123,11 +124,16 @@ class ShopifyStream(Stream):
     def client(self) -> ShopifyAdminClient:
         return self._tap_ref.client
 
+    @cached_property
+    def _selects_everything(self) -> bool:
+        """Whether the catalog, applied before any record is read, selects every property."""
+        return all(self.mask.values())
+
     @override
     def _generate_record_messages(self, record: dict[str, Any]) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's, without its walk of every nested value to drop deselected properties when the
         catalog deselects none: most of the CPU a record costs, for nothing."""
-        if not all(self.mask.values()):
+        if not self._selects_everything:
             yield from super()._generate_record_messages(record)
             return
         for stream_map in self.stream_maps:

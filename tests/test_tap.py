@@ -34,12 +34,15 @@ def config(shop: Running, **extra) -> dict:
     return {"shop": "emulator", "access_token": TOKEN, "base_url": shop.url, "user_tier": "standard", **extra}
 
 
-def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:
+def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None) -> list[dict]:
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
     if state is not None:
         (tmp_path / "state.json").write_text(json.dumps(state))
         args += ["--state", str(tmp_path / "state.json")]
+    if catalog is not None:
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+        args += ["--catalog", str(tmp_path / "catalog.json")]
     out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
@@ -327,6 +330,20 @@ def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
     orders = tap.streams["orders"].page_query()  # type: ignore[attr-defined]
     assert " note" not in customers and "firstName" in customers
     assert " tags" not in orders and "lineItems(first:" in orders
+
+
+def test_deselected_properties_stay_out_of_records_even_when_read(store_shop: Running, tmp_path: Path) -> None:
+    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    deselect(catalog, "orders", "lineItems")  # read all the same, for order_line_items
+    customers = next(s for s in catalog["streams"] if s["tap_stream_id"] == "customers")
+    for item in customers["metadata"]:
+        if item["breadcrumb"] == ["properties", "amountSpent", "properties", "currencyCode"]:
+            item["metadata"]["selected"] = False
+    messages = run_tap(tmp_path, config(store_shop), catalog=catalog)
+    assert records(messages, "order_line_items")
+    assert not [r for r in records(messages, "orders") if "lineItems" in r]
+    spent = [r["amountSpent"] for r in records(messages, "customers") if r.get("amountSpent")]
+    assert spent and all("amount" in s and "currencyCode" not in s for s in spent)
 
 
 def test_nested_streams_log_once_not_per_parent(store_shop: Running, tmp_path: Path) -> None:
