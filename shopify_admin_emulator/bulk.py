@@ -425,7 +425,7 @@ class ExportExecution(ExecutionContext):
             result = NOT_PLAIN
             if type_ is not None and not callable(value):
                 if leaf is not None and value is not None:  # the most frequent case
-                    result = leaf.serialize(value)
+                    result = _serialized(leaf, value)
                 else:
                     result = self._plain_value(
                         type_, field_nodes, ResponsePath(path, response_name, parent_type.name), value
@@ -433,7 +433,7 @@ class ExportExecution(ExecutionContext):
             elif resolved is not None:
                 field_path = ResponsePath(path, response_name, parent_type.name)
                 result = self._resolved(parent_type, source_value, field_nodes, resolved, field_path)
-            if result is NOT_PLAIN or (value is not None and (result is None or result is Undefined)):
+            if result is NOT_PLAIN:
                 field_path = ResponsePath(path, response_name, parent_type.name)
                 result = self.execute_field(parent_type, source_value, field_nodes, field_path)
             if result is not Undefined:
@@ -453,14 +453,22 @@ class ExportExecution(ExecutionContext):
         if value is None:
             return None if inner is type_ else NOT_PLAIN
         if is_leaf_type(inner):
-            serialized = inner.serialize(value)
-            return NOT_PLAIN if serialized is None or serialized is Undefined else serialized
+            return _serialized(inner, value)
         if isinstance(inner, GraphQLList) and isinstance(value, list):
             items = [self._plain_value(inner.of_type, field_nodes, path.add_key(i), v) for i, v in enumerate(value)]
             return NOT_PLAIN if any(item is NOT_PLAIN for item in items) else items
         if isinstance(inner, GraphQLObjectType) and isinstance(value, dict):
             return self.execute_fields(inner, value, path, self.collect_subfields(inner, field_nodes))
         return NOT_PLAIN
+
+
+def _serialized(leaf: Any, value: Any) -> Any:
+    """A scalar's or enum's answer, or NOT_PLAIN for graphql-core to report what it cannot serialize."""
+    try:
+        serialized = leaf.serialize(value)
+    except Exception:
+        return NOT_PLAIN
+    return NOT_PLAIN if serialized is None or serialized is Undefined else serialized
 
 
 def split_children(value: Record, shape: Shape, owner_id: Any, out: list[Record]) -> None:

@@ -453,10 +453,13 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkey
         assert plain.errors is None and plain.data and plain.data[root]["edges"]
         assert shortcut.data == plain.data
     root = "orders"
-    del next(iter(shop.emulator.store.all("Order")))["name"]  # a String! the record lacks
-    plain, shortcut = answers("{ orders { edges { node { id name } } } }")
-    assert plain.errors
-    assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
+    order = next(iter(shop.emulator.store.all("Order")))
+    del order["name"]  # a String! the record lacks
+    order["_line_items"][0]["quantity"] = "many"  # an Int! that is not one
+    for fields in ("name", "lineItems { edges { node { quantity } } }"):
+        plain, shortcut = answers(f"{{ orders {{ edges {{ node {{ id {fields} }} }} }} }}")
+        assert plain.errors
+        assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
 
     def broken(*_: Any, **__: Any) -> None:
         raise GraphQLError("resolver failed")
