@@ -263,7 +263,8 @@ def test_every_query_and_bulk_query_validates_against_the_real_schema(bulk_shop:
 
 def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
     """The shop exports the streams side by side: each export is started before any has completed."""
-    shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=200)
+    # exports of seconds each, so that starting all four, a request each, fits well before the first ends
+    shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=100)
     try:
         messages = run_tap(tmp_path, config(shop, bulk="always"))
         exports = [op for op in shop.emulator.store.all("BulkOperation") if op["type"] == "QUERY"]
