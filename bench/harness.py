@@ -26,6 +26,7 @@ TOKEN = "shpat_bench"
 RESTORE_RATE = {"standard": 100, "advanced": 200, "plus": 1000, "enterprise": 2000, "unlimited": 1_000_000}
 BUCKET = {"standard": 2000, "advanced": 4000, "plus": 20000, "enterprise": 40000, "unlimited": 1_000_000}
 STREAM = re.compile(rb'"stream":\s*"([^"]+)"')
+MESSAGE_TYPE = re.compile(rb'"type":\s*"([A-Z_]+)"')
 WORK = [OUT / "work"]  # where jobs keep their configs, catalogs, logs and files; next to the raw results
 
 
@@ -43,6 +44,7 @@ class Store:
     plan: str
     seed: int
     round_trip: float = 0.0  # seconds the emulator takes over every request (its `slow` fault)
+    bulk_speed: float | None = None  # objects a bulk export writes per simulated second (emulator default)
 
     @property
     def customers(self) -> int:
@@ -57,15 +59,22 @@ class Store:
             *("--plan", self.plan, "--seed", str(self.seed), "--access-token", TOKEN, "--shop", shop),
             *("--orders", str(self.orders), "--customers", str(self.customers), "--products", str(self.products)),
             *(("--fault", f"slow:every=1:seconds={self.round_trip:g}") if self.round_trip else ()),
+            *(("--bulk-speed", f"{self.bulk_speed:g}") if self.bulk_speed else ()),
         ]
 
 
 class Emulator:
     """A running emulator: its URL, statistics and a few GraphQL reads."""
 
-    def __init__(self, url: str, args: Sequence[str]) -> None:
+    def __init__(self, url: str, args: Sequence[str], pid: int) -> None:
         self.url = url
         self.args = list(args)
+        self.pid = pid
+
+    def cpu_s(self) -> float:
+        """User and system CPU seconds the emulator's process has spent so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def graphql(self, query: str) -> dict[str, Any]:
         answer = requests.post(
@@ -106,7 +115,7 @@ class Emulator:
 @contextmanager
 def emulator(args: Sequence[str]) -> Iterator[Emulator]:
     with emulator_process(*args, timeout=900) as child:
-        yield Emulator(child.url, args)
+        yield Emulator(child.url, args, child.process.pid)
 
 
 class LoadSampler:
@@ -148,6 +157,8 @@ class Run:
     seconds: dict[str, list[float]] = field(default_factory=dict)  # per stream: first and last RECORD, from start
     last_state: dict[str, Any] | None = None
     stderr_tail: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0  # user and system CPU seconds of the process
+    bytes_by_type: Counter[str] = field(default_factory=Counter)  # its output's bytes per message type
 
 
 class PeakRss:
@@ -204,9 +215,12 @@ def run_process(
     records: Counter[str] = Counter()
     seconds: dict[str, list[float]] = {}
     last_state = None
+    bytes_by_type: Counter[str] = Counter()
     assert process.stdout is not None
     for line in process.stdout:
         head = line[:40]
+        kind = MESSAGE_TYPE.search(line, 0, 200)
+        bytes_by_type[kind.group(1).decode() if kind else "?"] += len(line)
         if b'"RECORD"' in head:
             match = STREAM.search(line, 0, 200)
             stream = match.group(1).decode() if match else "?"
@@ -215,12 +229,14 @@ def run_process(
             seconds.setdefault(stream, [now, now])[1] = now
         elif b'"STATE"' in head:
             last_state = json.loads(line)["value"]
-    process.wait()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
     peak_mb = peak.stop()
     wall = time.monotonic() - started
     log_file.close()
     tail = log.read_text(errors="replace").splitlines()[-15:] if log else []
-    return Run(list(command), process.returncode, wall, peak_mb, records, seconds, last_state, tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(list(command), process.returncode, wall, peak_mb, records, seconds, last_state, tail, cpu, bytes_by_type)
 
 
 def cost_summary(
@@ -258,8 +274,10 @@ def sync_result(
     stats: dict[str, Any],
     expected: dict[str, Any],
     in_flight: int = 1,
+    emulator_cpu_s: float | None = None,
 ) -> dict[str, Any]:
-    """One full-sync row: the store, the commands behind it, what the run took and delivered, its cost."""
+    """One full-sync row: the store, the commands behind it, what the run took and delivered, its cost,
+    the CPU time of the connector's process and of the emulator's (during the run) apart."""
     result: dict[str, Any] = {
         "contender": contender,
         "mode": mode,
@@ -274,6 +292,9 @@ def sync_result(
         "peak_rss_mb": run.peak_rss_mb,
         "records": dict(run.records),
         "stream_seconds": run.seconds,
+        "cpu_s": run.cpu_s,
+        "emulator_cpu_s": emulator_cpu_s,
+        "bytes_by_type": dict(run.bytes_by_type),
         "expected": expected,
         **cost_summary(stats, run.wall_s, store.plan, store.round_trip, in_flight),
     }

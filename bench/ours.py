@@ -4,15 +4,28 @@ bulk result parsing on one core, and target upserts (per record, bulk)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from .harness import OUT, TOKEN, Store, cost_summary, emulator, run_process, sync_result, work_dir, write_json
+from .harness import (
+    OUT,
+    TOKEN,
+    Run,
+    Store,
+    cost_summary,
+    emulator,
+    run_process,
+    sync_result,
+    work_dir,
+    write_json,
+)
 
 BIN = Path(sys.executable).parent
 PAGE_CONCURRENCY = 4  # the tap's default
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
+PARSE_REPEAT = 3  # runs of the parser and of the floor, alternately; the median of each is reported
 
 
 def connection(url: str, plan: str) -> dict[str, Any]:
@@ -48,19 +61,24 @@ def run_text(command: list[str], log: Path) -> str:
         return subprocess.run(command, check=True, stdout=subprocess.PIPE, stderr=err).stdout.decode()
 
 
-def tap_sync(store: Store, mode: str, incremental: bool = False) -> dict[str, Any]:
+def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | None = None) -> dict[str, Any]:
     """A full sync (`mode` paged or bulk) of a fresh emulator; with `incremental`, then one run per
-    top-level stream from that sync's state with nothing changed, for its requests per stream."""
-    work = work_dir(f"ours-{mode}-{store.orders}")
+    top-level stream from that sync's state with nothing changed, for its requests per stream. `code`:
+    run the tap from that checkout of this project instead (an earlier build, compared in one run)."""
+    work = work_dir(f"ours-{mode}-{store.orders}" + (f"-{code.name}" if code else ""))
+    env = {**os.environ, "PYTHONPATH": str(code)} if code else None
     with emulator(store.args()) as shop:
         expected = shop.counts()
         config = work / "config.json"
         write_json(config, tap_config(shop.url, store.plan, "never" if mode == "paged" else "always"))
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
-        run = run_process(command, log=work / "tap.log")
+        emulator_cpu = shop.cpu_s()
+        run = run_process(command, log=work / "tap.log", env=env)
+        emulator_cpu = shop.cpu_s() - emulator_cpu
         in_flight = PAGE_CONCURRENCY if mode == "paged" else 1
-        result = sync_result("ours", mode, store, command, store.args(), run, shop.stats(), expected, in_flight)
+        stats = shop.stats()
+        result = sync_result("ours", mode, store, command, store.args(), run, stats, expected, in_flight, emulator_cpu)
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)
@@ -82,15 +100,14 @@ def tap_sync(store: Store, mode: str, incremental: bool = False) -> dict[str, An
     return result
 
 
-def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
-    """Export the orders stream's bulk query once, then time turning the downloaded JSONL into RECORD
-    messages in a child pinned to one core, with no network."""
+def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
+    """The orders stream's bulk query exported once from a store like `store`, downloaded: the file and
+    the stream's map of nested connections."""
     from shopify_admin.bulk import BulkRunner
     from shopify_admin.settings import client_from_config
     from tap_shopify_admin.tap import TapShopifyAdmin
 
-    work = work_dir(f"parse-{store.orders}")
-    jsonl = work / "orders.jsonl"
+    jsonl = work_dir(f"parse-{store.orders}") / "orders.jsonl"
     with emulator(Store(store.orders, "unlimited", store.seed).args()) as shop:
         config = tap_config(shop.url, "unlimited", "always")
         tap = TapShopifyAdmin(config=config, setup_mapper=False)
@@ -100,21 +117,41 @@ def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
         assert operation.result_url, operation
         with jsonl.open("w+b") as out:
             runner.download(operation, out)
-        connections = orders.bulk_connections()  # type: ignore[attr-defined]
+        return jsonl, orders.bulk_connections()  # type: ignore[attr-defined]
+
+
+def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
+    """Export the orders stream's bulk query once, then time turning the downloaded JSONL into RECORD
+    messages in a child pinned to one core, with no network."""
+    jsonl, connections = export_orders(store)
+    work = jsonl.parent
     command = [sys.executable, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
-    run = run_process(command, log=work / "parse.log", cwd=OUT.parent.parent)
+    runs: dict[str, list[Run]] = {"ours": [], "floor": []}
+    for _ in range(PARSE_REPEAT):  # alternately, so that both see the same load
+        runs["ours"].append(run_process(command, log=work / "parse.log", cwd=OUT.parent.parent))
+        runs["floor"].append(run_process([*command, "floor"], log=work / "floor.log", cwd=OUT.parent.parent))
+    run = median_run(runs["ours"])
+    floor = median_run(runs["floor"])
     lines = sum(1 for _ in jsonl.open("rb"))
     return {
         "orders": store.orders,
         "command": " ".join(command[:3]) + f" {jsonl.name} CONNECTIONS {cpu}",
-        "returncode": run.returncode,
+        "returncode": max(r.returncode for r in runs["ours"] + runs["floor"]),
         "wall_s": run.wall_s,
-        "peak_rss_mb": run.peak_rss_mb,
+        "cpu_s": run.cpu_s,
+        "peak_rss_mb": max(r.peak_rss_mb for r in runs["ours"]),
         "records": dict(run.records),
+        "floor": {"wall_s": floor.wall_s, "cpu_s": floor.cpu_s, "records": sum(floor.records.values())},
+        "repeat": PARSE_REPEAT,
         "jsonl_lines": lines,
         "jsonl_mb": jsonl.stat().st_size / 2**20,
         "error": run.stderr_tail if run.returncode else None,
     }
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median CPU time."""
+    return sorted(runs, key=lambda r: r.cpu_s)[len(runs) // 2]
 
 
 def target_records(kind: str, n: int, seed: int) -> list[dict[str, Any]]:

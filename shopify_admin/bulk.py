@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
 import requests
 
 from .client import AnswerLostError, ShopifyAdminClient, ShopifyError
@@ -51,6 +52,7 @@ CURRENT_QUERY = (
     f" currentBulkOperation(type: $type) {{ {OPERATION_FIELDS} }} }}"
 )
 TRANSFER_ATTEMPTS = 4
+POLL_LATENESS = 0.25  # a pause between polls is at most this share of the time already waited
 CHUNK_BYTES = 1 << 20
 
 
@@ -107,10 +109,13 @@ class BulkRunner:
         self._sleep = sleep
 
     def _delays(self) -> Iterator[float]:
-        delay = self.first_poll
+        """Pauses before each poll: `first_poll`, then a share of the time waited so far, at most
+        `max_poll`, so that an operation is never found done much later than it was done."""
+        waited = 0.0
         while True:
+            delay = min(self.max_poll, max(self.first_poll, waited * POLL_LATENESS))
             yield delay
-            delay = min(delay * 1.5, self.max_poll)
+            waited += delay
 
     def start(self, query: str) -> BulkOperation:
         """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
@@ -286,13 +291,20 @@ def gid_type(gid: str) -> str:
     return gid.removeprefix("gid://shopify/").split("/", 1)[0]
 
 
+def gid_number(gid: str) -> int | None:
+    """`gid://shopify/LineItem/1` → 1; None for an id without a trailing number."""
+    number = gid.rpartition("/")[2]
+    return int(number) if number.isdigit() else None
+
+
 def reassemble(
     path: Path,
     connections: Mapping[str, Mapping[str, str]],
     sort_key: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The root objects of a bulk result file, in `sort_key` order (file order on ties, or without
-    one), each nested connection a list of its nodes in the order of the file.
+    """The root objects of a bulk result file, in `sort_key` order, ties in id order as Shopify's
+    cursors break them (then file order), each nested connection a list of its nodes in the order
+    of the file.
 
     `connections` names, per parent type, the field each child type belongs in:
     `{"Order": {"LineItem": "lineItems"}}`; every field named there is present in its parent's records.
@@ -300,13 +312,14 @@ def reassemble(
     index = path.with_suffix(".index.sqlite")
     index.unlink(missing_ok=True)  # one an interrupted reading left behind
     database = sqlite3.connect(index)
+    decode = msgspec.json.Decoder().decode
     try:
         parent_types = _index(path, database, sort_key)
         with path.open("rb") as lines:
 
             def read(offset: int) -> dict[str, Any]:
                 lines.seek(offset)
-                return json.loads(lines.readline())
+                return decode(lines.readline())  # type: ignore[no-any-return]
 
             def attach(node: dict[str, Any]) -> dict[str, Any]:
                 node_type = gid_type(node.get("id") or "")
@@ -326,26 +339,38 @@ def reassemble(
                         node[fields[child_type]].append(attach(child))
                 return node
 
-            for (offset,) in database.execute("SELECT offset FROM roots ORDER BY sort, offset"):
+            for (offset,) in database.execute("SELECT offset FROM roots ORDER BY sort, number, offset"):
                 yield attach(read(offset))
     finally:
         database.close()
         index.unlink(missing_ok=True)
 
 
+def _line_keys(sort_key: str | None) -> msgspec.json.Decoder[Any]:
+    """A decoder of only what the index needs from a line; msgspec skips the rest without building it."""
+    fields: list[tuple[str, Any, Any]] = [
+        ("parent", str | None, msgspec.field(name="__parentId", default=None)),
+        ("id", str | None, None),
+    ]
+    if sort_key:
+        fields.append(("sort", Any, msgspec.field(name=sort_key, default=None)))
+    return msgspec.json.Decoder(msgspec.defstruct("LineKeys", fields))
+
+
 def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> set[str]:
     """Index the file's lines by file offset; return the types that have children in it."""
     database.executescript(
-        "CREATE TABLE roots (sort TEXT, offset INTEGER);"
+        "CREATE TABLE roots (sort TEXT, number INTEGER, offset INTEGER);"
         "CREATE TABLE children (parent TEXT, offset INTEGER);"
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
     )
+    decode = _line_keys(sort_key).decode
     parent_types: set[str] = set()
-    roots: list[tuple[Any, int]] = []
+    roots: list[tuple[Any, int | None, int]] = []
     children: list[tuple[str, int]] = []
 
     def flush() -> None:
-        database.executemany("INSERT INTO roots VALUES (?, ?)", roots)
+        database.executemany("INSERT INTO roots VALUES (?, ?, ?)", roots)
         database.executemany("INSERT INTO children VALUES (?, ?)", children)
         roots.clear()
         children.clear()
@@ -354,13 +379,13 @@ def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> se
         offset = 0
         for line in lines:
             if line.strip():
-                row = json.loads(line)
-                parent = row.get("__parentId")
-                if parent is None:
-                    roots.append((row.get(sort_key) if sort_key else None, offset))
+                keys = decode(line)
+                if keys.parent is None:
+                    number = gid_number(keys.id) if keys.id else None
+                    roots.append((getattr(keys, "sort", None), number, offset))
                 else:
-                    children.append((parent, offset))
-                    parent_types.add(gid_type(parent))
+                    children.append((keys.parent, offset))
+                    parent_types.add(gid_type(keys.parent))
                 if len(roots) + len(children) >= 10_000:
                     flush()
             offset += len(line)

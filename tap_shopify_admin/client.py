@@ -10,10 +10,10 @@ import math
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,11 +28,15 @@ from graphql import (
     print_ast,
 )
 from singer_sdk import Stream
+from singer_sdk import singerlib as singer
+from singer_sdk.exceptions import InvalidStreamSortException
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.metrics import MetricExclusionFilter
 from typing_extensions import override
 
 from shopify_admin import AccessDeniedError
-from shopify_admin.bulk import BulkOperation
+from shopify_admin.bulk import BulkOperation, gid_number
 from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from shopify_admin.progress import Progress
 from shopify_admin.search import quoted
@@ -47,7 +51,8 @@ if TYPE_CHECKING:
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
-IDS_AT_BOOKMARK = "ids_at_bookmark"  # stream state: ids already emitted in the bookmark's second
+LAST_ID_AT_BOOKMARK = "last_id_at_bookmark"  # stream state: the highest id emitted in the bookmark's second
+IDS_AT_BOOKMARK = "ids_at_bookmark"  # the same as the list of those ids, as earlier versions wrote it
 # `bulk: auto` reads a window by a bulk query when paging it would take longer (see `bulk_threshold`)
 BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
 BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
@@ -118,6 +123,9 @@ class ShopifyStream(Stream):
     fields: ClassVar[str]
     primary_keys: ClassVar[list[str]] = ["id"]  # type: ignore[misc]
     STATE_MSG_FREQUENCY = 100  # a run killed at any moment resumes with little to read again
+    # Records are decoded JSON and the schema is generated from the query that fetched them: the
+    # SDK's conforming would walk every value of every record and change nothing.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: TapShopifyAdmin) -> None:
         super().__init__(tap, schema=record_schema(self.graphql_type, self.fields))
@@ -134,6 +142,25 @@ class ShopifyStream(Stream):
     @property
     def client(self) -> ShopifyAdminClient:
         return self._tap_ref.client
+
+    @cached_property
+    def _selects_everything(self) -> bool:
+        """Whether the catalog, applied before any record is read, selects every property."""
+        return all(self.mask.values())
+
+    @override
+    def _generate_record_messages(self, record: dict[str, Any]) -> Generator[singer.RecordMessage, None, None]:
+        """The SDK's, without its walk of every nested value to drop deselected properties when the
+        catalog deselects none: most of the CPU a record costs, for nothing."""
+        if not self._selects_everything:
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(
+                    stream_map.stream_alias, mapped, version=self._stream_version, time_extracted=utc_now()
+                )
 
     def selected_fields(self, *, bulk: bool = False) -> str:
         """The stream's selection without the top-level fields that neither the catalog nor a
@@ -270,6 +297,7 @@ class ConnectionStream(ShopifyStream):
             # the run starts over from there: the SDK checks records against the bookmark
             self.stream_state["replication_key_value"] = shopify_time(start)
             self.stream_state.pop(IDS_AT_BOOKMARK, None)
+            self.stream_state.pop(LAST_ID_AT_BOOKMARK, None)
         searchable = self._tap_ref.sync_started - timedelta(seconds=self.config.get("search_lag", 0))
         end = min(searchable, self._tap_ref.end_date or searchable)
         return (shopify_time(start) if start else None), shopify_time(end)
@@ -346,6 +374,7 @@ class ConnectionStream(ShopifyStream):
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        self._tap_ref.start_backfill_exports()
         start, end = self.bounds(context)
         progress = Progress(
             self.logger,
@@ -363,20 +392,26 @@ class ConnectionStream(ShopifyStream):
                 self.logger.info("%s: %d records read from %s", child.name, child.records_read, self.name)
 
     def _merged(self, records: Iterable[dict[str, Any]], deleted: deque[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-        """Records and deletions in time order, without those an earlier run already emitted in the
-        bookmark's second (the window starts at that second so that none of its records is lost;
-        it was over before that run began, so they cannot have changed since)."""
+        """Records and deletions in (updatedAt, id) order, Shopify's own (its cursors carry the last
+        id), without those an earlier run already emitted in the bookmark's second: those up to the
+        id in the state (the window starts at that second so that none of its records is lost; it
+        was over before that run began, so they cannot have changed since). One id, however many
+        objects share the second, keeps the state small."""
         bookmark = self.stream_state.get("replication_key_value")
+        last = self.stream_state.get(LAST_ID_AT_BOOKMARK)
         already = set(self.stream_state.get(IDS_AT_BOOKMARK) or ())
-        second, ids = bookmark, set(already)
-        for record in heapq.merge(records, deleted, key=_updated_at):
-            if record["updatedAt"] == bookmark and record["id"] in already:
+        previous: tuple[str, int] | None = None
+        for record in heapq.merge(records, sorted(deleted, key=_position), key=_position):
+            position = _position(record)
+            if previous is not None and position < previous:
+                raise InvalidStreamSortException(f"{self.name}: {record['id']} came after {previous}")
+            previous = position
+            if record["updatedAt"] == bookmark and (record["id"] in already or position[1] <= (last or 0)):
                 continue
-            if record["updatedAt"] != second:
-                second, ids = record["updatedAt"], set()
-            ids.add(record["id"])
+            if record["updatedAt"] != bookmark:
+                self.stream_state.pop(IDS_AT_BOOKMARK, None)
             # set before the SDK moves the bookmark to this record, so written state stays consistent
-            self.stream_state[IDS_AT_BOOKMARK] = sorted(ids)
+            self.stream_state[LAST_ID_AT_BOOKMARK] = position[1]
             if self.deleted_subject and "_sdc_deleted_at" not in record:
                 record["_sdc_deleted_at"] = None
             yield record
@@ -391,12 +426,29 @@ class ConnectionStream(ShopifyStream):
             if operation_end < end:
                 yield from self._pages(operation_end, end)
         elif self.use_bulk(self.search("updated_at", start, end)):
-            operation = self._tap_ref.bulk_runner.start(self.bulk_query(self.search("updated_at", start, end)))
-            self.stream_state.update(bulk_operation_id=operation.id, bulk_window_end=end)
-            self._tap_ref.state_writer.write_state(self.tap_state)  # a run killed while it waits takes it up
-            yield from self._bulk_records(operation, start, end)
+            yield from self._bulk_records(self._start_bulk(end, start), start, end)
         else:
             yield from self._pages(start, end)
+
+    def _start_bulk(self, end: str, start: str | None) -> BulkOperation:
+        operation = self._tap_ref.bulk_runner.start(self.bulk_query(self.search("updated_at", start, end)))
+        self.stream_state.update(bulk_operation_id=operation.id, bulk_window_end=end)
+        self._tap_ref.state_writer.write_state(self.tap_state)  # a run killed while it waits takes it up
+        return operation
+
+    def start_backfill_export(self) -> None:
+        """Start the bulk export of a backfill before the stream's turn, so that the shop exports every
+        stream at once (5 bulk queries may run per shop) rather than one after the other; the stream
+        takes it up from its state in its turn, as a run that was cut off would. Only for backfills:
+        with a bookmark, `bounds` moves the state (lookback) and must run once, in the stream's turn."""
+        if self.stream_state.get("replication_key_value") is not None or "bulk_operation_id" in self.stream_state:
+            return
+        start, end = self.bounds(None)
+        try:
+            if self.use_bulk(self.search("updated_at", start, end)):
+                self._start_bulk(end, start)
+        except AccessDeniedError:
+            pass  # reported in the stream's turn
 
     def _resumed_bulk_operation(self) -> tuple[BulkOperation, str] | None:
         operation_id = self.stream_state.get("bulk_operation_id")
@@ -433,7 +485,7 @@ class ConnectionStream(ShopifyStream):
                 operation.status,
                 operation.error_code,
             )
-            merged = heapq.merge(self._with_list_connections(bulk), self._pages(start, end), key=_updated_at)
+            merged = heapq.merge(self._with_list_connections(bulk), self._pages(start, end), key=_position)
             yield from merged
         self._forget_bulk_operation()
 
@@ -513,11 +565,14 @@ class ConnectionStream(ShopifyStream):
             variables["after"] = page["pageInfo"]["endCursor"]
 
     @override
-    def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
-        # The SDK syncs the children of a record before it reads the next one; the record itself
-        # stays out of the context, which is logged.
-        self.current_record = record
-        return {"parent_id": record["id"]}
+    def generate_child_contexts(self, record: dict, context: Mapping[str, Any] | None) -> Iterable[dict | None]:
+        """No context: the nested streams' records are written here, from the record. A sync of
+        each per record, the SDK's way, would end each with a STATE message of the whole tap."""
+        if self.stream_maps[0].get_filter_result(record):
+            for child in self.child_streams:
+                if isinstance(child, NestedStream) and child.selected:
+                    child.write_nested(record)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -542,8 +597,8 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _updated_at(record: dict[str, Any]) -> str:
-    return record["updatedAt"]
+def _position(record: dict[str, Any]) -> tuple[str, int]:
+    return record["updatedAt"], gid_number(record["id"]) or 0
 
 
 class NestedStream(ShopifyStream):
@@ -564,12 +619,13 @@ class NestedStream(ShopifyStream):
         self.metrics_logger.addFilter(MetricExclusionFilter(tags={"stream": self.name}))
         self.records_read = 0
 
+    def write_nested(self, parent: dict[str, Any]) -> None:
+        """Write the records nested in the parent's record `parent`."""
+        self._write_schema_message()
+        for child in parent.get(self.parent_field) or []:
+            self._write_record_message({**child, self.parent_key: parent["id"]})
+            self.records_read += 1
+
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
-        assert context is not None and self.parent_stream_type is not None
-        parent = next(s for s in self._tap_ref.streams.values() if isinstance(s, self.parent_stream_type))
-        record = parent.current_record  # type: ignore[attr-defined]
-        assert record["id"] == context["parent_id"]
-        for child in record.get(self.parent_field) or []:
-            self.records_read += 1
-            yield {**child, self.parent_key: record["id"]}
+        raise NotImplementedError("nested records are written by their parent stream, see write_nested")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import sys
 from datetime import UTC, datetime
 from functools import cached_property
@@ -9,19 +10,48 @@ from typing import Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.singerlib import SingerMessageType
 from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
+from .client import ConnectionStream
 from .streams import STREAMS
 
 SEARCH_LAG = 60  # Shopify's is typically seconds; a minute leaves room for slow moments
+
+
+class MessageWriter(MsgSpecWriter):
+    """The SDK's msgspec writer, writing blocks of messages rather than a system call for each (stdout
+    is unbuffered under PYTHONUNBUFFERED) and at every STATE message. A killed run loses at most the
+    end of its output, never a record that a STATE it wrote already covers."""
+
+    BLOCK = 1 << 16
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = bytearray()
+        atexit.register(self.flush)
+
+    @override
+    def write_message(self, message: Any) -> None:
+        self._pending += self.format_message(message)
+        if message.type == SingerMessageType.STATE or len(self._pending) >= self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        sys.stdout.buffer.write(self._pending)
+        sys.stdout.flush()
+        self._pending.clear()
 
 
 class TapShopifyAdmin(ShopifyConnection, Tap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
 
     name = "tap-shopify-admin"
+    message_writer_class = MessageWriter
+    _backfill_exports_started = False
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
@@ -82,6 +112,16 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
         except FATAL_ERRORS as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
+
+    def start_backfill_exports(self) -> None:
+        """Start every selected stream's backfill export at once, on the first call (the first stream
+        synced makes it)."""
+        if self._backfill_exports_started:
+            return
+        self._backfill_exports_started = True
+        for stream in self.streams.values():
+            if isinstance(stream, ConnectionStream) and (stream.selected or stream.has_selected_descendents):
+                stream.start_backfill_export()
 
     @override
     def discover_streams(self) -> list:

@@ -422,3 +422,49 @@ def test_staged_file_checks(shop: Running) -> None:
     ]
     missing = run_mutation(shop, TAGS_ADD, path + ".missing")["userErrors"]
     assert [e["code"] for e in missing] == ["NO_SUCH_FILE"]
+
+
+def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fields read from the record as they are, or by a resolver that returns no connection, skip
+    graphql-core's machinery in an export; the answer is the same, errors (a non-null field the
+    record lacks, a resolver that fails) included."""
+    from graphql import GraphQLError, execute_sync, parse
+
+    from shopify_admin_emulator.bulk import ExportExecution, RootPaging
+    from shopify_admin_emulator.graphql_api import Context
+    from tap_shopify_admin.tap import TapShopifyAdmin
+
+    def answers(text: str) -> list[Any]:
+        return [
+            execute_sync(
+                shop.emulator.api.schema,
+                parse(text),
+                context_value=Context(shop.emulator.store, shop.url, shop.emulator),
+                middleware=[RootPaging(root)],
+                execution_context_class=execution,
+            )
+            for execution in (None, ExportExecution)
+        ]
+
+    tap = TapShopifyAdmin(config={"shop": "offline", "access_token": "none"})
+    for root in ("orders", "products", "customers"):
+        query = tap.streams[root].bulk_query("updated_at:>='2000-01-01T00:00:00Z'")  # type: ignore[attr-defined]
+        plain, shortcut = answers(query)
+        assert plain.errors is None and plain.data and plain.data[root]["edges"]
+        assert shortcut.data == plain.data
+    root = "orders"
+    order = next(iter(shop.emulator.store.all("Order")))
+    del order["name"]  # a String! the record lacks
+    order["_line_items"][0]["quantity"] = "many"  # an Int! that is not one
+    for fields in ("name", "lineItems { edges { node { quantity } } }"):
+        plain, shortcut = answers(f"{{ orders {{ edges {{ node {{ id {fields} }} }} }} }}")
+        assert plain.errors
+        assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise GraphQLError("resolver failed")
+
+    monkeypatch.setattr(shop.emulator.api.schema.type_map["Order"].fields["totalPriceSet"], "resolve", broken)  # type: ignore[attr-defined]
+    plain, shortcut = answers("{ orders { edges { node { id totalPriceSet { shopMoney { amount } } } } } }")
+    assert plain.errors and plain.data == shortcut.data
+    assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]

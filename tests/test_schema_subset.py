@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from graphql import (
     print_ast,
 )
 
-from shopify_admin_emulator.graphql_api import SCHEMA_PATH, load_schema
+from shopify_admin.schema import SCHEMA_PATH, admin_schema
+from shopify_admin_emulator.graphql_api import load_schema
 
 from .conftest import Running
 
@@ -150,3 +152,24 @@ def test_introspection_over_http(shop: Running) -> None:
     names = {t["name"] for t in data["types"]}
     assert {"QueryRoot", "Customer", "Product", "Order", "CustomerConnection", "PageInfo"} <= names
     assert names == set(load_schema().type_map)
+
+
+def test_the_admin_schema_is_read_back_from_its_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphql import build_schema, print_schema
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = print_schema(build_schema(SCHEMA_PATH.read_text()))
+    admin_schema.cache_clear()
+    try:
+        built = admin_schema()
+        [cached] = (tmp_path / "shopify-admin-connectors").iterdir()
+        admin_schema.cache_clear()
+        read = admin_schema()
+        assert built.query_type and built.query_type.ast_node is not None  # from the SDL
+        assert read.query_type and read.query_type.ast_node is None  # from the cached introspection
+        assert print_schema(read) == print_schema(built) == expected
+        cached.write_text('{"__schema": ')  # torn: built again
+        admin_schema.cache_clear()
+        assert print_schema(admin_schema()) == expected
+    finally:
+        admin_schema.cache_clear()

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import requests
 from graphql import parse, validate
 
+from shopify_admin.bulk import gid_number
 from shopify_admin_emulator.store import Store
 from tap_shopify_admin.tap import TapShopifyAdmin
 
@@ -34,17 +36,22 @@ def config(shop: Running, **extra) -> dict:
     return {**base, **extra}
 
 
-def tap_process(tmp_path: Path, cfg: dict, state: dict | None = None) -> subprocess.CompletedProcess[str]:
+def tap_process(
+    tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None
+) -> subprocess.CompletedProcess[str]:
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
     if state is not None:
         (tmp_path / "state.json").write_text(json.dumps(state))
         args += ["--state", str(tmp_path / "state.json")]
+    if catalog is not None:
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+        args += ["--catalog", str(tmp_path / "catalog.json")]
     return subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
 
 
-def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None) -> list[dict]:
-    return singer_messages(tap_process(tmp_path, cfg, state).stdout)
+def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None) -> list[dict]:
+    return singer_messages(tap_process(tmp_path, cfg, state, catalog).stdout)
 
 
 def singer_messages(stdout: str) -> list[dict]:
@@ -96,7 +103,7 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
     state = last_state(first)
 
     # nothing changed: nothing comes again, not even the records sharing the bookmark's second
-    assert state["bookmarks"]["customers"]["ids_at_bookmark"]
+    assert state["bookmarks"]["customers"]["last_id_at_bookmark"]
     assert records(run_tap(tmp_path, config(store_shop), state), "customers") == []
 
     customers = sorted(store_shop.emulator.store.all("Customer"), key=lambda r: r["_n"])[:5]
@@ -135,6 +142,37 @@ def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
     }
     after = [r for r in records(run_tap(tmp_path, config(store_shop), state), "customers") if r["updatedAt"] == second]
     assert sorted(r["id"] for r in after) == ids[1:]
+
+
+def test_a_resumed_run_takes_up_the_bookmarks_second_after_the_last_id_emitted(
+    store_shop: Running, tmp_path: Path
+) -> None:
+    by_second: dict[str, list[str]] = {}
+    for customer in store_shop.emulator.store.all("Customer"):
+        by_second.setdefault(customer["updatedAt"], []).append(customer["id"])
+    second, shared = next((k, v) for k, v in sorted(by_second.items()) if len(v) >= 3)
+    ids = sorted(shared, key=lambda i: gid_number(i) or 0)
+    bookmark = {"replication_key": "updatedAt", "replication_key_value": second}
+    state = {"bookmarks": {"customers": {**bookmark, "last_id_at_bookmark": gid_number(ids[0])}}}
+    after = [r for r in records(run_tap(tmp_path, config(store_shop), state), "customers") if r["updatedAt"] == second]
+    assert [r["id"] for r in after] == ids[1:]
+
+
+def test_state_stays_the_same_size_however_many_objects_share_a_second(store_shop: Running, tmp_path: Path) -> None:
+    shared = Counter(c["updatedAt"] for c in store_shop.emulator.store.all("Customer"))
+    assert max(shared.values()) >= 3
+    messages = run_tap(tmp_path, config(store_shop))
+    bookmarks = [b for m in messages if m["type"] == "STATE" for b in m["value"]["bookmarks"].values()]
+    assert bookmarks
+    assert not [b for b in bookmarks if any(isinstance(v, list | dict) for v in b.values())]
+
+
+def test_nested_streams_write_no_state_per_parent(store_shop: Running, tmp_path: Path) -> None:
+    messages = run_tap(tmp_path, config(store_shop))
+    orders = len(records(messages, "orders"))
+    states = sum(m["type"] == "STATE" for m in messages)
+    assert orders > 100
+    assert states < orders / 2  # every 100 records of a stream, and at each stream's start and end
 
 
 def test_lookback_window_reads_again_before_the_bookmark(store_shop: Running, tmp_path: Path) -> None:
@@ -313,6 +351,20 @@ def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
     orders = tap.streams["orders"].page_query()  # type: ignore[attr-defined]
     assert " note" not in customers and "firstName" in customers
     assert " tags" not in orders and "lineItems(first:" in orders
+
+
+def test_deselected_properties_stay_out_of_records_even_when_read(store_shop: Running, tmp_path: Path) -> None:
+    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    deselect(catalog, "orders", "lineItems")  # read all the same, for order_line_items
+    customers = next(s for s in catalog["streams"] if s["tap_stream_id"] == "customers")
+    for item in customers["metadata"]:
+        if item["breadcrumb"] == ["properties", "amountSpent", "properties", "currencyCode"]:
+            item["metadata"]["selected"] = False
+    messages = run_tap(tmp_path, config(store_shop), catalog=catalog)
+    assert records(messages, "order_line_items")
+    assert not [r for r in records(messages, "orders") if "lineItems" in r]
+    spent = [r["amountSpent"] for r in records(messages, "customers") if r.get("amountSpent")]
+    assert spent and all("amount" in s and "currencyCode" not in s for s in spent)
 
 
 def test_nested_streams_log_once_not_per_parent(store_shop: Running, tmp_path: Path) -> None:

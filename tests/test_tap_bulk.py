@@ -17,7 +17,7 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin import ShopifyAdminClient, ShopifyError
-from shopify_admin.bulk import RUN_QUERY, BulkRunner, reassemble
+from shopify_admin.bulk import POLL_LATENESS, RUN_QUERY, BulkOperation, BulkRunner, reassemble
 from tap_shopify_admin import client as tap_client
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
 from tap_shopify_admin.tap import TapShopifyAdmin
@@ -263,7 +263,7 @@ def test_the_runner_waits_for_a_free_slot_and_reports_refusals(shop: Running) ->
     runner = BulkRunner(ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url), sleep=sleep)
     operation = runner.wait(runner.start(query))
     assert operation_requests(shop)["BulkOperationRunQuery"] > 6  # refused while five were running
-    assert slept[:3] == [1.0, 1.5, 2.25] and max(slept) <= 30
+    assert slept[:5] == [1.0] * 5 and max(slept) <= 30  # a quarter of the time waited, from 1 s
     assert operation.status == "COMPLETED" and operation.object_count == len(shop.emulator.store.table("Customer").rows)
     with pytest.raises(ShopifyError, match="Selecting via 'nodes' is not supported"):
         runner.start("{ customers { nodes { id } } }")
@@ -278,3 +278,36 @@ def test_every_query_and_bulk_query_validates_against_the_real_schema(bulk_shop:
     assert len(inner) >= 9
     for document in [*documents, *inner]:
         assert validate(real_schema, parse(document)) == [], document
+
+
+def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
+    """The shop exports the streams side by side: each export is started before any has completed."""
+    # exports of seconds each, so that starting all four, a request each, fits well before the first ends
+    shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=100)
+    try:
+        messages = run_tap(tmp_path, config(shop, bulk="always"))
+        exports = [op for op in shop.emulator.store.all("BulkOperation") if op["type"] == "QUERY"]
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+    assert len(exports) == 4 and all(op["status"] == "COMPLETED" for op in exports)
+    assert max(op["createdAt"] for op in exports) < min(op["completedAt"] for op in exports)
+    assert len(records(messages, "orders")) == 120
+
+
+def test_polls_are_never_far_behind_the_operation() -> None:
+    """Each pause before a poll is at most a quarter of the time already waited (after the first
+    second), so an operation done after a minute is seen done by 75 s, not at the next of a
+    geometric series."""
+    pauses: list[float] = []
+
+    class Shop:
+        def execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            status = "RUNNING" if sum(pauses) < 60 else "COMPLETED"
+            return {"bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": status}}
+
+    runner = BulkRunner(Shop(), first_poll=1.0, max_poll=30.0, sleep=pauses.append)  # type: ignore[arg-type]
+    runner.wait(BulkOperation.from_api({"id": "gid://shopify/BulkOperation/1", "status": "CREATED"}))
+    assert 60 <= sum(pauses) <= 60 * (1 + POLL_LATENESS)
+    for at, pause in enumerate(pauses):
+        assert pause <= max(1.0, sum(pauses[:at]) * POLL_LATENESS), (at, pauses)

@@ -1,0 +1,82 @@
+"""Start-up: seconds from launching each tap to its first RECORD, ours and singer-io's, alternately
+against one small store with only `customers` selected, pinned to one core; medians.
+
+    python -m bench.startup [REPEAT] [CPU] [EARLIER_CHECKOUT]
+
+With EARLIER_CHECKOUT (a directory holding another build of this project), that build's tap runs
+too, from the same console script with PYTHONPATH pointing there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import singer_io
+from .harness import OUT, TOKEN, Run, Store, emulator, run_process, work_dir, write_json
+from .ours import BIN, _catalog, tap_config
+
+
+def first_record(run: Run) -> float:
+    return min(first for first, _last in run.seconds.values())
+
+
+def startup(store: Store, repeat: int, cpu: int, earlier: Path | None = None) -> dict[str, Any]:
+    work = work_dir("startup")
+    tap = str(singer_io.ensure_venv())
+    ca, cert, key = singer_io.make_certificates(OUT / "tls")
+    proxy = singer_io.Proxy(cert, key)
+    shop_name = f"bench{store.orders}"
+    env = singer_io.environment(proxy, ca)
+    with emulator(store.args(shop_name)) as shop:
+        proxy.routes[shop_name] = shop.url
+        ours_config = work / "ours.json"
+        write_json(ours_config, {**tap_config(shop.url, store.plan, "never"), "shop": shop_name})
+        ours = ["taskset", "-c", str(cpu), str(BIN / "tap-shopify-admin"), "--config", str(ours_config)]
+        ours += ["--catalog", str(_catalog(ours_config, "customers", work))]
+        theirs_config = work / "singer-io.json"
+        write_json(theirs_config, {"shop": shop_name, "access_token": TOKEN, "start_date": singer_io.start_date()})
+        found = subprocess.run(
+            [tap, "--config", str(theirs_config), "--discover"], env=env, check=True, capture_output=True
+        ).stdout
+        catalog = json.loads(found)
+        for entry in catalog["streams"]:
+            for item in entry["metadata"]:
+                if not item["breadcrumb"]:
+                    item["metadata"]["selected"] = entry["tap_stream_id"] == "customers"
+        write_json(work / "singer-io-catalog.json", catalog)
+        theirs = ["taskset", "-c", str(cpu), tap, "--config", str(theirs_config)]
+        theirs += ["--catalog", str(work / "singer-io-catalog.json")]
+        runs: dict[str, list[Run]] = {"ours": [], "singer-io": [], **({"ours, earlier build": []} if earlier else {})}
+        for _ in range(repeat):
+            runs["ours"].append(run_process(ours, log=work / "ours.log"))
+            runs["singer-io"].append(run_process(theirs, env=env, log=work / "singer-io.log"))
+            if earlier:
+                before = {**os.environ, "PYTHONPATH": str(earlier)}
+                runs["ours, earlier build"].append(run_process(ours, env=before, log=work / "earlier.log"))
+    return {
+        name: {
+            "first_record_s": statistics.median(first_record(r) for r in done),
+            "cpu_s": statistics.median(r.cpu_s for r in done),
+            "wall_s": statistics.median(r.wall_s for r in done),
+            "records": statistics.median(sum(r.records.values()) for r in done),
+            "returncodes": sorted({r.returncode for r in done}),
+        }
+        for name, done in runs.items()
+    } | {"repeat": repeat, "cpu": cpu, "store": store.args(shop_name)}
+
+
+def main() -> None:
+    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    cpu = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    earlier = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    print(json.dumps(startup(Store(200, "unlimited", 1), repeat, cpu, earlier), indent=1))
+
+
+if __name__ == "__main__":
+    main()
