@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import (
@@ -401,6 +401,11 @@ class ConnectionStream(ShopifyStream):
         last = self.stream_state.get(LAST_ID_AT_BOOKMARK)
         already = set(self.stream_state.get(IDS_AT_BOOKMARK) or ())
         previous: tuple[str, int] | None = None
+        if not self.is_sorted:
+            # A root read whole, in no time order: the SDK moves its bookmark only once a window is read in
+            # full, and that window ended after the bookmark's second was over, so all of that second came.
+            yield from (self._marked(r) for r in chain(records, deleted) if r["updatedAt"] != bookmark)
+            return
         for record in heapq.merge(records, sorted(deleted, key=_position), key=_position):
             position = _position(record)
             if previous is not None and position < previous:
@@ -412,9 +417,13 @@ class ConnectionStream(ShopifyStream):
                 self.stream_state.pop(IDS_AT_BOOKMARK, None)
             # set before the SDK moves the bookmark to this record, so written state stays consistent
             self.stream_state[LAST_ID_AT_BOOKMARK] = position[1]
-            if self.deleted_subject and "_sdc_deleted_at" not in record:
-                record["_sdc_deleted_at"] = None
-            yield record
+            yield self._marked(record)
+
+    def _marked(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A live record of a stream with deletions says so: `_sdc_deleted_at` null."""
+        if self.deleted_subject and "_sdc_deleted_at" not in record:
+            record["_sdc_deleted_at"] = None
+        return record
 
     def _window(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """The window's records in `updatedAt` order: from the bulk operation an interrupted run left

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import pytest
 import requests
 from graphql import parse, validate
 
-from shopify_admin import ShopifyAdminClient, ShopifyError
+from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import POLL_LATENESS, RUN_QUERY, BulkOperation, BulkRunner, reassemble
 from tap_shopify_admin import client as tap_client
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
@@ -290,7 +291,10 @@ def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
     finally:
         shop.server.shutdown()
         shop.server.server_close()
-    assert len(exports) == 4 and all(op["status"] == "COMPLETED" for op in exports)
+    assert all(op["status"] == "COMPLETED" for op in exports)
+    roots = {"customers", "products", "orders", "fulfillmentOrders"}  # the inventory streams' come after them
+    exports = [op for op in exports if re.match(r"\W*(\w+)", op["query"]).group(1) in roots]  # type: ignore[union-attr]
+    assert len(exports) == 4
     assert max(op["createdAt"] for op in exports) < min(op["completedAt"] for op in exports)
     assert len(records(messages, "orders")) == 120
 
@@ -302,6 +306,9 @@ def test_polls_are_never_far_behind_the_operation() -> None:
     pauses: list[float] = []
 
     class Shop:
+        points_used = 0  # what the runner's progress lines read of a client
+        throttle = CostThrottle()
+
         def execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
             status = "RUNNING" if sum(pauses) < 60 else "COMPLETED"
             return {"bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": status}}
