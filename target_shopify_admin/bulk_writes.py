@@ -68,7 +68,8 @@ class BulkWriter:
         alone: list[tuple[PendingRecord, Plan]] = []
         for pending, (_, set_identifier), current in zip(run, identifiers, found, strict=True):
             try:
-                plan = planner.upsert(pending, current, set_identifier)
+                related = gateway.related(pending.record, current)
+                plan = planner.upsert(pending, current, related, set_identifier)
             except RecordError as error:
                 self.records.fail(pending, error)
                 continue

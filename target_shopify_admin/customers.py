@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, given, nested, objects, text, texts_and_tags
-from .objects import USER_ERRORS, IdentifiedObject, Written, same
+from .objects import USER_ERRORS, IdentifiedObject, Written, changed_metafields, same
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -49,7 +49,9 @@ class Customers(IdentifiedObject):
         return {"id": record.get("id"), "email": email(record), "phone": phone(record)}[match_on]
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, ("firstName", "lastName", "note", "locale"))
         wanted.update(given({"email": email(record), "phone": phone(record)}))
         if record.get("taxExempt") is not None:  # Shopify refuses a null taxExempt
@@ -63,7 +65,7 @@ class Customers(IdentifiedObject):
             consent = marketing_consent(record, field)
             if consent is not None and not same(consent, (current or {}).get(name) or {}):
                 wanted[name] = consent  # only where it differs from the shop's: written after the customerSet
-        metafields = self.changed_metafields(record, current)
+        metafields = changed_metafields(record, current, related)
         if metafields:
             wanted["metafields"] = metafields
         return wanted

@@ -69,12 +69,25 @@ class Fulfillments(ShopifyObject):
         return f"order {order_id}" if isinstance(order_id, str) and order_id else key
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        if current is None:  # matched on an id this shop does not have: fulfil on the record's order
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """Matched on an id this shop does not have: the record's order, to fulfil on."""
+        try:
+            order_id = text(record, "orderId")
+        except RecordError:
+            return {}  # the record fails in `to_input`
+        if current is not None or not order_id:
+            return {}
+        return {"order": self.find({"orderId": order_id})}
+
+    @override
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
+        if current is None:
             order_id = text(record, "orderId")
             if not order_id:
                 raise RecordError("orderId is required to create a fulfillment")
-            current = self.find({"orderId": order_id})
+            current = related.get("order")
             if current is None:
                 raise RecordError(f"no order {order_id!r} to fulfil")
         order = current["order"]

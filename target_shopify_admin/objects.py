@@ -1,5 +1,6 @@
-"""What every Shopify object the target writes has in common: find it by its match key, turn a record
-into the `…Set` input, tell whether that input would change anything, write it, delete it."""
+"""What every Shopify object the target writes has in common: find it by its match key, read what else
+planning needs, turn a record into the `…Set` input (without a request), tell whether that input would
+change anything, write it, delete it."""
 
 from __future__ import annotations
 
@@ -101,9 +102,17 @@ class ShopifyObject(ABC):
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
         """The record's value of a built-in match key (not custom_id, which names its own field)."""
 
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """What `to_input` needs besides `current`, read from the shop. It raises nothing: a record it
+        cannot read fails in `to_input`, which checks the record's fields in their order."""
+        return {}
+
     @abstractmethod
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        """The `…Set` input: only the fields the record carries, since Shopify replaces lists wholesale."""
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The `…Set` input: only the fields the record carries, since Shopify replaces lists wholesale.
+        Pure: what it needs from the shop is in `current` and `related`."""
 
     @abstractmethod
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -155,17 +164,18 @@ class IdentifiedObject(ShopifyObject):
         """Whether `set_mutation` alone writes `wanted`, so that it can go in a bulk mutation."""
         return "metafields" not in wanted
 
-    def changed_metafields(self, record: dict[str, Any], current: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are.
-        They are written by metafieldsSet, which leaves the owner's other metafields alone (a `…Set`
-        input's metafields list would replace them all)."""
-        wanted = [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(objects(record, "metafields") or [])]
+    @override
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """The metafields `current` holds under the keys the record names."""
+        try:
+            wanted = requested_metafields(record)
+        except RecordError:
+            return {}  # the record fails in `to_input`, where its fields are checked in their order
         if not wanted or current is None:
-            return wanted
+            return {}
         keys = [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
         node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys})["node"]
-        held = {(m["namespace"], m["key"]): m for m in ((node or {}).get("metafields") or {}).get("nodes", [])}
-        return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
+        return {"metafields": ((node or {}).get("metafields") or {}).get("nodes", [])}
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
@@ -184,6 +194,21 @@ class IdentifiedObject(ShopifyObject):
             if errors:
                 return Written(written.shopify_id, errors)
         return written
+
+
+def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]) -> list[dict]:
+    """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are
+    (`related["metafields"]`). They are written by metafieldsSet, which leaves the owner's other metafields
+    alone (a `…Set` input's metafields list would replace them all)."""
+    wanted = requested_metafields(record)
+    if not wanted or current is None:
+        return wanted
+    held = {(m["namespace"], m["key"]): m for m in related.get("metafields", [])}
+    return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
+
+
+def requested_metafields(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(objects(record, "metafields") or [])]
 
 
 def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:

@@ -131,7 +131,25 @@ class Orders(ShopifyObject):
         return record.get({"id": "id", "source_identifier": "sourceIdentifier"}[match_on])
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """The id of the customer a new order names by email (None where the shop has none)."""
+        try:
+            email = customer_email(record)
+        except RecordError:
+            return {}  # the record fails in `to_input`
+        if current is not None or email is None:
+            return {}
+        if email not in self.customer_ids:  # one lookup per customer, however many orders name them
+            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email})["customerByIdentifier"]
+            if found is None:
+                return {"customer_id": None}
+            self.customer_ids[email] = str(found["id"])
+        return {"customer_id": self.customer_ids[email]}
+
+    @override
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, UPDATABLE_TEXT)
         attributes = objects(record, "customAttributes")
         if attributes is not None:
@@ -145,7 +163,7 @@ class Orders(ShopifyObject):
             return wanted  # an OrderInput: line items, customer and money cannot change after creation
         if isinstance(record.get("billingAddress"), dict):
             wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
-        customer = self.customer_id(record)
+        customer = customer_id(record, related)
         if customer is not None:
             wanted["customer"] = {"toAssociate": {"id": customer}}
         for name in ("sourceName", "currency"):
@@ -159,20 +177,6 @@ class Orders(ShopifyObject):
         currency = text(record, "currencyCode") or "USD"
         wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
         return wanted
-
-    def customer_id(self, record: dict[str, Any]) -> str | None:
-        """The order's customer: by id (within one shop), else by email, so that an order read from one shop
-        finds its customer in another; that customer is written first when it comes in the same run."""
-        customer_id = nested(record, "customer", "id")
-        email = nested(record, "customer", "email")
-        if customer_id is not None or email is None:
-            return customer_id
-        if email not in self.customer_ids:  # one lookup per customer, however many orders name them
-            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email})
-            if found["customerByIdentifier"] is None:
-                raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
-            self.customer_ids[email] = str(found["customerByIdentifier"]["id"])
-        return self.customer_ids[email]
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -197,6 +201,22 @@ class Orders(ShopifyObject):
             return Written(current["id"], payload["userErrors"])
         payload = self.mutate(DELETE, {"orderId": current["id"]})["orderDelete"]
         return Written(payload["deletedId"], payload["userErrors"])
+
+
+def customer_email(record: dict[str, Any]) -> str | None:
+    """The email an order names its customer by, where it gives no id."""
+    return nested(record, "customer", "email") if nested(record, "customer", "id") is None else None
+
+
+def customer_id(record: dict[str, Any], related: dict[str, Any]) -> str | None:
+    """The order's customer: by id (within one shop), else by email, so that an order read from one shop
+    finds its customer in another; that customer is written first when it comes in the same run."""
+    email = customer_email(record)
+    if email is None:
+        return nested(record, "customer", "id")
+    if related.get("customer_id") is None:
+        raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
+    return str(related["customer_id"])
 
 
 def marker(source_identifier: str) -> dict[str, str]:

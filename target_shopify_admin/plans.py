@@ -49,11 +49,13 @@ class Planner:
         self,
         pending: PendingRecord,
         current: dict[str, Any] | None,
+        related: dict[str, Any],
         set_identifier: dict[str, Any],
         again: bool = False,
     ) -> Plan:
-        """What the record asks of `current`; `again` after a lost answer, when `current` may be the record's
-        own doing (an object it created), so that `action: create` does not refuse it."""
+        """What the record asks of `current`, the object the lookup found, given what the gateway read
+        besides (`related`); `again` after a lost answer, when `current` may be the record's own doing (an
+        object it created), so that `action: create` does not refuse it."""
         named = f"{self.gateway.kind} with {self.settings.match_field} {pending.key!r}"
         if current is not None and self.settings.action == "create" and not again:
             raise RecordError(f"a {named} already exists ({current['id']})")
@@ -61,7 +63,7 @@ class Planner:
             raise RecordError(f"no {named} to update")
         if current is None and not set_identifier:
             raise RecordError(f"no {named}, and matching on {self.settings.match_field} cannot create one")
-        wanted = self.gateway.to_input(pending.record, current)
+        wanted = self.gateway.to_input(pending.record, current, related)
         current_id = current["id"] if current else None
         outcome = self.gateway.outcome(wanted, current)
         if outcome == "unchanged":

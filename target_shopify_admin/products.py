@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
-from .objects import USER_ERRORS, IdentifiedObject, Written
+from .objects import USER_ERRORS, IdentifiedObject, Written, changed_metafields
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -57,7 +57,9 @@ class Products(IdentifiedObject):
         return shopify_handle(value) if match_on == "handle" and isinstance(value, str) else value
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, PRODUCT_TEXT)
         if "handle" in wanted:
             handle = shopify_handle(wanted.pop("handle"))
@@ -71,7 +73,7 @@ class Products(IdentifiedObject):
                 options = derived_options(wanted["variants"])
         if options is not None:
             wanted["productOptions"] = [option_input(o, f"options[{i}].") for i, o in enumerate(options)]
-        metafields = self.changed_metafields(record, current)
+        metafields = changed_metafields(record, current, related)
         if metafields:
             wanted["metafields"] = metafields
         return wanted

@@ -169,7 +169,9 @@ class RecordWriter:
 
     def look_up_and_plan(self, planner: Planner, pending: PendingRecord, again: bool = False) -> Plan:
         lookup, set_identifier = self.identifiers(pending.key)
-        return planner.upsert(pending, planner.gateway.find(lookup), set_identifier, again)
+        current = planner.gateway.find(lookup)
+        related = planner.gateway.related(pending.record, current)
+        return planner.upsert(pending, current, related, set_identifier, again)
 
     def write_planned(self, planner: Planner, pending: PendingRecord, plan: Plan) -> Outcome:
         plan_again = partial(self.look_up_and_plan, planner, pending, True)
