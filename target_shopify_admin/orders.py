@@ -29,8 +29,10 @@ BY_ID = f"""query TargetOrder($id: ID!) {{ order(id: $id) {{ {ORDER_SELECTION} }
 BY_CUSTOM_ID = f"""query TargetOrderByCustomId($identifier: OrderIdentifierInput!) {{
   orderByIdentifier(identifier: $identifier) {{ {ORDER_SELECTION} }}
 }}"""
-BY_SOURCE = f"""query TargetOrderBySource($query: String!) {{
-  orders(first: 10, query: $query) {{ nodes {{ {ORDER_SELECTION} }} }}
+BY_SOURCE = f"""query TargetOrderBySource($query: String!, $after: String) {{
+  orders(first: 10, after: $after, query: $query) {{
+    nodes {{ {ORDER_SELECTION} }} pageInfo {{ hasNextPage endCursor }}
+  }}
 }}"""
 CUSTOMER_BY_EMAIL = """query TargetOrderCustomer($email: String!) {
   customerByIdentifier(identifier: { emailAddress: $email }) { id }
@@ -92,9 +94,18 @@ class Orders(ShopifyObject):
             marked = self.find({"customId": marker(wanted)})
             if marked is not None:
                 return marked
-        data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"})
-        # search matches loosely; only the exact identifier is this record's order
-        return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
+        return self.searched(wanted)
+
+    def searched(self, source_identifier: str) -> dict[str, Any] | None:
+        """The order whose sourceIdentifier is exactly `source_identifier`. Search matches loosely (without
+        regard to case), so its hits are read page by page until that one."""
+        variables = {"query": f"source_identifier:{quoted(source_identifier)}", "after": None}
+        while True:
+            page = self.client.execute(BY_SOURCE, variables)["orders"]
+            found = next((o for o in page["nodes"] if o.get("sourceIdentifier") == source_identifier), None)
+            if found is not None or not page["pageInfo"]["hasNextPage"]:
+                return found
+            variables["after"] = page["pageInfo"]["endCursor"]
 
     def has_marker_definition(self, create: bool) -> bool:
         """Whether the marker's metafield definition exists; `create` makes it where it does not."""
