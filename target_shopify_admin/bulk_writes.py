@@ -8,7 +8,7 @@ from functools import partial
 from shopify_admin import ShopifyError
 
 from .fields import RecordError
-from .objects import IdentifiedObject
+from .gateways import IdentifiedGateway
 from .plans import PendingRecord, Plan, Planner
 from .record_writes import Outcome, RecordFailedError, RecordWriter
 
@@ -22,7 +22,7 @@ class BulkWriter:
         """Whether `batch` goes the bulk way: big enough, of an object Shopify upserts by identifier."""
         problem = self.records.custom_id_problem  # here, before the writing threads would each ask
         big = self.threshold > 0 and len(batch) >= self.threshold and not problem
-        return big and isinstance(self.records.gateway, IdentifiedObject)
+        return big and isinstance(self.records.gateway, IdentifiedGateway)
 
     def write(self, batch: list[PendingRecord]) -> None:
         """Upserts go in runs of distinct keys: a delete, or a key seen before in the run, ends a run, so
@@ -55,7 +55,7 @@ class BulkWriter:
             return
         planner = self.records.planner()
         gateway = planner.gateway
-        assert isinstance(gateway, IdentifiedObject)
+        assert isinstance(gateway, IdentifiedGateway)
         identifiers = [self.records.identifiers(pending.key) for pending in run]
         try:
             found = gateway.find_many([lookup for lookup, _ in identifiers])

@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, objects, text
-from .objects import USER_ERRORS, ShopifyObject, Written
+from .fields import RecordError, object_list, text
+from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
 from .orders import connection
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
@@ -40,7 +40,7 @@ CANCEL = f"""mutation TargetFulfillmentCancel($id: ID!) {{
 }}"""
 
 
-class Fulfillments(ShopifyObject):
+class FulfillmentGateway(ObjectGateway):
     """`current` is the order's fulfillment state, with the fulfillment the record names (by id) if any;
     the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
 
@@ -117,14 +117,14 @@ class Fulfillments(ShopifyObject):
         return {}
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         if "tracking" in wanted:
             variables = {"id": wanted["id"], "tracking": wanted["tracking"]}
             payload = self.mutate(TRACKING, variables)["fulfillmentTrackingInfoUpdate"]
         else:
             payload = self.mutate(CREATE, wanted)["fulfillmentCreate"]
         found = payload.get("fulfillment")
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     @override
     def removed(self, current: dict[str, Any], mode: str) -> bool:
@@ -133,9 +133,9 @@ class Fulfillments(ShopifyObject):
         return bool(current["fulfillment"]["status"] == "CANCELLED")
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         payload = self.mutate(CANCEL, {"id": current["id"]})["fulfillmentCancel"]
-        return Written(current["id"], payload["userErrors"])
+        return WriteAnswer(current["id"], payload["userErrors"])
 
 
 def requested_lines(record: dict[str, Any]) -> dict[str, int]:
@@ -185,7 +185,7 @@ def allocate(order: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any
 
 def tracking_input(record: dict[str, Any]) -> dict[str, Any] | None:
     """A FulfillmentTrackingInput from the tap's `trackingInfo: [{company number url}]`."""
-    rows = objects(record, "trackingInfo")
+    rows = object_list(record, "trackingInfo")
     if rows is None:
         return None
     where = "trackingInfo."

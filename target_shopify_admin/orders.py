@@ -17,8 +17,8 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.search import quoted
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
-from .objects import CUSTOM_ID_TYPE, USER_ERRORS, ShopifyObject, Written
+from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
+from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -60,7 +60,7 @@ CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
 }}"""
 
 
-class Orders(ShopifyObject):
+class OrderGateway(ObjectGateway):
     kind = "order"
     set_root = "orderUpdate"
     set_mutation = UPDATE
@@ -123,7 +123,7 @@ class Orders(ShopifyObject):
             return self.marker_defined
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         if "id" in identifier:
             payload = self.mutate(UPDATE, {"input": {**wanted, "id": identifier["id"]}})["orderUpdate"]
         else:  # created with the metafield it is found by: the custom id, or the marker
@@ -135,7 +135,7 @@ class Orders(ShopifyObject):
             order = {**wanted, "metafields": [*wanted.get("metafields", []), metafield]}
             payload = self.mutate(CREATE, {"order": order})["orderCreate"]
         found = payload.get("order")
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
@@ -162,7 +162,7 @@ class Orders(ShopifyObject):
         self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
     ) -> dict[str, Any]:
         wanted = texts_and_tags(record, UPDATABLE_TEXT)
-        attributes = objects(record, "customAttributes")
+        attributes = object_list(record, "customAttributes")
         if attributes is not None:
             wanted["customAttributes"] = [
                 {"key": text(a, "key", f"customAttributes[{i}]."), "value": text(a, "value", f"customAttributes[{i}].")}
@@ -203,15 +203,15 @@ class Orders(ShopifyObject):
         return bool(current.get("cancelledAt")) if mode == "cancel" else mode == "close" and bool(current["closed"])
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         if mode == "cancel":
             payload = self.mutate(CANCEL, {"orderId": current["id"]})["orderCancel"]
-            return Written(current["id"], payload["orderCancelUserErrors"])
+            return WriteAnswer(current["id"], payload["orderCancelUserErrors"])
         if mode == "close":
             payload = self.mutate(CLOSE, {"input": {"id": current["id"]}})["orderClose"]
-            return Written(current["id"], payload["userErrors"])
+            return WriteAnswer(current["id"], payload["userErrors"])
         payload = self.mutate(DELETE, {"orderId": current["id"]})["orderDelete"]
-        return Written(payload["deletedId"], payload["userErrors"])
+        return WriteAnswer(payload["deletedId"], payload["userErrors"])
 
 
 def customer_email(record: dict[str, Any]) -> str | None:
@@ -239,7 +239,7 @@ def marker(source_identifier: str) -> dict[str, str]:
 def connection(record: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     """A list of objects, as the tap emits nested connections, or still in its `{nodes: […]}` shape."""
     value = record.get(name)
-    return objects({name: value["nodes"]}, name) if isinstance(value, dict) else objects(record, name)
+    return object_list({name: value["nodes"]}, name) if isinstance(value, dict) else object_list(record, name)
 
 
 def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fields import RecordError
-from .objects import ShopifyObject
+from .gateways import ObjectGateway
 from .settings import StreamSettings
 
 
@@ -41,7 +41,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class Planner:
-    gateway: ShopifyObject
+    gateway: ObjectGateway
     settings: StreamSettings
     dry_run: bool
 

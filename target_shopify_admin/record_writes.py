@@ -14,7 +14,7 @@ from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
 
 from .fields import RecordError
-from .objects import ShopifyObject
+from .gateways import ObjectGateway
 from .outcomes import Ledger
 from .plans import PendingRecord, Plan, Planner
 from .settings import MATCH_KEYS, StreamSettings
@@ -49,7 +49,7 @@ class RecordWriter:
         self,
         stream: str,
         settings: StreamSettings,
-        gateway: ShopifyObject | None,
+        gateway: ObjectGateway | None,
         options: WriteOptions,
         logger: logging.Logger,
     ) -> None:
@@ -196,7 +196,7 @@ class RecordWriter:
                 plan = plan_again()
         raise AssertionError("unreachable")
 
-    def send(self, gateway: ShopifyObject, plan: Plan) -> str | None:
+    def send(self, gateway: ObjectGateway, plan: Plan) -> str | None:
         """The id of the object written, or of the one `plan` leaves as it is."""
         if plan.wanted is None or plan.identifier is None:
             return plan.shopify_id

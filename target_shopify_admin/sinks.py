@@ -12,21 +12,21 @@ from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
 from .bulk_writes import BulkWriter
-from .customers import Customers
+from .customers import CustomerGateway
 from .drain_order import DrainOrder
-from .fulfillments import Fulfillments
-from .objects import ShopifyObject
-from .orders import Orders
+from .fulfillments import FulfillmentGateway
+from .gateways import ObjectGateway
+from .orders import OrderGateway
 from .plans import PendingRecord
-from .products import Products
+from .products import ProductGateway
 from .record_writes import RecordWriter, WriteOptions
 from .settings import StreamSettings
 
-OBJECTS: dict[str, type[ShopifyObject]] = {
-    "customer": Customers,
-    "product": Products,
-    "order": Orders,
-    "fulfillment": Fulfillments,
+GATEWAYS: dict[str, type[ObjectGateway]] = {
+    "customer": CustomerGateway,
+    "product": ProductGateway,
+    "order": OrderGateway,
+    "fulfillment": FulfillmentGateway,
 }
 
 
@@ -47,7 +47,7 @@ class ShopifySink(BatchSink):
         self.drain_order = handed.drain_order
         self.drain_order.add(self, self.settings.object)
         options = handed.write_options
-        kind = OBJECTS.get(self.settings.object or "")
+        kind = GATEWAYS.get(self.settings.object or "")
         gateway = kind(options.client) if kind else None
         self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
         self.bulk = BulkWriter(self.records)

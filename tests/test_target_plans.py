@@ -8,14 +8,14 @@ from typing import Any, cast
 import pytest
 
 from shopify_admin import ShopifyAdminClient
-from target_shopify_admin.customers import Customers
+from target_shopify_admin.customers import CustomerGateway
 from target_shopify_admin.drain_order import DrainOrder
 from target_shopify_admin.fields import RecordError
-from target_shopify_admin.fulfillments import Fulfillments
-from target_shopify_admin.objects import ShopifyObject
-from target_shopify_admin.orders import Orders
+from target_shopify_admin.fulfillments import FulfillmentGateway
+from target_shopify_admin.gateways import ObjectGateway
+from target_shopify_admin.orders import OrderGateway
 from target_shopify_admin.plans import PendingRecord, Plan, Planner
-from target_shopify_admin.products import Products
+from target_shopify_admin.products import ProductGateway
 from target_shopify_admin.settings import StreamSettings
 
 
@@ -45,7 +45,7 @@ class NoShop:
         raise AssertionError(f"planning sent a request: {args}")
 
 
-def planner(gateway: type[ShopifyObject], dry_run: bool = False, **settings: Any) -> Planner:
+def planner(gateway: type[ObjectGateway], dry_run: bool = False, **settings: Any) -> Planner:
     return Planner(gateway(cast("ShopifyAdminClient", NoShop())), StreamSettings(gateway.kind, **settings), dry_run)
 
 
@@ -64,35 +64,35 @@ SHOPS_CUSTOMER: dict[str, Any] = {
 
 def test_a_new_customer_is_created_with_only_the_fields_the_record_gives() -> None:
     record = {"email": "ada@example.com", "firstName": "Ada", "lastName": None}
-    assert plan(planner(Customers, match_on="email"), record, None) == Plan(
+    assert plan(planner(CustomerGateway, match_on="email"), record, None) == Plan(
         "created", None, {"firstName": "Ada", "email": "ada@example.com"}, {"email": "ada@example.com"}
     )
 
 
 def test_a_customer_as_the_shop_holds_it_is_unchanged_and_a_difference_is_an_update() -> None:
-    customers = planner(Customers, match_on="email")
+    customers = planner(CustomerGateway, match_on="email")
     record = {"email": "ada@example.com", "firstName": "Ada ", "tags": "a, B"}
     assert plan(customers, record, SHOPS_CUSTOMER) == Plan("unchanged", SHOPS_CUSTOMER["id"])
     changed = plan(customers, {**record, "firstName": "Grace"}, SHOPS_CUSTOMER)
     assert changed.outcome == "updated" and changed.identifier == {"id": SHOPS_CUSTOMER["id"]}
     assert changed.wanted is not None and changed.wanted["firstName"] == "Grace"
-    dry = plan(planner(Customers, dry_run=True), {**record, "firstName": "Grace"}, SHOPS_CUSTOMER)
+    dry = plan(planner(CustomerGateway, dry_run=True), {**record, "firstName": "Grace"}, SHOPS_CUSTOMER)
     assert dry == Plan("would-update", SHOPS_CUSTOMER["id"])
 
 
 def test_only_the_metafields_the_shop_does_not_hold_are_written() -> None:
     held = {"namespace": "crm", "key": "tier", "value": "gold", "type": "single_line_text_field"}
     record = {"email": "ada@example.com", "metafields": [held, {**held, "key": "score", "value": 3}]}
-    wanted = plan(planner(Customers), record, SHOPS_CUSTOMER, {"metafields": [held]}).wanted
+    wanted = plan(planner(CustomerGateway), record, SHOPS_CUSTOMER, {"metafields": [held]}).wanted
     assert wanted == {"email": "ada@example.com", "metafields": [{**held, "key": "score", "value": "3"}]}
 
 
 def test_create_and_update_refuse_what_the_lookup_found_or_did_not() -> None:
     with pytest.raises(RecordError, match="already exists"):
-        plan(planner(Customers, action="create"), {"email": "ada@example.com"}, SHOPS_CUSTOMER)
-    assert plan(planner(Customers, action="create"), {"email": "a@b.c"}, SHOPS_CUSTOMER, again=True).shopify_id
+        plan(planner(CustomerGateway, action="create"), {"email": "ada@example.com"}, SHOPS_CUSTOMER)
+    assert plan(planner(CustomerGateway, action="create"), {"email": "a@b.c"}, SHOPS_CUSTOMER, again=True).shopify_id
     with pytest.raises(RecordError, match="no customer with id 'gid://x' to update"):
-        plan(planner(Customers, action="update"), {"id": "gid://x"}, None)
+        plan(planner(CustomerGateway, action="update"), {"id": "gid://x"}, None)
 
 
 def test_a_product_variant_keeps_the_id_of_the_shops_variant_with_its_options() -> None:
@@ -102,7 +102,7 @@ def test_a_product_variant_keeps_the_id_of_the_shops_variant_with_its_options() 
         "variants": {"nodes": [{"id": "gid://v/1", "selectedOptions": [{"name": "Size", "value": "M"}]}]},
     }
     record = {"handle": "Tee", "variants": [{"selectedOptions": [{"name": "Size", "value": "M"}], "price": 5}]}
-    wanted = plan(planner(Products, match_on="handle"), record, current).wanted
+    wanted = plan(planner(ProductGateway, match_on="handle"), record, current).wanted
     assert wanted is not None and wanted["handle"] == "tee"
     assert wanted["variants"] == [
         {"optionValues": [{"optionName": "Size", "name": "M"}], "id": "gid://v/1", "price": "5.00"}
@@ -111,7 +111,7 @@ def test_a_product_variant_keeps_the_id_of_the_shops_variant_with_its_options() 
 
 
 def test_an_order_names_its_customer_by_the_id_looked_up_for_its_email() -> None:
-    orders = planner(Orders, match_on="source_identifier")
+    orders = planner(OrderGateway, match_on="source_identifier")
     record = {
         "sourceIdentifier": "s-1",
         "customer": {"email": "ada@example.com"},
@@ -144,7 +144,7 @@ ORDER_TO_FULFIL = {
 
 
 def test_a_fulfillment_takes_what_remains_on_the_order_looked_up_for_it() -> None:
-    fulfillments = planner(Fulfillments)
+    fulfillments = planner(FulfillmentGateway)
     record = {"id": "gid://f/9", "orderId": ORDER_TO_FULFIL["id"]}
     related = {"order": {"id": ORDER_TO_FULFIL["id"], "order": ORDER_TO_FULFIL, "fulfillment": None}}
     wanted = plan(fulfillments, record, None, related).wanted
@@ -155,7 +155,7 @@ def test_a_fulfillment_takes_what_remains_on_the_order_looked_up_for_it() -> Non
 
 
 def test_a_delete_of_what_is_gone_or_archived_changes_nothing() -> None:
-    archiving = planner(Products, delete_mode="archive")
+    archiving = planner(ProductGateway, delete_mode="archive")
     assert archiving.delete(None) == Plan("unchanged", None)
     assert archiving.delete({"id": "gid://p/1", "status": "ARCHIVED"}) == Plan("unchanged", "gid://p/1")
     active = {"id": "gid://p/1", "status": "ACTIVE"}

@@ -1,6 +1,6 @@
-"""What every Shopify object the target writes has in common: find it by its match key, read what else
-planning needs, turn a record into the `…Set` input (without a request), tell whether that input would
-change anything, write it, delete it."""
+"""Gateways to the Shopify objects the target writes, and what they have in common: find the object by
+its match key, read what else planning needs, turn a record into the `…Set` input (without a request),
+tell whether that input would change anything, write it, delete it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing_extensions import override
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import largest_within, requested_cost
 
-from .fields import RecordError, objects, text
+from .fields import RecordError, object_list, text
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
@@ -32,12 +32,16 @@ CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 
 
 @dataclass(frozen=True)
-class Written:
+class WriteAnswer:
+    """Shopify's answer to a write: the id of the object written, and its userErrors."""
+
     shopify_id: str | None
     user_errors: list[dict[str, Any]]
 
 
-class ShopifyObject(ABC):
+class ObjectGateway(ABC):
+    """Reads and writes one kind of Shopify object for the target."""
+
     kind: ClassVar[str]
     set_root: ClassVar[str]
     set_mutation: ClassVar[str]
@@ -64,16 +68,16 @@ class ShopifyObject(ABC):
         and the sink looks the object up again before writing anything more."""
         return self.client.execute(document, variables, resend=False)
 
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
         found = payload.get(self.kind)
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
         """What writing `wanted` does to `current`: created, updated or unchanged."""
         if current is None:
             return "created"
-        return "unchanged" if same(wanted, self.as_input(current)) else "updated"
+        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""
@@ -119,11 +123,11 @@ class ShopifyObject(ABC):
         """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
 
     @abstractmethod
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         """Delete the object (or archive it, where `mode` says so and the object can be archived)."""
 
 
-class IdentifiedObject(ShopifyObject):
+class IdentifiedGateway(ObjectGateway):
     """An object Shopify finds by an identifier (`…ByIdentifier`) and upserts by one (`…Set`): many are
     looked up in one query, and big batches can be written by one bulk mutation of `set_mutation`."""
 
@@ -178,10 +182,10 @@ class IdentifiedObject(ShopifyObject):
         return {"metafields": ((node or {}).get("metafields") or {}).get("nodes", [])}
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         fields = {k: v for k, v in wanted.items() if k != "metafields"}
         if not fields and "id" in identifier:  # only metafields changed
-            written = Written(identifier["id"], [])
+            written = WriteAnswer(identifier["id"], [])
         else:
             written = super().write(fields, identifier)
         if written.user_errors or not wanted.get("metafields"):
@@ -192,7 +196,7 @@ class IdentifiedObject(ShopifyObject):
             variables = {"metafields": metafields[start : start + METAFIELDS_PER_SET]}
             errors = self.mutate(SET_METAFIELDS, variables)["metafieldsSet"]["userErrors"]
             if errors:
-                return Written(written.shopify_id, errors)
+                return WriteAnswer(written.shopify_id, errors)
         return written
 
 
@@ -204,11 +208,11 @@ def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, r
     if not wanted or current is None:
         return wanted
     held = {(m["namespace"], m["key"]): m for m in related.get("metafields", [])}
-    return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
+    return [m for m in wanted if not is_held(m, held.get((m.get("namespace"), m["key"])))]
 
 
 def requested_metafields(record: dict[str, Any]) -> list[dict[str, Any]]:
-    return [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(objects(record, "metafields") or [])]
+    return [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(object_list(record, "metafields") or [])]
 
 
 def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
@@ -226,15 +230,15 @@ def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
     return wanted
 
 
-def same(wanted: Any, current: Any) -> bool:
+def is_held(wanted: Any, current: Any) -> bool:
     """Whether writing `wanted` would leave `current` as it is: only the keys `wanted` sets count,
     blank text equals none, and tags compare as Shopify stores them (sorted, case-insensitive)."""
     if isinstance(wanted, dict):
-        return isinstance(current, dict) and all(same(v, current.get(k)) for k, v in wanted.items())
+        return isinstance(current, dict) and all(is_held(v, current.get(k)) for k, v in wanted.items())
     if isinstance(wanted, list):
         if wanted and all(isinstance(v, str) for v in wanted):  # tags
             return isinstance(current, list) and _tag_set(wanted) == _tag_set(current)
-        return isinstance(current, list) and len(wanted) == len(current) and all(map(same, wanted, current))
+        return isinstance(current, list) and len(wanted) == len(current) and all(map(is_held, wanted, current))
     if wanted is None or isinstance(wanted, str):
         return isinstance(current, str | None) and (wanted or "").strip() == (current or "").strip()
     return bool(wanted == current)
