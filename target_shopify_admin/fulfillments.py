@@ -12,17 +12,30 @@ from typing_extensions import override
 from .fields import RecordError, object_list, text
 from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
 from .orders import connection
+from .paging import PAGE_INFO, pages
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
-# page sizes that keep a lookup under the 1,000-point query cost limit
-FULFILLMENT_SELECTION = "id status trackingInfo { company number url } fulfillmentLineItems(first: 25) {"
-FULFILLMENT_SELECTION += " nodes { quantity lineItem { id } } }"
+# page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it
+PAGE_SIZES = {"fulfillmentOrders": 5, "lineItems": 25, "fulfillmentLineItems": 25}
+FULFILLMENT_LINES = f"nodes {{ quantity lineItem {{ id }} }} {PAGE_INFO}"
+FULFILLMENT_ORDER_LINES = f"nodes {{ id remainingQuantity lineItem {{ id }} }} {PAGE_INFO}"
+FULFILLMENT_ORDERS = f"""nodes {{
+  id status lineItems(first: {PAGE_SIZES["lineItems"]}) {{ {FULFILLMENT_ORDER_LINES} }}
+}} {PAGE_INFO}"""
+FULFILLMENT_SELECTION = f"""id status trackingInfo {{ company number url }}
+  fulfillmentLineItems(first: {PAGE_SIZES["fulfillmentLineItems"]}) {{ {FULFILLMENT_LINES} }}"""
 ORDER_STATE = f"""
     id fulfillments(first: 10) {{ {FULFILLMENT_SELECTION} }}
-    fulfillmentOrders(first: 5) {{ nodes {{
-      id status lineItems(first: 25) {{ nodes {{ id remainingQuantity lineItem {{ id }} }} }}
-    }} }}
+    fulfillmentOrders(first: {PAGE_SIZES["fulfillmentOrders"]}) {{ {FULFILLMENT_ORDERS} }}
 """
+NEXT_PAGE = """query TargetFulfillmentNext{name}($id: ID!, $after: String) {{
+  {owner}(id: $id) {{ {field}(first: {size}, after: $after) {{ {selection} }} }}
+}}"""
+CONNECTIONS = {  # connection → the query field of its owner, and the selection of its page
+    "fulfillmentOrders": ("order", FULFILLMENT_ORDERS),
+    "lineItems": ("fulfillmentOrder", FULFILLMENT_ORDER_LINES),
+    "fulfillmentLineItems": ("fulfillment", FULFILLMENT_LINES),
+}
 BY_ID = f"""query TargetFulfillment($id: ID!) {{
   fulfillment(id: $id) {{ {FULFILLMENT_SELECTION} order {{ {ORDER_STATE} }} }}
 }}"""
@@ -54,9 +67,34 @@ class FulfillmentGateway(ObjectGateway):
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
         if "orderId" in identifier:
             order = self.client.execute(ORDER, {"id": identifier["orderId"]})["order"]
-            return {"id": order["id"], "order": order, "fulfillment": None} if order else None
+            return {"id": order["id"], "order": self.read_all(order), "fulfillment": None} if order else None
         found = self.client.execute(BY_ID, identifier)["fulfillment"]
-        return {"id": found["id"], "order": found.pop("order"), "fulfillment": found} if found else None
+        if found is None:
+            return None
+        order = self.read_all(found.pop("order"))
+        self.read_rest(found, "fulfillmentLineItems")
+        return {"id": found["id"], "order": order, "fulfillment": found}
+
+    def read_all(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The order with every page of its fulfillment orders, their lines, and its fulfillments' lines."""
+        self.read_rest(order, "fulfillmentOrders")
+        for fulfillment_order in order["fulfillmentOrders"]["nodes"]:
+            self.read_rest(fulfillment_order, "lineItems")
+        for fulfillment in order["fulfillments"]:
+            self.read_rest(fulfillment, "fulfillmentLineItems")
+        return order
+
+    def read_rest(self, owner: dict[str, Any], field: str) -> None:
+        """Add the pages after the first of `owner[field]` to its nodes."""
+        first = owner[field]
+        if not first["pageInfo"]["hasNextPage"]:
+            return
+        root, selection = CONNECTIONS[field]
+        name = field[0].upper() + field[1:]
+        document = NEXT_PAGE.format(name=name, owner=root, field=field, size=PAGE_SIZES[field], selection=selection)
+        after = {"id": owner["id"], "after": first["pageInfo"]["endCursor"]}
+        for page in pages(self.client, document, after, (root, field)):
+            first["nodes"] += page["nodes"]
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:

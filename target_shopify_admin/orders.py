@@ -19,6 +19,7 @@ from shopify_admin.search import quoted
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
 from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
+from .paging import PAGE_INFO, pages
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -31,7 +32,7 @@ BY_CUSTOM_ID = f"""query TargetOrderByCustomId($identifier: OrderIdentifierInput
 }}"""
 BY_SOURCE = f"""query TargetOrderBySource($query: String!, $after: String) {{
   orders(first: 10, after: $after, query: $query) {{
-    nodes {{ {ORDER_SELECTION} }} pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {ORDER_SELECTION} }} {PAGE_INFO}
   }}
 }}"""
 CUSTOMER_BY_EMAIL = """query TargetOrderCustomer($email: String!) {
@@ -99,13 +100,12 @@ class OrderGateway(ObjectGateway):
     def searched(self, source_identifier: str) -> dict[str, Any] | None:
         """The order whose sourceIdentifier is exactly `source_identifier`. Search matches loosely (without
         regard to case), so its hits are read page by page until that one."""
-        variables = {"query": f"source_identifier:{quoted(source_identifier)}", "after": None}
-        while True:
-            page = self.client.execute(BY_SOURCE, variables)["orders"]
+        search = {"query": f"source_identifier:{quoted(source_identifier)}"}
+        for page in pages(self.client, BY_SOURCE, search, ("orders",)):
             found = next((o for o in page["nodes"] if o.get("sourceIdentifier") == source_identifier), None)
-            if found is not None or not page["pageInfo"]["hasNextPage"]:
+            if found is not None:
                 return found
-            variables["after"] = page["pageInfo"]["endCursor"]
+        return None
 
     def has_marker_definition(self, create: bool) -> bool:
         """Whether the marker's metafield definition exists; `create` makes it where it does not."""
