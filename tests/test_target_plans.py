@@ -14,6 +14,7 @@ from target_shopify_admin.fields import RecordError
 from target_shopify_admin.fulfillments import FulfillmentGateway
 from target_shopify_admin.gateways import ObjectGateway
 from target_shopify_admin.orders import OrderGateway
+from target_shopify_admin.paging import pages
 from target_shopify_admin.plans import PendingRecord, Plan, Planner
 from target_shopify_admin.products import ProductGateway
 from target_shopify_admin.settings import StreamSettings
@@ -160,3 +161,21 @@ def test_a_delete_of_what_is_gone_or_archived_changes_nothing() -> None:
     assert archiving.delete({"id": "gid://p/1", "status": "ARCHIVED"}) == Plan("unchanged", "gid://p/1")
     active = {"id": "gid://p/1", "status": "ACTIVE"}
     assert archiving.delete(active) == Plan("deleted", "gid://p/1", active)
+
+
+def test_pages_follow_the_cursor_to_the_last_page_and_stop_at_a_missing_owner() -> None:
+    answers = [
+        {"order": {"lines": {"nodes": [1], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}},
+        {"order": {"lines": {"nodes": [2], "pageInfo": {"hasNextPage": False, "endCursor": "c2"}}}},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    class Shop:
+        def execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            sent.append(dict(variables))
+            return answers.pop(0) if answers else {"order": None}
+
+    shop = cast("ShopifyAdminClient", Shop())
+    read = [page["nodes"] for page in pages(shop, "q", {"id": "o", "after": "c0"}, ("order", "lines"))]
+    assert read == [[1], [2]] and sent == [{"id": "o", "after": "c0"}, {"id": "o", "after": "c1"}]
+    assert list(pages(shop, "q", {"id": "gone"}, ("order", "lines"))) == []
