@@ -6,8 +6,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, given, nested, objects, text, texts_and_tags
-from .objects import USER_ERRORS, IdentifiedObject, Written, same
+from .fields import RecordError, flag, nested, object_list, text, texts_and_tags, without_nulls
+from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields, is_held
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -33,7 +33,7 @@ DELETE = f"""mutation TargetCustomerDelete($input: CustomerDeleteInput!) {{
 }}"""
 
 
-class Customers(IdentifiedObject):
+class CustomerGateway(IdentifiedGateway):
     kind = "customer"
     typename = "Customer"
     selection = CUSTOMER_SELECTION
@@ -49,27 +49,29 @@ class Customers(IdentifiedObject):
         return {"id": record.get("id"), "email": email(record), "phone": phone(record)}[match_on]
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, ("firstName", "lastName", "note", "locale"))
-        wanted.update(given({"email": email(record), "phone": phone(record)}))
+        wanted.update(without_nulls({"email": email(record), "phone": phone(record)}))
         if record.get("taxExempt") is not None:  # Shopify refuses a null taxExempt
             wanted["taxExempt"] = flag(record, "taxExempt")
-        addresses = objects(record, "addresses")
+        addresses = object_list(record, "addresses")
         if addresses is None and record.get("defaultAddress") is not None:
-            addresses = objects({"defaultAddress": [record["defaultAddress"]]}, "defaultAddress")
+            addresses = object_list({"defaultAddress": [record["defaultAddress"]]}, "defaultAddress")
         if addresses is not None:
             wanted["addresses"] = [address_input(a, f"addresses[{i}].") for i, a in enumerate(addresses)]
         for name, (field, _) in CONSENTS.items():
             consent = marketing_consent(record, field)
-            if consent is not None and not same(consent, (current or {}).get(name) or {}):
+            if consent is not None and not is_held(consent, (current or {}).get(name) or {}):
                 wanted[name] = consent  # only where it differs from the shop's: written after the customerSet
-        metafields = self.changed_metafields(record, current)
+        metafields = changed_metafields(record, current, related)
         if metafields:
             wanted["metafields"] = metafields
         return wanted
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         consents = {name: wanted[name] for name in CONSENTS if name in wanted}
         fields = {k: v for k, v in wanted.items() if k not in CONSENTS}
         written = super().write(fields, identifier)
@@ -84,7 +86,7 @@ class Customers(IdentifiedObject):
             variables = {"input": {"customerId": written.shopify_id, name: consent}}
             errors = self.mutate(document, variables)[root]["userErrors"]
             if errors:
-                return Written(written.shopify_id, errors)
+                return WriteAnswer(written.shopify_id, errors)
         return written
 
     @override
@@ -105,9 +107,9 @@ class Customers(IdentifiedObject):
         }
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["customerDelete"]
-        return Written(payload["deletedCustomerId"], payload["userErrors"])
+        return WriteAnswer(payload["deletedCustomerId"], payload["userErrors"])
 
 
 def marketing_consent(record: dict[str, Any], field: str) -> dict[str, Any] | None:

@@ -50,7 +50,7 @@ def strings(data: dict[str, Any], name: str) -> list[str] | None:
     return value
 
 
-def objects(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
+def object_list(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     value = _typed(data.get(name), list, name, "a list of objects")
     for item in value or []:
         if not isinstance(item, dict):
@@ -78,14 +78,14 @@ def timestamp(data: dict[str, Any], name: str, where: str = "") -> str | None:
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def given(values: dict[str, Any]) -> dict[str, Any]:
+def without_nulls(values: dict[str, Any]) -> dict[str, Any]:
     """The values a record gives: a null leaves the shop's value (a warehouse null is no order to erase)."""
     return {name: value for name, value in values.items() if value is not None}
 
 
 def texts_and_tags(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The record's text fields among `names` and its tags, those it gives."""
-    wanted = given({name: text(record, name) for name in names})
+    wanted = without_nulls({name: text(record, name) for name in names})
     if record.get("tags") is not None:
         wanted["tags"] = strings(record, "tags")
     return wanted

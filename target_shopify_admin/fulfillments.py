@@ -9,20 +9,33 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, objects, text
-from .objects import USER_ERRORS, ShopifyObject, Written
+from .fields import RecordError, object_list, text
+from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
 from .orders import connection
+from .paging import PAGE_INFO, pages
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
-# page sizes that keep a lookup under the 1,000-point query cost limit
-FULFILLMENT_SELECTION = "id status trackingInfo { company number url } fulfillmentLineItems(first: 25) {"
-FULFILLMENT_SELECTION += " nodes { quantity lineItem { id } } }"
+# page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it
+PAGE_SIZES = {"fulfillmentOrders": 5, "lineItems": 25, "fulfillmentLineItems": 25}
+FULFILLMENT_LINES = f"nodes {{ quantity lineItem {{ id }} }} {PAGE_INFO}"
+FULFILLMENT_ORDER_LINES = f"nodes {{ id remainingQuantity lineItem {{ id }} }} {PAGE_INFO}"
+FULFILLMENT_ORDERS = f"""nodes {{
+  id status lineItems(first: {PAGE_SIZES["lineItems"]}) {{ {FULFILLMENT_ORDER_LINES} }}
+}} {PAGE_INFO}"""
+FULFILLMENT_SELECTION = f"""id status trackingInfo {{ company number url }}
+  fulfillmentLineItems(first: {PAGE_SIZES["fulfillmentLineItems"]}) {{ {FULFILLMENT_LINES} }}"""
 ORDER_STATE = f"""
     id fulfillments(first: 10) {{ {FULFILLMENT_SELECTION} }}
-    fulfillmentOrders(first: 5) {{ nodes {{
-      id status lineItems(first: 25) {{ nodes {{ id remainingQuantity lineItem {{ id }} }} }}
-    }} }}
+    fulfillmentOrders(first: {PAGE_SIZES["fulfillmentOrders"]}) {{ {FULFILLMENT_ORDERS} }}
 """
+NEXT_PAGE = """query TargetFulfillmentNext{name}($id: ID!, $after: String) {{
+  {owner}(id: $id) {{ {field}(first: {size}, after: $after) {{ {selection} }} }}
+}}"""
+CONNECTIONS = {  # connection → the query field of its owner, and the selection of its page
+    "fulfillmentOrders": ("order", FULFILLMENT_ORDERS),
+    "lineItems": ("fulfillmentOrder", FULFILLMENT_ORDER_LINES),
+    "fulfillmentLineItems": ("fulfillment", FULFILLMENT_LINES),
+}
 BY_ID = f"""query TargetFulfillment($id: ID!) {{
   fulfillment(id: $id) {{ {FULFILLMENT_SELECTION} order {{ {ORDER_STATE} }} }}
 }}"""
@@ -40,7 +53,7 @@ CANCEL = f"""mutation TargetFulfillmentCancel($id: ID!) {{
 }}"""
 
 
-class Fulfillments(ShopifyObject):
+class FulfillmentGateway(ObjectGateway):
     """`current` is the order's fulfillment state, with the fulfillment the record names (by id) if any;
     the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
 
@@ -54,9 +67,34 @@ class Fulfillments(ShopifyObject):
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
         if "orderId" in identifier:
             order = self.client.execute(ORDER, {"id": identifier["orderId"]})["order"]
-            return {"id": order["id"], "order": order, "fulfillment": None} if order else None
+            return {"id": order["id"], "order": self.read_all(order), "fulfillment": None} if order else None
         found = self.client.execute(BY_ID, identifier)["fulfillment"]
-        return {"id": found["id"], "order": found.pop("order"), "fulfillment": found} if found else None
+        if found is None:
+            return None
+        order = self.read_all(found.pop("order"))
+        self.read_rest(found, "fulfillmentLineItems")
+        return {"id": found["id"], "order": order, "fulfillment": found}
+
+    def read_all(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The order with every page of its fulfillment orders, their lines, and its fulfillments' lines."""
+        self.read_rest(order, "fulfillmentOrders")
+        for fulfillment_order in order["fulfillmentOrders"]["nodes"]:
+            self.read_rest(fulfillment_order, "lineItems")
+        for fulfillment in order["fulfillments"]:
+            self.read_rest(fulfillment, "fulfillmentLineItems")
+        return order
+
+    def read_rest(self, owner: dict[str, Any], field: str) -> None:
+        """Add the pages after the first of `owner[field]` to its nodes."""
+        first = owner[field]
+        if not first["pageInfo"]["hasNextPage"]:
+            return
+        root, selection = CONNECTIONS[field]
+        name = field[0].upper() + field[1:]
+        document = NEXT_PAGE.format(name=name, owner=root, field=field, size=PAGE_SIZES[field], selection=selection)
+        after = {"id": owner["id"], "after": first["pageInfo"]["endCursor"]}
+        for page in pages(self.client, document, after, (root, field)):
+            first["nodes"] += page["nodes"]
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
@@ -69,12 +107,25 @@ class Fulfillments(ShopifyObject):
         return f"order {order_id}" if isinstance(order_id, str) and order_id else key
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        if current is None:  # matched on an id this shop does not have: fulfil on the record's order
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """Matched on an id this shop does not have: the record's order, to fulfil on."""
+        try:
+            order_id = text(record, "orderId")
+        except RecordError:
+            return {}  # the record fails in `to_input`
+        if current is not None or not order_id:
+            return {}
+        return {"order": self.find({"orderId": order_id})}
+
+    @override
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
+        if current is None:
             order_id = text(record, "orderId")
             if not order_id:
                 raise RecordError("orderId is required to create a fulfillment")
-            current = self.find({"orderId": order_id})
+            current = related.get("order")
             if current is None:
                 raise RecordError(f"no order {order_id!r} to fulfil")
         order = current["order"]
@@ -104,14 +155,14 @@ class Fulfillments(ShopifyObject):
         return {}
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         if "tracking" in wanted:
             variables = {"id": wanted["id"], "tracking": wanted["tracking"]}
             payload = self.mutate(TRACKING, variables)["fulfillmentTrackingInfoUpdate"]
         else:
             payload = self.mutate(CREATE, wanted)["fulfillmentCreate"]
         found = payload.get("fulfillment")
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     @override
     def removed(self, current: dict[str, Any], mode: str) -> bool:
@@ -120,9 +171,9 @@ class Fulfillments(ShopifyObject):
         return bool(current["fulfillment"]["status"] == "CANCELLED")
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         payload = self.mutate(CANCEL, {"id": current["id"]})["fulfillmentCancel"]
-        return Written(current["id"], payload["userErrors"])
+        return WriteAnswer(current["id"], payload["userErrors"])
 
 
 def requested_lines(record: dict[str, Any]) -> dict[str, int]:
@@ -172,7 +223,7 @@ def allocate(order: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any
 
 def tracking_input(record: dict[str, Any]) -> dict[str, Any] | None:
     """A FulfillmentTrackingInput from the tap's `trackingInfo: [{company number url}]`."""
-    rows = objects(record, "trackingInfo")
+    rows = object_list(record, "trackingInfo")
     if rows is None:
         return None
     where = "trackingInfo."

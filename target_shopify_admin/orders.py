@@ -17,8 +17,9 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.search import quoted
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, objects, text, texts_and_tags, timestamp
-from .objects import CUSTOM_ID_TYPE, USER_ERRORS, ShopifyObject, Written
+from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
+from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
+from .paging import PAGE_INFO, pages
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -29,8 +30,10 @@ BY_ID = f"""query TargetOrder($id: ID!) {{ order(id: $id) {{ {ORDER_SELECTION} }
 BY_CUSTOM_ID = f"""query TargetOrderByCustomId($identifier: OrderIdentifierInput!) {{
   orderByIdentifier(identifier: $identifier) {{ {ORDER_SELECTION} }}
 }}"""
-BY_SOURCE = f"""query TargetOrderBySource($query: String!) {{
-  orders(first: 10, query: $query) {{ nodes {{ {ORDER_SELECTION} }} }}
+BY_SOURCE = f"""query TargetOrderBySource($query: String!, $after: String) {{
+  orders(first: 10, after: $after, query: $query) {{
+    nodes {{ {ORDER_SELECTION} }} {PAGE_INFO}
+  }}
 }}"""
 CUSTOMER_BY_EMAIL = """query TargetOrderCustomer($email: String!) {
   customerByIdentifier(identifier: { emailAddress: $email }) { id }
@@ -58,7 +61,7 @@ CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
 }}"""
 
 
-class Orders(ShopifyObject):
+class OrderGateway(ObjectGateway):
     kind = "order"
     set_root = "orderUpdate"
     set_mutation = UPDATE
@@ -92,9 +95,17 @@ class Orders(ShopifyObject):
             marked = self.find({"customId": marker(wanted)})
             if marked is not None:
                 return marked
-        data = self.client.execute(BY_SOURCE, {"query": f"source_identifier:{quoted(wanted)}"})
-        # search matches loosely; only the exact identifier is this record's order
-        return next((o for o in data["orders"]["nodes"] if o.get("sourceIdentifier") == wanted), None)
+        return self.searched(wanted)
+
+    def searched(self, source_identifier: str) -> dict[str, Any] | None:
+        """The order whose sourceIdentifier is exactly `source_identifier`. Search matches loosely (without
+        regard to case), so its hits are read page by page until that one."""
+        search = {"query": f"source_identifier:{quoted(source_identifier)}"}
+        for page in pages(self.client, BY_SOURCE, search, ("orders",)):
+            found = next((o for o in page["nodes"] if o.get("sourceIdentifier") == source_identifier), None)
+            if found is not None:
+                return found
+        return None
 
     def has_marker_definition(self, create: bool) -> bool:
         """Whether the marker's metafield definition exists; `create` makes it where it does not."""
@@ -112,7 +123,7 @@ class Orders(ShopifyObject):
             return self.marker_defined
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         if "id" in identifier:
             payload = self.mutate(UPDATE, {"input": {**wanted, "id": identifier["id"]}})["orderUpdate"]
         else:  # created with the metafield it is found by: the custom id, or the marker
@@ -124,16 +135,34 @@ class Orders(ShopifyObject):
             order = {**wanted, "metafields": [*wanted.get("metafields", []), metafield]}
             payload = self.mutate(CREATE, {"order": order})["orderCreate"]
         found = payload.get("order")
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
         return record.get({"id": "id", "source_identifier": "sourceIdentifier"}[match_on])
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """The id of the customer a new order names by email (None where the shop has none)."""
+        try:
+            email = customer_email(record)
+        except RecordError:
+            return {}  # the record fails in `to_input`
+        if current is not None or email is None:
+            return {}
+        if email not in self.customer_ids:  # one lookup per customer, however many orders name them
+            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email})["customerByIdentifier"]
+            if found is None:
+                return {"customer_id": None}
+            self.customer_ids[email] = str(found["id"])
+        return {"customer_id": self.customer_ids[email]}
+
+    @override
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, UPDATABLE_TEXT)
-        attributes = objects(record, "customAttributes")
+        attributes = object_list(record, "customAttributes")
         if attributes is not None:
             wanted["customAttributes"] = [
                 {"key": text(a, "key", f"customAttributes[{i}]."), "value": text(a, "value", f"customAttributes[{i}].")}
@@ -145,7 +174,7 @@ class Orders(ShopifyObject):
             return wanted  # an OrderInput: line items, customer and money cannot change after creation
         if isinstance(record.get("billingAddress"), dict):
             wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
-        customer = self.customer_id(record)
+        customer = customer_id(record, related)
         if customer is not None:
             wanted["customer"] = {"toAssociate": {"id": customer}}
         for name in ("sourceName", "currency"):
@@ -159,20 +188,6 @@ class Orders(ShopifyObject):
         currency = text(record, "currencyCode") or "USD"
         wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
         return wanted
-
-    def customer_id(self, record: dict[str, Any]) -> str | None:
-        """The order's customer: by id (within one shop), else by email, so that an order read from one shop
-        finds its customer in another; that customer is written first when it comes in the same run."""
-        customer_id = nested(record, "customer", "id")
-        email = nested(record, "customer", "email")
-        if customer_id is not None or email is None:
-            return customer_id
-        if email not in self.customer_ids:  # one lookup per customer, however many orders name them
-            found = self.client.execute(CUSTOMER_BY_EMAIL, {"email": email})
-            if found["customerByIdentifier"] is None:
-                raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
-            self.customer_ids[email] = str(found["customerByIdentifier"]["id"])
-        return self.customer_ids[email]
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -188,15 +203,31 @@ class Orders(ShopifyObject):
         return bool(current.get("cancelledAt")) if mode == "cancel" else mode == "close" and bool(current["closed"])
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         if mode == "cancel":
             payload = self.mutate(CANCEL, {"orderId": current["id"]})["orderCancel"]
-            return Written(current["id"], payload["orderCancelUserErrors"])
+            return WriteAnswer(current["id"], payload["orderCancelUserErrors"])
         if mode == "close":
             payload = self.mutate(CLOSE, {"input": {"id": current["id"]}})["orderClose"]
-            return Written(current["id"], payload["userErrors"])
+            return WriteAnswer(current["id"], payload["userErrors"])
         payload = self.mutate(DELETE, {"orderId": current["id"]})["orderDelete"]
-        return Written(payload["deletedId"], payload["userErrors"])
+        return WriteAnswer(payload["deletedId"], payload["userErrors"])
+
+
+def customer_email(record: dict[str, Any]) -> str | None:
+    """The email an order names its customer by, where it gives no id."""
+    return nested(record, "customer", "email") if nested(record, "customer", "id") is None else None
+
+
+def customer_id(record: dict[str, Any], related: dict[str, Any]) -> str | None:
+    """The order's customer: by id (within one shop), else by email, so that an order read from one shop
+    finds its customer in another; that customer is written first when it comes in the same run."""
+    email = customer_email(record)
+    if email is None:
+        return nested(record, "customer", "id")
+    if related.get("customer_id") is None:
+        raise RecordError(f"customer.email {email!r}: no such customer; write the customer first")
+    return str(related["customer_id"])
 
 
 def marker(source_identifier: str) -> dict[str, str]:
@@ -208,7 +239,7 @@ def marker(source_identifier: str) -> dict[str, str]:
 def connection(record: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     """A list of objects, as the tap emits nested connections, or still in its `{nodes: […]}` shape."""
     value = record.get(name)
-    return objects({name: value["nodes"]}, name) if isinstance(value, dict) else objects(record, name)
+    return object_list({name: value["nodes"]}, name) if isinstance(value, dict) else object_list(record, name)
 
 
 def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any]:

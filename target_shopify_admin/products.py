@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, money, objects, strings, text, texts_and_tags
-from .objects import USER_ERRORS, IdentifiedObject, Written
+from .fields import RecordError, flag, money, object_list, strings, text, texts_and_tags
+from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -27,7 +27,7 @@ DELETE = f"""mutation TargetProductDelete($input: ProductDeleteInput!) {{
 }}"""
 
 
-class Products(IdentifiedObject):
+class ProductGateway(IdentifiedGateway):
     kind = "product"
     typename = "Product"
     selection = f"""{PRODUCT_FIELDS}
@@ -57,13 +57,15 @@ class Products(IdentifiedObject):
         return shopify_handle(value) if match_on == "handle" and isinstance(value, str) else value
 
     @override
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
         wanted = texts_and_tags(record, PRODUCT_TEXT)
         if "handle" in wanted:
             handle = shopify_handle(wanted.pop("handle"))
             wanted.update({"handle": handle} if handle else {})
-        variants = objects(record, "variants")
-        options = objects(record, "options")
+        variants = object_list(record, "variants")
+        options = object_list(record, "options")
         if variants is not None:
             existing = {combination(v["selectedOptions"]): v["id"] for v in variants_of(current)}
             wanted["variants"] = [variant_input(v, f"variants[{i}].", existing) for i, v in enumerate(variants)]
@@ -71,7 +73,7 @@ class Products(IdentifiedObject):
                 options = derived_options(wanted["variants"])
         if options is not None:
             wanted["productOptions"] = [option_input(o, f"options[{i}].") for i, o in enumerate(options)]
-        metafields = self.changed_metafields(record, current)
+        metafields = changed_metafields(record, current, related)
         if metafields:
             wanted["metafields"] = metafields
         return wanted
@@ -96,11 +98,11 @@ class Products(IdentifiedObject):
         }
 
     @override
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         if mode == "archive":
             return self.write({"status": "ARCHIVED"}, {"id": current["id"]})
         payload = self.mutate(DELETE, {"input": {"id": current["id"]}})["productDelete"]
-        return Written(payload["deletedProductId"], payload["userErrors"])
+        return WriteAnswer(payload["deletedProductId"], payload["userErrors"])
 
 
 def shopify_handle(value: str) -> str | None:
@@ -126,7 +128,7 @@ def combination(selected: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
 def variant_input(variant: dict[str, Any], where: str, existing: dict[tuple, str]) -> dict[str, Any]:
     """A ProductVariantSetInput; a variant whose options the product already has keeps its id (and so its
     inventory and order history) instead of being replaced."""
-    selected = objects(variant, "selectedOptions")
+    selected = object_list(variant, "selectedOptions")
     if not selected:
         raise RecordError(f"{where}selectedOptions is required: a variant is named by its option values")
     for option in selected:

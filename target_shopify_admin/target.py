@@ -14,8 +14,10 @@ from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
+from .drain_order import DrainOrder
 from .outcomes import Ledger, TooManyFailuresError
 from .reader import INPUT_ERRORS, CheckedReader, json_kind
+from .record_writes import WriteOptions
 from .sinks import ShopifySink
 
 
@@ -92,8 +94,14 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
         self.ledger.check_dead_letter_path()  # before the first record, not at its first failure
 
     @cached_property
-    def shopify_sinks(self) -> list[ShopifySink]:
-        return []
+    def drain_order(self) -> DrainOrder:
+        return DrainOrder(self.drain_one)
+
+    @cached_property
+    def write_options(self) -> WriteOptions:
+        return WriteOptions(
+            self.client, self.bulk_runner, self.ledger, self.dry_run, self.concurrent_writes, self.bulk_threshold
+        )
 
     @property
     def bulk_threshold(self) -> int | None:

@@ -21,3 +21,14 @@ def test_connectors_never_import_the_emulator(package: str) -> None:
                 imported.update((path.name, alias.name) for alias in node.names)
     assert imported, package
     assert {(file, name) for file, name in imported if name.startswith("shopify_admin_emulator")} == set()
+
+
+def test_the_target_modules_import_each_other_in_one_direction() -> None:
+    """No module of the target imports one that imports it back: the target hands its sinks what they need."""
+    imports: dict[str, set[str]] = {}
+    for path in (ROOT / "target_shopify_admin").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                imports.setdefault(path.stem, set()).add(node.module)
+    circles = {(a, b) for a, names in imports.items() for b in names if a in imports.get(b, set())}
+    assert imports["target"] and circles == set()

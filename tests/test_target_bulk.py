@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from graphql import parse, validate
 
-from target_shopify_admin.customers import Customers
-from target_shopify_admin.products import Products
+from target_shopify_admin.customers import CustomerGateway
+from target_shopify_admin.products import ProductGateway
 
 from .conftest import Running, start
 from .test_target import NEW_PRODUCT, config, customer, dead_letters, messages, product, run_target, summary
@@ -113,7 +113,7 @@ def test_bulk_and_per_record_paths_give_the_same_outcomes(
     assert bulk_runs == 3  # customers before and after the delete; products
     assert requests_of(one_by_one, "BulkOperationRunMutation") == 0
     assert requests_of(in_bulk, "TargetCustomerSet") < requests_of(one_by_one, "TargetCustomerSet") / 10
-    for document in [*in_bulk.emulator.api.documents(), Customers.set_mutation, Products.set_mutation]:
+    for document in [*in_bulk.emulator.api.documents(), CustomerGateway.set_mutation, ProductGateway.set_mutation]:
         assert validate(real_schema, parse(document)) == [], document
 
     # The same input again: only what the input itself undoes is written again (new3 is created and then

@@ -330,3 +330,41 @@ def test_processed_at_goes_back_in_shopifys_format_and_a_bad_one_fails_its_recor
     assert letter["key"] == "when-2" and letter["error"] == "processedAt must be an ISO 8601 date-time, not 'yesterday'"
     query = '{ orders(first: 1, query: "source_identifier:when-1") { nodes { processedAt } } }'
     assert shop.graphql(query)["data"]["orders"]["nodes"] == [{"processedAt": "2025-03-01T15:00:00Z"}]
+
+
+def test_an_order_past_the_first_page_of_search_hits_is_found_not_created_again(
+    shop: Running, tmp_path: Path, real_schema: Any
+) -> None:
+    """Search matches a source identifier without regard to case: twelve orders answer the search for the
+    record's; the one that is exactly its own comes last, past a first page of ten, and is still found."""
+    create = "mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } } }"
+    spellings = ["".join(c.upper() if n >> i & 1 else c for i, c in enumerate("abcd-pg")) for n in range(12)]
+    for source in spellings:
+        order = {"sourceIdentifier": source, "lineItems": [{"variantId": variant_id(shop), "quantity": 1}]}
+        shop.graphql(create, {"order": order})
+    cfg = config(shop, tmp_path, streams=STREAMS)
+    result = run_target(tmp_path, cfg, messages("o", [new_order(shop, spellings[-1], note="paged")]))
+    assert "o: 1 updated" in summary(result, "o"), result.stderr
+    search = "query($q: String!) { orders(first: 50, query: $q) { nodes { sourceIdentifier note } } }"
+    found = shop.graphql(search, {"q": f"source_identifier:{quoted(spellings[-1])}"})["data"]["orders"]["nodes"]
+    assert len(found) == 12 and [o["note"] for o in found if o["sourceIdentifier"] == spellings[-1]] == ["paged"]
+    assert requests_of(shop, "TargetOrderBySource") == 2
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document
+
+
+def test_an_order_of_thirty_lines_is_fulfilled_whole(shop: Running, tmp_path: Path, real_schema: Any) -> None:
+    """A fulfillment order lists its lines 25 to a page: the lines past the first page are fulfilled too."""
+    price = {"shopMoney": {"amount": "1.00", "currencyCode": "USD"}}
+    lines = [{"title": f"Part {n}", "quantity": 1, "priceSet": price} for n in range(30)]
+    order = {"sourceIdentifier": "erp-30", "lineItems": lines}
+    create = "mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } } }"
+    order_id = shop.graphql(create, {"order": order})["data"]["orderCreate"]["order"]["id"]
+    cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    result = run_target(tmp_path, cfg, messages("f", [{"orderId": order_id}]))
+    assert "f: 1 created" in summary(result, "f"), result.stderr
+    [done] = orders_with(shop, "erp-30")
+    assert done["displayFulfillmentStatus"] == "FULFILLED"
+    assert requests_of(shop, "TargetFulfillmentNextLineItems") == 1
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document

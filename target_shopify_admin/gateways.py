@@ -1,5 +1,6 @@
-"""What every Shopify object the target writes has in common: find it by its match key, turn a record
-into the `…Set` input, tell whether that input would change anything, write it, delete it."""
+"""Gateways to the Shopify objects the target writes, and what they have in common: find the object by
+its match key, read what else planning needs, turn a record into the `…Set` input (without a request),
+tell whether that input would change anything, write it, delete it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing_extensions import override
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import largest_within, requested_cost
 
-from .fields import RecordError, objects, text
+from .fields import RecordError, object_list, text
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
@@ -31,12 +32,16 @@ CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 
 
 @dataclass(frozen=True)
-class Written:
+class WriteAnswer:
+    """Shopify's answer to a write: the id of the object written, and its userErrors."""
+
     shopify_id: str | None
     user_errors: list[dict[str, Any]]
 
 
-class ShopifyObject(ABC):
+class ObjectGateway(ABC):
+    """Reads and writes one kind of Shopify object for the target."""
+
     kind: ClassVar[str]
     set_root: ClassVar[str]
     set_mutation: ClassVar[str]
@@ -63,16 +68,16 @@ class ShopifyObject(ABC):
         and the sink looks the object up again before writing anything more."""
         return self.client.execute(document, variables, resend=False)
 
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
         found = payload.get(self.kind)
-        return Written(found["id"] if found else None, payload["userErrors"])
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
         """What writing `wanted` does to `current`: created, updated or unchanged."""
         if current is None:
             return "created"
-        return "unchanged" if same(wanted, self.as_input(current)) else "updated"
+        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""
@@ -101,20 +106,28 @@ class ShopifyObject(ABC):
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
         """The record's value of a built-in match key (not custom_id, which names its own field)."""
 
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """What `to_input` needs besides `current`, read from the shop. It raises nothing: a record it
+        cannot read fails in `to_input`, which checks the record's fields in their order."""
+        return {}
+
     @abstractmethod
-    def to_input(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        """The `…Set` input: only the fields the record carries, since Shopify replaces lists wholesale."""
+    def to_input(
+        self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The `…Set` input: only the fields the record carries, since Shopify replaces lists wholesale.
+        Pure: what it needs from the shop is in `current` and `related`."""
 
     @abstractmethod
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
         """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
 
     @abstractmethod
-    def delete(self, current: dict[str, Any], mode: str) -> Written:
+    def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         """Delete the object (or archive it, where `mode` says so and the object can be archived)."""
 
 
-class IdentifiedObject(ShopifyObject):
+class IdentifiedGateway(ObjectGateway):
     """An object Shopify finds by an identifier (`…ByIdentifier`) and upserts by one (`…Set`): many are
     looked up in one query, and big batches can be written by one bulk mutation of `set_mutation`."""
 
@@ -155,23 +168,24 @@ class IdentifiedObject(ShopifyObject):
         """Whether `set_mutation` alone writes `wanted`, so that it can go in a bulk mutation."""
         return "metafields" not in wanted
 
-    def changed_metafields(self, record: dict[str, Any], current: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are.
-        They are written by metafieldsSet, which leaves the owner's other metafields alone (a `…Set`
-        input's metafields list would replace them all)."""
-        wanted = [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(objects(record, "metafields") or [])]
+    @override
+    def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """The metafields `current` holds under the keys the record names."""
+        try:
+            wanted = requested_metafields(record)
+        except RecordError:
+            return {}  # the record fails in `to_input`, where its fields are checked in their order
         if not wanted or current is None:
-            return wanted
+            return {}
         keys = [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
         node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys})["node"]
-        held = {(m["namespace"], m["key"]): m for m in ((node or {}).get("metafields") or {}).get("nodes", [])}
-        return [m for m in wanted if not same(m, held.get((m.get("namespace"), m["key"])))]
+        return {"metafields": ((node or {}).get("metafields") or {}).get("nodes", [])}
 
     @override
-    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> Written:
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         fields = {k: v for k, v in wanted.items() if k != "metafields"}
         if not fields and "id" in identifier:  # only metafields changed
-            written = Written(identifier["id"], [])
+            written = WriteAnswer(identifier["id"], [])
         else:
             written = super().write(fields, identifier)
         if written.user_errors or not wanted.get("metafields"):
@@ -182,8 +196,23 @@ class IdentifiedObject(ShopifyObject):
             variables = {"metafields": metafields[start : start + METAFIELDS_PER_SET]}
             errors = self.mutate(SET_METAFIELDS, variables)["metafieldsSet"]["userErrors"]
             if errors:
-                return Written(written.shopify_id, errors)
+                return WriteAnswer(written.shopify_id, errors)
         return written
+
+
+def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]) -> list[dict]:
+    """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are
+    (`related["metafields"]`). They are written by metafieldsSet, which leaves the owner's other metafields
+    alone (a `…Set` input's metafields list would replace them all)."""
+    wanted = requested_metafields(record)
+    if not wanted or current is None:
+        return wanted
+    held = {(m["namespace"], m["key"]): m for m in related.get("metafields", [])}
+    return [m for m in wanted if not is_held(m, held.get((m.get("namespace"), m["key"])))]
+
+
+def requested_metafields(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [metafield_input(m, f"metafields[{i}].") for i, m in enumerate(object_list(record, "metafields") or [])]
 
 
 def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
@@ -201,15 +230,15 @@ def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
     return wanted
 
 
-def same(wanted: Any, current: Any) -> bool:
+def is_held(wanted: Any, current: Any) -> bool:
     """Whether writing `wanted` would leave `current` as it is: only the keys `wanted` sets count,
     blank text equals none, and tags compare as Shopify stores them (sorted, case-insensitive)."""
     if isinstance(wanted, dict):
-        return isinstance(current, dict) and all(same(v, current.get(k)) for k, v in wanted.items())
+        return isinstance(current, dict) and all(is_held(v, current.get(k)) for k, v in wanted.items())
     if isinstance(wanted, list):
         if wanted and all(isinstance(v, str) for v in wanted):  # tags
             return isinstance(current, list) and _tag_set(wanted) == _tag_set(current)
-        return isinstance(current, list) and len(wanted) == len(current) and all(map(same, wanted, current))
+        return isinstance(current, list) and len(wanted) == len(current) and all(map(is_held, wanted, current))
     if wanted is None or isinstance(wanted, str):
         return isinstance(current, str | None) and (wanted or "").strip() == (current or "").strip()
     return bool(wanted == current)
