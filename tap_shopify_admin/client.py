@@ -38,6 +38,7 @@ from typing_extensions import override
 from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation, gid_number
 from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
+from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.progress import Progress
 from shopify_admin.search import quoted
 
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from .tap import TapShopifyAdmin
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
-PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 LAST_ID_AT_BOOKMARK = "last_id_at_bookmark"  # stream state: the highest id emitted in the bookmark's second
 IDS_AT_BOOKMARK = "ids_at_bookmark"  # the same as the list of those ids, as earlier versions wrote it
 # `bulk: auto` reads a window by a bulk query when paging it would take longer (see `bulk_threshold`)
@@ -192,11 +192,10 @@ class ShopifyStream(Stream):
                 node_type = get_named_type(named.fields["nodes"].type).name
                 node_selection = _nodes(sel.selection_set)
                 nodes = list(value["nodes"])
-                cursor = value["pageInfo"]["endCursor"] if value["pageInfo"]["hasNextPage"] else None
-                while cursor:
-                    more = self._next_nested_page(record["id"], type_name, sel, node_type, node_selection, cursor)
-                    nodes += more["nodes"]
-                    cursor = more["pageInfo"]["endCursor"] if more["pageInfo"]["hasNextPage"] else None
+                if value["pageInfo"]["hasNextPage"]:
+                    after = value["pageInfo"]["endCursor"]
+                    for page in self._nested_pages(record["id"], type_name, sel, node_type, node_selection, after):
+                        nodes += page["nodes"]
                 record[key] = [self.drain(n, node_type, node_selection) for n in nodes]
             elif isinstance(value, list):
                 record[key] = [self.drain(v, named.name, sel.selection_set) for v in value]
@@ -204,7 +203,7 @@ class ShopifyStream(Stream):
                 record[key] = self.drain(value, named.name, sel.selection_set)
         return record
 
-    def _next_nested_page(
+    def _nested_pages(
         self,
         owner_id: str,
         owner_type: str,
@@ -212,7 +211,7 @@ class ShopifyStream(Stream):
         node_type: str,
         node_selection: SelectionSetNode,
         after: str,
-    ) -> dict[str, Any]:
+    ) -> Iterator[dict[str, Any]]:
         fields = _render(admin_schema().type_map[node_type], node_selection)
         query = (
             f"query {self.graphql_type}Nested($id: ID!, $first: Int!, $after: String) {{ node(id: $id) {{"
@@ -220,7 +219,7 @@ class ShopifyStream(Stream):
             f" {PAGE_INFO} }} }} }} }}"
         )
         variables = {"id": owner_id, "first": page_size(query), "after": after}
-        return self.client.execute(query, variables)["node"][field.name.value]
+        return pages(self.client, query, variables, ("node", field.name.value))
 
 
 class ConnectionStream(ShopifyStream):
@@ -360,17 +359,11 @@ class ConnectionStream(ShopifyStream):
             f" nodes {{ ... on BasicEvent {{ subjectId createdAt }} }} {PAGE_INFO} }} }}"
         )
         search = f"subject_type:{self.deleted_subject} AND action:destroy AND " + self.search("created_at", start, end)
-        variables: dict[str, Any] = {"first": MAX_PAGE, "query": search, "after": None}
-        found: deque[dict[str, Any]] = deque()
-        while True:
-            page = self.client.execute(query, variables)["events"]
-            found.extend(
-                {"id": e["subjectId"], "updatedAt": e["createdAt"], "_sdc_deleted_at": e["createdAt"]}
-                for e in page["nodes"]
-            )
-            if not page["pageInfo"]["hasNextPage"]:
-                return found
-            variables["after"] = page["pageInfo"]["endCursor"]
+        return deque(
+            {"id": e["subjectId"], "updatedAt": e["createdAt"], "_sdc_deleted_at": e["createdAt"]}
+            for page in pages(self.client, query, {"first": MAX_PAGE, "query": search}, ("events",))
+            for e in page["nodes"]
+        )
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -535,7 +528,7 @@ class ConnectionStream(ShopifyStream):
         read in full."""
         query = self.page_query()
         first = page_size(query)
-        opening = next(self._slice(query, first, start, end, whole=False))
+        opening = next(self._slice(query, first, start, end))  # lazy: the slice's second page is not read
         yield from opening.records
         if not opening.more:
             return
@@ -552,17 +545,13 @@ class ConnectionStream(ShopifyStream):
     def page_concurrency(self) -> int:
         return int(self.config.get("page_concurrency") or 1)
 
-    def _slice(self, query: str, first: int, start: str | None, end: str, whole: bool = True) -> Iterator[Page]:
-        """The pages of `start`…`end`, each node's nested connections drained; only the first unless `whole`."""
+    def _slice(self, query: str, first: int, start: str | None, end: str) -> Iterator[Page]:
+        """The pages of `start`…`end`, each node's nested connections drained."""
         node_selection = _selection(self.selected_fields())
-        variables: dict[str, Any] = {"first": first, "query": self.search("updated_at", start, end), "after": None}
-        while True:
-            page = self.client.execute(query, variables)[self.root]
-            more = page["pageInfo"]["hasNextPage"]
-            yield Page([self.drain(node, self.graphql_type, node_selection) for node in page["nodes"]], more)
-            if not more or not whole:
-                return
-            variables["after"] = page["pageInfo"]["endCursor"]
+        variables = {"first": first, "query": self.search("updated_at", start, end)}
+        for page in pages(self.client, query, variables, (self.root,)):
+            drained = [self.drain(node, self.graphql_type, node_selection) for node in page["nodes"]]
+            yield Page(drained, page["pageInfo"]["hasNextPage"])
 
     @override
     def generate_child_contexts(self, record: dict, context: Mapping[str, Any] | None) -> Iterable[dict | None]:

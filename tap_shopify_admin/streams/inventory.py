@@ -18,9 +18,10 @@ from typing_extensions import override
 
 from shopify_admin.bulk import BulkOperation
 from shopify_admin.cost import MAX_PAGE, requested_cost
+from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
-from ..client import BULK_START_SECONDS, PAGE_INFO, ConnectionStream, Page, ShopifyStream, page_size, shopify_time
+from ..client import BULK_START_SECONDS, ConnectionStream, Page, ShopifyStream, page_size, shopify_time
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -54,13 +55,8 @@ class LocationsStream(ShopifyStream):
             " locations(first: $first, after: $after, sortKey: ID, includeInactive: true, includeLegacy: true) {"
             f" nodes {{ {self.selected_fields()} }} {PAGE_INFO} }} }}"
         )
-        variables: dict[str, Any] = {"first": MAX_PAGE, "after": None}
-        while True:
-            page = self.client.execute(query, variables)["locations"]
+        for page in pages(self.client, query, {"first": MAX_PAGE}, ("locations",)):
             yield from page["nodes"]
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            variables["after"] = page["pageInfo"]["endCursor"]
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
@@ -147,17 +143,10 @@ class InventoryLevelsStream(ShopifyStream):
 
     def _pages(self, location_id: str, search: str) -> Iterator[Page]:
         query = self.page_query()
-        variables: dict[str, Any] = {"id": location_id, "query": search, "after": None}
-        variables["first"] = page_size(query)
-        while True:
-            location = self.client.execute(query, variables)["location"]
-            if location is None:  # deleted since the locations were read
-                return
-            page = location["inventoryLevels"]
+        variables = {"id": location_id, "query": search, "first": page_size(query)}
+        # none once the location is deleted since the locations were read
+        for page in pages(self.client, query, variables, ("location", "inventoryLevels")):
             yield Page(page["nodes"], page["pageInfo"]["hasNextPage"])
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            variables["after"] = page["pageInfo"]["endCursor"]
 
     def use_bulk(self, context: Mapping[str, Any]) -> bool:
         """`bulk: auto` reads a location's backfill (no bookmark yet) by a bulk query when the shop has more
