@@ -21,7 +21,10 @@ from shopify_admin.cost import MAX_PAGE, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
-from ..client import BULK_START_SECONDS, ConnectionStream, Page, ShopifyStream, page_size, shopify_time
+from ..bulk_plan import BULK_START_SECONDS
+from ..documents import page_size
+from ..windows import shopify_time, window_end
+from .base import ConnectionStream, Page, ShopifyStream
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -116,8 +119,7 @@ class InventoryLevelsStream(ShopifyStream):
         """From the partition's bookmark, exclusive, or `start_date`, inclusive, to the sync's start, exclusive.
         The bookmark is only written once a location is read in full, and every level then updated in its
         second had been read: a later change moves updatedAt to the sync's start or after."""
-        tap = self._tap_ref
-        end = f"updated_at:<{quoted(shopify_time(min(tap.sync_started, tap.end_date or tap.sync_started)))}"
+        end = f"updated_at:<{quoted(window_end(self.shop_tap.sync_started, 0, self.shop_tap.end_date))}"
         bookmark = self.get_context_state(context).get("replication_key_value")
         if bookmark is not None:
             return f"updated_at:>{quoted(bookmark)} AND {end}"
@@ -174,7 +176,7 @@ class InventoryLevelsStream(ShopifyStream):
         """The location's levels from a bulk query's file, streamed line by line (the levels are the
         lines with a parent), so that memory stays flat however many there are; by pages if the
         operation did not complete."""
-        runner = self._tap_ref.bulk_runner
+        runner = self.shop_tap.bulk_runner
         operation: BulkOperation = runner.wait(runner.start(self.bulk_query(location_id, search)))
         if operation.status != "COMPLETED":
             self.logger.warning("Bulk operation %s ended %s: reading by pages", operation.id, operation.status)

@@ -1,0 +1,35 @@
+"""When a window is read by a bulk query rather than by pages, and the bulk operation a stream's state
+remembers, so that a run cut off while it waited takes the operation up. Pure."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
+BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
+OPERATION_ID = "bulk_operation_id"  # stream state: the operation reading the window …
+WINDOW_END = "bulk_window_end"  # … that ends there
+
+
+def bulk_threshold(*, restore_rate: float, first: int, page_cost: int, concurrency: int, round_trip: float) -> int:
+    """The window size above which a bulk query is done sooner than pages: paging reads
+    min(budget ÷ points per object, requests in flight × page ÷ round trip) objects a second, by the
+    page's requested cost (Shopify's rule) and the plan's restore rate; a bulk query takes
+    BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
+    by_budget = restore_rate * first / page_cost
+    by_latency = concurrency * first / max(round_trip, 0.01)
+    paged = min(by_budget, by_latency)
+    if paged >= BULK_OBJECTS_PER_SECOND:
+        return sys.maxsize
+    return math.ceil(BULK_START_SECONDS / (1 / paged - 1 / BULK_OBJECTS_PER_SECOND))
+
+
+def remember(state: dict[str, Any], operation_id: str, end: str) -> None:
+    state.update({OPERATION_ID: operation_id, WINDOW_END: end})
+
+
+def forget(state: dict[str, Any]) -> None:
+    state.pop(OPERATION_ID, None)
+    state.pop(WINDOW_END, None)

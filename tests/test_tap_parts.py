@@ -1,0 +1,123 @@
+"""The tap's pure parts, without an emulator: documents rendered from a selection, window bounds, the
+bulk threshold and its state, the merge of deletions after the bookmark, and the remaining nested pages
+read through a fake shop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from graphql import parse, validate
+from singer_sdk.exceptions import InvalidStreamSortException
+
+from shopify_admin.schema import admin_schema
+from tap_shopify_admin import bulk_plan
+from tap_shopify_admin.deletions import IDS_AT_BOOKMARK, LAST_ID_AT_BOOKMARK, merged_after_bookmark
+from tap_shopify_admin.documents import (
+    bulk_connections,
+    bulk_query,
+    fill_query,
+    list_connections,
+    nested_page_query,
+    page_query,
+    render,
+    selection,
+)
+from tap_shopify_admin.nested_pages import NestedPages
+from tap_shopify_admin.windows import search, window_end
+
+ORDER = """
+    id updatedAt lineItems(first: 2) { nodes { id sku } }
+    fulfillments { id fulfillmentLineItems(first: 3) { nodes { id } } }
+"""
+
+
+def order(number: int, at: str, **extra: Any) -> dict[str, Any]:
+    return {"id": f"gid://shopify/Order/{number}", "updatedAt": at, **extra}
+
+
+def test_paged_documents_select_page_info_and_bulk_ones_edges() -> None:
+    paged = render(admin_schema().type_map["Order"], selection(ORDER))
+    bulk = render(admin_schema().type_map["Order"], selection(ORDER), bulk=True)
+    assert "lineItems(first: 2) { nodes { id sku } pageInfo { hasNextPage endCursor } }" in paged
+    assert "lineItems { edges { node { id sku } } }" in bulk
+    assert "fulfillmentLineItems" not in bulk  # a connection inside a list: filled afterwards
+    for document in (
+        page_query("Orders", "orders", "sortKey: UPDATED_AT", paged),
+        bulk_query("orders", search("updated_at", None, "2026-01-01T00:00:00Z"), "", bulk),
+        nested_page_query("Orders", "Order", "lineItems", "LineItem", selection("id sku")),
+        fill_query("Orders", "Fulfillment", selection("fulfillmentLineItems(first: 3) { nodes { id } }")),
+    ):
+        assert validate(admin_schema(), parse(document)) == [], document
+
+
+def test_connections_are_found_for_bulk_lines_and_inside_lists() -> None:
+    assert bulk_connections("Order", selection(ORDER)) == {"Order": {"LineItem": "lineItems"}}
+    (found,) = list_connections("Order", selection(ORDER))
+    assert (found.key, found.item_type) == ("fulfillments", "Fulfillment")
+    assert [s.name.value for s in found.connections.selections] == ["fulfillmentLineItems"]  # type: ignore[attr-defined]
+
+
+def test_a_window_ends_at_the_search_lag_or_the_end_date() -> None:
+    started = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
+    assert window_end(started, 60, None) == "2026-05-01T11:59:00Z"
+    assert window_end(started, 0, datetime(2026, 4, 1, tzinfo=UTC)) == "2026-04-01T00:00:00Z"
+    assert search("updated_at", None, "2026-05-01T11:59:00Z") == 'updated_at:<"2026-05-01T11:59:00Z"'
+    assert search("created_at", "A", "B") == 'created_at:>="A" AND created_at:<"B"'
+
+
+def test_the_bulk_threshold_and_the_operation_in_the_state() -> None:
+    # paged: 100 × 250 / 35 = 714 objects a second; bulk: 10 s + n / 2,000 a second; even at 11,112
+    assert bulk_plan.bulk_threshold(restore_rate=100, first=250, page_cost=35, concurrency=4, round_trip=0.2) == 11112
+    assert bulk_plan.bulk_threshold(restore_rate=1e6, first=250, page_cost=35, concurrency=4, round_trip=0.01) > 1e9
+    state: dict[str, Any] = {"replication_key_value": "X"}
+    bulk_plan.remember(state, "gid://shopify/BulkOperation/1", "2026-01-01T00:00:00Z")
+    assert state[bulk_plan.OPERATION_ID] == "gid://shopify/BulkOperation/1"
+    bulk_plan.forget(state)
+    assert state == {"replication_key_value": "X"}
+
+
+def test_deletions_merge_in_order_after_the_ids_already_emitted_in_the_bookmarks_second() -> None:
+    state = {"replication_key_value": "2026-01-01T00:00:01Z", LAST_ID_AT_BOOKMARK: 2, IDS_AT_BOOKMARK: ["x"]}
+    records = [order(1, "2026-01-01T00:00:01Z"), order(3, "2026-01-01T00:00:01Z"), order(4, "2026-01-01T00:00:05Z")]
+    deleted = [{**order(9, "2026-01-01T00:00:02Z"), "_sdc_deleted_at": "2026-01-01T00:00:02Z"}]
+    merged = list(merged_after_bookmark("orders", records, deleted, state, deletable=True))
+    assert [(r["id"].rsplit("/", 1)[1], r["_sdc_deleted_at"]) for r in merged] == [
+        ("3", None),
+        ("9", "2026-01-01T00:00:02Z"),
+        ("4", None),
+    ]
+    assert state[LAST_ID_AT_BOOKMARK] == 4 and IDS_AT_BOOKMARK not in state
+
+
+def test_only_a_sorted_stream_is_held_to_its_order() -> None:
+    records = [order(2, "2026-01-01T00:00:05Z"), order(1, "2026-01-01T00:00:01Z")]
+    with pytest.raises(InvalidStreamSortException):
+        list(merged_after_bookmark("orders", records, [], {}, deletable=False))
+    unsorted = merged_after_bookmark("inventory_items", records, [], {}, deletable=False, in_order=False)
+    assert [r["id"] for r in unsorted] == [r["id"] for r in records]
+
+
+class Shop:
+    """Answers the later pages of an order's line items, one a page."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        assert variables is not None and "node(id: $id)" in query
+        self.sent.append(dict(variables))
+        at = int(variables["after"])
+        page = {"nodes": [{"id": f"L{at}", "sku": None}], "pageInfo": {"hasNextPage": at < 3, "endCursor": str(at + 1)}}
+        return {"node": {"lineItems": page}}
+
+
+def test_the_remaining_nested_pages_are_read_and_the_connection_becomes_a_list() -> None:
+    shop = Shop()
+    first = {"nodes": [{"id": "L0", "sku": "a"}], "pageInfo": {"hasNextPage": True, "endCursor": "1"}}
+    record = order(1, "2026-01-01T00:00:01Z", lineItems=first, fulfillments=[])
+    NestedPages(shop, "Orders").fetch_remaining(record, "Order", selection(ORDER))  # type: ignore[arg-type]
+    assert [item["id"] for item in record["lineItems"]] == ["L0", "L1", "L2", "L3"]
+    assert [sent["after"] for sent in shop.sent] == ["1", "2", "3"]
+    assert all(sent["id"] == "gid://shopify/Order/1" for sent in shop.sent)
