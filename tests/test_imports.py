@@ -21,3 +21,19 @@ def test_connectors_never_import_the_emulator(package: str) -> None:
                 imported.update((path.name, alias.name) for alias in node.names)
     assert imported, package
     assert {(file, name) for file, name in imported if name.startswith("shopify_admin_emulator")} == set()
+
+
+def test_the_taps_modules_import_no_module_that_imports_them_back() -> None:
+    """Type-checking imports count too: a newcomer reading either module must not need the other first."""
+    imports: dict[str, set[str]] = {}
+    for path in (ROOT / "tap_shopify_admin").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                imports.setdefault(module, set()).add(".".join([*base, *([node.module] if node.module else [])]))
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tap_shopify_admin"):
+                imports.setdefault(module, set()).add(node.module or "")
+    assert imports
+    assert {(a, b) for a, targets in imports.items() for b in targets if a in imports.get(b, ())} == set()
