@@ -1,11 +1,13 @@
 """When a window is read by a bulk query rather than by pages, and the bulk operation a stream's state
-remembers, so that a run cut off while it waited takes the operation up. Pure."""
+remembers, so that a run cut off while it waited takes the operation up."""
 
 from __future__ import annotations
 
 import math
 import sys
 from typing import Any
+
+from shopify_admin.bulk import BulkOperation, BulkRunner
 
 BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
 BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
@@ -33,3 +35,16 @@ def remember(state: dict[str, Any], operation_id: str, end: str) -> None:
 def forget(state: dict[str, Any]) -> None:
     state.pop(OPERATION_ID, None)
     state.pop(WINDOW_END, None)
+
+
+def resumed(runner: BulkRunner, state: dict[str, Any]) -> tuple[BulkOperation, str] | None:
+    """The operation the state remembers, as it is now, and the end of its window; None (and the
+    state forgets it) when there is none or Shopify no longer knows it."""
+    operation_id = state.get(OPERATION_ID)
+    if operation_id is None:
+        return None
+    operation = runner.poll(operation_id)
+    if operation is None:
+        forget(state)
+        return None
+    return operation, state[WINDOW_END]

@@ -11,6 +11,7 @@ import pytest
 from graphql import parse, validate
 from singer_sdk.exceptions import InvalidStreamSortException
 
+from shopify_admin.bulk import BulkOperation
 from shopify_admin.schema import admin_schema
 from tap_shopify_admin import bulk_plan
 from tap_shopify_admin.deletions import IDS_AT_BOOKMARK, LAST_ID_AT_BOOKMARK, merged_after_bookmark
@@ -76,6 +77,27 @@ def test_the_bulk_threshold_and_the_operation_in_the_state() -> None:
     assert state[bulk_plan.OPERATION_ID] == "gid://shopify/BulkOperation/1"
     bulk_plan.forget(state)
     assert state == {"replication_key_value": "X"}
+
+
+class Runner:
+    """Knows the operations in `known`."""
+
+    def __init__(self, *known: str) -> None:
+        self.known = known
+
+    def poll(self, operation_id: str) -> BulkOperation | None:
+        known = operation_id in self.known
+        return BulkOperation.from_api({"id": operation_id, "status": "RUNNING"}) if known else None
+
+
+def test_an_operation_in_the_state_is_taken_up_while_shopify_knows_it() -> None:
+    state: dict[str, Any] = {}
+    assert bulk_plan.resumed(Runner(), state) is None  # type: ignore[arg-type]
+    bulk_plan.remember(state, "gid://shopify/BulkOperation/1", "2026-01-01T00:00:00Z")
+    taken = bulk_plan.resumed(Runner("gid://shopify/BulkOperation/1"), state)  # type: ignore[arg-type]
+    assert taken is not None and taken[0].status == "RUNNING" and taken[1] == "2026-01-01T00:00:00Z"
+    assert bulk_plan.resumed(Runner(), state) is None  # type: ignore[arg-type]
+    assert state == {}
 
 
 def test_deletions_merge_in_order_after_the_ids_already_emitted_in_the_bookmarks_second() -> None:

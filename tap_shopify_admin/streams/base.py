@@ -270,15 +270,11 @@ class ConnectionStream(ShopifyStream):
             pass  # reported in the stream's turn
 
     def _resumed_bulk_operation(self) -> tuple[BulkOperation, str] | None:
-        operation_id = self.stream_state.get(bulk_plan.OPERATION_ID)
-        if operation_id is None:
-            return None
-        operation = self.shop_tap.bulk_runner.poll(operation_id)
-        if operation is None:
-            bulk_plan.forget(self.stream_state)
-            return None
-        self.logger.info("Taking up bulk operation %s (%s) from the state", operation.id, operation.status)
-        return operation, self.stream_state[bulk_plan.WINDOW_END]
+        resumed = bulk_plan.resumed(self.shop_tap.bulk_runner, self.stream_state)
+        if resumed is not None:
+            operation = resumed[0]
+            self.logger.info("Taking up bulk operation %s (%s) from the state", operation.id, operation.status)
+        return resumed
 
     def _bulk_records(self, operation: BulkOperation, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """The operation's records from `start` on (a resumed run's bookmark may be past the operation's
