@@ -1,12 +1,24 @@
 """Time windows: the searches that bound a read by `updatedAt` (or `createdAt`), the window's end
-(search lag, `end_date`) and the slices a paged window is read in. Pure."""
+(search lag, `end_date`) and the slices a paged window is read in, concurrently and in order."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from shopify_admin.search import quoted
+
+from .read_ahead import in_order
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[dict[str, Any]]
+    more: bool  # the window holds more after these
 
 
 def shopify_time(moment: datetime) -> str:
@@ -39,3 +51,22 @@ def time_slices(origin: str, resume: str, end: str, concurrency: int) -> list[tu
     count = max(1, min(4 * concurrency, wanted, int(left)))
     bounds = sorted({shopify_time(low + timedelta(seconds=round(i * left / count))) for i in range(count)})
     return list(zip(bounds, [*bounds[1:], end], strict=True))
+
+
+def sliced_window(
+    read: Callable[[str | None, str], Iterator[Page]], start: str | None, end: str, concurrency: int
+) -> Iterator[dict[str, Any]]:
+    """The records of `start`…`end` in order, `read(low, high)` giving a slice's pages: a first page alone
+    (all an incremental run usually needs), then the rest of the window cut into `time_slices`, read
+    `concurrency` at a time and handed on in order, without the records of the first page's last second,
+    where the slices start, that it already gave."""
+    opening = next(read(start, end))  # lazy: the slice's second page is not read
+    yield from opening.records
+    if not opening.more:
+        return
+    resume = opening.records[-1]["updatedAt"]
+    already = {r["id"] for r in opening.records if r["updatedAt"] == resume}
+    slices = time_slices(opening.records[0]["updatedAt"], resume, end, concurrency)
+    reads = [partial(read, low, high) for low, high in slices]
+    for page in in_order(reads, concurrency):
+        yield from (r for r in page.records if r["updatedAt"] != resume or r["id"] not in already)

@@ -4,6 +4,7 @@ read through a fake shop."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from tap_shopify_admin.documents import (
     selection,
 )
 from tap_shopify_admin.nested_pages import NestedPages
-from tap_shopify_admin.windows import search, window_end
+from tap_shopify_admin.windows import Page, search, sliced_window, window_end
 
 ORDER = """
     id updatedAt lineItems(first: 2) { nodes { id sku } }
@@ -143,3 +144,34 @@ def test_the_remaining_nested_pages_are_read_and_the_connection_becomes_a_list()
     assert [item["id"] for item in record["lineItems"]] == ["L0", "L1", "L2", "L3"]
     assert [sent["after"] for sent in shop.sent] == ["1", "2", "3"]
     assert all(sent["id"] == "gid://shopify/Order/1" for sent in shop.sent)
+
+
+def test_a_sliced_window_gives_the_first_page_then_the_slices_in_order_without_repeats() -> None:
+    """Customers one a second from 00:00:00 to 00:00:09, two in 00:00:03; pages of three."""
+    at = [f"2026-01-01T00:00:0{s}Z" for s in (0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9)]
+    shop = [{"id": f"C{n}", "updatedAt": t} for n, t in enumerate(at)]
+    asked: list[tuple[str | None, str]] = []
+
+    def read(low: str | None, high: str) -> Iterator[Page]:
+        asked.append((low, high))
+        found = [r for r in shop if (low is None or r["updatedAt"] >= low) and r["updatedAt"] < high]
+        for page in range(0, len(found), 3):
+            yield Page(found[page : page + 3], page + 3 < len(found))
+
+    end = "2026-01-01T00:00:10Z"
+    assert [r["id"] for r in sliced_window(read, None, end, 2)] == [r["id"] for r in shop]
+    assert asked[0] == (None, end)
+    slices = [(str(low), high) for low, high in asked[1:]]
+    assert slices == sorted(slices) and all(low < high for low, high in slices)
+    assert asked[1][0] == "2026-01-01T00:00:02Z" and asked[-1][1] == end
+
+
+def test_a_window_one_page_long_is_read_by_one_request() -> None:
+    asked: list[str | None] = []
+
+    def read(low: str | None, high: str) -> Iterator[Page]:
+        asked.append(low)
+        yield Page([{"id": "C1", "updatedAt": "2026-01-01T00:00:00Z"}], False)
+
+    assert [r["id"] for r in sliced_window(read, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", 4)] == ["C1"]
+    assert asked == ["2026-01-01T00:00:00Z"]

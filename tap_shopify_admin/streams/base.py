@@ -10,7 +10,6 @@ import heapq
 import logging
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any, ClassVar
@@ -36,9 +35,8 @@ from ..documents import bulk_connections, bulk_query, list_connections, page_que
 from ..graphql_schema import nullable, record_schema
 from ..list_fill import with_list_connections
 from ..nested_pages import NestedPages
-from ..read_ahead import in_order
 from ..shop_tap import ShopTap
-from ..windows import search, shopify_time, time_slices, window_end
+from ..windows import Page, search, shopify_time, sliced_window, window_end
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
 
@@ -307,19 +305,7 @@ class ConnectionStream(ShopifyStream):
         handed on in order, so that the stream stays sorted and its bookmark never passes a slice not
         read in full."""
         query = self.page_query()
-        first = page_size(query)
-        opening = next(self._slice(query, first, start, end))  # lazy: the slice's second page is not read
-        yield from opening.records
-        if not opening.more:
-            return
-        resume = opening.records[-1]["updatedAt"]
-        already = {r["id"] for r in opening.records if r["updatedAt"] == resume}  # the next slice starts there
-        reads = [
-            partial(self._slice, query, first, low, high)
-            for low, high in time_slices(opening.records[0]["updatedAt"], resume, end, self.page_concurrency)
-        ]
-        for page in in_order(reads, self.page_concurrency):
-            yield from (r for r in page.records if r["updatedAt"] != resume or r["id"] not in already)
+        yield from sliced_window(partial(self._slice, query, page_size(query)), start, end, self.page_concurrency)
 
     @property
     def page_concurrency(self) -> int:
@@ -342,12 +328,6 @@ class ConnectionStream(ShopifyStream):
                 if isinstance(child, NestedStream) and child.selected:
                     child.write_nested(record)
         return ()
-
-
-@dataclass(frozen=True)
-class Page:
-    records: list[dict[str, Any]]
-    more: bool  # the window holds more after these
 
 
 class NestedStream(ShopifyStream):

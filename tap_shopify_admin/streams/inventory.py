@@ -23,8 +23,8 @@ from shopify_admin.search import quoted
 
 from ..bulk_plan import BULK_START_SECONDS
 from ..documents import page_size
-from ..windows import shopify_time, window_end
-from .base import ConnectionStream, Page, ShopifyStream
+from ..windows import Page, shopify_time, window_end
+from .base import ConnectionStream, ShopifyStream
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
