@@ -8,6 +8,9 @@ import sys
 from typing import Any
 
 from shopify_admin.bulk import BulkOperation, BulkRunner
+from shopify_admin.cost import requested_cost
+
+from .documents import page_size
 
 BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
 BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
@@ -15,12 +18,18 @@ OPERATION_ID = "bulk_operation_id"  # stream state: the operation reading the wi
 WINDOW_END = "bulk_window_end"  # … that ends there
 
 
-def bulk_threshold(*, restore_rate: float, first: int, page_cost: int, concurrency: int, round_trip: float) -> int:
+def paged_by_budget(restore_rate: float, query: str) -> tuple[int, float]:
+    """The page size of the page query `query`, and the objects a second that the plan's restore rate
+    lets paging read, by the page's requested cost (Shopify's rule)."""
+    first = page_size(query)
+    return first, restore_rate * first / requested_cost(query, {"first": first})
+
+
+def bulk_threshold(*, restore_rate: float, query: str, concurrency: int, round_trip: float) -> int:
     """The window size above which a bulk query is done sooner than pages: paging reads
-    min(budget ÷ points per object, requests in flight × page ÷ round trip) objects a second, by the
-    page's requested cost (Shopify's rule) and the plan's restore rate; a bulk query takes
+    min(`paged_by_budget`, requests in flight × page ÷ round trip) objects a second; a bulk query takes
     BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
-    by_budget = restore_rate * first / page_cost
+    first, by_budget = paged_by_budget(restore_rate, query)
     by_latency = concurrency * first / max(round_trip, 0.01)
     paged = min(by_budget, by_latency)
     if paged >= BULK_OBJECTS_PER_SECOND:

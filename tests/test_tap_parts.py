@@ -4,6 +4,7 @@ read through a fake shop."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from graphql import parse, validate
 from singer_sdk.exceptions import InvalidStreamSortException
 
 from shopify_admin.bulk import BulkOperation
+from shopify_admin.cost import requested_cost
 from shopify_admin.schema import admin_schema
 from tap_shopify_admin import bulk_plan
 from tap_shopify_admin.deletions import IDS_AT_BOOKMARK, LAST_ID_AT_BOOKMARK, merged_after_bookmark
@@ -70,9 +72,13 @@ def test_a_window_ends_at_the_search_lag_or_the_end_date() -> None:
 
 
 def test_the_bulk_threshold_and_the_operation_in_the_state() -> None:
-    # paged: 100 × 250 / 35 = 714 objects a second; bulk: 10 s + n / 2,000 a second; even at 11,112
-    assert bulk_plan.bulk_threshold(restore_rate=100, first=250, page_cost=35, concurrency=4, round_trip=0.2) == 11112
-    assert bulk_plan.bulk_threshold(restore_rate=1e6, first=250, page_cost=35, concurrency=4, round_trip=0.01) > 1e9
+    query = page_query("Customers", "customers", "sortKey: UPDATED_AT", "id updatedAt firstName")
+    first, by_budget = bulk_plan.paged_by_budget(100, query)
+    assert first == 250 and by_budget == 100 * 250 / requested_cost(query, {"first": 250})
+    paged = min(by_budget, 4 * 250 / 0.2)  # by the budget or by 4 requests in flight, 0.2 s each
+    threshold = bulk_plan.bulk_threshold(restore_rate=100, query=query, concurrency=4, round_trip=0.2)
+    assert threshold == math.ceil(10 / (1 / paged - 1 / 2000))  # a bulk query: 10 s, then 2,000 objects a second
+    assert bulk_plan.bulk_threshold(restore_rate=1e6, query=query, concurrency=4, round_trip=0.01) > 1e9
     state: dict[str, Any] = {"replication_key_value": "X"}
     bulk_plan.remember(state, "gid://shopify/BulkOperation/1", "2026-01-01T00:00:00Z")
     assert state[bulk_plan.OPERATION_ID] == "gid://shopify/BulkOperation/1"

@@ -24,7 +24,6 @@ from typing_extensions import override
 
 from shopify_admin import AccessDeniedError, ShopifyAdminClient
 from shopify_admin.bulk import BulkOperation
-from shopify_admin.cost import requested_cost
 from shopify_admin.paging import pages
 from shopify_admin.progress import Progress
 from shopify_admin.schema import admin_schema
@@ -173,12 +172,9 @@ class ConnectionStream(ShopifyStream):
 
     def bulk_threshold(self, round_trip: float) -> int:
         """See bulk_plan.bulk_threshold: by this stream's page and the plan's restore rate."""
-        query = self.page_query()
-        first = page_size(query)
         return bulk_plan.bulk_threshold(
             restore_rate=self.client.throttle.restore_rate,
-            first=first,
-            page_cost=requested_cost(query, {"first": first}),
+            query=self.page_query(),
             concurrency=self.page_concurrency,
             round_trip=round_trip,
         )

@@ -17,11 +17,11 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.bulk import BulkOperation
-from shopify_admin.cost import MAX_PAGE, requested_cost
+from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
-from ..bulk_plan import BULK_START_SECONDS
+from ..bulk_plan import BULK_START_SECONDS, paged_by_budget
 from ..documents import page_size
 from ..windows import Page, shopify_time, window_end
 from .base import ConnectionStream, ShopifyStream
@@ -158,9 +158,7 @@ class InventoryLevelsStream(ShopifyStream):
             return mode == "always"
         if self.get_context_state(context).get("replication_key_value") is not None:
             return False
-        query = self.page_query()
-        first = page_size(query)
-        per_second = self.client.throttle.restore_rate * first / requested_cost(query, {"first": first})
+        _, per_second = paged_by_budget(self.client.throttle.restore_rate, self.page_query())
         counted = self.client.execute("query VariantsCount { productVariantsCount { count } }")
         return int(counted["productVariantsCount"]["count"]) > BULK_START_SECONDS * per_second
 
