@@ -49,7 +49,7 @@ def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[
     elif selection is not None:
         named = get_named_type(inner)
         if is_connection(named):
-            # nested connections are drained into a plain list of their nodes
+            # a nested connection is read to its last node, into a plain list of its nodes
             return {
                 "type": "array",
                 "items": selection_schema(node_type(named), nodes_of(selection)),

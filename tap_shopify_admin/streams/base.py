@@ -1,6 +1,6 @@
 """Base streams: an Admin API object type read through the shared client (ShopifyStream); a top-level
 connection read in `updatedAt` windows by pages or by a bulk query (ConnectionStream), composed of
-the parts beside it: documents (query rendering), windows (bounds and slices), nested_pages,
+the parts beside it (`tap_shopify_admin/`): documents (query rendering), windows (bounds, slices), nested_pages,
 deletions (and the merge in order), bulk_plan (threshold and resume), list_fill; and the records nested
 in a parent's records, written from each parent record (NestedStream)."""
 
