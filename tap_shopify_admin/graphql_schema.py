@@ -10,14 +10,16 @@ from graphql import (
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
-    GraphQLObjectType,
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
     parse,
 )
 
+from shopify_admin.cost import is_connection
 from shopify_admin.schema import admin_schema
+
+from .documents import node_type, nodes_of
 
 SCALARS: dict[str, dict[str, Any]] = {
     "Int": {"type": "integer"},
@@ -46,23 +48,16 @@ def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[
         out = {"type": "string", "enum": list(inner.values)}
     elif selection is not None:
         named = get_named_type(inner)
-        if named.name.endswith("Connection") and isinstance(named, GraphQLObjectType):
-            # nested connections are drained into a plain list of their nodes
+        if is_connection(named):
+            # a nested connection is read to its last node, into a plain list of its nodes
             return {
                 "type": "array",
-                "items": selection_schema(get_named_type(named.fields["nodes"].type), _nodes(selection)),
+                "items": selection_schema(node_type(named), nodes_of(selection)),
             }
         out = selection_schema(named, selection)
     else:
         out = dict(SCALARS.get(get_named_type(inner).name, {"type": "string"}))
     return nullable(out) if optional else out
-
-
-def _nodes(selection: SelectionSetNode) -> SelectionSetNode:
-    for sel in selection.selections:
-        if isinstance(sel, FieldNode) and sel.name.value == "nodes" and sel.selection_set:
-            return sel.selection_set
-    raise ValueError("a nested connection must select `nodes { … }`")
 
 
 def selection_schema(parent: Any, selection: SelectionSetNode) -> dict[str, Any]:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import atexit
 import sys
-from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
-from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import SingerMessageType
 from typing_extensions import override
 
-from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
+from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS
 
-from .client import ConnectionStream
+from .shop_tap import ShopTap
 from .streams import STREAMS
 
 SEARCH_LAG = 60  # Shopify's is typically seconds; a minute leaves room for slow moments
@@ -46,12 +43,11 @@ class MessageWriter(MsgSpecWriter):
         self._pending.clear()
 
 
-class TapShopifyAdmin(ShopifyConnection, Tap):
+class TapShopifyAdmin(ShopTap):
     """Customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
 
     name = "tap-shopify-admin"
     message_writer_class = MessageWriter
-    _backfill_exports_started = False
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
@@ -95,15 +91,6 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
         ),
     ).to_dict()
 
-    @cached_property
-    def sync_started(self) -> datetime:
-        return datetime.now(UTC).replace(microsecond=0)
-
-    @property
-    def end_date(self) -> datetime | None:
-        value = self.config.get("end_date")
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
@@ -112,16 +99,6 @@ class TapShopifyAdmin(ShopifyConnection, Tap):
         except FATAL_ERRORS as exc:
             cls.logger.error("%s", exc)  # one clear line, not a traceback
             sys.exit(1)
-
-    def start_backfill_exports(self) -> None:
-        """Start every selected stream's backfill export at once, on the first call (the first stream
-        synced makes it)."""
-        if self._backfill_exports_started:
-            return
-        self._backfill_exports_started = True
-        for stream in self.streams.values():
-            if isinstance(stream, ConnectionStream) and (stream.selected or stream.has_selected_descendents):
-                stream.start_backfill_export()
 
     @override
     def discover_streams(self) -> list:

@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
+from shopify_admin.paging import PAGE_INFO, pages
+
 from .fields import RecordError, object_list, text
 from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
 from .orders import connection
-from .paging import PAGE_INFO, pages
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 # page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
+from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
 from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
 from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
-from .paging import PAGE_INFO, pages
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""

@@ -23,12 +23,18 @@ def test_connectors_never_import_the_emulator(package: str) -> None:
     assert {(file, name) for file, name in imported if name.startswith("shopify_admin_emulator")} == set()
 
 
-def test_the_target_modules_import_each_other_in_one_direction() -> None:
-    """No module of the target imports one that imports it back: the target hands its sinks what they need."""
+@pytest.mark.parametrize("package", ["shopify_admin", "tap_shopify_admin", "target_shopify_admin"])
+def test_no_module_imports_one_that_imports_it_back(package: str) -> None:
+    """Type-checking imports count too: a newcomer reading either module must not need the other first."""
     imports: dict[str, set[str]] = {}
-    for path in (ROOT / "target_shopify_admin").glob("*.py"):
+    for path in (ROOT / package).rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        home = module if path.name == "__init__.py" else module.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-                imports.setdefault(path.stem, set()).add(node.module)
-    circles = {(a, b) for a, names in imports.items() for b in names if a in imports.get(b, set())}
-    assert imports["target"] and circles == set()
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = home.split(".")[: len(home.split(".")) - node.level + 1]
+                imports.setdefault(module, set()).add(".".join([*base, *([node.module] if node.module else [])]))
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+                imports.setdefault(module, set()).add(node.module or "")
+    assert imports
+    assert {(a, b) for a, targets in imports.items() for b in targets if a in imports.get(b, ())} == set()

@@ -19,9 +19,11 @@ from graphql import parse, validate
 
 from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import POLL_LATENESS, RUN_QUERY, BulkOperation, BulkRunner, reassemble
-from tap_shopify_admin import client as tap_client
+from tap_shopify_admin import bulk_plan
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
+from tap_shopify_admin.streams.base import ConnectionStream
 from tap_shopify_admin.tap import TapShopifyAdmin
+from tap_shopify_admin.windows import search
 
 from .conftest import TOKEN, Running, start
 from .test_tap import assert_big_lists_arrived_whole, config, last_state, records, run_tap
@@ -204,7 +206,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
     time.sleep(1.1)
     started = bulk_shop.graphql(
         "mutation Run($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id } } }",
-        {"query": stream.bulk_query(stream.search("updated_at", None, window_end))},
+        {"query": stream.bulk_query(search("updated_at", None, window_end))},
     )
     operation_id = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
     status_query = "query Status($id: ID!) { bulkOperation(id: $id) { status } }"
@@ -227,19 +229,19 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto")).streams
     customers, fulfillment_orders = streams["customers"], streams["fulfillment_orders"]
     assert isinstance(customers, CustomersStream) and isinstance(fulfillment_orders, FulfillmentOrdersStream)
-    everything = customers.search("updated_at", None, "2100-01-01T00:00:00Z")
+    everything = search("updated_at", None, "2100-01-01T00:00:00Z")
     assert not customers.use_bulk(everything)  # 230 customers
-    monkeypatch.setattr(tap_client, "BULK_START_SECONDS", 0.0001)  # paging 230 customers takes longer
-    monkeypatch.setattr(tap_client, "BULK_OBJECTS_PER_SECOND", 1e9)
+    monkeypatch.setattr(bulk_plan, "BULK_START_SECONDS", 0.0001)  # paging 230 customers takes longer
+    monkeypatch.setattr(bulk_plan, "BULK_OBJECTS_PER_SECOND", 1e9)
     assert customers.use_bulk(everything)
-    assert not customers.use_bulk(customers.search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
+    assert not customers.use_bulk(search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
     assert not fulfillment_orders.use_bulk(everything)  # no count root: paged unless `always`
 
 
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
     streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
     customers, orders = streams["customers"], streams["orders"]
-    assert isinstance(customers, CustomersStream) and isinstance(orders, tap_client.ConnectionStream)
+    assert isinstance(customers, CustomersStream) and isinstance(orders, ConnectionStream)
     customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
     # paged: 100 × 250 / 35 = 714 customers/s; bulk: 10 s + n / 2,000 per second
     assert customers.bulk_threshold(round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tap_shopify_admin.client import time_slices
 from tap_shopify_admin.read_ahead import in_order
+from tap_shopify_admin.windows import time_slices
 
 from .conftest import Running, start
 from .test_tap import config, last_state, records, run_killed, run_tap

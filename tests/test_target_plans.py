@@ -8,13 +8,13 @@ from typing import Any, cast
 import pytest
 
 from shopify_admin import ShopifyAdminClient
+from shopify_admin.paging import pages
 from target_shopify_admin.customers import CustomerGateway
 from target_shopify_admin.drain_order import DrainOrder
 from target_shopify_admin.fields import RecordError
 from target_shopify_admin.fulfillments import FulfillmentGateway
 from target_shopify_admin.gateways import ObjectGateway
 from target_shopify_admin.orders import OrderGateway
-from target_shopify_admin.paging import pages
 from target_shopify_admin.plans import PendingRecord, Plan, Planner
 from target_shopify_admin.products import ProductGateway
 from target_shopify_admin.settings import StreamSettings

@@ -1,6 +1,6 @@
 """One module per Admin API resource."""
 
-from ..client import ShopifyStream
+from .base import ShopifyStream
 from .customers import CustomersStream
 from .fulfillment_orders import FulfillmentOrdersStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationsStream

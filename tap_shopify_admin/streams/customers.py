@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..client import ConnectionStream
+from .base import ConnectionStream
 
 ADDRESS = "id firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..client import ConnectionStream
+from .base import ConnectionStream
 
 
 class FulfillmentOrdersStream(ConnectionStream):

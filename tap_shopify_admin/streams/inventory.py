@@ -17,10 +17,14 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.bulk import BulkOperation
-from shopify_admin.cost import MAX_PAGE, requested_cost
+from shopify_admin.cost import MAX_PAGE
+from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
-from ..client import BULK_START_SECONDS, PAGE_INFO, ConnectionStream, Page, ShopifyStream, page_size, shopify_time
+from ..bulk_plan import BULK_START_SECONDS, paged_by_budget
+from ..documents import page_size
+from ..windows import Page, shopify_time, window_end
+from .base import ConnectionStream, ShopifyStream
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -54,13 +58,8 @@ class LocationsStream(ShopifyStream):
             " locations(first: $first, after: $after, sortKey: ID, includeInactive: true, includeLegacy: true) {"
             f" nodes {{ {self.selected_fields()} }} {PAGE_INFO} }} }}"
         )
-        variables: dict[str, Any] = {"first": MAX_PAGE, "after": None}
-        while True:
-            page = self.client.execute(query, variables)["locations"]
+        for page in pages(self.client, query, {"first": MAX_PAGE}, ("locations",)):
             yield from page["nodes"]
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            variables["after"] = page["pageInfo"]["endCursor"]
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
@@ -120,8 +119,7 @@ class InventoryLevelsStream(ShopifyStream):
         """From the partition's bookmark, exclusive, or `start_date`, inclusive, to the sync's start, exclusive.
         The bookmark is only written once a location is read in full, and every level then updated in its
         second had been read: a later change moves updatedAt to the sync's start or after."""
-        tap = self._tap_ref
-        end = f"updated_at:<{quoted(shopify_time(min(tap.sync_started, tap.end_date or tap.sync_started)))}"
+        end = f"updated_at:<{quoted(window_end(self.shop_tap.sync_started, 0, self.shop_tap.end_date))}"
         bookmark = self.get_context_state(context).get("replication_key_value")
         if bookmark is not None:
             return f"updated_at:>{quoted(bookmark)} AND {end}"
@@ -147,17 +145,10 @@ class InventoryLevelsStream(ShopifyStream):
 
     def _pages(self, location_id: str, search: str) -> Iterator[Page]:
         query = self.page_query()
-        variables: dict[str, Any] = {"id": location_id, "query": search, "after": None}
-        variables["first"] = page_size(query)
-        while True:
-            location = self.client.execute(query, variables)["location"]
-            if location is None:  # deleted since the locations were read
-                return
-            page = location["inventoryLevels"]
+        variables = {"id": location_id, "query": search, "first": page_size(query)}
+        # none once the location is deleted since the locations were read
+        for page in pages(self.client, query, variables, ("location", "inventoryLevels")):
             yield Page(page["nodes"], page["pageInfo"]["hasNextPage"])
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            variables["after"] = page["pageInfo"]["endCursor"]
 
     def use_bulk(self, context: Mapping[str, Any]) -> bool:
         """`bulk: auto` reads a location's backfill (no bookmark yet) by a bulk query when the shop has more
@@ -167,9 +158,7 @@ class InventoryLevelsStream(ShopifyStream):
             return mode == "always"
         if self.get_context_state(context).get("replication_key_value") is not None:
             return False
-        query = self.page_query()
-        first = page_size(query)
-        per_second = self.client.throttle.restore_rate * first / requested_cost(query, {"first": first})
+        _, per_second = paged_by_budget(self.client.throttle.restore_rate, self.page_query())
         counted = self.client.execute("query VariantsCount { productVariantsCount { count } }")
         return int(counted["productVariantsCount"]["count"]) > BULK_START_SECONDS * per_second
 
@@ -185,7 +174,7 @@ class InventoryLevelsStream(ShopifyStream):
         """The location's levels from a bulk query's file, streamed line by line (the levels are the
         lines with a parent), so that memory stays flat however many there are; by pages if the
         operation did not complete."""
-        runner = self._tap_ref.bulk_runner
+        runner = self.shop_tap.bulk_runner
         operation: BulkOperation = runner.wait(runner.start(self.bulk_query(location_id, search)))
         if operation.status != "COMPLETED":
             self.logger.warning("Bulk operation %s ended %s: reading by pages", operation.id, operation.status)

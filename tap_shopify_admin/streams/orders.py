@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..client import ConnectionStream, NestedStream
+from .base import ConnectionStream, NestedStream
 from .customers import ADDRESS
 
 MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"

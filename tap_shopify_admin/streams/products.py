@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..client import ConnectionStream, NestedStream
+from .base import ConnectionStream, NestedStream
 
 VARIANT_FIELDS = """
     id legacyResourceId createdAt updatedAt title displayName sku barcode price compareAtPrice position
