@@ -108,6 +108,7 @@ class InventoryLevelsStream(ShopifyStream):
         properties = self.schema["properties"]
         del properties["quantities"]
         properties.update({name: {"type": ["integer", "null"]} for name in QUANTITY_NAMES})
+        properties["location_id"] = {"type": "string"}  # the partition's key, which the SDK adds to each record
 
     @override
     def post_process(self, row: dict, context: Mapping[str, Any] | None = None) -> dict | None:
