@@ -16,8 +16,9 @@ import pytest
 import requests
 from graphql import parse, validate
 
-from shopify_admin import ShopifyAdminClient, ShopifyError
-from shopify_admin.bulk import POLL_LATENESS, RUN_QUERY, BulkOperation, BulkRunner, reassemble
+from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
+from shopify_admin.bulk import RUN_QUERY, BulkOperation, BulkRunner, reassemble
+from shopify_admin.retry import POLL_LATENESS
 from tap_shopify_admin import client as tap_client
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
 from tap_shopify_admin.tap import TapShopifyAdmin
@@ -302,6 +303,8 @@ def test_polls_are_never_far_behind_the_operation() -> None:
     pauses: list[float] = []
 
     class Shop:
+        points_used, throttle = 0, CostThrottle()  # what the progress lines read
+
         def execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
             status = "RUNNING" if sum(pauses) < 60 else "COMPLETED"
             return {"bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": status}}
