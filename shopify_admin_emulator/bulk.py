@@ -43,6 +43,8 @@ from graphql.execution.values import get_argument_values
 from graphql.language import Lexer, Source, TokenKind
 from graphql.pyutils import Path as ResponsePath
 
+from shopify_admin.cost import is_connection
+
 from .connections import MAX_PAGE
 from .graphql_api import Context, shopify_validation_error
 from .store import Record, Store, iso
@@ -158,11 +160,9 @@ class Analyzer:
             field_type = _unwrap_nonnull(definition.type) if definition else None
             named = get_named_type(field_type) if field_type else None
             sub_names = {f.name.value for f in self.fields(node.selection_set)}
-            is_connection = (
-                named.name.endswith("Connection") if named else bool(sub_names & {"edges", "nodes", "pageInfo"})
-            )
+            connection_field = is_connection(named) if named else bool(sub_names & {"edges", "nodes", "pageInfo"})
             key = node.alias.value if node.alias else node.name.value
-            if is_connection:
+            if connection_field:
                 shape.connections[key] = self.connection(node, named, depth + 1, in_list)
             elif node.selection_set:
                 inner = self.walk(node.selection_set, named, depth, in_list or isinstance(field_type, GraphQLList))
@@ -363,7 +363,7 @@ class RootPaging:
         self.has_next = True
 
     def resolve(self, next_: Any, root: Any, info: Any, **args: Any) -> Any:
-        if not get_named_type(info.return_type).name.endswith("Connection"):
+        if not is_connection(get_named_type(info.return_type)):
             return next_(root, info, **args)
         for name in ("first", "last", "after", "before"):
             args.pop(name, None)
@@ -410,7 +410,7 @@ class ExportExecution(ExecutionContext):
                 type_ = definition.type if plain else None
                 leaf = _unwrap_nonnull(type_) if plain and is_leaf_type(_unwrap_nonnull(type_)) else None
                 resolved = definition is not None and definition.resolve is not None
-                resolved = resolved and not get_named_type(definition.type).name.endswith("Connection")
+                resolved = resolved and not is_connection(get_named_type(definition.type))
                 resolver_field = definition if resolved else None
                 plan.append((response_name, field_nodes, node.name.value, type_, leaf, resolver_field))
             self._plans[id(fields)] = plan
