@@ -164,15 +164,6 @@ def can_delete(c: Record, ctx: Context) -> bool:
     return not customer_orders(c, ctx)
 
 
-@resolves("Customer.orders")
-def orders_of_customer(c: Record, ctx: Context, **args: Any) -> dict[str, Any]:
-    from .orders import ORDERS
-
-    owned = set(c.get("_order_ids", []))
-    query = " AND ".join(q for q in (args.get("query"),) if q)
-    return ORDERS.connection(ctx, "orders", {**args, "query": query or None}, only=lambda r: r["_n"] in owned)
-
-
 @resolves("MailingAddress.name")
 def address_name(a: Record, _ctx: Context) -> str | None:
     return " ".join(p for p in (a.get("firstName"), a.get("lastName")) if p) or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ..connections import paginate_list
@@ -9,6 +10,7 @@ from ..graphql_api import Context, resolves
 from ..search import Filter
 from ..store import Record
 from .common import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
+from .orders import line_item_variant
 
 FULFILLMENT_ORDERS = Resource(
     "FulfillmentOrder",
@@ -100,8 +102,6 @@ def foli_line_item(foli: Record, _ctx: Context) -> Record:
 
 def _from_line_item(name: str):
     def resolve(row: Record, ctx: Context) -> Any:
-        from .orders import line_item_variant
-
         li = row["_line_item"]
         if name == "variant":
             return line_item_variant(li, ctx)
@@ -152,8 +152,6 @@ def fli_line_item(row: Record, _ctx: Context) -> Record:
 
 
 def _fli_money(row: Record, ctx: Context) -> dict[str, Any]:
-    from decimal import Decimal
-
     li = row["_line_item"]
     return money_bag(
         Decimal(li["_unit_price"]) * row["quantity"], li["_order"].get("currencyCode") or ctx.store.currency

@@ -64,6 +64,13 @@ def orders(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
     return ORDERS.connection(ctx, "orders", args)
 
 
+@resolves("Customer.orders")
+def orders_of_customer(c: Record, ctx: Context, **args: Any) -> dict[str, Any]:
+    owned = set(c.get("_order_ids", []))
+    query = " AND ".join(q for q in (args.get("query"),) if q)
+    return ORDERS.connection(ctx, "orders", {**args, "query": query or None}, only=lambda r: r["_n"] in owned)
+
+
 @resolves("QueryRoot.ordersCount")
 def orders_count(_root: Any, ctx: Context, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
     return ORDERS.count(ctx, "ordersCount", query, limit)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..connections import bad_request
 from ..graphql_api import Context, resolves
 from ..search import Filter
-from ..store import Record
+from ..store import Record, iso
 from .common import COMMON_SORTS, Resource, common_filters
 
 EVENTS = Resource(
@@ -24,8 +25,6 @@ EVENTS = Resource(
 @resolves("QueryRoot.shop")
 def shop(_root: Any, ctx: Context) -> dict[str, Any]:
     store = ctx.store
-    from ..store import iso
-
     domain = f"{store.shop_name}.myshopify.com"
     return {
         "__typename": "Shop",
@@ -56,8 +55,6 @@ def node(_root: Any, ctx: Context, id: str) -> Record | None:
 @resolves("QueryRoot.nodes")
 def nodes(_root: Any, ctx: Context, ids: list[str]) -> list[Record | None]:
     if len(ids) > 250:
-        from ..connections import bad_request
-
         raise bad_request(f"The input array size of {len(ids)} is greater than the maximum allowed of 250.")
     return [ctx.store.node(i) for i in ids]
 
