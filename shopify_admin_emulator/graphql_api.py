@@ -64,7 +64,9 @@ class Context:
 
 
 def load_schema() -> GraphQLSchema:
-    from . import resolvers  # noqa: F401  (registers every resolver)
+    from . import domains, resolvers  # noqa: F401  (importing `resolvers` registers its resolvers)
+
+    domains.register_resolvers()
 
     schema = build_schema(SCHEMA_PATH.read_text())
     for (type_name, field_name), fn in RESOLVERS.items():

@@ -8,6 +8,7 @@ import random
 import time
 from decimal import Decimal
 
+from .domains.locations.models import new_location
 from .metafields import put_metafield
 from .records import (
     ADDRESS_FIELDS,
@@ -17,7 +18,6 @@ from .records import (
     new_fulfillment,
     new_fulfillment_order,
     new_line_item,
-    new_location,
     new_order,
     new_product,
     new_variant,

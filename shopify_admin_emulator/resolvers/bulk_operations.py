@@ -22,9 +22,9 @@ from ..bulk import (
     problem,
 )
 from ..graphql_api import Context, resolves
+from ..resources import BY_CREATED, Resource, SortKey, common_filters, user_error
 from ..search import Filter
 from ..store import Record, parse_gid
-from .common import BY_CREATED, Resource, SortKey, common_filters, user_error
 
 BULK_OPERATIONS = Resource(
     "BulkOperation",

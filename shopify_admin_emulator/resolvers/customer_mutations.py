@@ -11,8 +11,8 @@ from graphql import GraphQLError
 from ..graphql_api import Context, resolves
 from ..metafields import canonical_namespace, put_metafield
 from ..records import marketing_consent, new_address, new_customer
+from ..resources import find, user_error
 from ..store import Record
-from .common import find, user_error
 from .customers import by_custom_id, customer_by, customer_orders, display_name
 from .metafields_tags import sorted_tags, split_tags
 from .shop import shop

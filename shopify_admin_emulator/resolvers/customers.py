@@ -9,9 +9,9 @@ from typing import Any
 from ..connections import paginate_list
 from ..graphql_api import Context, resolves
 from ..metafields import canonical_namespace
+from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
 from ..search import Filter
 from ..store import Record, money
-from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
 from .metafield_definitions import require_custom_id_definition
 
 CUSTOMERS = Resource(

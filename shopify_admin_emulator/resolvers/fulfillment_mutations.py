@@ -11,8 +11,8 @@ from typing import Any
 
 from ..graphql_api import Context, resolves
 from ..records import Allocation, new_fulfillment, release_stock
+from ..resources import find, user_error
 from ..store import Record, Store
-from .common import find, user_error
 from .order_mutations import archive_if_done, open_fulfillment_order, touch_order
 from .orders import fulfillment_status
 

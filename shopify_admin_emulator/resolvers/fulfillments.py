@@ -7,9 +7,9 @@ from typing import Any
 
 from ..connections import paginate_list
 from ..graphql_api import Context, resolves
+from ..resources import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
 from ..search import Filter
 from ..store import Record
-from .common import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
 from .orders import line_item_variant
 
 FULFILLMENT_ORDERS = Resource(

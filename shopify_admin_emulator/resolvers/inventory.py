@@ -7,9 +7,9 @@ from typing import Any
 from ..connections import paginate
 from ..graphql_api import Context, resolves
 from ..records import STORED_QUANTITIES, on_hand
+from ..resources import BY_ID, Resource, common_filters, find
 from ..search import Filter, Search
 from ..store import Record
-from .common import BY_ID, Resource, common_filters, find
 
 INVENTORY_ITEMS = Resource(
     "InventoryItem",

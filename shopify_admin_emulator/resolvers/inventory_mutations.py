@@ -12,8 +12,8 @@ from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
 from ..records import change_quantity, stock, unit_cost
+from ..resources import find, user_error
 from ..store import Record, Store
-from .common import find, user_error
 from .inventory import quantity
 
 REASONS = [

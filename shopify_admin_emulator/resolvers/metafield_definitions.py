@@ -10,8 +10,8 @@ from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
 from ..metafields import METAFIELD_OWNERS, canonical_namespace, definition_of
+from ..resources import user_error
 from ..store import Record
-from .common import user_error
 
 # type → category, for the types merchants define most; the rest are refused as unknown
 CATEGORIES = {

@@ -12,8 +12,8 @@ from graphql import GraphQLError
 
 from ..graphql_api import Context, resolves
 from ..metafields import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
+from ..resources import user_error
 from ..store import Record, parse_gid
-from .common import user_error
 
 TAGGABLE = ("Customer", "Product", "Order")
 METAFIELDS_SET_LIMIT = 25

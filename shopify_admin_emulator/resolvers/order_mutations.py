@@ -26,8 +26,8 @@ from ..records import (
     new_order,
     release_stock,
 )
+from ..resources import find, user_error
 from ..store import Record, Store, iso, money
-from .common import find, user_error
 from .customers import customer_by
 from .orders import fulfillment_status
 

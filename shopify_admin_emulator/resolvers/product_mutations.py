@@ -16,8 +16,8 @@ from typing import Any
 from ..graphql_api import Context, resolves
 from ..metafields import canonical_namespace, set_metafields
 from ..records import new_product, new_variant, place_available, unit_cost, unstock
+from ..resources import find, user_error
 from ..store import Record, Store, price
-from .common import find, user_error
 from .products import product_by
 from .shop import shop
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from ..connections import paginate_list
 from ..graphql_api import Context, resolves
+from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find
 from ..search import Filter
 from ..store import Record
-from .common import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find
 from .customers import by_custom_id
 
 PRODUCTS = Resource(

@@ -6,9 +6,9 @@ from typing import Any
 
 from ..connections import bad_request
 from ..graphql_api import Context, resolves
+from ..resources import COMMON_SORTS, Resource, common_filters
 from ..search import Filter
 from ..store import Record, iso
-from .common import COMMON_SORTS, Resource, common_filters
 
 EVENTS = Resource(
     "BasicEvent",

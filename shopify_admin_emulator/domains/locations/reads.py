@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..graphql_api import Context, resolves
-from ..search import Filter
-from ..store import Record
-from .common import BY_ID, Resource, SortKey, constants, find
+from ...graphql_api import Context, resolves
+from ...resources import BY_ID, Resource, SortKey, constants, find
+from ...search import Filter
+from ...store import Record
+from .models import primary_location
 
 LOCATIONS = Resource(
     "Location",
@@ -48,7 +49,7 @@ def locations_count(_root: Any, ctx: Context, query: str | None = None, limit: i
 def location(_root: Any, ctx: Context, id: str | None = None) -> Record | None:
     """Without an id, the shop's primary location."""
     if id is None:
-        return next((r for r in ctx.store.all("Location") if r["isPrimary"]), None)
+        return primary_location(ctx.store)
     return find(ctx, id, "Location")
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..connections import count, paginate, paginate_list
-from ..graphql_api import Context, resolves
-from ..search import Filter, Search
-from ..store import Record, money, page_bounds, parse_gid
+from .connections import count, paginate, paginate_list
+from .graphql_api import Context, resolves
+from .search import Filter, Search
+from .store import Record, money, page_bounds, parse_gid
 
 
 @dataclass(frozen=True)
