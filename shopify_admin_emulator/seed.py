@@ -8,6 +8,7 @@ import random
 import time
 from decimal import Decimal
 
+from .domains.inventory.models import stock, unstock
 from .domains.locations.models import new_location
 from .metafields import put_metafield
 from .records import (
@@ -21,8 +22,6 @@ from .records import (
     new_order,
     new_product,
     new_variant,
-    stock,
-    unstock,
 )
 from .store import Record, Store, iso, money
 from .store import price as money_scalar

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domains.inventory.models import release_stock
 from ..graphql_api import Context, resolves
-from ..records import Allocation, new_fulfillment, release_stock
+from ..records import Allocation, new_fulfillment
 from ..resources import find, user_error
 from ..store import Record, Store
 from .order_mutations import archive_if_done, open_fulfillment_order, touch_order

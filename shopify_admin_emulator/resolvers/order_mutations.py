@@ -13,18 +13,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..domains.inventory.models import commit_stock, release_stock
 from ..graphql_api import Context, resolves
 from ..metafields import set_metafields
 from ..records import (
     ADDRESS_FIELDS,
-    commit_stock,
     marketing_consent,
     new_address,
     new_customer,
     new_fulfillment_order,
     new_line_item,
     new_order,
-    release_stock,
 )
 from ..resources import find, user_error
 from ..store import Record, Store, iso, money

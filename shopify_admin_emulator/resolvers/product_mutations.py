@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..domains.inventory.models import place_available, unit_cost, unstock
 from ..graphql_api import Context, resolves
 from ..metafields import canonical_namespace, set_metafields
-from ..records import new_product, new_variant, place_available, unit_cost, unstock
+from ..records import new_product, new_variant
 from ..resources import find, user_error
 from ..store import Record, Store, price
 from .products import product_by

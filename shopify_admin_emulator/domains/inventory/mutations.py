@@ -10,11 +10,11 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from ..graphql_api import Context, resolves
-from ..records import change_quantity, stock, unit_cost
-from ..resources import find, user_error
-from ..store import Record, Store
-from .inventory import quantity
+from ...graphql_api import Context, resolves
+from ...resources import find, user_error
+from ...store import Record, Store
+from .models import change_quantity, stock, unit_cost
+from .reads import quantity
 
 REASONS = [
     "correction",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..connections import paginate
-from ..graphql_api import Context, resolves
-from ..records import STORED_QUANTITIES, on_hand
-from ..resources import BY_ID, Resource, common_filters, find
-from ..search import Filter, Search
-from ..store import Record
+from ...connections import paginate
+from ...graphql_api import Context, resolves
+from ...resources import BY_ID, Resource, common_filters, find
+from ...search import Filter, Search
+from ...store import Record
+from .models import STORED_QUANTITIES, on_hand
 
 INVENTORY_ITEMS = Resource(
     "InventoryItem",
