@@ -430,7 +430,7 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkey
     record lacks, a resolver that fails) included."""
     from graphql import GraphQLError, execute_sync, parse
 
-    from shopify_admin_emulator.bulk import ExportExecution, RootPaging
+    from shopify_admin_emulator.domains.bulk_operations.runner import ExportExecution, RootPaging
     from shopify_admin_emulator.graphql_api import Context
     from tap_shopify_admin.tap import TapShopifyAdmin
 

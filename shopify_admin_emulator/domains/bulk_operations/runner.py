@@ -45,12 +45,12 @@ from graphql.pyutils import Path as ResponsePath
 
 from shopify_admin.cost import is_connection
 
-from .connections import MAX_PAGE
-from .graphql_api import Context, shopify_validation_error
-from .store import Record, Store, iso
+from ...connections import MAX_PAGE
+from ...graphql_api import Context, shopify_validation_error
+from ...store import Record, Store, iso
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
+    from ...emulator import Emulator
 
 MAX_DOCUMENT_BYTES = 65535
 MAX_CONNECTIONS = 5

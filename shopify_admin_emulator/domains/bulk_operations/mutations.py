@@ -1,4 +1,4 @@
-"""Bulk operations and staged uploads: the GraphQL side. The work itself is in ..bulk."""
+"""Bulk operations: starting, canceling, and the staged uploads a bulk mutation reads its variables from."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import uuid
 from typing import Any
 
-from graphql import GraphQLError
-
-from ..bulk import (
+from ...graphql_api import Context, resolves
+from ...resources import user_error
+from .runner import (
     MAX_RUNNING,
     TERMINAL,
     Runner,
@@ -21,33 +21,8 @@ from ..bulk import (
     import_work,
     problem,
 )
-from ..graphql_api import Context, resolves
-from ..resources import BY_CREATED, Resource, SortKey, common_filters, user_error
-from ..search import Filter
-from ..store import Record, parse_gid
 
-BULK_OPERATIONS = Resource(
-    "BulkOperation",
-    filters={
-        **common_filters(),
-        "status": Filter("text", lambda r: r["status"]),
-        "operation_type": Filter("text", lambda r: r["type"]),
-    },
-    sorts={"CREATED_AT": BY_CREATED, "COMPLETED_AT": SortKey(lambda r: r.get("completedAt") or "")},
-)
-VOLATILE = ("status", "errorCode", "completedAt", "objectCount", "rootObjectCount", "fileSize", "url", "partialDataUrl")
 SHOP_NUMBER = 1  # the number in Shop.id
-
-
-def _refreshed_field(name: str):
-    def resolve(op: Record, ctx: Context) -> Any:
-        return Runner(ctx.emulator).refresh(op)[name]
-
-    return resolve
-
-
-for _name in VOLATILE:
-    resolves(f"BulkOperation.{_name}")(_refreshed_field(_name))
 
 
 def _in_progress(ctx: Context, type_: str) -> dict[str, Any] | None:
@@ -60,30 +35,6 @@ def _in_progress(ctx: Context, type_: str) -> dict[str, Any] | None:
     return problem(None, message, "OPERATION_IN_PROGRESS")
 
 
-# queries ------------------------------------------------------------------------------------------
-@resolves("QueryRoot.bulkOperation")
-def bulk_operation(_root: Any, ctx: Context, id: str) -> Record | None:
-    parsed = parse_gid(id)
-    if parsed is not None and parsed[0] != "BulkOperation":
-        raise GraphQLError(f"Invalid id: {id}", extensions={"code": "RESOURCE_NOT_FOUND"})
-    return ctx.store.node(id, "BulkOperation")
-
-
-@resolves("QueryRoot.currentBulkOperation")
-def current_bulk_operation(_root: Any, ctx: Context, type: str = "QUERY") -> Record | None:
-    mine = [op for op in ctx.store.all("BulkOperation") if op["type"] == type]
-    return max(mine, key=lambda op: op["_n"], default=None)
-
-
-@resolves("QueryRoot.bulkOperations")
-def bulk_operations(_root: Any, ctx: Context, **args: Any) -> dict[str, Any]:
-    runner = Runner(ctx.emulator)
-    for op in ctx.store.all("BulkOperation"):
-        runner.refresh(op)  # `status:` filters see the current state
-    return BULK_OPERATIONS.connection(ctx, "bulkOperations", args)
-
-
-# mutations ----------------------------------------------------------------------------------------
 @resolves("Mutation.bulkOperationRunQuery")
 def bulk_operation_run_query(_root: Any, ctx: Context, query: str, groupObjects: bool = False) -> dict[str, Any]:
     checked = check_query(ctx.emulator.api.schema, query)
