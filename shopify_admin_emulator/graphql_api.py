@@ -29,6 +29,7 @@ from graphql import (
 from shopify_admin.cost import MAX_QUERY_COST, QueryCost
 from shopify_admin.schema import SCHEMA_PATH
 
+from . import domains, resolvers
 from .bucket import Bucket
 from .scopes import access_denied, required_scope
 from .store import Store
@@ -64,9 +65,8 @@ class Context:
 
 
 def load_schema() -> GraphQLSchema:
-    from . import domains, resolvers  # noqa: F401  (importing `resolvers` registers its resolvers)
-
     domains.register_resolvers()
+    resolvers.register_resolvers()
 
     schema = build_schema(SCHEMA_PATH.read_text())
     for (type_name, field_name), fn in RESOLVERS.items():

@@ -8,14 +8,13 @@ import random
 import time
 from decimal import Decimal
 
+from .domains.customers.models import marketing_consent, new_customer
 from .domains.inventory.models import stock, unstock
 from .domains.locations.models import new_location
 from .metafields import put_metafield
 from .records import (
     ADDRESS_FIELDS,
-    marketing_consent,
     new_address,
-    new_customer,
     new_fulfillment,
     new_fulfillment_order,
     new_line_item,

@@ -77,3 +77,13 @@ def metafield_definition_create(_root: Any, ctx: Context, definition: dict[str, 
         capabilities={"uniqueValues": {"eligible": eligible, "enabled": bool(asked) or type_name == "id"}},
     )
     return {"createdDefinition": ctx.store.put(record), "userErrors": []}
+
+
+def by_custom_id(ctx: Context, custom_id: dict[str, Any], owner_type: str = "Customer") -> Record | None:
+    require_custom_id_definition(ctx, owner_type, custom_id)
+    namespace = canonical_namespace(custom_id.get("namespace"))
+    for record in ctx.store.all(owner_type):
+        for m in record.get("_metafields", []):
+            if m["namespace"] == namespace and m["key"] == custom_id["key"] and m["value"] == custom_id["value"]:
+                return record
+    return None

@@ -13,21 +13,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..domains.customers.models import marketing_consent, new_customer
+from ..domains.customers.reads import customer_by
 from ..domains.inventory.models import commit_stock, release_stock
 from ..graphql_api import Context, resolves
 from ..metafields import set_metafields
 from ..records import (
     ADDRESS_FIELDS,
-    marketing_consent,
     new_address,
-    new_customer,
     new_fulfillment_order,
     new_line_item,
     new_order,
 )
 from ..resources import find, user_error
 from ..store import Record, Store, iso, money
-from .customers import customer_by
 from .orders import fulfillment_status
 
 Errors = list[dict[str, Any]]

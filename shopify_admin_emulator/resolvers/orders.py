@@ -10,7 +10,7 @@ from ..graphql_api import Context, resolves
 from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
 from ..search import Filter
 from ..store import Record
-from .customers import by_custom_id
+from .metafield_definitions import by_custom_id
 
 ORDERS = Resource(
     "Order",

@@ -6,13 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..connections import paginate_list
-from ..graphql_api import Context, resolves
-from ..metafields import canonical_namespace
-from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
-from ..search import Filter
-from ..store import Record, money
-from .metafield_definitions import require_custom_id_definition
+from ...connections import paginate_list
+from ...graphql_api import Context, resolves
+from ...resolvers.metafield_definitions import by_custom_id
+from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
+from ...search import Filter
+from ...store import Record, money
 
 CUSTOMERS = Resource(
     "Customer",
@@ -61,16 +60,6 @@ def customer_by(ctx: Context, *, email: str | None = None, phone: str | None = N
             return record
         if phone is not None and record.get("phone") == phone:
             return record
-    return None
-
-
-def by_custom_id(ctx: Context, custom_id: dict[str, Any], owner_type: str = "Customer") -> Record | None:
-    require_custom_id_definition(ctx, owner_type, custom_id)
-    namespace = canonical_namespace(custom_id.get("namespace"))
-    for record in ctx.store.all(owner_type):
-        for m in record.get("_metafields", []):
-            if m["namespace"] == namespace and m["key"] == custom_id["key"] and m["value"] == custom_id["value"]:
-                return record
     return None
 
 
