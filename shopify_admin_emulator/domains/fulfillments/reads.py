@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..connections import paginate_list
-from ..graphql_api import Context, resolves
-from ..resources import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
-from ..search import Filter
-from ..store import Record
-from .orders import line_item_variant
+from ...connections import paginate_list
+from ...graphql_api import Context, resolves
+from ...resources import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
+from ...search import Filter
+from ...store import Record
+from ..orders.reads import line_item_variant
 
 FULFILLMENT_ORDERS = Resource(
     "FulfillmentOrder",

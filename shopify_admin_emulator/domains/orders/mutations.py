@@ -13,21 +13,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..domains.customers.models import marketing_consent, new_customer
-from ..domains.customers.reads import customer_by
-from ..domains.inventory.models import commit_stock, release_stock
-from ..graphql_api import Context, resolves
-from ..metafields import set_metafields
-from ..records import (
-    ADDRESS_FIELDS,
-    new_address,
-    new_fulfillment_order,
-    new_line_item,
-    new_order,
-)
-from ..resources import find, user_error
-from ..store import Record, Store, iso, money
-from .orders import fulfillment_status
+from ...graphql_api import Context, resolves
+from ...metafields import set_metafields
+from ...records import ADDRESS_FIELDS, new_address
+from ...resources import find, user_error
+from ...store import Record, Store, iso, money
+from ..customers.models import marketing_consent, new_customer
+from ..customers.reads import customer_by
+from ..fulfillments.models import new_fulfillment_order
+from ..inventory.models import commit_stock, release_stock
+from .models import new_line_item, new_order
+from .reads import fulfillment_status
 
 Errors = list[dict[str, Any]]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..connections import paginate_list
-from ..graphql_api import Context, resolves
-from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
-from ..search import Filter
-from ..store import Record
-from .metafield_definitions import by_custom_id
+from ...connections import paginate_list
+from ...graphql_api import Context, resolves
+from ...resolvers.metafield_definitions import by_custom_id
+from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
+from ...search import Filter
+from ...store import Record
 
 ORDERS = Resource(
     "Order",

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domains.inventory.models import release_stock
-from ..graphql_api import Context, resolves
-from ..records import Allocation, new_fulfillment
-from ..resources import find, user_error
-from ..store import Record, Store
-from .order_mutations import archive_if_done, open_fulfillment_order, touch_order
-from .orders import fulfillment_status
+from ...graphql_api import Context, resolves
+from ...resources import find, user_error
+from ...store import Record, Store
+from ..inventory.models import release_stock
+from ..orders.mutations import archive_if_done, open_fulfillment_order, touch_order
+from ..orders.reads import fulfillment_status
+from .models import Allocation, new_fulfillment
 
 Errors = list[dict[str, Any]]
 
