@@ -6,6 +6,27 @@ from typing import Any
 
 from ...store import Record, Store
 
+ADDRESS_FIELDS = (
+    "firstName",
+    "lastName",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "provinceCode",
+    "country",
+    "countryCodeV2",
+    "zip",
+    "phone",
+)
+EMPTY_ADDRESS = dict.fromkeys(ADDRESS_FIELDS)
+
+
+def new_address(store: Store, **fields: Any) -> Record:
+    """A MailingAddress with every field; those not given are null."""
+    return store.new_record("MailingAddress", **{**EMPTY_ADDRESS, **fields})
+
 
 def marketing_consent(state: str, when: str | None = None, level: str = "SINGLE_OPT_IN") -> dict[str, Any]:
     return {"marketingState": state, "marketingOptInLevel": level, "consentUpdatedAt": when}

@@ -9,14 +9,13 @@ from typing import Any
 from graphql import GraphQLError
 
 from ...graphql_api import Context, resolves
-from ...metafields import canonical_namespace, put_metafield
-from ...records import new_address
-from ...resolvers.metafield_definitions import by_custom_id
-from ...resolvers.metafields_tags import sorted_tags, split_tags
-from ...resolvers.shop import shop
 from ...resources import find, user_error
 from ...store import Record
-from .models import marketing_consent, new_customer
+from ..metafields.definitions import by_custom_id
+from ..metafields.models import canonical_namespace, put_metafield
+from ..metafields.mutations import sorted_tags, split_tags
+from ..shop.reads import shop
+from .models import marketing_consent, new_address, new_customer
 from .reads import customer_by, customer_orders, display_name
 
 Problem = tuple[list[str], str, str]  # (field below the input, message, code)

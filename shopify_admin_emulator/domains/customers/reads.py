@@ -8,10 +8,10 @@ from typing import Any
 
 from ...connections import paginate_list
 from ...graphql_api import Context, resolves
-from ...resolvers.metafield_definitions import by_custom_id
 from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
 from ...search import Filter
 from ...store import Record, money
+from ..metafields.definitions import by_custom_id
 
 CUSTOMERS = Resource(
     "Customer",

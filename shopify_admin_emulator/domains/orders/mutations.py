@@ -14,14 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from ...graphql_api import Context, resolves
-from ...metafields import set_metafields
-from ...records import ADDRESS_FIELDS, new_address
 from ...resources import find, user_error
 from ...store import Record, Store, iso, money
-from ..customers.models import marketing_consent, new_customer
+from ..customers.models import ADDRESS_FIELDS, marketing_consent, new_address, new_customer
 from ..customers.reads import customer_by
 from ..fulfillments.models import new_fulfillment_order
 from ..inventory.models import commit_stock, release_stock
+from ..metafields.models import set_metafields
 from .models import new_line_item, new_order
 from .reads import fulfillment_status
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from ...connections import paginate_list
 from ...graphql_api import Context, resolves
-from ...resolvers.metafield_definitions import by_custom_id
 from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
 from ...search import Filter
 from ...store import Record
+from ..metafields.definitions import by_custom_id
 
 ORDERS = Resource(
     "Order",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..connections import paginate_list
-from ..graphql_api import Context, resolves
-from ..resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find
-from ..search import Filter
-from ..store import Record
-from .metafield_definitions import by_custom_id
+from ...connections import paginate_list
+from ...graphql_api import Context, resolves
+from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find
+from ...search import Filter
+from ...store import Record
+from ..metafields.definitions import by_custom_id
 
 PRODUCTS = Resource(
     "Product",

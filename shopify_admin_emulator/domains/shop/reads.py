@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..connections import bad_request
-from ..graphql_api import Context, resolves
-from ..resources import COMMON_SORTS, Resource, common_filters
-from ..search import Filter
-from ..store import Record, iso
+from ...connections import bad_request
+from ...graphql_api import Context, resolves
+from ...resources import COMMON_SORTS, Resource, common_filters
+from ...search import Filter
+from ...store import Record, iso
 
 EVENTS = Resource(
     "BasicEvent",

@@ -8,10 +8,10 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from ..graphql_api import Context, resolves
-from ..metafields import METAFIELD_OWNERS, canonical_namespace, definition_of
-from ..resources import user_error
-from ..store import Record
+from ...graphql_api import Context, resolves
+from ...resources import user_error
+from ...store import Record
+from ..metafields.models import METAFIELD_OWNERS, canonical_namespace, definition_of
 
 # type → category, for the types merchants define most; the rest are refused as unknown
 CATEGORIES = {

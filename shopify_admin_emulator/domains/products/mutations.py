@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..domains.inventory.models import place_available, unit_cost, unstock
-from ..graphql_api import Context, resolves
-from ..metafields import canonical_namespace, set_metafields
-from ..records import new_product, new_variant
-from ..resources import find, user_error
-from ..store import Record, Store, price
-from .products import product_by
-from .shop import shop
+from ...graphql_api import Context, resolves
+from ...resources import find, user_error
+from ...store import Record, Store, price
+from ..inventory.models import place_available, unit_cost, unstock
+from ..metafields.models import canonical_namespace, set_metafields
+from ..shop.reads import shop
+from .models import new_product, new_variant
+from .reads import product_by
 
 Errors = list[dict[str, Any]]
 

@@ -1,38 +1,13 @@
-"""Record builders that the seeder and the mutations share, so that a seeded record and one a mutation
-makes carry the same keys and start from the same defaults.
-
-Builders take what differs from a new record's defaults; a record made without timestamps is made now.
-"""
+"""Products and their variants as the store keeps them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from .domains.inventory.models import stock, unit_cost
-from .domains.locations.models import primary_location
-from .store import Record, Store
-
-ADDRESS_FIELDS = (
-    "firstName",
-    "lastName",
-    "company",
-    "address1",
-    "address2",
-    "city",
-    "province",
-    "provinceCode",
-    "country",
-    "countryCodeV2",
-    "zip",
-    "phone",
-)
-EMPTY_ADDRESS = dict.fromkeys(ADDRESS_FIELDS)
-
-
-def new_address(store: Store, **fields: Any) -> Record:
-    """A MailingAddress with every field; those not given are null."""
-    return store.new_record("MailingAddress", **{**EMPTY_ADDRESS, **fields})
+from ...store import Record, Store
+from ..inventory.models import stock, unit_cost
+from ..locations.models import primary_location
 
 
 def new_product(

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from .store import Record, Store
+from ...store import Record, Store
 
 # The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
 APP_NAMESPACE = "app--1000000000001"

@@ -10,10 +10,10 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from ..graphql_api import Context, resolves
-from ..metafields import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
-from ..resources import user_error
-from ..store import Record, parse_gid
+from ...graphql_api import Context, resolves
+from ...resources import user_error
+from ...store import Record, parse_gid
+from ..metafields.models import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
 
 TAGGABLE = ("Customer", "Product", "Order")
 METAFIELDS_SET_LIMIT = 25
