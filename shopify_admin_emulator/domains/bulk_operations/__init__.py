@@ -1,2 +1,2 @@
-"""Bulk operations: `runner` checks a bulk query or mutation as Shopify does and runs it in the background
-into a result file; `reads` and `mutations` serve and start them."""
+"""Bulk operations: `checks` validates a bulk query or mutation as Shopify does, `runner` runs it in the
+background into a result file; `reads` and `mutations` serve and start them."""

@@ -10,17 +10,8 @@ from typing import Any
 
 from ...graphql_api import Context, resolves
 from ...resources import user_error
-from .runner import (
-    MAX_RUNNING,
-    TERMINAL,
-    Runner,
-    check_mutation,
-    check_query,
-    check_upload,
-    export_work,
-    import_work,
-    problem,
-)
+from .checks import MAX_RUNNING, check_mutation, check_query, check_upload, problem
+from .runner import TERMINAL, Runner, export_work, import_work
 
 SHOP_NUMBER = 1  # the number in Shop.id
 
