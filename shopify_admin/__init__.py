@@ -1,13 +1,7 @@
 """The Shopify Admin GraphQL client shared by tap-shopify-admin and target-shopify-admin."""
 
-from .client import (
-    AccessDeniedError,
-    AnswerLostError,
-    AuthenticationError,
-    ConfigurationError,
-    ShopifyAdminClient,
-    ShopifyError,
-)
+from .client import ShopifyAdminClient
+from .errors import AccessDeniedError, AnswerLostError, AuthenticationError, ConfigurationError, ShopifyError
 from .throttle import CostThrottle
 
 __all__ = [

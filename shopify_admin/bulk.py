@@ -18,15 +18,17 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
 import requests
 
-from .client import AnswerLostError, ShopifyAdminClient, ShopifyError
+from .client import ShopifyAdminClient
+from .errors import AnswerLostError, ShopifyError
 from .progress import PROGRESS_EVERY, Progress
+from .retry import RetryableError, poll_pauses
 
 log = logging.getLogger("shopify_admin")
 
@@ -51,8 +53,7 @@ CURRENT_QUERY = (
     "query CurrentBulkOperation($type: BulkOperationType!) {"
     f" currentBulkOperation(type: $type) {{ {OPERATION_FIELDS} }} }}"
 )
-TRANSFER_ATTEMPTS = 4
-POLL_LATENESS = 0.25  # a pause between polls is at most this share of the time already waited
+TRANSFER_ATTEMPTS = 4  # a file is whole or not: fewer attempts than for a request
 CHUNK_BYTES = 1 << 20
 
 
@@ -86,10 +87,6 @@ class BulkOperation:
         return self.url or self.partial_data_url
 
 
-class TransferError(Exception):
-    """A file transfer failed in a way worth retrying."""
-
-
 class BulkRunner:
     """Runs bulk queries and mutations through a ShopifyAdminClient, sharing its auth, throttle and retries."""
 
@@ -108,15 +105,6 @@ class BulkRunner:
         self.max_start_wait = max_start_wait
         self._sleep = sleep
 
-    def _delays(self) -> Iterator[float]:
-        """Pauses before each poll: `first_poll`, then a share of the time waited so far, at most
-        `max_poll`, so that an operation is never found done much later than it was done."""
-        waited = 0.0
-        while True:
-            delay = min(self.max_poll, max(self.first_poll, waited * POLL_LATENESS))
-            yield delay
-            waited += delay
-
     def start(self, query: str) -> BulkOperation:
         """Start a bulk query; while the shop's limit of running ones is reached, wait for a free slot."""
         return self._start(RUN_QUERY, {"query": query}, "bulkOperationRunQuery")
@@ -132,7 +120,7 @@ class BulkRunner:
         before = self._current(kind)
         waited = 0.0
         lost = 0
-        for delay in self._delays():
+        for delay in poll_pauses(self.first_poll, self.max_poll):
             try:
                 answer = self.client.execute(document, variables, resend=False)[root]
             except AnswerLostError as error:
@@ -141,7 +129,7 @@ class BulkRunner:
                     log.info("Bulk operation %s started (its answer was lost)", current.id)
                     return current
                 lost += 1
-                if lost == self.client.max_attempts:
+                if lost == self.client.retry.max_attempts:
                     raise
                 log.warning("%s; starting the bulk operation again", error)
                 continue
@@ -166,7 +154,7 @@ class BulkRunner:
 
     def wait(self, operation: BulkOperation) -> BulkOperation:
         """Poll until the operation has ended, backing off from `first_poll` to `max_poll` seconds."""
-        delays = self._delays()
+        delays = poll_pauses(self.first_poll, self.max_poll)
         progress = Progress(log, self.client, {"bulk_operation": operation.id}, unit="objects")
         while operation.status in ACTIVE:
             self._sleep(next(delays))
@@ -179,19 +167,8 @@ class BulkRunner:
         return operation
 
     def _transfer(self, what: str, attempt: Callable[[], None]) -> None:
-        """Run `attempt`, retrying it on network errors and 5xx answers (raised as TransferError)."""
-        for number in range(1, TRANSFER_ATTEMPTS + 1):
-            try:
-                attempt()
-                return
-            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                reason = type(exc).__name__
-            except TransferError as exc:
-                reason = str(exc)
-            if number == TRANSFER_ATTEMPTS:
-                raise ShopifyError(f"could not {what}: {reason}")
-            log.warning("Could not %s (%s); retry %d", what, reason, number)
-            self._sleep(self.first_poll * 2**number)
+        """Run `attempt` under the client's retry policy, with TRANSFER_ATTEMPTS attempts."""
+        replace(self.client.retry, max_attempts=TRANSFER_ATTEMPTS).call(what, attempt)
 
     def download(self, operation: BulkOperation, out: BinaryIO) -> None:
         """Stream the operation's result file to `out`. The URL is pre-signed: no access token goes with
@@ -205,7 +182,7 @@ class BulkRunner:
             out.truncate()
             with requests.get(url, stream=True, timeout=self.client.timeout) as response:
                 if response.status_code >= 500:
-                    raise TransferError(f"HTTP {response.status_code}")
+                    raise RetryableError(f"HTTP {response.status_code}")
                 response.raise_for_status()
                 for chunk in response.iter_content(CHUNK_BYTES):
                     out.write(chunk)
@@ -229,7 +206,7 @@ class BulkRunner:
             files = {"file": (UPLOAD_NAME, body, "text/jsonl")}
             response = requests.post(target["url"], data=form, files=files, timeout=self.client.timeout)
             if response.status_code >= 500:
-                raise TransferError(f"HTTP {response.status_code}")
+                raise RetryableError(f"HTTP {response.status_code}")
             response.raise_for_status()
 
         self._transfer("upload the bulk mutation's variables", attempt)
@@ -271,7 +248,7 @@ class BulkRunner:
 
 
 def check_complete(operation: BulkOperation, file: BinaryIO) -> None:
-    """Raise TransferError unless `file` holds as many bytes, lines and root lines as the operation wrote."""
+    """Raise RetryableError unless `file` holds as many bytes, lines and root lines as the operation wrote."""
     file.seek(0)
     lines = roots = size = 0
     for line in file:
@@ -280,7 +257,7 @@ def check_complete(operation: BulkOperation, file: BinaryIO) -> None:
         roots += b'"__parentId":' not in line
     expected = (operation.file_size, operation.object_count, operation.root_object_count)
     if (operation.file_size is not None and size != operation.file_size) or (lines, roots) != expected[1:]:
-        raise TransferError(
+        raise RetryableError(
             f"incomplete file: {size} bytes, {lines} objects, {roots} root objects"
             f" where the operation wrote {expected[0]}, {expected[1]} and {expected[2]}"
         )

@@ -1,4 +1,4 @@
-"""GraphQL transport for the Shopify Admin API: auth, the shared cost throttle, and retries.
+"""GraphQL transport for the Shopify Admin API: auth, the shared cost throttle, and retries (retry.py).
 
 Retried within a bounded budget: THROTTLED answers, HTTP 429 (after Retry-After), 5xx, timeouts,
 connection resets and truncated bodies. Not retried: a refused token, missing access scopes,
@@ -14,15 +14,16 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import backoff
 import requests
 from graphql import GraphQLError
 
-from .auth import AuthenticationError, TokenSource
+from .auth import TokenSource
 from .cost import requested_cost
+from .errors import AccessDeniedError, AuthenticationError, ConfigurationError, ShopifyError
+from .retry import RetryableError, RetryPolicy
 from .throttle import CostThrottle
 
 DEFAULT_API_VERSION = "2026-07"
@@ -30,46 +31,11 @@ SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 log = logging.getLogger("shopify_admin")
 
-__all__ = [
-    "AccessDeniedError",
-    "AnswerLostError",
-    "AuthenticationError",
-    "ConfigurationError",
-    "ShopifyAdminClient",
-    "ShopifyError",
-    "normalize_shop",
-]
-
-
-class ShopifyError(Exception):
-    """Shopify answered with errors that retrying will not fix."""
-
-    def __init__(self, message: str, response: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.response = response or {}
-
-
-class ConfigurationError(ValueError):
-    """A setting that cannot work, found before any request."""
-
-
-class AccessDeniedError(ShopifyError):
-    """The app lacks an access scope; the message names it."""
-
-
-class AnswerLostError(ShopifyError):
-    """A request sent with `resend=False` may have been applied, but its answer was lost."""
+__all__ = ["ShopifyAdminClient", "normalize_shop"]
 
 
 class _UnauthorizedError(Exception):
     pass
-
-
-class _RetryableError(Exception):
-    def __init__(self, reason: str, wait: float | None = None, unsent: bool = False) -> None:
-        super().__init__(reason)
-        self.wait = wait
-        self.unsent = unsent  # Shopify certainly did not run the request
 
 
 def normalize_shop(shop: str) -> str:
@@ -116,9 +82,7 @@ class ShopifyAdminClient:
         )
         self.throttle = throttle or CostThrottle(user_tier)
         self.timeout = request_timeout
-        self.max_attempts = max_attempts
-        self.max_wait = max_wait
-        self._sleep = sleep or time.sleep
+        self.retry = RetryPolicy(max_attempts, max_wait, sleep or time.sleep)
         self.requests_sent = 0
         self.points_used = 0
         self._count_lock = threading.Lock()  # sinks write from several threads
@@ -138,28 +102,27 @@ class ShopifyAdminClient:
             cost = requested_cost(query, variables)
         except GraphQLError:  # variables that do not fit the document: Shopify refuses it unpriced
             cost = 1
-        delays: Iterator[float] = backoff.expo(base=2, factor=0.5, max_value=self.max_wait)
-        next(delays)  # python-backoff's generators start by yielding None
         renewed = False
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> dict[str, Any]:
+            nonlocal renewed
             try:
                 return self._check(self._send(query, variables, cost), cost)
-            except _RetryableError as retry:
-                if not (resend or retry.unsent):
-                    raise AnswerLostError(f"the answer was lost ({retry}); Shopify may have applied it") from None
-                if attempt == self.max_attempts:
-                    raise ShopifyError(f"gave up after {attempt} attempts: {retry}") from None
-                wait = retry.wait if retry.wait is not None else backoff.full_jitter(next(delays))
-                log.warning("Shopify request failed (%s); retry %d in %.1fs", retry, attempt, wait)
-                self._sleep(wait)
             except _UnauthorizedError:
                 if renewed or not self.tokens.renewable:
                     raise AuthenticationError(
                         "Shopify rejected the access token (HTTP 401): check the credentials and the shop"
                     ) from None
-                self.tokens.renew()
+                self.tokens.renew()  # once: a token just issued and refused will not do better
                 renewed = True
-        raise AssertionError("unreachable")
+                raise RetryableError("the access token had expired; renewed", wait=0, unsent=True) from None
+
+        return self.retry.call("get an answer from Shopify", attempt, resend=resend)
+
+    @property
+    def max_attempts(self) -> int:
+        """Attempts at one request, for callers that retry a write of their own (see RetryPolicy)."""
+        return self.retry.max_attempts
 
     def _send(self, query: str, variables: dict[str, Any] | None, cost: int) -> dict[str, Any]:
         """The answer's body, once the budget allows `cost` points; transport failures raise."""
@@ -174,28 +137,25 @@ class ShopifyAdminClient:
     def _post(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
         with self._count_lock:
             self.requests_sent += 1
-        try:
-            response = self.session.post(
-                self.endpoint,
-                json={"query": query, "variables": variables or {}},
-                headers={"X-Shopify-Access-Token": self.tokens.token()},
-                timeout=self.timeout,
-            )
-        except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _RetryableError(type(exc).__name__, unsent=isinstance(exc, requests.ConnectTimeout)) from None
+        response = self.session.post(
+            self.endpoint,
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": self.tokens.token()},
+            timeout=self.timeout,
+        )
         if response.status_code == 401:
             raise _UnauthorizedError
         if response.status_code == 429:
             retry_after = response.headers.get("Retry-After")
-            raise _RetryableError("HTTP 429", float(retry_after) if retry_after else None, unsent=True)
+            raise RetryableError("HTTP 429", float(retry_after) if retry_after else None, unsent=True)
         if response.status_code >= 500:
-            raise _RetryableError(f"HTTP {response.status_code}")
+            raise RetryableError(f"HTTP {response.status_code}")
         if response.status_code != 200:
             raise ShopifyError(f"Shopify answered HTTP {response.status_code}: {response.text[:500]}")
         try:
             body: dict[str, Any] = response.json()
         except ValueError:
-            raise _RetryableError("incomplete or invalid JSON body") from None
+            raise RetryableError("incomplete or invalid JSON body") from None
         return body
 
     def _check(self, body: dict[str, Any], estimate: int) -> dict[str, Any]:
@@ -206,7 +166,7 @@ class ShopifyAdminClient:
         codes = {(e.get("extensions") or {}).get("code") for e in errors}
         if "THROTTLED" in codes:
             wait = self.throttle.seconds_until(cost.get("requestedQueryCost") or estimate)
-            raise _RetryableError("THROTTLED", wait, unsent=True)
+            raise RetryableError("THROTTLED", wait, unsent=True)
         if "ACCESS_DENIED" in codes:
             raise AccessDeniedError(_errors_summary(errors), body)
         if "MAX_COST_EXCEEDED" in codes:

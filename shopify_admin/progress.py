@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .client import ShopifyError
+from .errors import ShopifyError
 
 if TYPE_CHECKING:
     from .client import ShopifyAdminClient

@@ -13,8 +13,9 @@ from typing_extensions import override
 
 from .auth import AuthenticationError, credential
 from .bulk import BulkRunner
-from .client import DEFAULT_API_VERSION, ConfigurationError, ShopifyAdminClient, ShopifyError
+from .client import DEFAULT_API_VERSION, ShopifyAdminClient
 from .cost import PLANS
+from .errors import ConfigurationError, ShopifyError
 
 if TYPE_CHECKING:
     from singer_sdk.plugin_base import BaseSingerIO as PluginBase

@@ -29,6 +29,7 @@ from graphql import (
 from shopify_admin.cost import MAX_QUERY_COST, QueryCost
 from shopify_admin.schema import SCHEMA_PATH
 
+from . import domains
 from .bucket import Bucket
 from .scopes import access_denied, required_scope
 from .store import Store
@@ -64,7 +65,7 @@ class Context:
 
 
 def load_schema() -> GraphQLSchema:
-    from . import resolvers  # noqa: F401  (registers every resolver)
+    domains.register_resolvers()
 
     schema = build_schema(SCHEMA_PATH.read_text())
     for (type_name, field_name), fn in RESOLVERS.items():

@@ -8,22 +8,13 @@ import random
 import time
 from decimal import Decimal
 
-from .metafields import put_metafield
-from .records import (
-    ADDRESS_FIELDS,
-    marketing_consent,
-    new_address,
-    new_customer,
-    new_fulfillment,
-    new_fulfillment_order,
-    new_line_item,
-    new_location,
-    new_order,
-    new_product,
-    new_variant,
-    stock,
-    unstock,
-)
+from .domains.customers.models import ADDRESS_FIELDS, marketing_consent, new_address, new_customer
+from .domains.fulfillments.models import new_fulfillment, new_fulfillment_order
+from .domains.inventory.models import stock, unstock
+from .domains.locations.models import new_location
+from .domains.metafields.models import put_metafield
+from .domains.orders.models import new_line_item, new_order
+from .domains.products.models import new_product, new_variant
 from .store import Record, Store, iso, money
 from .store import price as money_scalar
 

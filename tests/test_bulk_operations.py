@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 import requests
 
-from shopify_admin_emulator import resolvers  # noqa: F401  (fills RESOLVERS)
+from shopify_admin_emulator import domains
 from shopify_admin_emulator.graphql_api import RESOLVERS
 
 from .captures import captures_available, load, mask, needs_captures
 from .conftest import Running, start
+
+domains.register_resolvers()  # fills RESOLVERS
 
 OPERATION_FIELDS = (
     "id status type errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query"
@@ -430,7 +432,7 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkey
     record lacks, a resolver that fails) included."""
     from graphql import GraphQLError, execute_sync, parse
 
-    from shopify_admin_emulator.bulk import ExportExecution, RootPaging
+    from shopify_admin_emulator.domains.bulk_operations.runner import ExportExecution, RootPaging
     from shopify_admin_emulator.graphql_api import Context
     from tap_shopify_admin.tap import TapShopifyAdmin
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from shopify_admin_emulator.records import change_quantity, new_location
+from shopify_admin_emulator.domains.inventory.models import change_quantity
+from shopify_admin_emulator.domains.locations.models import new_location
 
 from .captures import load, mask, needs_captures, same_answer
 from .conftest import Running

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema, OperationType, parse
 
-from shopify_admin.cost import QueryCost
+from shopify_admin.cost import QueryCost, requested_cost
 
 from .captures import CAPTURES, needs_captures
 
@@ -104,3 +104,19 @@ def test_actual_cost_of_captured_answers(priced: list[dict[str, Any]]) -> None:
     # Shopify's refund is not fully modelled: an actual cost is often a few points off (see cost.py)
     assert _report(reads, "actual", "actual cost of reads") >= 0.6 * len(reads)
     assert _report(mutations, "actual", "actual cost of mutations") >= 0.9 * len(mutations)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ products(first: 5) { nodes { id media(first: 10) { edges { node { id } } } } } }",
+        "{ orders(first: 5) { nodes { id fulfillments(first: 5) { events(first: 10) { nodes { id } } } } } }",
+        "{ orders(first: 5) { nodes { id discountApplications(first: 10) { edges { node { index } } } } } }",
+    ],
+)
+def test_connections_whose_page_info_is_not_served_are_priced_as_connections(
+    real_schema: GraphQLSchema, query: str
+) -> None:
+    """The served schema leaves out what the project never selects, `pageInfo` included: the price of a
+    connection must not depend on it."""
+    assert requested_cost(query) == QueryCost(real_schema, parse(query)).requested()

@@ -23,7 +23,9 @@ def test_connectors_never_import_the_emulator(package: str) -> None:
     assert {(file, name) for file, name in imported if name.startswith("shopify_admin_emulator")} == set()
 
 
-@pytest.mark.parametrize("package", ["shopify_admin", "tap_shopify_admin", "target_shopify_admin"])
+@pytest.mark.parametrize(
+    "package", ["shopify_admin", "tap_shopify_admin", "target_shopify_admin", "shopify_admin_emulator"]
+)
 def test_no_module_imports_one_that_imports_it_back(package: str) -> None:
     """Type-checking imports count too: a newcomer reading either module must not need the other first."""
     imports: dict[str, set[str]] = {}

@@ -18,7 +18,8 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
-from shopify_admin.bulk import POLL_LATENESS, RUN_QUERY, BulkOperation, BulkRunner, reassemble
+from shopify_admin.bulk import RUN_QUERY, BulkOperation, BulkRunner, reassemble
+from shopify_admin.retry import POLL_LATENESS
 from tap_shopify_admin import bulk_plan
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
 from tap_shopify_admin.streams.base import ConnectionStream

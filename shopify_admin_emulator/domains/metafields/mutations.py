@@ -1,0 +1,148 @@
+"""metafieldsSet, tagsAdd and tagsRemove, plus the metafield and tag rules customer mutations share."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from graphql import GraphQLError
+
+from ...graphql_api import Context, resolves
+from ...resources import user_error
+from ...store import Record, parse_gid
+from ..metafields.models import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
+
+TAGGABLE = ("Customer", "Product", "Order")
+METAFIELDS_SET_LIMIT = 25
+STALE = "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value."
+
+
+# tags -------------------------------------------------------------------------------------------------
+def split_tags(values: Iterable[str]) -> list[str]:
+    """Shopify splits every entry on commas and drops blanks and case-insensitive repeats."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            tag = part.strip()
+            if tag and tag.lower() not in seen:
+                seen.add(tag.lower())
+                out.append(tag)
+    return out
+
+
+def sorted_tags(tags: Iterable[str]) -> list[str]:
+    return sorted(tags, key=str.lower)
+
+
+def tagged_owner(ctx: Context, global_id: str) -> Record:
+    parsed = parse_gid(global_id)
+    record = ctx.store.node(global_id) if parsed and parsed[0] in TAGGABLE else None
+    if record is None:
+        raise GraphQLError("invalid id", extensions={"code": "RESOURCE_NOT_FOUND"})
+    return record
+
+
+@resolves("Mutation.tagsAdd")
+def tags_add(_root: Any, ctx: Context, id: str, tags: list[str]) -> dict[str, Any]:
+    owner = tagged_owner(ctx, id)
+    owner["tags"] = sorted_tags(split_tags([*owner.get("tags", []), *tags]))  # existing spelling wins
+    ctx.store.touch(owner)
+    return {"node": owner, "userErrors": []}
+
+
+@resolves("Mutation.tagsRemove")
+def tags_remove(_root: Any, ctx: Context, id: str, tags: list[str]) -> dict[str, Any]:
+    owner = tagged_owner(ctx, id)
+    # Orders match the spelling exactly; customers and products ignore case.
+    fold = (lambda t: t) if owner["__typename"] == "Order" else str.lower
+    removed = {fold(t) for t in split_tags(tags)}
+    owner["tags"] = [t for t in owner.get("tags", []) if fold(t) not in removed]
+    ctx.store.touch(owner)
+    return {"node": owner, "userErrors": []}
+
+
+# metafields -------------------------------------------------------------------------------------------
+def value_problem(type_: str, value: str) -> str | None:
+    """The message Shopify gives a value its type rejects, for the common types."""
+    if type_ in ("number_integer", "integer"):
+        return None if re.fullmatch(r"[+-]?\d+", value.strip()) else "Value must be an integer."
+    if type_ in ("number_decimal", "float"):
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            return "Value must be a decimal."
+        return None
+    if type_ == "boolean":
+        return None if value in ("true", "false") else "Value must be true or false."
+    if type_ == "date":
+        return None if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else "Value must be in YYYY-MM-DD format."
+    if type_ in ("json", "money", "rating", "link") or type_.startswith("list."):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return "Value is invalid JSON."
+        return "Value must be a JSON array." if type_.startswith("list.") and not isinstance(parsed, list) else None
+    if type_ in ("single_line_text_field", "multi_line_text_field") and not value.strip():
+        return "Value can't be blank."
+    if type_ == "single_line_text_field" and ("\n" in value or "\r" in value):
+        return "Value must be a single line text string."
+    return None
+
+
+def metafield_owner(ctx: Context, owner_id: str) -> Record | None:
+    parsed = parse_gid(owner_id)
+    return ctx.store.node(owner_id) if parsed and parsed[0] in METAFIELD_OWNERS else None
+
+
+def defined_type(ctx: Context, owner: Record, entry: dict[str, Any]) -> str | None:
+    """A metafield sent without a type takes its definition's."""
+    owner_type = METAFIELD_OWNERS[owner["__typename"]]
+    definition = definition_of(ctx.store, owner_type, entry.get("namespace"), entry["key"])
+    return definition["type"]["name"] if definition else None
+
+
+def metafields_set_errors(
+    ctx: Context, index: int, entry: dict[str, Any], owner: Record | None
+) -> list[dict[str, Any]]:
+    path = ["metafields", str(index)]
+    if owner is None:
+        return [user_error([*path, "ownerId"], "Owner does not exist.", "INVALID")]
+    namespace = canonical_namespace(entry.get("namespace"))
+    existing = find_metafield(owner, namespace, entry["key"])
+    type_ = entry.get("type") or (existing["type"] if existing else None) or defined_type(ctx, owner, entry)
+    if not type_:
+        return [user_error([*path, "type"], "Type can't be blank", "BLANK")]
+    problem = value_problem(type_, entry["value"])
+    if problem:
+        return [user_error([*path, "value"], problem, "INVALID_VALUE")]
+    if "compareDigest" in entry:
+        digest = entry["compareDigest"]
+        if digest is not None and existing is None:
+            return [user_error(path, "Invalid `compareDigest` value.", "INVALID_COMPARE_DIGEST")]
+        if existing is not None and digest != existing["compareDigest"]:
+            return [user_error(path, STALE, "STALE_OBJECT")]
+    return []
+
+
+@resolves("Mutation.metafieldsSet")
+def metafields_set(_root: Any, ctx: Context, metafields: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(metafields) > METAFIELDS_SET_LIMIT:
+        message = f"Exceeded the maximum metafields input limit of {METAFIELDS_SET_LIMIT}."
+        return {"metafields": None, "userErrors": [user_error(["metafields"], message, "LESS_THAN_OR_EQUAL_TO")]}
+    owners = [metafield_owner(ctx, entry["ownerId"]) for entry in metafields]
+    errors = [e for i, entry in enumerate(metafields) for e in metafields_set_errors(ctx, i, entry, owners[i])]
+    if errors:  # all or nothing
+        return {"metafields": [], "userErrors": errors}
+    written = []
+    found = [o for o in owners if o is not None]  # every owner, since a missing one is a user error
+    for entry, owner in zip(metafields, found, strict=True):
+        namespace = canonical_namespace(entry.get("namespace"))
+        existing = find_metafield(owner, namespace, entry["key"])
+        type_ = entry.get("type") or (existing or {}).get("type") or defined_type(ctx, owner, entry) or ""
+        written.append(put_metafield(ctx.store, owner, namespace, entry["key"], entry["value"], type_))
+        ctx.store.touch(owner)
+    return {"metafields": written, "userErrors": []}

@@ -1,0 +1,1 @@
+"""The shop itself, node(s), events and the app installation: `reads`."""
