@@ -105,6 +105,7 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
     the stream's map of nested connections."""
     from shopify_admin.bulk import BulkRunner
     from shopify_admin.settings import client_from_config
+    from tap_shopify_admin.documents import bulk_connections, selection
     from tap_shopify_admin.tap import TapShopifyAdmin
 
     jsonl = work_dir(f"parse-{store.orders}") / "orders.jsonl"
@@ -117,7 +118,7 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
         assert operation.result_url, operation
         with jsonl.open("w+b") as out:
             runner.download(operation, out)
-        return jsonl, orders.bulk_connections()  # type: ignore[attr-defined]
+        return jsonl, bulk_connections(orders.graphql_type, selection(orders.selected_fields()))  # type: ignore[attr-defined]
 
 
 def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
