@@ -470,3 +470,13 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkey
     plain, shortcut = answers("{ orders { edges { node { id totalPriceSet { shopMoney { amount } } } } } }")
     assert plain.errors and plain.data == shortcut.data
     assert [e.formatted for e in shortcut.errors or ()] == [e.formatted for e in plain.errors]
+
+
+def test_result_lines_are_escaped_as_shopify_writes_them() -> None:
+    from shopify_admin_emulator.domains.bulk_operations.runner import jsonl_lines
+
+    lines = jsonl_lines([{"note": "a&b <i>x</i> é", "n": 1.5}, {"url": "https://x/y"}])
+    assert lines == (
+        b'{"note":"a\\u0026b \\u003ci\\u003ex\\u003c\\/i\\u003e \xc3\xa9","n":1.5}\n{"url":"https:\\/\\/x\\/y"}\n'
+    )
+    assert jsonl_lines([]) == b""

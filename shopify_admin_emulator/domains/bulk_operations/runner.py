@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import msgspec
 from graphql import (
     DocumentNode,
     ExecutionContext,
@@ -49,12 +50,17 @@ TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
 
 
 # --- encoding ---------------------------------------------------------------------------------
-def jsonl_line(value: Any) -> bytes:
-    """Compact JSON escaped as Shopify's (Ruby's) encoder does it: `\\/`, `\\u0026`, `\\u003c`, `\\u003e`."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("/", "\\/"), ("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+RUBY_ESCAPES = ((b"/", b"\\/"), (b"&", b"\\u0026"), (b"<", b"\\u003c"), (b">", b"\\u003e"))
+
+
+def jsonl_lines(values: list[Any]) -> bytes:
+    """Compact JSON, a line each, escaped as Shopify's (Ruby's) encoder does it: `\\/`, `\\u0026`,
+    `\\u003c`, `\\u003e`. Those characters are escaped in the whole text at once: outside strings JSON
+    has none of them, and a line break is never raw inside one."""
+    text = b"\n".join(map(msgspec.json.encode, values)) + b"\n" if values else b""
+    for raw, escaped in RUBY_ESCAPES:
         text = text.replace(raw, escaped)
-    return (text + "\n").encode()
+    return text
 
 
 @dataclass
@@ -123,6 +129,8 @@ class ExportExecution(ExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, Plan] = {}  # by the id of graphql-core's cached field map
+        self._kinds: dict[int, tuple[Any, bool, str]] = {}  # by the id of a field's type
+        self._arguments: dict[int, dict[str, Any]] = {}  # by the id of a field node; variables are fixed
 
     def _plan(self, parent_type: Any, fields: dict[str, list[FieldNode]]) -> Plan:
         plan = self._plans.get(id(fields))
@@ -167,22 +175,37 @@ class ExportExecution(ExecutionContext):
 
     def _resolved(self, parent_type: Any, source: Any, field_nodes: list[FieldNode], field: Any, path: Any) -> Any:
         info = self.build_resolve_info(field, field_nodes, parent_type, path)
+        arguments = self._arguments.get(id(field_nodes[0]))
+        if arguments is None:
+            arguments = get_argument_values(field, field_nodes[0], self.variable_values)
+            self._arguments[id(field_nodes[0])] = arguments
         try:
-            value = field.resolve(source, info, **get_argument_values(field, field_nodes[0], self.variable_values))
+            value = field.resolve(source, info, **arguments)
         except Exception:  # graphql-core's way calls it again and reports the error
             return NOT_PLAIN
         return self._plain_value(field.type, field_nodes, path, value)
 
+    def _kind(self, type_: Any) -> tuple[Any, bool, str]:
+        """The type without its non-null wrapper, whether it was nullable, and which of leaf, list,
+        object or other it is: asked once per type, not per value."""
+        known = self._kinds.get(id(type_))
+        if known is None:
+            inner = get_nullable_type(type_)
+            kind = "leaf" if is_leaf_type(inner) else "list" if isinstance(inner, GraphQLList) else "other"
+            kind = "object" if isinstance(inner, GraphQLObjectType) else kind
+            known = self._kinds[id(type_)] = (inner, inner is type_, kind)
+        return known
+
     def _plain_value(self, type_: Any, field_nodes: list[FieldNode], path: Any, value: Any) -> Any:
-        inner = get_nullable_type(type_)
+        inner, nullable, kind = self._kind(type_)
         if value is None:
-            return None if inner is type_ else NOT_PLAIN
-        if is_leaf_type(inner):
+            return None if nullable else NOT_PLAIN
+        if kind == "leaf":
             return _serialized(inner, value)
-        if isinstance(inner, GraphQLList) and isinstance(value, list):
+        if kind == "list" and isinstance(value, list):
             items = [self._plain_value(inner.of_type, field_nodes, path.add_key(i), v) for i, v in enumerate(value)]
             return NOT_PLAIN if any(item is NOT_PLAIN for item in items) else items
-        if isinstance(inner, GraphQLObjectType) and isinstance(value, dict):
+        if kind == "object" and isinstance(value, dict):
             return self.execute_fields(inner, value, path, self.collect_subfields(inner, field_nodes))
         return NOT_PLAIN
 
@@ -350,7 +373,7 @@ def export_work(emulator: Emulator, document: DocumentNode, shape: Shape, group_
                 shuffled = [kid for kids in children for kid in kids]
                 rng.shuffle(shuffled)
                 lines = roots + shuffled
-            out.write(b"".join(jsonl_line(line) for line in lines))
+            out.write(jsonl_lines(lines))
             job.roots += len(roots)
             job.objects += len(lines)
 
@@ -366,7 +389,7 @@ def import_work(emulator: Emulator, document: DocumentNode, upload: Path, base_u
 
         def flush() -> None:
             rng.shuffle(window)
-            out.write(b"".join(jsonl_line(answer) for answer in window))
+            out.write(jsonl_lines(window))
             job.objects += len(window)
             job.roots += len(window)
             window.clear()
