@@ -1,5 +1,8 @@
 """Start-up: seconds from launching each tap to its first RECORD, ours and singer-io's, alternately
-against one small store with only `customers` selected, pinned to one core; medians.
+against one small store with only `customers` selected, pinned to one core; medians. Each tap runs from a
+virtual environment holding only what it installs with: singer-io's from PyPI, ours from this checkout
+(editable) without the development tools, whose matplotlib brings numpy, which singer-sdk's joblib then
+imports at start-up. Ours from the development environment runs too, for comparison.
 
     python -m bench.startup [REPEAT] [CPU] [EARLIER_CHECKOUT]
 
@@ -18,8 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from . import singer_io
-from .harness import OUT, TOKEN, Run, Store, emulator, run_process, work_dir, write_json
+from .harness import OUT, ROOT, TOKEN, Run, Store, emulator, run_process, work_dir, write_json
 from .ours import BIN, _catalog, tap_config
+
+RUNTIME_VENV = OUT / "ours-runtime-venv"
+
+
+def runtime_venv() -> Path:
+    """A virtual environment with this checkout and its runtime dependencies only; the tap's executable."""
+    if not (RUNTIME_VENV / "bin" / "tap-shopify-admin").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
+        pip = [str(RUNTIME_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, "-e", str(ROOT)], check=True)
+    return RUNTIME_VENV / "bin" / "tap-shopify-admin"
 
 
 def first_record(run: Run) -> float:
@@ -37,8 +51,9 @@ def startup(store: Store, repeat: int, cpu: int, earlier: Path | None = None) ->
         proxy.routes[shop_name] = shop.url
         ours_config = work / "ours.json"
         write_json(ours_config, {**tap_config(shop.url, store.plan, "never"), "shop": shop_name})
-        ours = ["taskset", "-c", str(cpu), str(BIN / "tap-shopify-admin"), "--config", str(ours_config)]
-        ours += ["--catalog", str(_catalog(ours_config, "customers", work))]
+        ours_arguments = ["--config", str(ours_config), "--catalog", str(_catalog(ours_config, "customers", work))]
+        ours = ["taskset", "-c", str(cpu), str(runtime_venv()), *ours_arguments]
+        ours_dev = ["taskset", "-c", str(cpu), str(BIN / "tap-shopify-admin"), *ours_arguments]
         theirs_config = work / "singer-io.json"
         write_json(theirs_config, {"shop": shop_name, "access_token": TOKEN, "start_date": singer_io.start_date()})
         found = subprocess.run(
@@ -52,10 +67,12 @@ def startup(store: Store, repeat: int, cpu: int, earlier: Path | None = None) ->
         write_json(work / "singer-io-catalog.json", catalog)
         theirs = ["taskset", "-c", str(cpu), tap, "--config", str(theirs_config)]
         theirs += ["--catalog", str(work / "singer-io-catalog.json")]
-        runs: dict[str, list[Run]] = {"ours": [], "singer-io": [], **({"ours, earlier build": []} if earlier else {})}
+        runs: dict[str, list[Run]] = {"ours": [], "singer-io": [], "ours, development environment": []}
+        runs |= {"ours, earlier build": []} if earlier else {}
         for _ in range(repeat):
             runs["ours"].append(run_process(ours, log=work / "ours.log"))
             runs["singer-io"].append(run_process(theirs, env=env, log=work / "singer-io.log"))
+            runs["ours, development environment"].append(run_process(ours_dev, log=work / "ours-dev.log"))
             if earlier:
                 before = {**os.environ, "PYTHONPATH": str(earlier)}
                 runs["ours, earlier build"].append(run_process(ours, env=before, log=work / "earlier.log"))
