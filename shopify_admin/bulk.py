@@ -12,12 +12,14 @@ in order and looks their children up.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import operator
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -298,29 +300,35 @@ def reassemble(
                 lines.seek(offset)
                 return decode(lines.readline())  # type: ignore[no-any-return]
 
-            def attach(node: dict[str, Any]) -> dict[str, Any]:
+            def attach(node: dict[str, Any], children: Iterable[int] | None = None) -> dict[str, Any]:
                 node_type = gid_type(node.get("id") or "")
                 fields = connections.get(node_type, {})
                 for field in fields.values():
                     node[field] = []
-                if node_type in parent_types:
-                    children = database.execute(
-                        "SELECT offset FROM children WHERE parent = ? ORDER BY offset", (node["id"],)
-                    ).fetchall()
-                    for (offset,) in children:
-                        child = read(offset)
-                        del child["__parentId"]
-                        child_type = gid_type(child.get("id") or "")
-                        if child_type not in fields:
-                            raise ValueError(f"no connection of {node_type} is known to hold {child_type} objects")
-                        node[fields[child_type]].append(attach(child))
+                if children is None and node_type in parent_types:
+                    children = [offset for (offset,) in database.execute(CHILDREN, (node["id"],))]
+                for offset in children or ():
+                    child = read(offset)
+                    del child["__parentId"]
+                    child_type = gid_type(child.get("id") or "")
+                    if child_type not in fields:
+                        raise ValueError(f"no connection of {node_type} is known to hold {child_type} objects")
+                    node[fields[child_type]].append(attach(child))
                 return node
 
-            for (offset,) in database.execute("SELECT offset FROM roots ORDER BY sort, number, offset"):
-                yield attach(read(offset))
+            # the roots in order, each with its children's offsets: one query, not one per root
+            rows = database.execute(ROOTS_WITH_CHILDREN)
+            for root, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+                yield attach(read(root), [child for _root, child in group if child is not None])
     finally:
         database.close()
         index.unlink(missing_ok=True)
+
+
+CHILDREN = "SELECT offset FROM children WHERE parent = ? ORDER BY offset"
+ROOTS_WITH_CHILDREN = """SELECT roots.offset, children.offset
+FROM roots LEFT JOIN children ON children.parent = roots.id
+ORDER BY roots.sort, roots.number, roots.offset, children.offset"""
 
 
 def _line_keys(sort_key: str | None) -> msgspec.json.Decoder[Any]:
@@ -337,17 +345,17 @@ def _line_keys(sort_key: str | None) -> msgspec.json.Decoder[Any]:
 def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> set[str]:
     """Index the file's lines by file offset; return the types that have children in it."""
     database.executescript(
-        "CREATE TABLE roots (sort TEXT, number INTEGER, offset INTEGER);"
+        "CREATE TABLE roots (sort TEXT, number INTEGER, offset INTEGER, id TEXT);"
         "CREATE TABLE children (parent TEXT, offset INTEGER);"
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
     )
     decode = _line_keys(sort_key).decode
     parent_types: set[str] = set()
-    roots: list[tuple[Any, int | None, int]] = []
+    roots: list[tuple[Any, int | None, int, str | None]] = []
     children: list[tuple[str, int]] = []
 
     def flush() -> None:
-        database.executemany("INSERT INTO roots VALUES (?, ?, ?)", roots)
+        database.executemany("INSERT INTO roots VALUES (?, ?, ?, ?)", roots)
         database.executemany("INSERT INTO children VALUES (?, ?)", children)
         roots.clear()
         children.clear()
@@ -359,7 +367,7 @@ def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> se
                 keys = decode(line)
                 if keys.parent is None:
                     number = gid_number(keys.id) if keys.id else None
-                    roots.append((getattr(keys, "sort", None), number, offset))
+                    roots.append((getattr(keys, "sort", None), number, offset, keys.id))
                 else:
                     children.append((keys.parent, offset))
                     parent_types.add(gid_type(keys.parent))
