@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -28,6 +29,20 @@ BUCKET = {"standard": 2000, "advanced": 4000, "plus": 20000, "enterprise": 40000
 STREAM = re.compile(rb'"stream":\s*"([^"]+)"')
 MESSAGE_TYPE = re.compile(rb'"type":\s*"([A-Z_]+)"')
 WORK = [OUT / "work"]  # where jobs keep their configs, catalogs, logs and files; next to the raw results
+
+
+RUNTIME_VENV = OUT / "ours-runtime-venv"
+
+
+def runtime_venv() -> Path:
+    """A virtual environment with this checkout (editable) and its runtime dependencies only, as a user
+    installs it, without the development tools (matplotlib brings numpy, which singer-sdk's joblib then
+    imports at start-up); its `bin` directory."""
+    if not (RUNTIME_VENV / "bin" / "tap-shopify-admin").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
+        pip = [str(RUNTIME_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, "-e", str(ROOT)], check=True)
+    return RUNTIME_VENV / "bin"
 
 
 def work_dir(name: str) -> Path:

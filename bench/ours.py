@@ -17,6 +17,7 @@ from .harness import (
     cost_summary,
     emulator,
     run_process,
+    runtime_venv,
     sync_result,
     work_dir,
     write_json,
@@ -126,7 +127,8 @@ def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
     messages in a child pinned to one core, with no network."""
     jsonl, connections = export_orders(store)
     work = jsonl.parent
-    command = [sys.executable, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
+    python = str(runtime_venv() / "python")  # as a user installs it; the floor runs in it too
+    command = [python, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
     runs: dict[str, list[Run]] = {"ours": [], "floor": []}
     for _ in range(PARSE_REPEAT):  # alternately, so that both see the same load
         runs["ours"].append(run_process(command, log=work / "parse.log", cwd=OUT.parent.parent))

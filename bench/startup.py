@@ -21,19 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from . import singer_io
-from .harness import OUT, ROOT, TOKEN, Run, Store, emulator, run_process, work_dir, write_json
+from .harness import OUT, TOKEN, Run, Store, emulator, run_process, runtime_venv, work_dir, write_json
 from .ours import BIN, _catalog, tap_config
-
-RUNTIME_VENV = OUT / "ours-runtime-venv"
-
-
-def runtime_venv() -> Path:
-    """A virtual environment with this checkout and its runtime dependencies only; the tap's executable."""
-    if not (RUNTIME_VENV / "bin" / "tap-shopify-admin").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
-        pip = [str(RUNTIME_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, "-e", str(ROOT)], check=True)
-    return RUNTIME_VENV / "bin" / "tap-shopify-admin"
 
 
 def first_record(run: Run) -> float:
@@ -52,7 +41,7 @@ def startup(store: Store, repeat: int, cpu: int, earlier: Path | None = None) ->
         ours_config = work / "ours.json"
         write_json(ours_config, {**tap_config(shop.url, store.plan, "never"), "shop": shop_name})
         ours_arguments = ["--config", str(ours_config), "--catalog", str(_catalog(ours_config, "customers", work))]
-        ours = ["taskset", "-c", str(cpu), str(runtime_venv()), *ours_arguments]
+        ours = ["taskset", "-c", str(cpu), str(runtime_venv() / "tap-shopify-admin"), *ours_arguments]
         ours_dev = ["taskset", "-c", str(cpu), str(BIN / "tap-shopify-admin"), *ours_arguments]
         theirs_config = work / "singer-io.json"
         write_json(theirs_config, {"shop": shop_name, "access_token": TOKEN, "start_date": singer_io.start_date()})
