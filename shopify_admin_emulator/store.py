@@ -36,6 +36,8 @@ ID_BASES = {
     "FulfillmentOrderLineItem": 16_100_000_000_000,
     "Fulfillment": 5_600_000_000_000,
     "FulfillmentLineItem": 12_100_000_000_000,
+    "FulfillmentHold": 290_100_000_000,
+    "FulfillmentEvent": 35_100_000_000_000,
     "Metafield": 30_100_000_000_000,
     "MetafieldDefinition": 229_100_000_000,
     "BasicEvent": 8_600_000_000_000,

@@ -1,5 +1,6 @@
 """The order batches are written in: an order can name a customer or product written in the same run,
-a fulfillment an order, so a batch is written only after the waiting batches of what it can name."""
+a fulfillment an order, an event a fulfillment, so a batch is written only after the waiting batches of
+what it can name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from collections.abc import Callable
 
 from singer_sdk import Sink
 
-DEPENDENCY_RANK = {"customer": 0, "product": 0, "order": 1, "fulfillment": 2}
+DEPENDENCY_RANK = {
+    "customer": 0,
+    "product": 0,
+    "order": 1,
+    "fulfillment": 2,
+    "fulfillment_event": 3,  # names a fulfillment
+    "fulfillment_order_action": 3,  # names a fulfillment order, which orders and fulfillments change
+}
 
 
 class DrainOrder:

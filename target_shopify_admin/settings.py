@@ -13,6 +13,8 @@ MATCH_KEYS = {
     "product": ("id", "handle", "custom_id"),
     "order": ("id", "source_identifier", "custom_id"),
     "fulfillment": ("id", "order"),
+    "fulfillment_event": ("fulfillment",),
+    "fulfillment_order_action": ("fulfillment_order",),
 }
 ACTIONS = ("create", "update", "upsert", "delete")
 DELETE_MODES = {
@@ -20,6 +22,8 @@ DELETE_MODES = {
     "product": ("delete", "archive"),
     "order": ("delete", "cancel", "close"),
     "fulfillment": ("delete",),  # fulfillmentCancel: a fulfillment cannot be deleted
+    "fulfillment_event": ("delete",),  # refused per record: Shopify deletes no event
+    "fulfillment_order_action": ("delete",),  # refused per record: an action is undone by another
 }
 
 
@@ -37,6 +41,7 @@ class StreamSettings:
         """The stream's entry in `streams`, checked; a mistake there stops the run before any write."""
         entry = dict((config.get("streams") or {}).get(stream) or {})
         kind = entry.pop("object", OBJECT_OF_STREAM.get(stream))
+        entry.setdefault("match_on", MATCH_KEYS.get(kind or "", ("id",))[0])  # the object's first key
         custom_id = entry.pop("custom_id", None)
         unknown = set(entry) - {"action", "match_on", "allow_deletes", "delete_mode"}
         if unknown:

@@ -14,6 +14,8 @@ from typing_extensions import override
 from .bulk_writes import BulkWriter
 from .customers import CustomerGateway
 from .drain_order import DrainOrder
+from .fulfillment_events import FulfillmentEventGateway
+from .fulfillment_order_actions import FulfillmentOrderActionGateway
 from .fulfillments import FulfillmentGateway
 from .gateways import ObjectGateway
 from .orders import OrderGateway
@@ -27,6 +29,8 @@ GATEWAYS: dict[str, type[ObjectGateway]] = {
     "product": ProductGateway,
     "order": OrderGateway,
     "fulfillment": FulfillmentGateway,
+    "fulfillment_event": FulfillmentEventGateway,
+    "fulfillment_order_action": FulfillmentOrderActionGateway,
 }
 
 

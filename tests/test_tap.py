@@ -265,6 +265,37 @@ def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: 
     assert {v["productId"] for v in variants} == {i for i, p in products.items() if not p.get("_sdc_deleted_at")}
 
 
+def test_fulfillment_events_and_what_fulfillment_order_actions_need_arrive(store_shop: Running, tmp_path: Path) -> None:
+    """A fulfillment's events ride on it; a fulfillment order carries its holds, location and actions."""
+    data = store_shop.graphql(
+        """{ orders(first: 50) { nodes { fulfillments { id } } }
+             fulfillmentOrders(first: 1, query: "status:open") { nodes { id } } }"""
+    )["data"]
+    fulfillment = next(f["id"] for o in data["orders"]["nodes"] for f in o["fulfillments"])
+    held = data["fulfillmentOrders"]["nodes"][0]["id"]
+    event = {"fulfillmentId": fulfillment, "status": "IN_TRANSIT", "happenedAt": "2026-01-02T03:04:05Z", "city": "Oslo"}
+    store_shop.graphql(
+        """mutation($e: FulfillmentEventInput!) {
+             fulfillmentEventCreate(fulfillmentEvent: $e) { userErrors { message } } }""",
+        {"e": event},
+    )
+    store_shop.graphql(
+        """mutation($id: ID!) { fulfillmentOrderHold(id: $id, fulfillmentHold: {reason: OTHER, handle: "tap-hold"}) {
+             userErrors { message } } }""",
+        {"id": held},
+    )
+    messages = run_tap(tmp_path, config(store_shop))
+    (shipped,) = [r for r in records(messages, "fulfillments") if r["id"] == fulfillment]
+    assert [(e["status"], e["happenedAt"], e["city"]) for e in shipped["events"]] == [
+        ("IN_TRANSIT", "2026-01-02T03:04:05Z", "Oslo")
+    ]
+    assert shipped["displayStatus"] == "IN_TRANSIT"
+    (order,) = [r for r in records(messages, "fulfillment_orders") if r["id"] == held]
+    assert order["status"] == "ON_HOLD" and [h["handle"] for h in order["fulfillmentHolds"]] == ["tap-hold"]
+    assert [a["action"] for a in order["supportedActions"]] == ["RELEASE_HOLD", "HOLD", "MOVE"]
+    assert order["assignedLocation"]["location"]["id"].startswith("gid://shopify/Location/")
+
+
 def test_every_query_the_tap_sent_validates_against_the_real_schema(store_shop: Running, real_schema) -> None:
     """Runs last in this module: the emulator kept every distinct document the tap sent."""
     documents = store_shop.emulator.api.documents()

@@ -17,6 +17,9 @@ FULFILLMENT_FIELDS = f"""
     id legacyResourceId name createdAt updatedAt status displayStatus totalQuantity deliveredAt inTransitAt
     estimatedDeliveryAt requiresShipping trackingInfo {{ company number url }}
     fulfillmentLineItems(first: 10) {{ nodes {{ id quantity lineItem {{ id }} originalTotalSet {{ {MONEY} }} }} }}
+    events(first: 10) {{ nodes {{
+        id status happenedAt createdAt message estimatedDeliveryAt city province country zip address1 latitude longitude
+    }} }}
 """
 
 
@@ -47,7 +50,8 @@ class OrderLineItemsStream(NestedStream):
 
 
 class FulfillmentsStream(NestedStream):
-    """Fulfillments ride on their order, whose updatedAt moves when one is created or changed."""
+    """Fulfillments ride on their order, whose updatedAt moves when one is created or changed, or an event
+    is added: a fulfillment's tracking events (few, never changed) ride on the fulfillment."""
 
     name = "fulfillments"
     graphql_type = "Fulfillment"

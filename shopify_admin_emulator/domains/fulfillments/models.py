@@ -6,16 +6,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...store import Record, Store
+from ..locations.models import primary_location
 
-SHOP_LOCATION = {"name": "Shop location", "countryCode": "CA"}  # one object shared by every fulfillment order
+FINISHED = ("CLOSED", "CANCELLED", "INCOMPLETE")  # statuses a fulfillment order does not leave
 Allocation = tuple[Record, Record, int]  # (fulfillment order, its line item, quantity fulfilled)
 
 
 def new_fulfillment_order(
-    store: Store, order: Record, quantities: Iterable[tuple[Record, int]], created: str, updated: str, fulfill_at: str
+    store: Store,
+    order: Record,
+    quantities: Iterable[tuple[Record, int]],
+    created: str,
+    updated: str,
+    fulfill_at: str,
+    location: Record | None = None,
 ) -> Record:
-    """An OPEN fulfillment order at the shop location for (line item, quantity) pairs, stored and added
-    to the order's."""
+    """An OPEN fulfillment order for (line item, quantity) pairs at `location` (the primary location if
+    none), stored and added to the order's."""
     fo = store.new_record(
         "FulfillmentOrder",
         createdAt=created,
@@ -23,8 +30,10 @@ def new_fulfillment_order(
         status="OPEN",
         requestStatus="UNSUBMITTED",
         fulfillAt=fulfill_at,
-        assignedLocation=SHOP_LOCATION,
         _order=order,
+        _location=location or primary_location(store),
+        _holds=[],
+        _progress_reported=False,
     )
     fo["_line_items"] = [
         store.new_record("FulfillmentOrderLineItem", totalQuantity=qty, remainingQuantity=qty, _line_item=li)
@@ -69,3 +78,24 @@ def new_fulfillment(
     ]
     order["_fulfillments"].append(store.put(fulfillment))
     return fulfillment
+
+
+def resting_status(fo: Record) -> str:
+    """The status a fulfillment order returns to when nothing holds it: OPEN until part is fulfilled."""
+    untouched = all(li["remainingQuantity"] == li["totalQuantity"] for li in fo["_line_items"])
+    return "OPEN" if untouched else "IN_PROGRESS"
+
+
+def split_off(store: Store, fo: Record, quantities: dict[int, int], location: Record | None) -> Record:
+    """A new fulfillment order taking `quantities` ({line number: quantity}) out of `fo`, as Shopify splits
+    one to hold or move part of it; lines left with nothing leave `fo`."""
+    now = store.clock.now_iso()
+    taken = []
+    for line in fo["_line_items"]:
+        quantity = quantities.get(line["_n"], 0)
+        line["totalQuantity"] -= quantity
+        line["remainingQuantity"] -= quantity
+        if quantity:
+            taken.append((line["_line_item"], quantity))
+    fo["_line_items"] = [line for line in fo["_line_items"] if line["totalQuantity"]]
+    return new_fulfillment_order(store, fo["_order"], taken, now, now, fo["fulfillAt"], location or fo["_location"])

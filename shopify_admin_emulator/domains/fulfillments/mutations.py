@@ -11,11 +11,12 @@ from typing import Any
 
 from ...graphql_api import Context, resolves
 from ...resources import find, user_error
+from ...search import parse_time
 from ...store import Record, Store
 from ..inventory.models import release_stock
 from ..orders.mutations import archive_if_done, open_fulfillment_order, touch_order
 from ..orders.reads import fulfillment_status
-from .models import Allocation, new_fulfillment
+from .models import Allocation, new_fulfillment, resting_status
 
 Errors = list[dict[str, Any]]
 
@@ -164,11 +165,7 @@ def _restore(store: Store, fulfillment: Record) -> list[Record]:
         if fo["status"] == "CLOSED":
             reopened.setdefault(fo["_n"], []).append((line["_line_item"], qty))
         else:
-            fo["status"] = (
-                "OPEN"
-                if all(li["remainingQuantity"] == li["totalQuantity"] for li in fo["_line_items"])
-                else "IN_PROGRESS"
-            )
+            fo["status"] = resting_status(fo)
     created = [open_fulfillment_order(store, order, lines) for lines in reopened.values()]
     return [*changed.values(), *created]
 
@@ -187,3 +184,39 @@ def fulfillment_cancel(_root: Any, ctx: Context, id: str) -> dict[str, Any]:
             order["closed"], order["closedAt"] = False, None  # Shopify reopens what it archived on fulfilment
         touch_order(ctx.store, order, fulfillment, *fos)
     return {"fulfillment": fulfillment, "userErrors": []}
+
+
+# fulfillmentEventCreate --------------------------------------------------------------------------
+EVENT_FIELDS = ("message", "city", "province", "country", "zip", "address1", "latitude", "longitude")
+SHIPMENT_TIMES = {"IN_TRANSIT": "inTransitAt", "DELIVERED": "deliveredAt"}
+
+
+@resolves("Mutation.fulfillmentEventCreate")
+def fulfillment_event_create(_root: Any, ctx: Context, fulfillmentEvent: dict[str, Any]) -> dict[str, Any]:
+    """The event shows on the fulfillment: its display status, and when it went in transit, was delivered
+    and is expected. Shopify takes events on a cancelled fulfillment too, leaving it cancelled."""
+    fulfillment = find(ctx, fulfillmentEvent["fulfillmentId"], "Fulfillment")
+    if fulfillment is None:
+        error = user_error(["fulfillmentEvent", "fulfillmentId"], "Fulfillment does not exist.")
+        return {"fulfillmentEvent": None, "userErrors": [error]}
+    now = ctx.store.clock.now_iso()
+    status = fulfillmentEvent["status"]
+    happened = parse_time(fulfillmentEvent.get("happenedAt") or now)
+    expected = fulfillmentEvent.get("estimatedDeliveryAt")
+    event = ctx.store.new_record(
+        "FulfillmentEvent",
+        status=status,
+        happenedAt=happened,
+        createdAt=now,
+        estimatedDeliveryAt=parse_time(expected) if expected else None,
+        **{name: fulfillmentEvent.get(name) for name in EVENT_FIELDS},
+    )
+    fulfillment.setdefault("_events", []).append(ctx.store.put(event))
+    if fulfillment["status"] != "CANCELLED":
+        fulfillment["displayStatus"] = status
+    if status in SHIPMENT_TIMES:
+        fulfillment[SHIPMENT_TIMES[status]] = happened
+    if expected:
+        fulfillment["estimatedDeliveryAt"] = event["estimatedDeliveryAt"]
+    touch_order(ctx.store, fulfillment["_order"], fulfillment)
+    return {"fulfillmentEvent": event, "userErrors": []}

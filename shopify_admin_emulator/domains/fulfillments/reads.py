@@ -1,4 +1,4 @@
-"""Fulfillment orders and fulfillments: reads. Mutations live in fulfillment_mutations."""
+"""Fulfillment orders and fulfillments: reads. Mutations live in `mutations` and `order_actions`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 
 from ...connections import paginate_list
 from ...graphql_api import Context, resolves
-from ...resources import COMMON_SORTS, Resource, common_filters, constants, empty_connections, find, money_bag
+from ...resources import COMMON_SORTS, Resource, common_filters, empty_connections, find, money_bag
+from ...scopes import access_denied
 from ...search import Filter
 from ...store import Record
 from ..orders.reads import line_item_variant
+from .models import FINISHED
 
 FULFILLMENT_ORDERS = Resource(
     "FulfillmentOrder",
@@ -18,16 +20,15 @@ FULFILLMENT_ORDERS = Resource(
         **common_filters(),
         "status": Filter("text", lambda r: r.get("status")),
         "order_id": Filter("number", lambda r: r["_order"]["_n"]),
-        "assigned_location_id": Filter("number", lambda r: 1),
+        "assigned_location_id": Filter("number", lambda r: r["_location"]["_n"] if r["_location"] else None),
     },
     sorts=dict(COMMON_SORTS),
 )
-CLOSED = {"CLOSED", "CANCELLED", "INCOMPLETE"}
 
 
 @resolves("QueryRoot.fulfillmentOrders")
 def fulfillment_orders(_root: Any, ctx: Context, includeClosed: bool = False, **args: Any) -> dict[str, Any]:
-    only = None if includeClosed else (lambda r: r["status"] not in CLOSED)
+    only = None if includeClosed else (lambda r: r["status"] not in FINISHED)
     return FULFILLMENT_ORDERS.connection(ctx, "fulfillmentOrders", args, only=only)
 
 
@@ -88,11 +89,63 @@ def fo_fulfillments(fo: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
     return paginate_list(rows, args)
 
 
+HOLD_LIMIT = 10  # holds one app may keep on a fulfillment order
+
+
+def supported_actions(fo: Record) -> list[str]:
+    """In the order Shopify lists them (../shared/shopify-captures/2026-04/fulfillments)."""
+    if fo["status"] == "ON_HOLD":
+        return ["RELEASE_HOLD", *(["HOLD"] if len(fo["_holds"]) < HOLD_LIMIT else []), "MOVE"]
+    if fo["status"] == "SCHEDULED":
+        return ["MARK_AS_OPEN"]
+    if fo["status"] not in ("OPEN", "IN_PROGRESS"):
+        return []
+    if fo["_progress_reported"]:
+        return ["CREATE_FULFILLMENT", "REPORT_PROGRESS", "HOLD", "MARK_AS_OPEN"]
+    actions = ["CREATE_FULFILLMENT", "REPORT_PROGRESS", "MOVE", "HOLD"]
+    if sum(li["remainingQuantity"] for li in fo["_line_items"]) > 1:
+        actions.append("SPLIT")
+    if any(_mergeable(fo, other) for other in fo["_order"]["_fulfillment_orders"]):
+        actions.append("MERGE")
+    return actions
+
+
+def _mergeable(fo: Record, other: Record) -> bool:
+    return other is not fo and other["status"] == "OPEN" and other["_location"] is fo["_location"]
+
+
 @resolves("FulfillmentOrder.supportedActions")
 def fo_supported_actions(fo: Record, _ctx: Context) -> list[dict[str, str]]:
-    if fo["status"] in ("OPEN", "IN_PROGRESS"):
-        return [{"action": a} for a in ("CREATE_FULFILLMENT", "HOLD", "MOVE", "SPLIT")]
-    return []
+    return [{"action": action} for action in supported_actions(fo)]
+
+
+@resolves("FulfillmentOrder.assignedLocation")
+def fo_assigned_location(fo: Record, _ctx: Context) -> dict[str, Any]:
+    location = fo["_location"]
+    address = location["address"] if location else {}
+    fields = ("address1", "address2", "city", "province", "zip", "phone")
+    return {
+        **{name: address.get(name) for name in fields},
+        "name": location["name"] if location else "Shop location",
+        "countryCode": address.get("countryCode") or "CA",
+        "location": location,
+    }
+
+
+@resolves("FulfillmentOrder.fulfillmentHolds")
+def fo_holds(fo: Record, _ctx: Context) -> list[Record]:
+    return list(fo["_holds"])
+
+
+@resolves("FulfillmentHold.heldByApp")
+def held_by_app(_hold: Record, _ctx: Context) -> None:
+    """Shopify refuses this field to an app without read_apps, as it refused the captures'."""
+    raise access_denied("heldByApp", "read_apps")
+
+
+@resolves("Fulfillment.events")
+def fulfillment_events(f: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
+    return paginate_list(f.get("_events", []), args)
 
 
 @resolves("FulfillmentOrderLineItem.lineItem")
@@ -162,6 +215,4 @@ resolves("FulfillmentLineItem.originalTotalSet")(_fli_money)
 resolves("FulfillmentLineItem.discountedTotalSet")(_fli_money)
 
 
-constants("FulfillmentOrder", {"fulfillmentHolds": []})
 empty_connections("FulfillmentOrder", "fulfillmentOrdersForMerge", "locationsForMove", "merchantRequests")
-empty_connections("Fulfillment", "events")

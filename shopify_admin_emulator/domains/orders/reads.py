@@ -10,6 +10,7 @@ from ...graphql_api import Context, resolves
 from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
 from ...search import Filter
 from ...store import Record
+from ..fulfillments.models import FINISHED
 from ..metafields.definitions import by_custom_id
 
 ORDERS = Resource(
@@ -104,7 +105,13 @@ for _field, _key in MONEY_FIELDS.items():
 
 @resolves("Order.displayFulfillmentStatus")
 def display_fulfillment_status(o: Record, _ctx: Context) -> str:
-    return fulfillment_status(o)
+    """Before anything is fulfilled, an order whose live fulfillment orders are all held shows ON_HOLD, and
+    all with progress reported IN_PROGRESS, as in the captures."""
+    status = fulfillment_status(o)
+    live = {fo["status"] for fo in o.get("_fulfillment_orders", []) if fo["status"] not in FINISHED}
+    if status == "UNFULFILLED" and len(live) == 1 and live <= {"ON_HOLD", "IN_PROGRESS"}:
+        return live.pop()
+    return status
 
 
 @resolves("Order.customer")
