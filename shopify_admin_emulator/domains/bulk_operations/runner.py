@@ -22,8 +22,12 @@ from graphql import (
     DocumentNode,
     ExecutionContext,
     FieldNode,
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLList,
     GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLString,
     Undefined,
     execute_sync,
     get_named_type,
@@ -115,8 +119,19 @@ class RootPaging:
 
 NOT_PLAIN = object()
 # per field of a selection: response key, nodes, field name, type if read from the record as it is,
-# that type unwrapped if it is a scalar or an enum, the field if its resolver returns no connection
-Plan = list[tuple[str, list[FieldNode], str, Any, Any, Any]]
+# that type unwrapped if it is a scalar or an enum, the Python type whose values that scalar answers
+# as they are, the field if its resolver returns no connection
+Plan = list[tuple[str, list[FieldNode], str, Any, Any, type | None, Any]]
+
+
+def as_is(leaf: Any) -> type | None:
+    """The Python type whose values the scalar `leaf` serializes unchanged, if any: strings for String,
+    ID and the schema's own scalars (which keep graphql-core's identity serializer), booleans for Boolean."""
+    if leaf in (GraphQLString, GraphQLID) or (
+        isinstance(leaf, GraphQLScalarType) and leaf.serialize is GraphQLScalarType.serialize
+    ):
+        return str
+    return bool if leaf is GraphQLBoolean else None
 
 
 class ExportExecution(ExecutionContext):
@@ -145,7 +160,8 @@ class ExportExecution(ExecutionContext):
                 resolved = definition is not None and definition.resolve is not None
                 resolved = resolved and not is_connection(get_named_type(definition.type))
                 resolver_field = definition if resolved else None
-                plan.append((response_name, field_nodes, node.name.value, type_, leaf, resolver_field))
+                unchanged = as_is(leaf) if leaf is not None else None
+                plan.append((response_name, field_nodes, node.name.value, type_, leaf, unchanged, resolver_field))
             self._plans[id(fields)] = plan
         return plan
 
@@ -153,11 +169,13 @@ class ExportExecution(ExecutionContext):
         if not isinstance(source_value, dict):
             return super().execute_fields(parent_type, source_value, path, fields)
         results = {}
-        for response_name, field_nodes, name, type_, leaf, resolved in self._plan(parent_type, fields):
+        for response_name, field_nodes, name, type_, leaf, unchanged, resolved in self._plan(parent_type, fields):
             value = source_value.get(name) if type_ is not None else None
             result = NOT_PLAIN
             if type_ is not None and not callable(value):
-                if leaf is not None and value is not None:  # the most frequent case
+                if unchanged is not None and type(value) is unchanged:  # the most frequent case
+                    result = value
+                elif leaf is not None and value is not None:
                     result = _serialized(leaf, value)
                 else:
                     result = self._plain_value(
