@@ -54,27 +54,32 @@ class CurrentObjects:
         self.logger = logger
 
     def find(self, keys: list[str], lookups: list[dict[str, Any]]) -> Found:
-        """The object of each key (its lookup identifier in `lookups`), or None. In `auto`, the first
-        query's worth is looked up, and how long that took says how fast lookups of the rest would go."""
+        """The object of each key (its lookup identifier in `lookups`), or None. In `auto`, when the
+        budget alone does not make the lookups slower than an export, the first query's worth is looked
+        up, and how long that took says how fast lookups of the rest would go."""
         per_query = self.gateway.lookups_per_query()
         if self.mode == "export":
             return self.joined(keys, lookups)
         if self.mode == "lookups" or len(keys) <= per_query:
             return self.gateway.find_many(lookups)
+        shop_objects = self.gateway.shop_objects()
+        if self.export_chosen(len(keys), shop_objects, round_trip=0.0):
+            return self.joined(keys, lookups)
         sent = time.monotonic()
         head = self.gateway.find_many(lookups[:per_query])
         rest = (keys[per_query:], lookups[per_query:])
-        if self.export_chosen(len(rest[0]), round_trip=time.monotonic() - sent):
+        if self.export_chosen(len(rest[0]), shop_objects, round_trip=time.monotonic() - sent):
             return head + self.joined(*rest)
         return head + self.gateway.find_many(rest[1])
 
-    def export_chosen(self, records: int, round_trip: float) -> bool:
-        shop_objects = self.gateway.shop_objects()
+    def export_chosen(self, records: int, shop_objects: int, round_trip: float) -> bool:
+        """Whether exporting is sooner than looking `records` objects up at `round_trip` a query (0: as
+        fast as the budget allows)."""
         per_second = self.gateway.lookups_per_second(self.gateway.client.throttle.restore_rate, round_trip)
         chosen = export_is_sooner(records, shop_objects, per_second)
         self.logger.info(
-            "%d %ss to find among %d objects: %s (lookups %.1f s, an export %.1f s)",
-            *(records, self.gateway.kind, shop_objects, "export" if chosen else "lookups"),
+            "%d %ss to find among %d objects, %.2f s a lookup query: %s (lookups %.1f s, an export %.1f s)",
+            *(records, self.gateway.kind, shop_objects, round_trip, "export" if chosen else "lookups"),
             *(records / per_second, bulk_seconds(shop_objects)),
         )
         return chosen

@@ -206,9 +206,18 @@ def test_export_queries_are_valid_bulk_queries(real_schema, custom_id: tuple[str
         assert "query:" not in document  # a search filter would lag behind the writes before it
 
 
-def seeded_emails(shop: Running) -> list[str]:
-    data = shop.graphql("{ customers(first: 250) { nodes { defaultEmailAddress { emailAddress } } } }")["data"]
-    return [c["defaultEmailAddress"]["emailAddress"] for c in data["customers"]["nodes"]]
+def seeded_emails(shop: Running, count: int = 250) -> list[str]:
+    emails: list[str] = []
+    after = None
+    while len(emails) < count:
+        query = """query($after: String) { customers(first: 250, after: $after) {
+          nodes { defaultEmailAddress { emailAddress } } pageInfo { hasNextPage endCursor } } }"""
+        page = shop.graphql(query, {"after": after})["data"]["customers"]
+        emails += [(c["defaultEmailAddress"] or {}).get("emailAddress") for c in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return [email for email in emails if email]
 
 
 @pytest.mark.parametrize("fault", [None, "bulk_fail:count=1", "bulk_truncated:count=1"])
@@ -258,3 +267,24 @@ def test_an_export_matches_on_a_custom_id(shop: Running, tmp_path: Path) -> None
     assert "crm: 10 unchanged, 10 updated" in summary(result, "crm")
     assert requests_of(shop, "TargetCustomerLookup") == 0
     assert customer(shop, id=data[0]["id"])["firstName"] == "Renamed"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("plan", "exports", "lookups"), [("standard", 1, 0), ("unlimited", 0, 3)])
+def test_auto_exports_when_the_budget_makes_lookups_slower(
+    tmp_path: Path, plan: str, exports: int, lookups: int
+) -> None:
+    """600 customers the shop holds: on the standard plan their lookups (3 points each at 100 points/s)
+    would take longer than an export, decided without a lookup; with no budget to speak of, the first
+    query's 250 lookups come back at once, so the rest are looked up too."""
+    shop = start(plan=plan, customers=600)
+    try:
+        emails = seeded_emails(shop, 600)
+        cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=1)
+        result = run_target(tmp_path, cfg, messages("crm", [{"email": e} for e in emails]))
+        assert result.returncode == 0, result.stderr
+        assert f"crm: {len(emails)} unchanged" in summary(result, "crm")
+        assert requests_of(shop, "BulkOperationRunQuery") == exports
+        assert requests_of(shop, "TargetCustomerLookup") == lookups
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
