@@ -207,7 +207,7 @@ def test_export_queries_are_valid_bulk_queries(real_schema, custom_id: tuple[str
 
 
 def seeded_emails(shop: Running, count: int = 250) -> list[str]:
-    emails: list[str] = []
+    emails: list[str | None] = []
     after = None
     while len(emails) < count:
         query = """query($after: String) { customers(first: 250, after: $after) {
