@@ -57,10 +57,12 @@ class CurrentObjects:
         """The object of each key (its lookup identifier in `lookups`), or None. In `auto`, when the
         budget alone does not make the lookups slower than an export, the first query's worth is looked
         up, and how long that took says how fast lookups of the rest would go."""
-        per_query = self.gateway.lookups_per_query()
+        if self.mode == "lookups" or self.gateway.export_selection is None:
+            return self.gateway.find_many(lookups)
         if self.mode == "export":
             return self.joined(keys, lookups)
-        if self.mode == "lookups" or len(keys) <= per_query:
+        per_query = self.gateway.lookups_per_query()
+        if len(keys) <= per_query:
             return self.gateway.find_many(lookups)
         shop_objects = self.gateway.shop_objects()
         if self.export_chosen(len(keys), shop_objects, round_trip=0.0):

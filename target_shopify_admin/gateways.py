@@ -134,9 +134,10 @@ class IdentifiedGateway(ObjectGateway):
 
     typename: ClassVar[str]
     selection: ClassVar[str]  # what `as_input` and `unchanged` compare against
-    export_selection: ClassVar[str]  # `selection` as a bulk query reads it: connections whole, by edges
+    # `selection` as a bulk query reads it (connections whole, by edges); None: the object is only looked up
+    export_selection: ClassVar[str | None] = None
     export_connections: ClassVar[dict[str, dict[str, str]]] = {}  # see shopify_admin.bulk.reassemble
-    count_roots: ClassVar[tuple[str, ...]]  # the `…Count` roots adding up to the objects an export writes
+    count_roots: ClassVar[tuple[str, ...]] = ()  # the `…Count` roots adding up to the objects an export writes
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
