@@ -1,16 +1,20 @@
 """Jobs for this project's connectors: tap full syncs (paged, bulk), no-change incremental runs,
-bulk result parsing on one core, and target upserts (per record, bulk)."""
+bulk result parsing on one core, target upserts (per record, bulk) and upserts into a shop that holds
+them (lookups against an export of the shop)."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from .harness import (
+    BUCKET,
     OUT,
+    RESTORE_RATE,
     TOKEN,
     Run,
     Store,
@@ -174,18 +178,10 @@ def target_records(kind: str, n: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def target_upsert(
-    n: int, plan: str, seed: int, bulk: bool, round_trip: float = 0.0, concurrent_writes: int | None = None
-) -> dict[str, Any]:
-    """Upsert n new customers and n new products into an empty shop. `round_trip`: seconds the emulator
-    takes to answer each request, as a far-away Shopify would."""
-    mode = "bulk" if bulk else "per-record"
-    if round_trip:
-        mode += f", {round_trip:g} s a request, {concurrent_writes} at a time"
-    work = work_dir(f"target-{mode}-{n}".replace(", ", "-").replace(" ", "_"))
-    messages = work / "input.jsonl"
-    with messages.open("w") as out:
-        for stream, key in (("customers", "email"), ("products", "handle")):
+def write_messages(path: Path, n: int, seed: int, streams: tuple[tuple[str, str], ...]) -> Path:
+    """A SCHEMA and n RECORD messages for each (stream, match key) of `streams`, in a file."""
+    with path.open("w") as out:
+        for stream, key in streams:
             rows = target_records(stream, n, seed)
             properties: dict[str, Any] = {name: {"type": "string"} for name in rows[0]}
             if "tags" in properties:
@@ -197,6 +193,19 @@ def target_upsert(
                 + "\n"
             )
             out.writelines(json.dumps({"type": "RECORD", "stream": stream, "record": row}) + "\n" for row in rows)
+    return path
+
+
+def target_upsert(
+    n: int, plan: str, seed: int, bulk: bool, round_trip: float = 0.0, concurrent_writes: int | None = None
+) -> dict[str, Any]:
+    """Upsert n new customers and n new products into an empty shop. `round_trip`: seconds the emulator
+    takes to answer each request, as a far-away Shopify would."""
+    mode = "bulk" if bulk else "per-record"
+    if round_trip:
+        mode += f", {round_trip:g} s a request, {concurrent_writes} at a time"
+    work = work_dir(f"target-{mode}-{n}".replace(", ", "-").replace(" ", "_"))
+    messages = write_messages(work / "input.jsonl", n, seed, (("customers", "email"), ("products", "handle")))
     args = [
         *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
         *("--customers", "0", "--products", "0", "--orders", "0"),
@@ -235,4 +244,46 @@ def target_upsert(
             "written": {k: v for k, v in shop.counts().items() if k in ("customers", "products")},
             "error": run.stderr_tail if run.returncode else None,
         }
+    return result
+
+
+def target_join(n: int, plan: str, seed: int) -> dict[str, Any]:
+    """Upsert n customers into a shop that already holds them (a first bulk run creates them), once with
+    `bulk_lookup: lookups` and once with `auto`, which the cost model turns into an export of the shop
+    joined by email. Every record comes out unchanged either way."""
+    work = work_dir(f"target-join-{n}")
+    messages = write_messages(work / "input.jsonl", n, seed, (("customers", "email"),))
+    args = [
+        *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
+        *("--customers", "0", "--products", "0", "--orders", "0", "--search-lag", "0"),
+    ]
+    command = [str(BIN / "target-shopify-admin"), "--config"]
+    result: dict[str, Any] = {"n": n, "plan": plan, "emulator": "shopify-admin-emulator " + " ".join(args)}
+    with emulator(args) as shop:
+        for mode in ("create", "lookups", "auto"):
+            config = work / f"config-{mode}.json"
+            streams = {"customers": {"object": "customer", "action": "upsert", "match_on": "email"}}
+            lookup = "lookups" if mode == "create" else mode
+            write_json(
+                config, {**connection(shop.url, plan), "bulk_threshold": 1, "bulk_lookup": lookup, "streams": streams}
+            )
+            time.sleep(BUCKET[plan] / RESTORE_RATE[plan])  # each run starts with a full bucket
+            shop.reset_stats()
+            log = work / f"target-{mode}.log"
+            with messages.open("rb") as stdin:
+                run = run_process([*command, str(config)], stdin=stdin, log=log)
+            if mode == "create":
+                continue
+            logged = log.read_text().splitlines()
+            result[mode] = {
+                "command": " ".join([*command, config.name]) + f" < {messages.name}",
+                "returncode": run.returncode,
+                "wall_s": run.wall_s,
+                "cpu_s": run.cpu_s,
+                "outcomes": next((line.split("| ")[-1] for line in logged if "| customers: " in line), ""),
+                "chose": "export" if any(": export (lookups" in line for line in logged) else "lookups",
+                **cost_summary(shop.stats(), run.wall_s, plan),
+                "error": run.stderr_tail if run.returncode else None,
+            }
+    result["returncode"] = max(result["lookups"]["returncode"], result["auto"]["returncode"])
     return result

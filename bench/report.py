@@ -198,6 +198,7 @@ def write(results: dict[str, Any], directory: Path) -> None:
     lines += stream_section(jobs)
     lines += parse_section(jobs)
     lines += target_section(jobs)
+    lines += join_section(jobs)
     lines += incremental_section(jobs)
     lines += cost_growth_section(jobs)
     lines += not_run_section(jobs, meta)
@@ -413,6 +414,33 @@ def target_section(jobs: dict[str, Any]) -> list[str]:
             "the default `concurrent_writes: 4` overlaps them, records with the same key still in order.",
         ]
     lines += ["", *(f"- `{name}`: `{j['emulator']}` then `{j['command']}`" for name, j in found)]
+    return [*lines, ""]
+
+
+def join_section(jobs: dict[str, Any]) -> list[str]:
+    found = [(name, j) for name, j in sorted(jobs.items()) if name.startswith("target/join/") and "auto" in j]
+    if not found:
+        return []
+    lines = [
+        "## 4b. Target: upserting customers the shop already holds",
+        "",
+        "N customers (`match_on: email`, `bulk_threshold: 1`) into a shop that holds them, each run with a full "
+        "bucket: `lookups` finds them by aliased `customerByIdentifier` queries; `auto` looks the first query's "
+        "worth up, then lets the cost model choose, here one `bulkOperationRunQuery` export of the shop joined "
+        "by email. Every record is unchanged, so nothing is written.",
+        "",
+        "| N | finding | chosen | exit | outcomes | wall | records/s | GraphQL req. | points | target CPU |",
+        "|---:|---|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for _name, j in found:
+        for mode in ("lookups", "auto"):
+            r = j[mode]
+            lines.append(
+                f"| {_n(j['n'])} | `{mode}` | {r['chose']} | {r['returncode']} | {r['outcomes']} | "
+                f"{_n(r['wall_s'], 1)} s | {_n(j['n'] / r['wall_s'], 1)} | {_n(r['graphql_requests'])} | "
+                f"{_n(r['points'])} | {_n(r['cpu_s'], 1)} s |"
+            )
+    lines += ["", *(f"- `{name}`: `{j['emulator']}`, then `{j['auto']['command']}`" for name, j in found)]
     return [*lines, ""]
 
 

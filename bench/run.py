@@ -135,6 +135,8 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
     if args.target_bulk:
         for n in args.target_sizes:
             cpu.append((f"target/bulk/{n}", partial(ours.target_upsert, n, args.plan, args.seed, True)))
+        n = max(args.target_sizes)
+        cpu.append((f"target/join/{n}", partial(ours.target_join, n, args.plan, args.seed)))
     return budget, cpu
 
 

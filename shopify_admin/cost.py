@@ -14,6 +14,11 @@ The rule, fitted to the real answers in the captures (tests/test_cost_model.py s
   objects select under them.
 The actual cost is the same walk over the answer, with each connection priced by the items it
 returned, and never above the requested cost; a root that answered null is still charged 1.
+
+What that costs in time: objects read by requests come at the pace the budget pays for or the round
+trips allow, whichever is slower (`requests_rate`); a bulk operation takes a fixed start plus its
+objects at Shopify's export rate (`bulk_seconds`). The tap weighs paging against a bulk query with
+these, the target lookups against an export of the shop.
 """
 
 from __future__ import annotations
@@ -69,6 +74,9 @@ PRODUCT_INPUT_SHARES = {
     "metafields": 0.4,
     "files": 1.9,
 }
+
+BULK_START_SECONDS = 10.0  # starting a bulk operation, the polls until it is done, the download
+BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
 
 # restore rate (points/s), bucket size (points)
 PLANS: dict[str, tuple[float, float]] = {
@@ -295,3 +303,20 @@ def largest_within(cost_of: Callable[[int], int], upper: int = MAX_PAGE, limit: 
         else:
             high = middle - 1
     return low
+
+
+def budget_rate(restore_rate: float, per_request: int, cost: int) -> float:
+    """Objects a second that the restore rate pays for, by requests of `per_request` objects at `cost` points."""
+    return restore_rate * per_request / cost
+
+
+def requests_rate(*, restore_rate: float, per_request: int, cost: int, concurrency: int, round_trip: float) -> float:
+    """Objects a second read by requests of `per_request` objects at `cost` points: what the budget pays
+    for, or what `concurrency` requests in flight deliver at one `round_trip` each, whichever is less."""
+    by_latency = concurrency * per_request / max(round_trip, 0.01)
+    return min(budget_rate(restore_rate, per_request, cost), by_latency)
+
+
+def bulk_seconds(objects: int) -> float:
+    """How long a bulk operation over `objects` objects (children included) takes, start to download."""
+    return BULK_START_SECONDS + objects / BULK_OBJECTS_PER_SECOND

@@ -8,12 +8,16 @@ import sys
 from typing import Any
 
 from shopify_admin.bulk import BulkOperation, BulkRunner
-from shopify_admin.cost import requested_cost
+from shopify_admin.cost import (
+    BULK_OBJECTS_PER_SECOND,
+    BULK_START_SECONDS,
+    budget_rate,
+    requested_cost,
+    requests_rate,
+)
 
 from .documents import page_size
 
-BULK_START_SECONDS = 10.0  # starting an operation, the polls until it is done, the download
-BULK_OBJECTS_PER_SECOND = 2000.0  # how fast Shopify exports a connection's objects (children included)
 OPERATION_ID = "bulk_operation_id"  # stream state: the operation reading the window …
 WINDOW_END = "bulk_window_end"  # … that ends there
 
@@ -22,16 +26,17 @@ def paged_by_budget(restore_rate: float, query: str) -> tuple[int, float]:
     """The page size of the page query `query`, and the objects a second that the plan's restore rate
     lets paging read, by the page's requested cost (Shopify's rule)."""
     first = page_size(query)
-    return first, restore_rate * first / requested_cost(query, {"first": first})
+    return first, budget_rate(restore_rate, first, requested_cost(query, {"first": first}))
 
 
 def bulk_threshold(*, restore_rate: float, query: str, concurrency: int, round_trip: float) -> int:
-    """The window size above which a bulk query is done sooner than pages: paging reads
-    min(`paged_by_budget`, requests in flight × page ÷ round trip) objects a second; a bulk query takes
-    BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
-    first, by_budget = paged_by_budget(restore_rate, query)
-    by_latency = concurrency * first / max(round_trip, 0.01)
-    paged = min(by_budget, by_latency)
+    """The window size above which a bulk query is done sooner than pages: paging reads `requests_rate`
+    objects a second; a bulk query takes BULK_START_SECONDS plus its objects at BULK_OBJECTS_PER_SECOND."""
+    first = page_size(query)
+    cost = requested_cost(query, {"first": first})
+    paged = requests_rate(
+        restore_rate=restore_rate, per_request=first, cost=cost, concurrency=concurrency, round_trip=round_trip
+    )
     if paged >= BULK_OBJECTS_PER_SECOND:
         return sys.maxsize
     return math.ceil(BULK_START_SECONDS / (1 / paged - 1 / BULK_OBJECTS_PER_SECOND))

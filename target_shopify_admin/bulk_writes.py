@@ -1,5 +1,6 @@
-"""Writing a big batch of customers or products: looked up many at a time, then written by one bulk
-mutation (stagedUploadsCreate + bulkOperationRunMutation), each line's answer its record's outcome."""
+"""Writing a big batch of customers or products: looked up many at a time or found in an export of the
+shop (exports.py), then written by one bulk mutation (stagedUploadsCreate + bulkOperationRunMutation),
+each line's answer its record's outcome."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import partial
 
 from shopify_admin import ShopifyError
 
+from .exports import CurrentObjects
 from .fields import RecordError
 from .gateways import IdentifiedGateway
 from .plans import PendingRecord, Plan, Planner
@@ -49,7 +51,8 @@ class BulkWriter:
         self.write_run(run)
 
     def write_run(self, run: list[PendingRecord]) -> None:
-        """Look the run's objects up many at a time, then write what changed with one bulk mutation."""
+        """Find the run's objects (looked up many at a time, or exported), then write what changed with one
+        bulk mutation."""
         if len(run) < self.threshold:  # what deletes and repeated keys left over
             self.records.write_all(run)
             return
@@ -57,8 +60,12 @@ class BulkWriter:
         gateway = planner.gateway
         assert isinstance(gateway, IdentifiedGateway)
         identifiers = [self.records.identifiers(pending.key) for pending in run]
+        options = self.records.options
+        current_objects = CurrentObjects(
+            gateway, self.records.settings, options.bulk_runner, options.bulk_lookup, self.records.logger
+        )
         try:
-            found = gateway.find_many([lookup for lookup, _ in identifiers])
+            found = current_objects.find([pending.key for pending in run], [lookup for lookup, _ in identifiers])
         except ShopifyError as error:  # one bad identifier fails its whole query: find which, one by one
             stream = self.records.stream
             self.records.logger.warning("Batched lookup for %s failed (%s); looking up one by one", stream, error)

@@ -37,6 +37,8 @@ class CustomerGateway(IdentifiedGateway):
     kind = "customer"
     typename = "Customer"
     selection = CUSTOMER_SELECTION
+    export_selection = CUSTOMER_SELECTION  # no connection in it
+    count_roots = ("customersCount",)
     set_root = "customerSet"
     set_mutation = """mutation TargetCustomerSet($input: CustomerSetInput!, $identifier: CustomerSetIdentifiers) {
       customerSet(input: $input, identifier: $identifier) { customer { id } userErrors { field code message } }

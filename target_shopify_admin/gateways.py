@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
-from shopify_admin.cost import largest_within, requested_cost
+from shopify_admin.cost import largest_within, requested_cost, requests_rate
 
 from .fields import RecordError, object_list, text
 
@@ -29,6 +29,7 @@ CUSTOM_ID_DEFINITION = """query TargetCustomIdDefinition($identifier: MetafieldD
   metafieldDefinition(identifier: $identifier) { type { name } }
 }"""
 CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
+CUSTOM_ID_ALIAS = "customIdMetafield"  # an export's metafield holding the custom id
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ class IdentifiedGateway(ObjectGateway):
 
     typename: ClassVar[str]
     selection: ClassVar[str]  # what `as_input` and `unchanged` compare against
+    # `selection` as a bulk query reads it (connections whole, by edges); None: the object is only looked up
+    export_selection: ClassVar[str | None] = None
+    export_connections: ClassVar[dict[str, dict[str, str]]] = {}  # see shopify_admin.bulk.reassemble
+    count_roots: ClassVar[tuple[str, ...]] = ()  # the `…Count` roots adding up to the objects an export writes
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -163,6 +168,42 @@ class IdentifiedGateway(ObjectGateway):
         lookups = " ".join(f"o{n}: {cls.kind}ByIdentifier(identifier: $i{n}) {{ ...Current }}" for n in range(count))
         fragment = f"fragment Current on {kind} {{ {cls.selection} }}"
         return f"query Target{kind}Lookup({arguments}) {{ {lookups} }}\n{fragment}"
+
+    @classmethod
+    def lookups_per_second(cls, restore_rate: float, round_trip: float) -> float:
+        """How fast `find_many` looks objects up: its queries go one at a time."""
+        per_query = cls.lookups_per_query()
+        cost = requested_cost(cls.lookup_document(per_query))
+        return requests_rate(
+            restore_rate=restore_rate, per_request=per_query, cost=cost, concurrency=1, round_trip=round_trip
+        )
+
+    def shop_objects(self) -> int:
+        """How many objects an export of the shop writes, by the `…Count` roots (which lag behind writes
+        a little: good enough to choose by)."""
+        roots = " ".join(f"{root}(limit: null) {{ count }}" for root in self.count_roots)
+        data = self.client.execute(f"query Target{self.typename}Count {{ {roots} }}")
+        return sum(int(data[root]["count"]) for root in self.count_roots)
+
+    @classmethod
+    def export_query(cls, custom_id: tuple[str, str] | None) -> str:
+        """The bulk query of every object of the shop with what a lookup reads (and the custom id's
+        metafield, to match on it). No `query:` filter: Shopify's search lags behind writes, a list does not."""
+        metafield = ""
+        if custom_id is not None:
+            namespace, key = (json.dumps(part) for part in custom_id)
+            metafield = f" {CUSTOM_ID_ALIAS}: metafield(namespace: {namespace}, key: {key}) {{ value }}"
+        return f"{{ {cls.kind}s {{ edges {{ node {{ {cls.export_selection}{metafield} }} }} }} }}"
+
+    def exported(self, node: dict[str, Any]) -> dict[str, Any]:
+        """An exported object, reassembled, in the shape a lookup answers."""
+        return node
+
+    def exported_key(self, current: dict[str, Any], match_on: str) -> Any:
+        """The match key of an object as the shop holds it."""
+        if match_on == "custom_id":
+            return (current.get(CUSTOM_ID_ALIAS) or {}).get("value")
+        return self.match_value(current, match_on)
 
     def bulk_ready(self, wanted: dict[str, Any]) -> bool:
         """Whether `set_mutation` alone writes `wanted`, so that it can go in a bulk mutation."""

@@ -32,6 +32,9 @@ class ProductGateway(IdentifiedGateway):
     typename = "Product"
     selection = f"""{PRODUCT_FIELDS}
       variants(first: {BATCHED_VARIANTS}) {{ nodes {{ {VARIANT_SELECTION} }} pageInfo {{ hasNextPage }} }}"""
+    export_selection = f"{PRODUCT_FIELDS} variants {{ edges {{ node {{ position {VARIANT_SELECTION} }} }} }}"
+    export_connections: ClassVar = {"Product": {"ProductVariant": "variants"}}
+    count_roots = ("productsCount", "productVariantsCount")  # a variant is a line of its own
     set_root = "productSet"
     set_mutation = """mutation TargetProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
       productSet(input: $input, identifier: $identifier, synchronous: true) {
@@ -50,6 +53,11 @@ class ProductGateway(IdentifiedGateway):
             if product is not None and product["variants"]["pageInfo"]["hasNextPage"]:
                 found[n] = self.client.execute(ALL_VARIANTS, {"id": product["id"]})["product"]
         return found
+
+    @override
+    def exported(self, node: dict[str, Any]) -> dict[str, Any]:
+        """Every variant, in the product's order: an export writes them in any order."""
+        return {**node, "variants": {"nodes": sorted(node["variants"], key=lambda variant: variant["position"])}}
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:

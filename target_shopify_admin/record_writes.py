@@ -40,6 +40,7 @@ class WriteOptions:
     dry_run: bool
     concurrent_writes: int
     bulk_threshold: int | None
+    bulk_lookup: str = "auto"  # how a bulk run finds its objects, see exports.py
 
 
 class RecordWriter:

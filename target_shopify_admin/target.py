@@ -15,6 +15,7 @@ from typing_extensions import override
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
 
 from .drain_order import DrainOrder
+from .exports import LOOKUP_MODES
 from .outcomes import Ledger, TooManyFailuresError
 from .reader import INPUT_ERRORS, CheckedReader, json_kind
 from .record_writes import WriteOptions
@@ -61,6 +62,17 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             ),
         ),
         th.Property(
+            "bulk_lookup",
+            th.StringType,
+            default="auto",
+            allowed_values=list(LOOKUP_MODES),
+            description=(
+                "How a bulk batch finds the objects it names: `lookups` (aliased …ByIdentifier queries, a few"
+                " points an object), `export` (one bulk export of the shop's customers or products, joined by"
+                " the match key), or `auto`: whichever the cost model says is sooner for the batch and the shop"
+            ),
+        ),
+        th.Property(
             "concurrent_writes",
             th.IntegerType,
             default=DEFAULT_CONCURRENT_WRITES,
@@ -104,7 +116,13 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
     @cached_property
     def write_options(self) -> WriteOptions:
         return WriteOptions(
-            self.client, self.bulk_runner, self.ledger, self.dry_run, self.concurrent_writes, self.bulk_threshold
+            self.client,
+            self.bulk_runner,
+            self.ledger,
+            self.dry_run,
+            self.concurrent_writes,
+            self.bulk_threshold,
+            self.config.get("bulk_lookup", "auto"),
         )
 
     @property

@@ -60,6 +60,8 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
         assert target["written"] == {"customers": 20, "products": 20}, mode
         assert target["points"] > 0
     assert jobs["target/per-record/20/round-trip/1"]["peak_concurrent_requests"] == 1
+    join = jobs["target/join/20"]
+    assert join["lookups"]["outcomes"] == join["auto"]["outcomes"] == "customers: 20 unchanged"
     assert 2 <= jobs["target/per-record/20/round-trip/4"]["peak_concurrent_requests"] <= 4
 
     report = (tmp_path / "REPORT.md").read_text()
