@@ -1,0 +1,228 @@
+"""Captured discount calls replayed against the emulator (../shared/shopify-captures/2026-04/discounts): the
+same answers (masked ids and times), userErrors and request errors as the real shop. Each step sends the
+capture's own document and variables, the capture's ids swapped for the ones our earlier steps made."""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+import pytest
+
+from .captures import load, mask, needs_captures, same_answer
+from .conftest import Running
+from .test_conformance_products import map_ids, with_ids
+
+pytestmark = needs_captures
+
+FOLDER = "2026-04/discounts/"
+# Shopify's `discountNodes(query:)` found none of the discounts that its `discountNodesCount` counted in
+# these reads (its search had not caught up); the emulator's search lag is off in these tests.
+LAGGING_SEARCH = ("data/discountNodes",)
+
+
+class Replay:
+    """Steps of one capture, in order, with the capture's ids mapped onto ours."""
+
+    def __init__(self, shop: Running, name: str) -> None:
+        self.shop = shop
+        self.capture = load(FOLDER + name)
+        self.ids: dict[str, str] = {}
+        shop.emulator.store.currency = "CAD"  # the capture shop's
+
+    def send(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+        return self.shop.graphql(query, with_ids(variables or {}, self.ids))
+
+    def step(
+        self,
+        step: str,
+        request: str | None = None,
+        variables: dict[str, Any] | None = None,
+        unmodelled: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """Send the request `request` (default: `step`) and check our answer against the step's response,
+        but for the `unmodelled` paths (`data/…`)."""
+        sent = self.capture["requests"][request or step]
+        ours = self.send(sent["query"], variables if variables is not None else sent.get("variables"))
+        theirs = self.capture[step]
+        theirs = theirs.get("response", theirs).get("payload", theirs)
+        map_ids(ours, theirs, self.ids)
+        for path in unmodelled:
+            *parents, last = path.split("/")
+            for answer in (ours, theirs):
+                reduce(lambda value, key: value[key], parents, answer).pop(last)
+        matches, difference = same_answer(ours, theirs)
+        assert matches, f"{step}\n{difference}"
+        return ours
+
+
+def test_code_basic_lifecycle(shop: Running) -> None:
+    """Create, update (code renamed in place), deactivate (ends now: EXPIRED), activate, delete; the reads
+    between find the discount by id and by code and count it by status."""
+    replay = Replay(shop, "discount-code-basic-lifecycle.json")
+    names = replay.capture["variables"]
+    replay.step("create")
+    replay.step("update")
+    read = {"id": names["id"], "code": names["updatedCode"]}
+    for step, mutation in (("deactivate", "deactivate"), ("activate", "activate")):
+        replay.step(step, mutation)
+        replay.step(f"readAfter{step.title()}", "read", read, LAGGING_SEARCH)
+    replay.step("cleanup", "delete")
+    replay.step("readAfterDelete", "read", read)
+
+
+def test_free_shipping_lifecycle(shop: Running) -> None:
+    """Code and automatic free shipping: destination, maximum shipping price, the summary, SHIPPING class."""
+    replay = Replay(shop, "discount-free-shipping-lifecycle.json")
+    replay.step("codeCreate")
+    # Shopify answered each update before it attached the countries (its summary already counts them)
+    countries = "{}/{}/destinationSelection/countries"
+    code, automatic = "codeDiscountNode/codeDiscount", "automaticDiscountNode/automaticDiscount"
+    replay.step("codeUpdate", unmodelled=(countries.format("data/discountCodeFreeShippingUpdate", code),))
+    replay.step("automaticCreate")
+    replay.step(
+        "automaticUpdate", unmodelled=(countries.format("data/discountAutomaticFreeShippingUpdate", automatic),)
+    )
+    for step in ("codeDeactivate", "automaticDeactivate", "codeActivate", "automaticActivate"):
+        replay.step(step)
+    for step in ("codeDelete", "automaticDelete"):
+        replay.step(step)
+
+
+def test_status_follows_the_time_window(shop: Running) -> None:
+    """SCHEDULED before startsAt, EXPIRED from endsAt, ACTIVE between; searchable by status."""
+    replay = Replay(shop, "discount-status-time-window-derivation.json")
+    names = replay.capture["variables"]
+    replay.step("create")
+    read = {
+        "scheduledId": names["scheduled"],
+        "expiredId": names["expired"],
+        "activeId": names["active"],
+        "scheduledQuery": f"status:scheduled title:'HAR-593 scheduled {names['scheduledCode'][7:]}'",
+        "expiredQuery": f"status:expired title:'HAR-593 expired {names['expiredCode'][7:]}'",
+    }
+    replay.step("read", variables=read)
+
+
+def test_activate_and_deactivate_a_scheduled_discount(shop: Running) -> None:
+    """Deactivating a discount that has not started starts and ends it now; unknown ids are refused."""
+    replay = Replay(shop, "discount-activate-deactivate-edge-cases.json")
+    for step in ("create", "deactivate", "activate", "readAfterActivate", "unknown", "cleanup"):
+        replay.step(step)
+
+
+def test_delete_unknown_ids(shop: Running) -> None:
+    capture = load(FOLDER + "discount-delete-unknown-id.json")
+    for step in ("unknownCodeDelete", "unknownAutomaticDelete"):
+        sent = capture["requests"][step]
+        matches, difference = same_answer(
+            shop.graphql(sent["query"], sent["variables"]), capture[step]["response"]["payload"]
+        )
+        assert matches, difference
+
+
+def test_redeem_codes_added_and_deleted_in_bulk(shop: Running) -> None:
+    """Codes are added by a job and found by any case; a deleted code no longer finds its discount."""
+    replay = Replay(shop, "discount-redeem-code-bulk.json")
+    names = replay.capture["variables"]
+    read = {
+        "id": names["discountId"],
+        "exactAddedCode": names["addedCode"],
+        "lowerAddedCode": names["lowerAddedCode"],
+        "removedCode": names["seedCode"],
+    }
+    replay.step("create")
+    replay.step("add")
+    replay.step("readAfterAdd", "read", read)
+    replay.ids[names["seedRedeemCodeId"]] = shop.graphql(
+        "query($id: ID!) { codeDiscountNode(id: $id) { codeDiscount { ... on DiscountCodeBasic"
+        " { codes(first: 1) { nodes { id } } } } } }",
+        {"id": replay.ids[names["discountId"]]},
+    )["data"]["codeDiscountNode"]["codeDiscount"]["codes"]["nodes"][0]["id"]
+    replay.step("deleteCodes", "delete")
+    replay.step("readAfterDelete", "read", read)
+
+
+@pytest.mark.parametrize("case", ["invalidCodes", "existingCodeConflicts"])
+def test_bulk_add_reports_each_code(shop: Running, case: str) -> None:
+    """The job answers `done: false` with no outcome; read when done, each refused code says why."""
+    replay = Replay(shop, "discount-redeem-code-bulk-add-validation.json")
+    replay.step("create")
+    replay.step("crossCreate")
+    if case == "existingCodeConflicts":
+        replay.send(
+            replay.capture["requests"]["invalidCodes"]["query"], replay.capture["requests"]["invalidCodes"]["variables"]
+        )
+    requests = replay.capture["requests"]
+    for part, request in (("add", case), ("finalRead", f"{case}FinalRead"), ("readAfter", f"{case}ReadAfter")):
+        sent = requests[request]
+        ours = replay.send(sent["query"], sent["variables"])
+        theirs = replay.capture[case][part]["payload"]
+        if part == "add":
+            map_ids(ours, theirs, replay.ids)
+        assert mask(ours["data"]) == mask(theirs["data"]), part
+
+
+@pytest.mark.parametrize("step", ["unknown", "emptyCodes", "tooMany"])
+def test_bulk_add_validation(shop: Running, step: str) -> None:
+    replay = Replay(shop, "discount-redeem-code-bulk-add-validation.json")
+    replay.step("create")
+    ours = replay.send(replay.capture["requests"][step]["query"], replay.capture["requests"][step]["variables"])
+    theirs = replay.capture[step]["payload"]
+    if step == "tooMany":
+        assert [e["message"] for e in ours["errors"]] == [e["message"] for e in theirs["errors"]]
+        assert ours["errors"][0]["path"] == theirs["errors"][0]["path"]
+    else:
+        assert mask(ours["data"]) == mask(theirs["data"])
+
+
+def test_bulk_delete_validation(shop: Running) -> None:
+    """Exactly one of ids, search or a saved search; a known discount; then the job is done at once."""
+    replay = Replay(shop, "discount-redeem-code-bulk-delete-validation.json")
+    names = replay.capture["variables"]
+    replay.step("setup")
+    replay.step("validation", variables=names)
+    replay.step("happy", variables=names)
+
+
+@pytest.mark.parametrize("case", ["codeBasic", "codeFreeShipping", "automaticFreeShipping"])
+def test_invalid_date_range(shop: Running, case: str) -> None:
+    captured = load(FOLDER + "discount-invalid-date-range-all-types.json")["cases"][case]
+    mutation = next(iter(captured["response"]["data"]))
+    kind = "code" if mutation.startswith("discountCode") else "automatic"
+    argument = {
+        "discountCodeBasicCreate": ("basicCodeDiscount", "DiscountCodeBasicInput"),
+        "discountCodeFreeShippingCreate": ("freeShippingCodeDiscount", "DiscountCodeFreeShippingInput"),
+        "discountAutomaticFreeShippingCreate": ("freeShippingAutomaticDiscount", "DiscountAutomaticFreeShippingInput"),
+    }[mutation]
+    document = (
+        f"mutation($input: {argument[1]}!) {{ {mutation}({argument[0]}: $input) {{"
+        f" {kind}DiscountNode {{ id }} userErrors {{ field message code extraInfo }} }} }}"
+    )
+    matches, difference = same_answer(shop.graphql(document, captured["variables"]), captured["response"])
+    assert matches, difference
+
+
+CREATE = {
+    "basic": ("discountCodeBasicCreate", "basicCodeDiscount", "DiscountCodeBasicInput"),
+    "freeShipping": ("discountCodeFreeShippingCreate", "freeShippingCodeDiscount", "DiscountCodeFreeShippingInput"),
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        *("basicMissing", "basicEmpty", "basicNewline", "basicTooLong"),
+        *("freeShippingMissing", "freeShippingEmpty", "freeShippingNewline"),
+    ],
+)
+def test_code_required_and_shaped(shop: Running, case: str) -> None:
+    """A code discount needs a code of 1 to 255 characters on one line."""
+    captured = load(FOLDER + "discount-code-required-blank-validation.json")["codeRequiredValidation"]
+    mutation, argument, input_type = CREATE["basic" if case.startswith("basic") else "freeShipping"]
+    document = (
+        f"mutation($input: {input_type}!) {{ {mutation}({argument}: $input) {{"
+        " codeDiscountNode { id } userErrors { field message code extraInfo } } }"
+    )
+    ours = shop.graphql(document, {"input": captured["variables"][case]})["data"][mutation]
+    assert ours == captured["response"]["data"][case]
