@@ -7,12 +7,21 @@ from typing import Any
 
 from shopify_admin import ConfigurationError
 
-OBJECT_OF_STREAM = {"customers": "customer", "products": "product", "orders": "order", "fulfillments": "fulfillment"}
+OBJECT_OF_STREAM = {
+    "customers": "customer",
+    "products": "product",
+    "orders": "order",
+    "fulfillments": "fulfillment",
+    "discounts": "discount",
+    "discount_codes": "discount_code",
+}
 MATCH_KEYS = {
     "customer": ("id", "email", "phone", "custom_id"),
     "product": ("id", "handle", "custom_id"),
     "order": ("id", "source_identifier", "custom_id"),
     "fulfillment": ("id", "order"),
+    "discount": ("id", "code", "title"),  # code: code discounts; title: automatic discounts
+    "discount_code": ("code",),
 }
 ACTIONS = ("create", "update", "upsert", "delete")
 DELETE_MODES = {
@@ -20,6 +29,8 @@ DELETE_MODES = {
     "product": ("delete", "archive"),
     "order": ("delete", "cancel", "close"),
     "fulfillment": ("delete",),  # fulfillmentCancel: a fulfillment cannot be deleted
+    "discount": ("delete",),
+    "discount_code": ("delete",),
 }
 
 
@@ -41,6 +52,7 @@ class StreamSettings:
         unknown = set(entry) - {"action", "match_on", "allow_deletes", "delete_mode"}
         if unknown:
             raise ConfigurationError(f"streams.{stream} has unknown settings: {', '.join(sorted(unknown))}")
+        entry.setdefault("match_on", MATCH_KEYS.get(kind or "", ("id",))[0])  # the object's first key: id, or code
         settings = cls(object=kind, **entry)
         if custom_id is not None:
             namespace, dot, key = str(custom_id).rpartition(".")

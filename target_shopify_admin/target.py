@@ -74,10 +74,12 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             "streams",
             th.ObjectType(additional_properties=True),
             description=(
-                "Per stream: object (customer / product / order / fulfillment; streams named customers, products,"
-                " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
+                "Per stream: object (customer / product / order / fulfillment / discount / discount_code; streams"
+                " named customers, products, orders, fulfillments, discounts, discount_codes need no entry),"
+                " action (create / update / upsert / delete, default upsert),"
                 " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
-                " order: id / source_identifier / custom_id; fulfillment: id / order; default id),"
+                " order: id / source_identifier / custom_id; fulfillment: id / order;"
+                " discount: id / code / title; discount_code: code; default id),"
                 " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
                 " the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"
