@@ -14,6 +14,7 @@ from typing import Any
 
 from typing_extensions import override
 
+from shopify_admin import AccessDeniedError
 from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
 
@@ -152,6 +153,12 @@ class DiscountCodesStream(ShopifyStream):
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        try:
+            yield from self._codes()
+        except AccessDeniedError as exc:  # an app without read_discounts: the other streams go on
+            self.logger.error("Skipping stream %s: %s", self.name, exc)
+
+    def _codes(self) -> Iterator[dict[str, Any]]:
         query = self.codes_query()
         first = page_size(query)
         for owners in pages(self.client, CODE_DISCOUNTS, {"first": MAX_PAGE}, ("codeDiscountNodes",)):
