@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from shopify_admin.search import quoted
+from shopify_admin.cost import MAX_PAGE
+from shopify_admin.paging import PAGE_INFO, pages
 
 from .fields import RecordError, flag, money, object_list, text, timestamp, without_nulls
 from .gateways import ObjectGateway, WriteAnswer, is_held
@@ -70,9 +71,12 @@ BY_ID = f"query TargetDiscount($id: ID!) {{ discountNode(id: $id) {{ id discount
 BY_CODE = f"""query TargetDiscountByCode($code: String!) {{
   codeDiscountNodeByCode(code: $code) {{ id codeDiscount {{ {current("DiscountCode")} }} }}
 }}"""
-BY_TITLE = f"""query TargetDiscountByTitle($query: String!) {{
-  automaticDiscountNodes(first: 10, query: $query) {{
-    nodes {{ id automaticDiscount {{ {current("DiscountAutomatic")} }} }}
+# Every automatic discount's title, without search (which sees a new discount only seconds later): a
+# shop has few automatic discounts (Shopify allows 25 active at once).
+TITLES = f"""query TargetDiscountTitles($first: Int!, $after: String) {{
+  automaticDiscountNodes(first: $first, after: $after, sortKey: ID) {{
+    nodes {{ id automaticDiscount {{ ... on DiscountAutomaticBasic {{ title }} ... on DiscountAutomaticBxgy {{ title }}
+      ... on DiscountAutomaticFreeShipping {{ title }} ... on DiscountAutomaticApp {{ title }} }} }} {PAGE_INFO}
   }}
 }}"""
 WINDOW = """mutation TargetDiscount{Action}($id: ID!) {{
@@ -129,14 +133,15 @@ class DiscountGateway(ObjectGateway):
         if "code" in identifier:
             node = self.client.execute(BY_CODE, identifier)["codeDiscountNodeByCode"]
             return flat(node, "codeDiscount") if node else None
-        # search matches words; the title must match whole, as the record gives it
-        nodes = self.client.execute(BY_TITLE, {"query": f"title:{quoted(identifier['title'])}"})
-        found = [
-            n
-            for n in nodes["automaticDiscountNodes"]["nodes"]
-            if n["automaticDiscount"].get("title") == identifier["title"]
-        ]
-        return flat(found[0], "automaticDiscount") if found else None
+        return self.by_title(identifier["title"])
+
+    def by_title(self, title: str) -> dict[str, Any] | None:
+        """The automatic discount titled exactly `title` (the first made, if several are)."""
+        for page in pages(self.client, TITLES, {"first": MAX_PAGE}, ("automaticDiscountNodes",)):
+            for node in page["nodes"]:
+                if node["automaticDiscount"].get("title") == title:
+                    return self.find({"id": node["id"]})
+        return None
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
@@ -168,7 +173,10 @@ class DiscountGateway(ObjectGateway):
             given.update(without_nulls({"customerGets": customer_gets(record, current)}))
         else:
             given.update(shipping_fields(record, current))
-        wanted: dict[str, Any] = {"discountType": discount_type, "input": given}
+        wanted: dict[str, Any] = {"discountType": discount_type}
+        held = self.as_input(current) if current else None
+        if held is None or held["discountType"] != discount_type or not is_held(given, held["input"]):
+            wanted["input"] = given  # else only the status may need a write
         status = text(record, "status")
         if status in SETTABLE_STATUS:
             wanted["status"] = status
@@ -200,6 +208,8 @@ class DiscountGateway(ObjectGateway):
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
         """The create or update, then activate or deactivate if the status it leaves is not the one wanted."""
         discount_type, status = wanted["discountType"], wanted.get("status")
+        if "input" not in wanted:
+            return self.set_status(identifier["id"], wanted["status"])
         creating = "id" not in identifier
         variables = {"input": wanted["input"]} if creating else {"id": identifier["id"], "input": wanted["input"]}
         root = f"{WRITABLE[discount_type][0]}{'Create' if creating else 'Update'}"
