@@ -241,6 +241,7 @@ def bulk_add(_root: Any, ctx: Context, discountId: str, codes: list[dict[str, An
         raise GraphQLError(
             f"The input array size of {len(codes)} is greater than the maximum allowed of {MAX_CODES}.",
             path=["discountRedeemCodeBulkAdd", "codes"],
+            extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"},
         )
     node = ctx.store.node(discountId, CODE)
     if node is None:
