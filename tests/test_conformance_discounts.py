@@ -281,3 +281,20 @@ def test_connections_sort_reverse_and_page_by_title(shop: Running) -> None:
     after = {**replay.capture["requests"]["readAfter"]["variables"]}
     after["after"] = first["data"]["discountNodes"]["pageInfo"]["endCursor"]
     replay.step("readAfter", variables=after)
+
+
+def test_one_minimum_requirement_within_bounds(shop: Running) -> None:
+    captured = load(FOLDER + "discount-minimum-requirement-exclusivity.json")["minimumRequirement"]
+    matches, difference = same_answer(shop.graphql(captured["query"], captured["variables"]), captured["response"])
+    assert matches, difference
+
+
+def test_free_shipping_does_not_combine_with_shipping_discounts(shop: Running) -> None:
+    captured = load(FOLDER + "discount-combines-with-validation.json")["validation"]
+    mutation, argument, input_type = CREATE["freeShipping"]
+    document = (
+        f"mutation($input: {input_type}!) {{ {mutation}({argument}: $input) {{"
+        " codeDiscountNode { id } userErrors { field message code extraInfo } } }"
+    )
+    ours = shop.graphql(document, {"input": captured["variables"]["freeShippingSelfCombine"]})["data"][mutation]
+    assert ours == captured["response"]["data"]["freeShippingSelfCombine"]

@@ -5,6 +5,7 @@ as Shopify answers them in the captured calls (../shared/shopify-captures/2026-0
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError
@@ -19,6 +20,8 @@ from .models import AUTOMATIC, CODE, NODE_FIELD, apply_input, inner, new_discoun
 Errors = list[dict[str, Any]]
 MAX_TEXT = 255
 MAX_CODES = 250
+MAX_QUANTITY = 2_147_483_647
+MAX_SUBTOTAL = Decimal(10) ** 18
 # mutation → (node kind, discount type, the input argument's name)
 WRITES = {
     "discountCodeBasic": (CODE, "DiscountCodeBasic", "basicCodeDiscount"),
@@ -110,6 +113,35 @@ def item_errors(store: Store, root: str, gets: dict[str, Any] | None) -> Errors:
     return []
 
 
+def minimum_errors(root: str, minimum: dict[str, Any] | None) -> Errors:
+    """One minimum at most, each below Shopify's bound."""
+    path = [root, "minimumRequirement"]
+    quantity = ((minimum or {}).get("quantity") or {}).get("greaterThanOrEqualToQuantity")
+    subtotal = ((minimum or {}).get("subtotal") or {}).get("greaterThanOrEqualToSubtotal")
+    at_quantity, at_subtotal = (
+        [*path, "quantity", "greaterThanOrEqualToQuantity"],
+        [*path, "subtotal", "greaterThanOrEqualToSubtotal"],
+    )
+    if quantity is not None and subtotal is not None:
+        return [
+            error(at_subtotal, "Minimum subtotal cannot be defined when minimum quantity is.", "CONFLICT"),
+            error(at_quantity, "Minimum quantity cannot be defined when minimum subtotal is.", "CONFLICT"),
+        ]
+    if quantity is not None and int(quantity) >= MAX_QUANTITY:
+        return [error(at_quantity, f"Minimum quantity must be less than {MAX_QUANTITY}", "LESS_THAN")]
+    if subtotal is not None and Decimal(str(subtotal)) >= MAX_SUBTOTAL:
+        return [error(at_subtotal, f"Minimum subtotal must be less than {MAX_SUBTOTAL}", "LESS_THAN")]
+    return []
+
+
+def combining_errors(root: str, type_name: str, combines: dict[str, Any] | None) -> Errors:
+    """A free shipping discount cannot combine with other shipping discounts."""
+    if type_name.endswith("FreeShipping") and (combines or {}).get("shippingDiscounts"):
+        message = "The combinesWith settings are not valid for the discount class."
+        return [error([root, "combinesWith"], message, "INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS")]
+    return []
+
+
 def code_taken(store: Store, root: str, code: str | None, node: Record | None) -> Errors:
     owner = node_by_code(store, code) if code else None
     if owner is not None and owner is not node:
@@ -117,7 +149,9 @@ def code_taken(store: Store, root: str, code: str | None, node: Record | None) -
     return []
 
 
-def input_errors(store: Store, kind: str, root: str, given: dict[str, Any], node: Record | None) -> Errors:
+def input_errors(
+    store: Store, kind: str, type_name: str, root: str, given: dict[str, Any], node: Record | None
+) -> Errors:
     creating = node is None
     errors = text_errors(root, "title", given.get("title"), creating)
     if kind == CODE:
@@ -127,13 +161,15 @@ def input_errors(store: Store, kind: str, root: str, given: dict[str, Any], node
     if given.get("context") and given.get("customerSelection"):
         errors.append(error([root, "context"], "Only one of context or customerSelection can be provided.", "INVALID"))
     errors += window_errors(root, given, inner(node) if node else None)
+    errors += combining_errors(root, type_name, given.get("combinesWith"))
+    errors += minimum_errors(root, given.get("minimumRequirement"))
     return errors + value_errors(root, given.get("customerGets")) + item_errors(store, root, given.get("customerGets"))
 
 
 # create / update ---------------------------------------------------------------------------------
 def create(ctx: Context, prefix: str, given: dict[str, Any]) -> dict[str, Any]:
     kind, type_name, root = WRITES[prefix]
-    errors = input_errors(ctx.store, kind, root, given, None)
+    errors = input_errors(ctx.store, kind, type_name, root, given, None)
     if errors:
         return payload(kind, None, errors)
     node = new_discount(ctx.store, kind, type_name)
@@ -151,7 +187,7 @@ def update(ctx: Context, prefix: str, id: str, given: dict[str, Any]) -> dict[st
     codes = inner(node)["_codes"]
     if given.get("code") is not None and len(codes) > 1:
         return payload(kind, None, [error(["id"], "Cannot update the code of a bulk discount.", None)])
-    errors = input_errors(ctx.store, kind, root, given, node)
+    errors = input_errors(ctx.store, kind, type_name, root, given, node)
     if errors:
         return payload(kind, None, errors)
     if inner(node)["__typename"] != type_name:
