@@ -20,7 +20,7 @@ STREAMS = ("discounts", "discount_codes")
 
 @pytest.fixture(scope="module")
 def discount_shop() -> Iterator[Running]:
-    running = start(plan="unlimited", customers=5, products=3, orders=5)
+    running = start(plan="unlimited", customers=5, products=60, orders=5)
     yield running
     running.server.shutdown()
     running.server.server_close()
@@ -102,11 +102,34 @@ def test_every_code_of_a_discount_with_more_than_250_arrives(discount_shop: Runn
     assert {c["code"] for c in codes if c["discountId"] != discount_id} == {"SHIPFREE"}
 
 
+def test_every_entitled_product_of_a_discount_arrives(discount_shop: Running, tmp_path: Path) -> None:
+    """The first 50 come with the discount, the rest by pages of that discount's list."""
+    ids = [
+        p["id"] for p in discount_shop.graphql("{ products(first: 60) { nodes { id } } }")["data"]["products"]["nodes"]
+    ]
+    created = discount_shop.graphql(
+        "mutation($input: DiscountAutomaticBasicInput!) { discountAutomaticBasicCreate(automaticBasicDiscount: $input)"
+        " { automaticDiscountNode { id } userErrors { message } } }",
+        {
+            "input": {
+                "title": "Many products",
+                "startsAt": "2026-01-01T00:00:00Z",
+                "customerGets": {"value": {"percentage": 0.2}, "items": {"products": {"productsToAdd": ids}}},
+            }
+        },
+    )["data"]["discountAutomaticBasicCreate"]
+    assert created["userErrors"] == [] and len(ids) == 58  # two of the 60 seeded are deleted
+    discounts = records(run_tap(tmp_path, config(discount_shop), catalog=only("discounts")), "discounts")
+    [many] = [d for d in discounts if d["title"] == "Many products"]
+    assert [p["id"] for p in many["customerGets"]["items"]["products"]] == ids
+
+
 def test_every_discount_query_validates_against_the_real_schema(discount_shop: Running, real_schema) -> None:
     """Runs last in this module: the emulator kept every distinct document the tap sent."""
     from graphql import parse, validate
 
     documents = [d for d in discount_shop.emulator.api.documents() if "Discount" in d]
     assert any("DiscountsPage" in d for d in documents) and any("DiscountCodesPage" in d for d in documents)
+    assert any("DiscountsEntitled" in d for d in documents)
     for document in documents:
         assert validate(real_schema, parse(document)) == [], document

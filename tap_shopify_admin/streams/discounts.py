@@ -22,7 +22,12 @@ from ..documents import page_size
 from ..windows import Page
 from .base import ConnectionStream, ShopifyStream
 
-ENTITLED = 50  # products, variants, collections or customers listed per discount; more are logged as cut
+ENTITLED = 50  # products, variants or collections read with the discount; the rest by pages after it
+ENTITLED_IN = {
+    "products": "DiscountProducts",
+    "productVariants": "DiscountProducts",
+    "collections": "DiscountCollections",
+}
 ITEMS = f"""
     __typename ... on AllDiscountItems {{ allItems }}
     ... on DiscountProducts {{
@@ -80,18 +85,24 @@ MEMBERS = {
 DISCOUNT = " ".join(f"... on {member} {{ {COMMON} {fields} }}" for member, fields in MEMBERS.items())
 
 
-def as_lists(value: Any, cut: list[bool]) -> Any:
-    """`value` with each connection turned into the list of its nodes; `cut` is told of each one that
-    had more nodes than were read."""
+def as_lists(value: Any) -> Any:
+    """`value` with each connection turned into the list of its nodes."""
     if isinstance(value, list):
-        return [as_lists(v, cut) for v in value]
+        return [as_lists(v) for v in value]
     if not isinstance(value, dict):
         return value
     if "nodes" in value and "pageInfo" in value:
-        if value["pageInfo"]["hasNextPage"]:
-            cut.append(True)
-        return [as_lists(v, cut) for v in value["nodes"]]
-    return {k: as_lists(v, cut) for k, v in value.items()}
+        return [as_lists(v) for v in value["nodes"]]
+    return {k: as_lists(v) for k, v in value.items()}
+
+
+def entitled_page_query(member: str, holder: str, name: str) -> str:
+    """A later page of the items `name` that the discount's `holder` (customerGets, customerBuys) names."""
+    return (
+        "query DiscountsEntitled($id: ID!, $first: Int!, $after: String) { discountNode(id: $id) { discount {"
+        f" ... on {member} {{ {holder} {{ items {{ ... on {ENTITLED_IN[name]} {{"
+        f" {name}(first: $first, after: $after) {{ nodes {{ id }} {PAGE_INFO} }} }} }} }} }} }} }} }}"
+    )
 
 
 class DiscountsStream(ConnectionStream):
@@ -119,12 +130,22 @@ class DiscountsStream(ConnectionStream):
             yield Page([self.flattened(node) for node in page.records], page.more)
 
     def flattened(self, node: dict[str, Any]) -> dict[str, Any]:
-        """The node's id beside its discount's fields, each list of entitled items as a plain list."""
-        cut: list[bool] = []
-        record = {"id": node["id"], **as_lists(node["discount"], cut)}
-        if cut:
-            self.logger.warning("%s names more items or customers than the first %d, read", node["id"], ENTITLED)
-        return record
+        """The node's id beside its discount's fields, each list of entitled items read to its end."""
+        discount = node["discount"]
+        for holder in ("customerGets", "customerBuys"):
+            items = (discount.get(holder) or {}).get("items") or {}
+            for name in ENTITLED_IN:
+                if name in items and items[name]["pageInfo"]["hasNextPage"]:
+                    items[name]["nodes"] += self._later(node["id"], discount["discountType"], holder, name, items[name])
+        return {"id": node["id"], **as_lists(discount)}
+
+    def _later(
+        self, discount_id: str, member: str, holder: str, name: str, first_page: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        query = entitled_page_query(member, holder, name)
+        variables = {"id": discount_id, "first": page_size(query), "after": first_page["pageInfo"]["endCursor"]}
+        path = ("discountNode", "discount", holder, "items", name)
+        return [item for page in pages(self.client, query, variables, path) for item in page["nodes"]]
 
 
 CODE_DISCOUNTS = f"""query DiscountCodesOwners($first: Int!, $after: String) {{
