@@ -43,7 +43,7 @@ ID_BASES = {
     "ProductSetOperation": 2_100_000_000_000,
     "ProductDeleteOperation": 2_200_000_000_000,
     "DiscountCodeNode": 1_600_000_000_000,
-    "DiscountAutomaticNode": 1_600_000_000_003,  # one id space with code discounts, as Shopify's
+    "DiscountAutomaticNode": 1_600_000_000_003,  # never a code discount's number: Shopify numbers both alike
     "DiscountRedeemCode": 22_100_000_000_000,
     "DiscountRedeemCodeBulkCreation": 799_100_000_000,
 }

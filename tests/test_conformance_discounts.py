@@ -298,3 +298,14 @@ def test_free_shipping_does_not_combine_with_shipping_discounts(shop: Running) -
     )
     ours = shop.graphql(document, {"input": captured["variables"]["freeShippingSelfCombine"]})["data"][mutation]
     assert ours == captured["response"]["data"]["freeShippingSelfCombine"]
+
+
+def test_a_discount_for_named_customers(shop: Running) -> None:
+    """`context.customers.add` limits the discount to those customers (segments are not modelled)."""
+    replay = Replay(shop, "discount-buyer-context-lifecycle.json")
+    buyer = shop.graphql(
+        'mutation { customerCreate(input: {firstName: "HAR390", lastName: "Buyer Context"}) { customer { id } } }'
+    )["data"]["customerCreate"]["customer"]["id"]
+    [theirs] = replay.capture["requests"]["codeCreate"]["variables"]["input"]["context"]["customers"]["add"]
+    replay.ids[theirs] = buyer
+    replay.step("codeCreate")

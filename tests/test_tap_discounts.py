@@ -124,6 +124,27 @@ def test_every_entitled_product_of_a_discount_arrives(discount_shop: Running, tm
     assert [p["id"] for p in many["customerGets"]["items"]["products"]] == ids
 
 
+def test_the_customers_a_discount_is_for_arrive(discount_shop: Running, tmp_path: Path) -> None:
+    buyer = discount_shop.graphql("{ customers(first: 1) { nodes { id } } }")["data"]["customers"]["nodes"][0]["id"]
+    answer = discount_shop.graphql(
+        "mutation($input: DiscountCodeBasicInput!) { discountCodeBasicCreate(basicCodeDiscount: $input)"
+        " { userErrors { message } } }",
+        {
+            "input": {
+                "title": "One buyer",
+                "code": "JUSTYOU",
+                "startsAt": "2026-01-01T00:00:00Z",
+                "context": {"customers": {"add": [buyer]}},
+                "customerGets": {"value": {"percentage": 0.3}, "items": {"all": True}},
+            }
+        },
+    )
+    assert answer["data"]["discountCodeBasicCreate"]["userErrors"] == []
+    discounts = records(run_tap(tmp_path, config(discount_shop), catalog=only("discounts")), "discounts")
+    [mine] = [d for d in discounts if d["title"] == "One buyer"]
+    assert mine["context"] == {"__typename": "DiscountCustomers", "customers": [{"id": buyer}]}
+
+
 def test_every_discount_query_validates_against_the_real_schema(discount_shop: Running, real_schema) -> None:
     """Runs last in this module: the emulator kept every distinct document the tap sent."""
     from graphql import parse, validate

@@ -81,6 +81,8 @@ def apply_input(store: Store, discount: Record, given: dict[str, Any]) -> None:
     for name in ("startsAt", "endsAt"):
         if name in given:
             discount[name] = to_second(given[name])
+    if given.get("context") or given.get("customerSelection"):
+        discount["context"] = buyers(given.get("context") or given["customerSelection"])
     if "combinesWith" in given:
         discount["combinesWith"] = {**NO_COMBINING, **(given["combinesWith"] or {})}
     if "minimumRequirement" in given:
@@ -112,6 +114,14 @@ def minimum_requirement(store: Store, given: dict[str, Any] | None) -> Record | 
         quantity = given["quantity"]["greaterThanOrEqualToQuantity"]
         return {"__typename": "DiscountMinimumQuantity", "greaterThanOrEqualToQuantity": str(quantity)}
     return None
+
+
+def buyers(given: dict[str, Any]) -> Record:
+    """Who may use the discount: everyone, or the customers named (segments and markets are not modelled)."""
+    customers = (given.get("customers") or {}).get("add")
+    if customers:
+        return {"__typename": "DiscountCustomers", "_customer_ids": list(customers)}
+    return dict(ALL_BUYERS)
 
 
 def destination(given: dict[str, Any]) -> Record:

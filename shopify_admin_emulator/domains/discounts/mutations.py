@@ -22,7 +22,7 @@ MAX_TEXT = 255
 MAX_CODES = 250
 MAX_QUANTITY = 2_147_483_647
 MAX_SUBTOTAL = Decimal(10) ** 18
-# mutation → (node kind, discount type, the input argument's name)
+# mutation name before Create/Update → (node kind, discount type, the input argument's name)
 WRITES = {
     "discountCodeBasic": (CODE, "DiscountCodeBasic", "basicCodeDiscount"),
     "discountCodeFreeShipping": (CODE, "DiscountCodeFreeShipping", "freeShippingCodeDiscount"),

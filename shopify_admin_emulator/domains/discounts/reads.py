@@ -172,6 +172,11 @@ def discount_variants(items: Record, ctx: Context, **args: Any) -> dict[str, Any
     return paginate_list([v for i in items["_variant_ids"] if (v := ctx.store.node(i, "ProductVariant"))], args)
 
 
+@resolves("DiscountCustomers.customers")
+def discount_customers(context: Record, ctx: Context) -> list[Record]:
+    return [c for i in context["_customer_ids"] if (c := ctx.store.node(i, "Customer"))]
+
+
 @resolves("DiscountCollections.collections")
 def discount_collections(_items: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
     return paginate_list((), args)  # the emulator has no collections; a discount names none that exist
