@@ -65,7 +65,7 @@ COMMON = """
     combinesWith { productDiscounts orderDiscounts shippingDiscounts }
     context {
         __typename ... on DiscountBuyerSelectionAll { all }
-        ... on DiscountCustomers { customers { id } }
+        ... on DiscountCustomers { customers { id } } ... on DiscountCustomerSegments { segments { id name } }
     }
 """
 # Code and automatic members disagree on whether recurringCycleLimit may be null: aliased apart.
