@@ -309,3 +309,33 @@ def test_a_discount_for_named_customers(shop: Running) -> None:
     [theirs] = replay.capture["requests"]["codeCreate"]["variables"]["input"]["context"]["customers"]["add"]
     replay.ids[theirs] = buyer
     replay.step("codeCreate")
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("discount-value-bounds.json", ("cases", "bounds")),
+        ("discount-automatic-value-bounds.json", ("cases", "create", "request")),
+        ("discount-customer-gets-value-multiple-types.json", ("cases", "create")),
+        ("discount-customer-selection-internal-conflicts.json", ("cases", "allWithCustomers")),
+        ("discount-customer-selection-internal-conflicts.json", ("cases", "happyCustomers")),
+    ],
+)
+def test_values_and_buyers_as_shopify_bounds_them(shop: Running, name: str, path: tuple[str, ...]) -> None:
+    """Percentages and amounts within each kind's bounds (an automatic discount takes something off, a
+    code one may take nothing); one kind of value; everyone or named customers, not both."""
+    captured: Any = load(FOLDER + name)
+    for key in path:
+        captured = captured[key]
+    response = captured.get("response") or load(FOLDER + name)["cases"][path[1]]["response"]
+    response = response.get("payload", response)
+    ours = Replay(shop, name).send(captured["query"], captured["variables"])
+    if "errors" in response:  # a request error: its message, code and path (our documents' lines differ)
+        assert request_errors(ours) == request_errors(response)
+    else:
+        matches, difference = same_answer(ours, response)
+        assert matches, difference
+
+
+def request_errors(answer: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    return [(e["message"], e["extensions"]["code"], e["path"]) for e in answer["errors"]]

@@ -10,7 +10,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from ...connections import paginate_list
+from ...connections import bad_request, paginate_list
 from ...graphql_api import Context, resolves
 from ...resources import user_error
 from ...search import Filter, Search
@@ -21,7 +21,7 @@ Errors = list[dict[str, Any]]
 MAX_TEXT = 255
 MAX_CODES = 250
 MAX_QUANTITY = 2_147_483_647
-MAX_SUBTOTAL = Decimal(10) ** 18
+MAX_SUBTOTAL = MAX_AMOUNT = Decimal(10) ** 18
 # mutation name before Create/Update → (node kind, discount type, the input argument's name)
 WRITES = {
     "discountCodeBasic": (CODE, "DiscountCodeBasic", "basicCodeDiscount"),
@@ -68,21 +68,40 @@ def window_errors(root: str, given: dict[str, Any], current: Record | None) -> E
     return []
 
 
-def value_errors(root: str, gets: dict[str, Any] | None) -> Errors:
+def value_errors(root: str, kind: str, gets: dict[str, Any] | None) -> Errors:
+    """The value's bounds, which differ by kind: an automatic discount must take something off (Shopify
+    keeps amounts negative, hence its wording), a code discount may take nothing."""
     value = (gets or {}).get("value") or {}
     path = [root, "customerGets", "value"]
+    if sum(value.get(name) is not None for name in ("percentage", "discountOnQuantity", "discountAmount")) > 1:
+        raise bad_request("A discount can only have one of percentage, discountOnQuantity or discountAmount.")
     if value.get("discountOnQuantity"):
-        return [
-            error(
-                [*path, "discountOnQuantity"],
-                "discountOnQuantity field is only permitted with bxgy discounts.",
-                "INVALID",
-            )
-        ]
+        message = "discountOnQuantity field is only permitted with bxgy discounts."
+        return [error([*path, "discountOnQuantity"], message, "INVALID")]
     percentage = value.get("percentage")
-    if percentage is not None and not 0 <= percentage <= 1:
+    if percentage is not None and not (0 < percentage <= 1 if kind == AUTOMATIC else 0 <= percentage <= 1):
         return [error([*path, "percentage"], "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE")]
+    amount = (value.get("discountAmount") or {}).get("amount")
+    return [] if amount is None else amount_errors([*path, "discountAmount", "amount"], kind, Decimal(str(amount)))
+
+
+def amount_errors(path: list[str], kind: str, amount: Decimal) -> Errors:
+    if amount >= MAX_AMOUNT:
+        return [error(path, f"Value must be greater than -{MAX_AMOUNT}", "LESS_THAN")]
+    if kind == AUTOMATIC and amount <= 0:
+        return [error(path, "Value must be less than 0", "GREATER_THAN")]
+    if amount < 0:
+        return [error(path, "Value must be less than or equal to 0", "LESS_THAN_OR_EQUAL_TO")]
     return []
+
+
+def buyer_conflicts(given: dict[str, Any]) -> None:
+    """customerSelection is everyone or named customers, never both (a request error, as Shopify's)."""
+    selection = given.get("customerSelection") or {}
+    if selection.get("all") and selection.get("customers"):
+        raise bad_request(
+            "A discount cannot have customerSelection set to all, when customers or customerSavedSearches is specified."
+        )
 
 
 def item_errors(store: Store, root: str, gets: dict[str, Any] | None) -> Errors:
@@ -152,6 +171,7 @@ def code_taken(store: Store, root: str, code: str | None, node: Record | None) -
 def input_errors(
     store: Store, kind: str, type_name: str, root: str, given: dict[str, Any], node: Record | None
 ) -> Errors:
+    buyer_conflicts(given)
     creating = node is None
     errors = text_errors(root, "title", given.get("title"), creating)
     if kind == CODE:
@@ -163,7 +183,8 @@ def input_errors(
     errors += window_errors(root, given, inner(node) if node else None)
     errors += combining_errors(root, type_name, given.get("combinesWith"))
     errors += minimum_errors(root, given.get("minimumRequirement"))
-    return errors + value_errors(root, given.get("customerGets")) + item_errors(store, root, given.get("customerGets"))
+    errors += value_errors(root, kind, given.get("customerGets"))
+    return errors + item_errors(store, root, given.get("customerGets"))
 
 
 # create / update ---------------------------------------------------------------------------------
