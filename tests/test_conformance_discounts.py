@@ -370,3 +370,18 @@ def test_values_and_buyers_as_shopify_bounds_them(shop: Running, name: str, path
 
 def request_errors(answer: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     return [(e["message"], e["extensions"]["code"], e["path"]) for e in answer["errors"]]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        *("customerSelectionCreate", "customerGetsCreate", "countriesCreate"),
+        *("customerSelectionUpdate", "customerGetsUpdate", "countriesUpdate"),
+    ],
+)
+def test_an_id_added_and_removed_at_once_is_a_request_error(shop: Running, case: str) -> None:
+    captured = load(FOLDER + "discount-add-remove-overlap.json")["cases"][case]
+    response = captured["response"].get("payload", captured["response"])
+    ours = shop.graphql(captured["query"], captured["variables"])
+    assert request_errors(ours) == request_errors(response)
+    assert ours["data"] == response["data"]

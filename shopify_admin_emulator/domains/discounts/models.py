@@ -151,26 +151,38 @@ def customer_gets(store: Store, current: Record, given: dict[str, Any]) -> Recor
             "appliesOnEachItem": bool(amount.get("appliesOnEachItem")),
         }
     if given.get("items"):
-        gets["items"] = items(given["items"])
+        gets["items"] = items(given["items"], current["items"])
     for name in ("appliesOnOneTimePurchase", "appliesOnSubscription"):
         if given.get(name) is not None:
             gets[name] = given[name]
     return gets
 
 
-def items(given: dict[str, Any]) -> Record:
-    """DiscountItemsInput → DiscountItems; the ids were checked against the store before."""
+def items(given: dict[str, Any], current: Record) -> Record:
+    """DiscountItemsInput → DiscountItems (the ids were checked before): what is added joins what the
+    discount names already, of the same kind, and what is removed leaves it."""
     products = given.get("products")
     if products:
         return {
             "__typename": "DiscountProducts",
-            "_product_ids": list(products.get("productsToAdd") or []),
-            "_variant_ids": list(products.get("productVariantsToAdd") or []),
+            "_product_ids": changed(current.get("_product_ids"), products, "productsToAdd", "productsToRemove"),
+            "_variant_ids": changed(
+                current.get("_variant_ids"), products, "productVariantsToAdd", "productVariantsToRemove"
+            ),
         }
     collections = given.get("collections")
     if collections:
-        return {"__typename": "DiscountCollections", "_collection_ids": list(collections.get("add") or [])}
+        return {
+            "__typename": "DiscountCollections",
+            "_collection_ids": changed(current.get("_collection_ids"), collections, "add", "remove"),
+        }
     return dict(ALL_ITEMS)
+
+
+def changed(held: list[str] | None, given: dict[str, Any], add: str, remove: str) -> list[str]:
+    removed = set(given.get(remove) or [])
+    kept = [i for i in held or [] if i not in removed]
+    return kept + [i for i in given.get(add) or [] if i not in kept and i not in removed]
 
 
 def discount_classes(discount: Record) -> list[str]:

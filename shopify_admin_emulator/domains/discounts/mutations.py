@@ -29,6 +29,7 @@ WRITES = {
     "discountAutomaticBasic": (AUTOMATIC, "DiscountAutomaticBasic", "automaticBasicDiscount"),
     "discountAutomaticFreeShipping": (AUTOMATIC, "DiscountAutomaticFreeShipping", "freeShippingAutomaticDiscount"),
 }
+OVERLAP = "The same {} id is present in both 'add' and 'remove' fields"
 MISSING = {CODE: "Code discount does not exist.", AUTOMATIC: "Automatic discount does not exist."}
 PAYLOAD_FIELD = {CODE: "codeDiscountNode", AUTOMATIC: "automaticDiscountNode"}
 
@@ -95,13 +96,36 @@ def amount_errors(path: list[str], kind: str, amount: Decimal) -> Errors:
     return []
 
 
-def buyer_conflicts(given: dict[str, Any]) -> None:
-    """customerSelection is everyone or named customers, never both (a request error, as Shopify's)."""
+def request_conflicts(given: dict[str, Any]) -> None:
+    """What Shopify refuses as a request error, before looking at anything else: customerSelection both
+    everyone and named customers, or an id (a country) both added and removed."""
     selection = given.get("customerSelection") or {}
     if selection.get("all") and selection.get("customers"):
         raise bad_request(
             "A discount cannot have customerSelection set to all, when customers or customerSavedSearches is specified."
         )
+    items = (given.get("customerGets") or {}).get("items") or {}
+    products = items.get("products") or {}
+    for holder, add, remove, message in (
+        (selection.get("customers"), "add", "remove", "A customer id is present in `add` and `remove` fields"),
+        (
+            ((given.get("context") or {}).get("customers")),
+            "add",
+            "remove",
+            "A customer id is present in `add` and `remove` fields",
+        ),
+        (items.get("collections"), "add", "remove", OVERLAP.format("Collection")),
+        (products, "productsToAdd", "productsToRemove", OVERLAP.format("Product")),
+        (products, "productVariantsToAdd", "productVariantsToRemove", OVERLAP.format("ProductVariant")),
+        (
+            (given.get("destination") or {}).get("countries"),
+            "add",
+            "remove",
+            "A country code is present in `add` and `remove` field",
+        ),
+    ):
+        if holder and set(holder.get(add) or []) & set(holder.get(remove) or []):
+            raise bad_request(message)
 
 
 def item_errors(store: Store, root: str, gets: dict[str, Any] | None) -> Errors:
@@ -171,7 +195,6 @@ def code_taken(store: Store, root: str, code: str | None, node: Record | None) -
 def input_errors(
     store: Store, kind: str, type_name: str, root: str, given: dict[str, Any], node: Record | None
 ) -> Errors:
-    buyer_conflicts(given)
     creating = node is None
     errors = text_errors(root, "title", given.get("title"), creating)
     if kind == CODE:
@@ -190,6 +213,7 @@ def input_errors(
 # create / update ---------------------------------------------------------------------------------
 def create(ctx: Context, prefix: str, given: dict[str, Any]) -> dict[str, Any]:
     kind, type_name, root = WRITES[prefix]
+    request_conflicts(given)
     errors = input_errors(ctx.store, kind, type_name, root, given, None)
     if errors:
         return payload(kind, None, errors)
@@ -202,6 +226,7 @@ def create(ctx: Context, prefix: str, given: dict[str, Any]) -> dict[str, Any]:
 
 def update(ctx: Context, prefix: str, id: str, given: dict[str, Any]) -> dict[str, Any]:
     kind, type_name, root = WRITES[prefix]
+    request_conflicts(given)
     node = ctx.store.node(id, kind)
     if node is None:
         return payload(kind, None, [error(["id"], "Discount does not exist", None)])
