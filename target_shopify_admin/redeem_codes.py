@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from shopify_admin import ShopifyAdminClient, ShopifyError
+from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
@@ -118,10 +118,17 @@ class RedeemCodeWriter:
         for start in range(0, len(new), PER_JOB):
             self.add_job(discount_id, new[start : start + PER_JOB])
 
-    def add_job(self, discount_id: str, chunk: list[PendingRecord]) -> None:
+    def add_job(self, discount_id: str, chunk: list[PendingRecord], attempt: int = 1) -> None:
         codes = [{"code": p.key} for p in chunk]
         variables = {"id": discount_id, "codes": codes}
-        payload = self.client.execute(ADD, variables, resend=False)["discountRedeemCodeBulkAdd"]
+        try:
+            payload = self.client.execute(ADD, variables, resend=False)["discountRedeemCodeBulkAdd"]
+        except AnswerLostError as lost:
+            if attempt >= self.client.max_attempts:
+                raise
+            self.records.logger.warning("%s %s: %s; looking the codes up again", self.records.stream, discount_id, lost)
+            self.add_missing(discount_id, chunk, attempt + 1)
+            return
         if payload["userErrors"]:
             for pending in chunk:
                 self.records.fail(pending, RecordFailedError("Shopify refused the codes", payload["userErrors"]))
@@ -133,6 +140,16 @@ class RedeemCodeWriter:
                 self.records.fail(pending, RecordFailedError(message, row["errors"]))
             else:
                 self.records.note(pending, "created", row["discountRedeemCode"]["id"])
+
+    def add_missing(self, discount_id: str, chunk: list[PendingRecord], attempt: int) -> None:
+        """After a lost answer: the codes the discount holds now were added by it; the rest are sent again."""
+        owners = self.owners([p.key for p in chunk])
+        for pending, owner in zip(chunk, owners, strict=True):
+            if owner == discount_id:
+                self.records.note(pending, "created", None)
+        missing = [p for p, owner in zip(chunk, owners, strict=True) if owner != discount_id]
+        if missing:
+            self.add_job(discount_id, missing, attempt)
 
     def finished(self, job_id: str) -> list[dict[str, Any]]:
         """The job's codes, in the order sent, once it is done."""

@@ -235,3 +235,22 @@ def test_every_discount_document_validates_against_the_real_schema(shop: Running
 def by_code_id(shop: Running, code: str) -> str:
     node = shop.graphql("query($c: String!) { codeDiscountNodeByCode(code: $c) { id } }", {"c": code})
     return str(node["data"]["codeDiscountNodeByCode"]["id"])
+
+
+def test_codes_whose_add_answer_was_lost_are_found_not_failed(shop: Running, tmp_path: Path) -> None:
+    """The bulk add is applied and its answer lost (the emulator's `reset` after its second request, the
+    first being the codes' lookup): the codes are looked up again and found, none is sent twice."""
+    discount_id = by_code_id(shop, "SHIPFREE")
+    before = count_codes(shop, discount_id)
+    rows = [{"code": f"LOST{i}", "discountId": discount_id} for i in range(3)]
+    faults = f"{shop.url}/__emulator/faults"
+    requests.post(faults, json=[{"kind": "reset", "nth": [2], "after": True}], timeout=10).raise_for_status()
+    try:
+        result = run_target(
+            tmp_path, config(shop, tmp_path, streams={"codes": {"object": "discount_code"}}), messages("codes", rows)
+        )
+    finally:
+        requests.post(faults, json=[], timeout=10).raise_for_status()
+    assert "looking the codes up again" in result.stderr
+    assert "codes: 3 created" in summary(result, "codes") and dead_letters(tmp_path) == []
+    assert count_codes(shop, discount_id) == before + 3
