@@ -111,8 +111,7 @@ class DiscountGateway(ObjectGateway):
     """`current` is the discount flat, as the tap writes it: its node id beside its fields."""
 
     kind = "discount"
-    set_root = ""
-    set_mutation = ""
+    set_root = set_mutation = ""  # no one upsert: `write` picks the create or update of the discountType
     lookup_keys: ClassVar = {"id": "id", "code": "code", "title": "title"}
     set_keys: ClassVar = {"code": "code", "title": "title"}
 
