@@ -18,8 +18,21 @@ ALL_SCOPES = (
     "write_assigned_fulfillment_orders",
     "read_merchant_managed_fulfillment_orders",
     "write_merchant_managed_fulfillment_orders",
+    "read_discounts",
+    "write_discounts",
 )
 
+DISCOUNT_READS = (
+    "discountNodes",
+    "discountNodesCount",
+    "codeDiscountNodes",
+    "automaticDiscountNodes",
+    "discountNode",
+    "codeDiscountNode",
+    "automaticDiscountNode",
+    "codeDiscountNodeByCode",
+    "discountRedeemCodeBulkCreation",
+)
 _READS = {
     "read_customers": ("customer", "customers", "customersCount", "customerByIdentifier"),
     "read_products": (
@@ -34,12 +47,14 @@ _READS = {
     ),
     "read_orders": ("order", "orders", "ordersCount", "fulfillment"),
     "read_merchant_managed_fulfillment_orders": ("fulfillmentOrder", "fulfillmentOrders"),
+    "read_discounts": DISCOUNT_READS,
 }
 _WRITES = {
     "customer": "write_customers",
     "product": "write_products",
     "order": "write_orders",
     "fulfillment": "write_fulfillments",
+    "discount": "write_discounts",
 }
 ROOT_SCOPES: dict[str, str] = {field: scope for scope, fields in _READS.items() for field in fields}
 

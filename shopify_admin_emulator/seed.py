@@ -9,6 +9,7 @@ import time
 from decimal import Decimal
 
 from .domains.customers.models import ADDRESS_FIELDS, marketing_consent, new_address, new_customer
+from .domains.discounts.models import AUTOMATIC, CODE, apply_input, inner, new_discount, new_redeem_code
 from .domains.fulfillments.models import new_fulfillment, new_fulfillment_order
 from .domains.inventory.models import stock, unstock
 from .domains.locations.models import new_location
@@ -317,6 +318,29 @@ class Seeder:
             new_fulfillment(self.store, [fo], allocations, tracking, updated)
             order["closed"], order["closedAt"] = True, updated
 
+    def discounts(self, products: list[Record]) -> None:
+        """One discount of each shape the target writes: a percentage code with three codes, a fixed
+        amount off the first product applied automatically, and free shipping by code."""
+        on = {"products": {"productsToAdd": [products[0]["id"]]}} if products else {"all": True}
+        shapes = [
+            (CODE, "DiscountCodeBasic", "Ten percent", {"value": {"percentage": 0.1}, "items": {"all": True}}),
+            (
+                AUTOMATIC,
+                "DiscountAutomaticBasic",
+                "Five off",
+                {"value": {"discountAmount": {"amount": "5.00"}}, "items": on},
+            ),
+            (CODE, "DiscountCodeFreeShipping", "Free shipping", None),
+        ]
+        codes = {"Ten percent": ["WELCOME10", "SPRING10", "VIP10"], "Free shipping": ["SHIPFREE"]}
+        for (kind, type_name, title, gets), (c, u) in zip(shapes, self.times(len(shapes)), strict=True):
+            node = new_discount(self.store, kind, type_name, iso(c))
+            apply_input(self.store, inner(node), {"title": title, "startsAt": iso(c), "customerGets": gets})
+            inner(node)["updatedAt"] = iso(u)
+            for code in codes.get(title, []):
+                new_redeem_code(self.store, inner(node), code)
+            self.store.put(node)
+
     def destroyed(self, rows: list[Record]) -> None:
         """Delete seeded objects the way a merchant would, leaving destroy events. They are dated after
         every seeded update but in the past, so a sync started right after seeding reads them (its
@@ -354,6 +378,7 @@ def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1
             without_orders = [c for c in customer_rows if not c["_order_ids"]]
             for rows in (order_rows, without_orders, product_rows):
                 seeder.destroyed(rows[-2 if len(rows) >= 20 else -1 :] if rows else [])
+            seeder.discounts([p for p in product_rows if store.node(p["id"], "Product")])
     finally:
         if collecting:
             gc.enable()

@@ -44,6 +44,10 @@ ID_BASES = {
     "BulkOperation": 4_100_000_000_000,
     "ProductSetOperation": 2_100_000_000_000,
     "ProductDeleteOperation": 2_200_000_000_000,
+    "DiscountCodeNode": 1_600_000_000_000,
+    "DiscountAutomaticNode": 1_600_000_000_003,  # never a code discount's number: Shopify numbers both alike
+    "DiscountRedeemCode": 22_100_000_000_000,
+    "DiscountRedeemCodeBulkCreation": 799_100_000_000,
 }
 
 

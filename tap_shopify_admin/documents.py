@@ -12,6 +12,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
     parse,
@@ -57,6 +58,10 @@ def render(parent: Any, selected: SelectionSetNode, *, bulk: bool = False, in_li
     without `first`, and connections inside a list, which bulk queries cannot hold, are left out."""
     parts = []
     for sel in selected.selections:
+        if isinstance(sel, InlineFragmentNode):  # one member of a union (a discount's class)
+            member = admin_schema().type_map[sel.type_condition.name.value]  # type: ignore[union-attr]
+            parts.append(f"... on {member.name} {{ {render(member, sel.selection_set, bulk=bulk, in_list=in_list)} }}")
+            continue
         assert isinstance(sel, FieldNode)
         head = FieldNode(alias=sel.alias, name=sel.name, arguments=sel.arguments, directives=sel.directives)
         if sel.selection_set is None:

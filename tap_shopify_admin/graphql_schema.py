@@ -63,11 +63,16 @@ def _type_schema(graphql_type: Any, selection: SelectionSetNode | None) -> dict[
 def selection_schema(parent: Any, selection: SelectionSetNode) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for sel in selection.selections:
-        if isinstance(sel, FieldNode):
+        if isinstance(sel, FieldNode) and sel.name.value == "__typename":
+            properties[(sel.alias or sel.name).value] = {"type": "string"}
+        elif isinstance(sel, FieldNode):
             field = parent.fields[sel.name.value]
             properties[(sel.alias or sel.name).value] = _type_schema(field.type, sel.selection_set)
         elif isinstance(sel, InlineFragmentNode):
-            properties.update(selection_schema(parent, sel.selection_set)["properties"])
+            # a union's members each add theirs; a record of another member lacks them
+            member = admin_schema().type_map[sel.type_condition.name.value] if sel.type_condition else parent
+            fields = selection_schema(member, sel.selection_set)["properties"]
+            properties.update({name: nullable(prop) for name, prop in fields.items()})
     return {"type": "object", "properties": properties}
 
 

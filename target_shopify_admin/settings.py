@@ -7,7 +7,14 @@ from typing import Any
 
 from shopify_admin import ConfigurationError
 
-OBJECT_OF_STREAM = {"customers": "customer", "products": "product", "orders": "order", "fulfillments": "fulfillment"}
+OBJECT_OF_STREAM = {
+    "customers": "customer",
+    "products": "product",
+    "orders": "order",
+    "fulfillments": "fulfillment",
+    "discounts": "discount",
+    "discount_codes": "discount_code",
+}
 MATCH_KEYS = {
     "customer": ("id", "email", "phone", "custom_id"),
     "product": ("id", "handle", "custom_id"),
@@ -15,6 +22,8 @@ MATCH_KEYS = {
     "fulfillment": ("id", "order"),
     "fulfillment_event": ("fulfillment",),
     "fulfillment_order_action": ("fulfillment_order",),
+    "discount": ("id", "code", "title"),  # code: code discounts; title: automatic discounts
+    "discount_code": ("code",),
 }
 ACTIONS = ("create", "update", "upsert", "delete")
 DELETE_MODES = {
@@ -24,6 +33,8 @@ DELETE_MODES = {
     "fulfillment": ("delete",),  # fulfillmentCancel: a fulfillment cannot be deleted
     "fulfillment_event": ("delete",),  # refused per record: Shopify deletes no event
     "fulfillment_order_action": ("delete",),  # refused per record: an action is undone by another
+    "discount": ("delete",),
+    "discount_code": ("delete",),
 }
 
 

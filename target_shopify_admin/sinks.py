@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from .bulk_writes import BulkWriter
 from .customers import CustomerGateway
+from .discounts import DiscountGateway
 from .drain_order import DrainOrder
 from .fulfillment_events import FulfillmentEventGateway
 from .fulfillment_order_actions import FulfillmentOrderActionGateway
@@ -22,6 +23,7 @@ from .orders import OrderGateway
 from .plans import PendingRecord
 from .products import ProductGateway
 from .record_writes import RecordWriter, WriteOptions
+from .redeem_codes import RedeemCodeWriter
 from .settings import StreamSettings
 
 GATEWAYS: dict[str, type[ObjectGateway]] = {
@@ -31,6 +33,7 @@ GATEWAYS: dict[str, type[ObjectGateway]] = {
     "fulfillment": FulfillmentGateway,
     "fulfillment_event": FulfillmentEventGateway,
     "fulfillment_order_action": FulfillmentOrderActionGateway,
+    "discount": DiscountGateway,
 }
 
 
@@ -55,6 +58,7 @@ class ShopifySink(BatchSink):
         gateway = kind(options.client) if kind else None
         self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
         self.bulk = BulkWriter(self.records)
+        self.codes = RedeemCodeWriter(self.records) if self.settings.object == "discount_code" else None
 
     @override
     def get_validator(self) -> None:
@@ -75,7 +79,9 @@ class ShopifySink(BatchSink):
     def process_batch(self, context: dict) -> None:
         self.drain_order.drain_before(self.settings.object)
         batch = [PendingRecord.of(record, self.settings) for record in context.get("records", [])]
-        if self.bulk.takes(batch):
+        if self.codes is not None:  # redeem codes are written in bulk by their own mutations
+            self.codes.write(batch)
+        elif self.bulk.takes(batch):
             self.bulk.write(batch)
         else:
             self.records.write_all(batch)

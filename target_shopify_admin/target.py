@@ -86,14 +86,14 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             "streams",
             th.ObjectType(additional_properties=True),
             description=(
-                "Per stream: object (customer / product / order / fulfillment"
-                " / fulfillment_event / fulfillment_order_action"
-                "; streams named customers, products,"
-                " orders, fulfillments need no entry), action (create / update / upsert / delete, default upsert),"
+                "Per stream: object (customer / product / order / fulfillment / fulfillment_event"
+                " / fulfillment_order_action / discount / discount_code; streams named customers, products,"
+                " orders, fulfillments, discounts, discount_codes need no entry),"
+                " action (create / update / upsert / delete, default upsert),"
                 " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
-                " order: id / source_identifier / custom_id; fulfillment: id / order"
-                "; fulfillment_event: fulfillment; fulfillment_order_action: fulfillment_order"
-                "; default the object's first key),"
+                " order: id / source_identifier / custom_id; fulfillment: id / order;"
+                " fulfillment_event: fulfillment; fulfillment_order_action: fulfillment_order;"
+                " discount: id / code / title; discount_code: code; default the object's first key),"
                 " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
                 " the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"

@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import CAPTURES
 
-GID = re.compile(r"gid://shopify/(\w+)/\d+(\?[^\"\s]*)?")
+GID = re.compile(r"gid://shopify/(\w+)/([0-9a-f]{8}-[0-9a-f-]{27}|\d+)(\?[^\"\s]*)?")  # numbers; jobs' uuids
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 VOLATILE_KEYS = {"cursor", "startCursor", "endCursor", "legacyResourceId", "compareDigest", "url", "partialDataUrl"}
 

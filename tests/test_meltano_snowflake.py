@@ -83,7 +83,7 @@ def test_shop_to_snowflake_creates_every_table_then_stops_at_the_user_stage(
     tables = snowflake.sql(
         f"SELECT table_name FROM {DATABASE}.information_schema.tables WHERE table_schema = 'SHOPIFY_FORWARD'"
     )
-    every_stream = (*STREAMS, "locations", "inventory_items", "inventory_levels")
+    every_stream = (*STREAMS, "locations", "inventory_items", "inventory_levels", "discounts", "discount_codes")
     assert sorted(name for (name,) in tables) == sorted(stream.upper() for stream in every_stream)
     columns = dict(
         snowflake.sql(

@@ -349,6 +349,8 @@ def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
     assert len([r for r in records(messages, "customers") if not r["_sdc_deleted_at"]]) == live
     assert records(messages, "orders") == []
     assert "Skipping stream orders" in run.stderr and "`read_orders` access scope" in run.stderr
+    for stream in ("discounts", "discount_codes"):
+        assert records(messages, stream) == [] and f"Skipping stream {stream}" in run.stderr
 
 
 def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_stream(
@@ -360,9 +362,12 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     operations = requests.get(f"{store_shop.url}/__emulator/stats", timeout=5).json()["operations"]
     pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
     locations = len(store_shop.emulator.store.table("Location").rows)
+    code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
     assert pages == {
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
+        "DiscountsPage": 1,
+        "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
     }
     assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
     assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)

@@ -2,6 +2,7 @@
 
 from .base import ShopifyStream
 from .customers import CustomersStream
+from .discounts import DiscountCodesStream, DiscountsStream
 from .fulfillment_orders import FulfillmentOrdersStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationsStream
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrdersStream
@@ -18,4 +19,6 @@ STREAMS: list[type[ShopifyStream]] = [
     LocationsStream,
     InventoryLevelsStream,
     InventoryItemsStream,
+    DiscountsStream,
+    DiscountCodesStream,
 ]

@@ -1,0 +1,1 @@
+"""Discounts: code and automatic discounts and their redeem codes."""
