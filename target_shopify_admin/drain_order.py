@@ -8,6 +8,7 @@ from collections.abc import Callable
 from singer_sdk import Sink
 
 DEPENDENCY_RANK = {"customer": 0, "product": 0, "order": 1, "fulfillment": 2}
+DEPENDENCY_RANK.update({"inventory_item": 1, "inventory_level": 1})  # the items of products written first
 
 
 class DrainOrder:

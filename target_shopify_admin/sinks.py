@@ -16,6 +16,8 @@ from .customers import CustomerGateway
 from .drain_order import DrainOrder
 from .fulfillments import FulfillmentGateway
 from .gateways import ObjectGateway
+from .inventory import InventoryItemGateway
+from .level_writes import LevelWriter
 from .orders import OrderGateway
 from .plans import PendingRecord
 from .products import ProductGateway
@@ -27,7 +29,10 @@ GATEWAYS: dict[str, type[ObjectGateway]] = {
     "product": ProductGateway,
     "order": OrderGateway,
     "fulfillment": FulfillmentGateway,
+    "inventory_item": InventoryItemGateway,
 }
+# inventory levels are written many rows a request, not an object per record: they have a writer of their own
+LEVELS = "inventory_level"
 
 
 class WritingTarget(Protocol):
@@ -51,6 +56,7 @@ class ShopifySink(BatchSink):
         gateway = kind(options.client) if kind else None
         self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
         self.bulk = BulkWriter(self.records)
+        self.levels = LevelWriter(self.records) if self.settings.object == LEVELS else None
 
     @override
     def get_validator(self) -> None:
@@ -71,7 +77,9 @@ class ShopifySink(BatchSink):
     def process_batch(self, context: dict) -> None:
         self.drain_order.drain_before(self.settings.object)
         batch = [PendingRecord.of(record, self.settings) for record in context.get("records", [])]
-        if self.bulk.takes(batch):
+        if self.levels is not None:
+            self.levels.write(batch)
+        elif self.bulk.takes(batch):
             self.bulk.write(batch)
         else:
             self.records.write_all(batch)
