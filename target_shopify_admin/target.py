@@ -81,7 +81,10 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
                 " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
                 " the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"
-                " orders: delete / cancel / close)"
+                " orders: delete / cancel / close)."
+                " Inventory: object inventory_level (match_on inventory_item_id / sku / variant_id) takes"
+                " quantity_change (set / adjust), quantity_name, location_match_on (id / name), activate, reason;"
+                " object inventory_item (match_on id / sku) updates items"
             ),
         ),
     ).to_dict()
