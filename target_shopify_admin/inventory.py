@@ -25,7 +25,7 @@ from .settings import StreamSettings
 
 ITEM_TEXT = ("countryCodeOfOrigin", "provinceCodeOfOrigin", "harmonizedSystemCode")
 ITEM_FIELDS = f"id sku tracked requiresShipping unitCost {{ amount }} {' '.join(ITEM_TEXT)}"
-SKU_MATCHES = 10  # items read per sku search: the search also finds skus that only start alike
+SKU_MATCHES = 3  # items read per sku search, which ignores case: enough to see a sku on two items
 ITEM_BY_ID = f"query TargetInventoryItem($id: ID!) {{ inventoryItem(id: $id) {{ {ITEM_FIELDS} }} }}"
 ITEMS_BY_SKU = f"""query TargetInventoryItemsBySku($query: String!) {{
   inventoryItems(first: {SKU_MATCHES}, query: $query) {{ nodes {{ {ITEM_FIELDS} }} }}
