@@ -46,6 +46,9 @@ ACTIVATE = """mutation TargetInventoryActivate(
 }"""
 
 
+Located = tuple[PendingRecord, LevelChange, str]  # a record, its change, and its location's id
+
+
 @dataclass(frozen=True)
 class LevelRow:
     """A record on its way: its change, the item and location it resolved to, and the quantity read."""
@@ -82,9 +85,14 @@ class LevelWriter:
             for pending, change in changes
             if (location := self.location_of(pending, change)) is not None
         ]
-        found = self.reader.items([(change.item_key, location) for _, change, location in located])
+        for run in distinct_runs(located):
+            self.write_run(run)
+
+    def write_run(self, run: list[Located]) -> None:
+        """Read the run's levels many at a time, then write those that change."""
+        found = self.reader.items([(change.item_key, location) for _, change, location in run])
         rows = []
-        for (pending, change, location), items in zip(located, found, strict=True):
+        for (pending, change, location), items in zip(run, found, strict=True):
             row = self.settled(pending, self.planned, pending, change, location, items)
             if row is not None:
                 rows.append(row)
@@ -261,6 +269,21 @@ class LevelWriter:
             self.records.note(row.pending, "unchanged", row.item_id)
             return []
         return [again]
+
+
+def distinct_runs(located: list[Located]) -> list[list[Located]]:
+    """The records in runs where each item and location comes once: a record for a level named before
+    starts a new run, read after the one before it is written, so the last record of a level wins."""
+    runs: list[list[Located]] = [[]]
+    seen: set[tuple[str, str]] = set()
+    for one in located:
+        level = (one[1].item_key.casefold(), one[2])
+        if level in seen:
+            runs.append([])
+            seen.clear()
+        runs[-1].append(one)
+        seen.add(level)
+    return [run for run in runs if run]
 
 
 def row_index(error: dict[str, Any], rows_field: str) -> int | None:

@@ -223,6 +223,18 @@ def test_many_records_go_in_one_request_and_on_hand_is_set(small_shop: Running, 
     ]
 
 
+def test_records_for_one_level_apply_in_their_order(small_shop: Running, tmp_path: Path) -> None:
+    """Two records for the same item and location in one batch: the second is read after the first is
+    written, so the last one wins, as record by record."""
+    item = items(small_shop)[0]
+    row = {"inventory_item_id": item["id"], "location": "Warehouse 2"}
+    rows = [{**row, "available": 11}, {**row, "available": 12}, {**row, "available": 12}]
+    result = write_levels(small_shop, tmp_path, {"location_match_on": "name"}, rows)
+    assert result.returncode == 0, result.stderr
+    assert "stock: 1 unchanged, 2 updated" in summary(result, "stock")
+    assert quantity(small_shop, item["id"], "Warehouse 2") == 12
+
+
 def test_adjust_by_sku_adds_the_delta(small_shop: Running, tmp_path: Path, real_schema) -> None:
     item = items(small_shop)[0]
     before = quantity(small_shop, item["id"], "Warehouse 2")
