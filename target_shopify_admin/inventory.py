@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
@@ -39,7 +40,7 @@ LOCATIONS = f"""query TargetInventoryLocations($first: Int!, $after: String) {{
 # Shopify limits: a set quantity within ±1 billion (on_hand not below 0), a delta within ±2 billion
 SET_LIMIT = 1_000_000_000
 ADJUST_LIMIT = 2_000_000_000
-GID_TYPES = {"inventory_item_id": "InventoryItem", "variant_id": "ProductVariant", "location": "Location"}
+GID_TYPES = {"inventory_item_id": "InventoryItem", "variant_id": "ProductVariant"}
 
 
 def gid(value: Any, kind: str) -> Any:
@@ -47,6 +48,15 @@ def gid(value: Any, kind: str) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     return f"gid://shopify/{kind}/{value}" if isinstance(value, str) and value.isdigit() else value
+
+
+def checked_gid(value: Any, kind: str, field: str) -> Any:
+    """`gid(value)`, refused unless it is a `kind` id: Shopify answers a malformed id in a query that
+    reads many with an error for the whole query."""
+    value = gid(value, kind)
+    if isinstance(value, str) and value.strip() and not re.fullmatch(rf"gid://shopify/{kind}/\d+", value.strip()):
+        raise RecordError(f"{field} {value!r} is not a {kind} id (gid://shopify/{kind}/123, or 123)")
+    return value
 
 
 def only_item(items: list[dict[str, Any]], sku: str) -> dict[str, Any] | None:
@@ -82,7 +92,7 @@ class InventoryItemGateway(ObjectGateway):
 
     @override
     def match_value(self, record: dict[str, Any], match_on: str) -> Any:
-        return gid(record.get("id"), "InventoryItem") if match_on == "id" else record.get("sku")
+        return checked_gid(record.get("id"), "InventoryItem", "id") if match_on == "id" else record.get("sku")
 
     @override
     def to_input(
@@ -138,7 +148,9 @@ def level_change(record: dict[str, Any], settings: StreamSettings) -> LevelChang
     if not isinstance(item_key, str) or not item_key.strip():
         raise RecordError(f"the match key {settings.match_on!r} is missing or not a string")
     location_field = "location_id" if settings.location_match_on == "id" else "location"
-    location_key = gid(record.get(location_field), "Location")
+    location_key = record.get(location_field)
+    if settings.location_match_on == "id":
+        location_key = checked_gid(location_key, "Location", location_field)
     if not isinstance(location_key, str) or not location_key.strip():
         raise RecordError(f"{location_field} is missing or not a string")
     adjusting = settings.quantity_change == "adjust"
@@ -164,7 +176,7 @@ def item_match_value(record: dict[str, Any], match_on: str) -> Any:
     value = record.get(match_on)
     if match_on == "inventory_item_id" and value is None and isinstance(record.get("item"), dict):
         value = record["item"].get("id")
-    return value if match_on == "sku" else gid(value, GID_TYPES[match_on])
+    return value if match_on == "sku" else checked_gid(value, GID_TYPES[match_on], match_on)
 
 
 def document_uri(record: dict[str, Any], field: str) -> str | None:

@@ -90,8 +90,8 @@ class LevelWriter:
 
     def write_run(self, run: list[Located]) -> None:
         """Read the run's levels many at a time, then write those that change."""
-        found = self.reader.items([(change.item_key, location) for _, change, location in run])
         rows = []
+        found = self.reader.items([(change.item_key, location) for _, change, location in run])
         for (pending, change, location), items in zip(run, found, strict=True):
             row = self.settled(pending, self.planned, pending, change, location, items)
             if row is not None:
@@ -119,10 +119,10 @@ class LevelWriter:
         return location
 
     def settled(self, pending: PendingRecord, attempt: Callable[..., T], *args: Any) -> T | None:
-        """What `attempt(*args)` returns, or None once the record has failed with its RecordError."""
+        """What `attempt(*args)` returns, or None once the record has failed with the error it raised."""
         try:
             return attempt(*args)
-        except RecordError as error:
+        except (RecordError, RecordFailedError, ShopifyError) as error:
             self.records.fail(pending, error)
             return None
 
@@ -131,8 +131,9 @@ class LevelWriter:
         item = self.item_of(change, items)
         current = current_quantity(item, self.settings.quantity_name)
         if current is None:
-            self.activate(pending, change, item["id"], location)
-            return None
+            if self.activate(pending, change, item["id"], location):
+                return None
+            current = 0  # stocked with nothing of the quantity the record changes
         row = LevelRow(pending, change, item["id"], location, current)
         if self.unchanged(row):
             self.records.note(pending, "unchanged", item["id"])
@@ -154,25 +155,29 @@ class LevelWriter:
     def unchanged(self, row: LevelRow) -> bool:
         return row.change.value == 0 if self.adjusting else row.change.value == row.current
 
-    def activate(self, pending: PendingRecord, change: LevelChange, item_id: str, location: str) -> None:
-        """Stock the item at the location with the record's quantity, where the stream allows it."""
+    def activate(self, pending: PendingRecord, change: LevelChange, item_id: str, location: str) -> bool:
+        """Stock the item at the location, where the stream allows it; True when that set the record's
+        quantity (available or on_hand, a delta of them from nothing) and the record is done."""
         if not self.settings.activate:
             raise RecordError(
                 f"inventory item {item_id} is not stocked at location {location}:"
                 f" set streams.{self.records.stream}.activate to true to stock it there"
             )
+        name = self.settings.quantity_name
+        sets_quantity = name in ("available", "on_hand")
         if self.options.dry_run:
             self.records.note(pending, "would-create", item_id)
-            return
-        name = self.settings.quantity_name
+            return True
         variables: dict[str, Any] = {"item": item_id, "location": location}
-        if name in ("available", "on_hand"):  # a delta from nothing is the starting quantity
+        if sets_quantity:
             variables["onHand" if name == "on_hand" else "available"] = change.value
         variables["key"] = idempotency_key("inventoryActivate", variables)
         payload = self.options.client.execute(ACTIVATE, variables)["inventoryActivate"]
         if payload["userErrors"]:
             raise RecordFailedError(f"Shopify refused to stock the item at {location}", payload["userErrors"])
-        self.records.note(pending, "created", item_id)
+        if sets_quantity:
+            self.records.note(pending, "created", item_id)
+        return sets_quantity
 
     def chunks(self, rows: list[LevelRow]) -> list[list[LevelRow]]:
         """Rows in requests of ROWS_PER_MUTATION sharing one reference document (a request names one)."""

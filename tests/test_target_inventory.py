@@ -52,9 +52,8 @@ def test_a_record_becomes_a_change_from_the_tap_shape_or_a_warehouse_row() -> No
 
 
 def test_quantity_rows_change_from_the_quantity_read() -> None:
-    change = level_change(
-        {"inventory_item_id": "i", "location_id": "l", "delta": -2}, settings(quantity_change="adjust")
-    )
+    record = {"inventory_item_id": 1, "location_id": 2, "delta": -2}
+    change = level_change(record, settings(quantity_change="adjust"))
     assert quantity_row(change, "I", "L", 5, adjusting=True) == {
         "inventoryItemId": "I",
         "locationId": "L",
@@ -81,6 +80,12 @@ def test_quantity_rows_change_from_the_quantity_read() -> None:
         ),
         ({"available": 1, "location_id": None}, {}, "location_id is missing"),
         ({"available": 1, "inventory_item_id": ""}, {}, "the match key 'inventory_item_id' is missing"),
+        (
+            {"available": 1, "inventory_item_id": "gid://shopify/ProductVariant/1"},
+            {},
+            "inventory_item_id 'gid://shopify/ProductVariant/1' is not a InventoryItem id",
+        ),
+        ({"available": 1, "location_id": "Warehouse 2"}, {}, "location_id 'Warehouse 2' is not a Location id"),
     ],
 )
 def test_bad_input_fails_naming_the_field(row: dict, entry: dict, message: str) -> None:
@@ -290,6 +295,17 @@ def test_activate_where_allowed_else_fail_saying_so(small_shop: Running, tmp_pat
     again = write_levels(small_shop, tmp_path, {**entry, "activate": True}, [row])
     assert "stock: 1 unchanged" in summary(again, "stock")
     assert_documents_are_shopify_s(small_shop, real_schema)
+
+
+def test_activating_for_an_adjustment_of_another_quantity_then_adjusts_it(small_shop: Running, tmp_path: Path) -> None:
+    """Activation sets only available or on_hand: a delta of `damaged` is sent after it, from 0."""
+    new = unstocked_item(small_shop)
+    entry = {"match_on": "sku", "location_match_on": "name", "quantity_change": "adjust", "quantity_name": "damaged"}
+    row = {"sku": "NEW-1", "location": "Warehouse 2", "delta": 2, "ledger_document_uri": "gid://wms/Damage/7"}
+    result = write_levels(small_shop, tmp_path, {**entry, "activate": True, "reason": "damaged"}, [row])
+    assert result.returncode == 0, result.stderr
+    assert "stock: 1 updated" in summary(result, "stock")
+    assert quantity(small_shop, new["inventoryItem"]["id"], "Warehouse 2", "on_hand") == 2
 
 
 def sale_before_writes(shop: Running, item_id: str, times: int) -> Callable[[], int]:
