@@ -69,8 +69,7 @@ class LevelWriter:
         self.reader = LevelReader(self.options.client, self.settings.match_on, self.settings.quantity_name)
         self.adjusting = self.settings.quantity_change == "adjust"
         self.root, self.rows_field = ROOTS[self.settings.quantity_change]
-        kind = self.root.removeprefix("inventory").removesuffix("Quantities")
-        self.document = CHANGE.format(Kind=kind, root=self.root)
+        self.document = change_document(self.root)
 
     @cached_property
     def locations(self) -> dict[str, str]:
@@ -274,6 +273,11 @@ class LevelWriter:
             self.records.note(row.pending, "unchanged", row.item_id)
             return []
         return [again]
+
+
+def change_document(root: str) -> str:
+    """The document of `root` (inventorySetQuantities or inventoryAdjustQuantities)."""
+    return CHANGE.format(Kind=root.removeprefix("inventory").removesuffix("Quantities"), root=root)
 
 
 def distinct_runs(located: list[Located]) -> list[list[Located]]:

@@ -14,9 +14,10 @@ import pytest
 import requests
 from graphql import parse, validate
 
+from target_shopify_admin import inventory
 from target_shopify_admin.fields import RecordError
 from target_shopify_admin.inventory import item_input, level_change, only_item, quantity_row
-from target_shopify_admin.level_writes import STALE_READS, row_index
+from target_shopify_admin.level_writes import ACTIVATE, ROOTS, STALE_READS, change_document, row_index
 from target_shopify_admin.settings import StreamSettings
 
 from .conftest import Running, start
@@ -126,6 +127,15 @@ def test_user_errors_name_their_row() -> None:
 def test_settings_mistakes_stop_the_run(entry: dict, message: str) -> None:
     with pytest.raises(Exception, match=message):
         settings(**entry)
+
+
+def test_every_inventory_document_validates_against_the_real_schema(real_schema: Any) -> None:
+    """Each document the inventory objects can send, whichever settings chose it."""
+    documents = [inventory.ITEM_BY_ID, inventory.ITEMS_BY_SKU, inventory.ITEM_UPDATE, inventory.LOCATIONS, ACTIVATE]
+    documents += [inventory.lookup_document(match_on, 2) for match_on in inventory.LOOKUP_TYPES]
+    documents += [change_document(root) for root, _ in ROOTS.values()]
+    for document in documents:
+        assert validate(real_schema, parse(document)) == [], document
 
 
 # against the emulator -----------------------------------------------------------------------------
