@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shopify_admin import ShopifyAdminClient
+from shopify_admin.bulk import BulkRunner
+
 from .harness import (
     BUCKET,
     OUT,
@@ -287,3 +290,83 @@ def target_join(n: int, plan: str, seed: int) -> dict[str, Any]:
             }
     result["returncode"] = max(result["lookups"]["returncode"], result["auto"]["returncode"])
     return result
+
+
+STOCK_LOCATIONS = ("Shop location", "Warehouse 2")  # the seeded shop's active locations
+ITEMS_PAGE = "{{ inventoryItems(first: 250{after}) {{ nodes {{ sku }} pageInfo {{ hasNextPage endCursor }} }} }}"
+AVAILABLE = """{ inventoryItems { edges { node { id sku inventoryLevels { edges { node { id
+  location { name } quantities(names: ["available"]) { quantity } } } } } } } }"""
+
+
+def inventory_pages(shop: Any, query: str) -> list[dict[str, Any]]:
+    """Every inventory item, read 250 at a time with `query`."""
+    items: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        page = shop.graphql(query.format(after=after))["inventoryItems"]
+        items += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return items
+        after = f', after: "{page["pageInfo"]["endCursor"]}"'
+
+
+def stock_rows(skus: list[str], n: int) -> list[dict[str, Any]]:
+    """n stock-table rows (sku, location name, a new available quantity), each item at both locations."""
+    pairs = [(sku, location) for sku in skus for location in STOCK_LOCATIONS][:n]
+    return [{"sku": sku, "location": location, "available": 1000 + i} for i, (sku, location) in enumerate(pairs)]
+
+
+def target_inventory(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]:
+    """Set the available quantity of n inventory levels (sku, location name) in a seeded shop: a warehouse's
+    stock table, as `inventory_level` records matched on sku."""
+    mode = "bulk" if bulk else "per-record"
+    work = work_dir(f"target-inventory-{mode}-{n}")
+    args = [
+        *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
+        *("--customers", "0", "--products", str(n // 2), "--orders", "0", "--search-lag", "0"),
+    ]
+    with emulator(args) as shop:
+        rows = stock_rows([item["sku"] for item in inventory_pages(shop, ITEMS_PAGE)], n)
+        messages = work / "input.jsonl"
+        schema = {"type": "SCHEMA", "stream": "stock", "schema": {"properties": {}}, "key_properties": []}
+        with messages.open("w") as out:
+            out.write(json.dumps(schema) + "\n")
+            out.writelines(json.dumps({"type": "RECORD", "stream": "stock", "record": row}) + "\n" for row in rows)
+        config = work / "config.json"
+        stream = {"object": "inventory_level", "match_on": "sku", "location_match_on": "name"}
+        write_json(
+            config, {**connection(shop.url, plan), "bulk_threshold": 1 if bulk else 0, "streams": {"stock": stream}}
+        )
+        shop.reset_stats()
+        command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
+        with messages.open("rb") as stdin:
+            run = run_process(command, stdin=stdin, log=work / "target.log")
+        result = {
+            "mode": f"inventory levels, {mode}",
+            "records_in": len(rows),
+            "n": n,
+            "plan": plan,
+            "command": " ".join(command) + f" < {messages.name}",
+            "emulator": "shopify-admin-emulator " + " ".join(args),
+            "returncode": run.returncode,
+            "wall_s": run.wall_s,
+            "peak_rss_mb": run.peak_rss_mb,
+            **cost_summary(shop.stats(), run.wall_s, plan),
+            "written": {"levels": levels_as_asked(shop, plan, rows)},
+            "error": run.stderr_tail if run.returncode else None,
+        }
+    return result
+
+
+def levels_as_asked(shop: Any, plan: str, rows: list[dict[str, Any]]) -> int:
+    """How many of the rows' levels hold the quantity the row asked for, read back after the run by a bulk
+    query (paged reads of every level would wait minutes on the standard plan's budget)."""
+    client = ShopifyAdminClient(**connection(shop.url, plan))
+    runner = BulkRunner(client)
+    operation = runner.wait(runner.start(AVAILABLE))
+    held = {
+        (item["sku"], level["location"]["name"]): level["quantities"][0]["quantity"]
+        for item in runner.records(operation, {"InventoryItem": {"InventoryLevel": "inventoryLevels"}})
+        for level in item["inventoryLevels"]
+    }
+    return sum(held.get((row["sku"], row["location"])) == row["available"] for row in rows)

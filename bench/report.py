@@ -19,6 +19,7 @@ GROUPS = {
 # records of their own, so orders are compared by orders.
 COUNTED = {"customers": ("customers",), "products": ("products", "product_variants"), "orders": ("orders",)}
 NOTES = Path(__file__).resolve().parent / "NOTES.md"
+INVENTORY = "target/inventory/"  # the target's inventory rows, reported apart from its upserts
 
 
 def _n(value: float | None, digits: int = 0) -> str:
@@ -199,6 +200,7 @@ def write(results: dict[str, Any], directory: Path) -> None:
     lines += parse_section(jobs)
     lines += target_section(jobs)
     lines += join_section(jobs)
+    lines += inventory_section(jobs)
     lines += incremental_section(jobs)
     lines += cost_growth_section(jobs)
     lines += not_run_section(jobs, meta)
@@ -379,7 +381,11 @@ def output_section(jobs: dict[str, Any]) -> list[str]:
 
 def target_section(jobs: dict[str, Any]) -> list[str]:
     found = sorted(
-        ((name, j) for name, j in jobs.items() if name.startswith("target/") and "wall_s" in j),
+        (
+            (name, j)
+            for name, j in jobs.items()
+            if name.startswith("target/") and INVENTORY not in name and "wall_s" in j
+        ),
         key=lambda item: (item[1]["n"], item[1]["mode"]),
     )
     if not found:
@@ -441,6 +447,32 @@ def join_section(jobs: dict[str, Any]) -> list[str]:
                 f"{_n(r['points'])} | {_n(r['cpu_s'], 1)} s |"
             )
     lines += ["", *(f"- `{name}`: `{j['emulator']}`, then `{j['auto']['command']}`" for name, j in found)]
+    return [*lines, ""]
+
+
+def inventory_section(jobs: dict[str, Any]) -> list[str]:
+    found = sorted((name, j) for name, j in jobs.items() if name.startswith(INVENTORY) and "wall_s" in j)
+    if not found:
+        return []
+    lines = [
+        "## 4c. Target: setting inventory levels",
+        "",
+        "A warehouse's stock table: N rows (sku, location name, a new `available`), each item at the seeded "
+        "shop's two active locations, as `inventory_level` records (`match_on: sku`, `location_match_on: name`). "
+        "`per-record` sets `bulk_threshold: 0` (batched lookups, then 250 rows per `inventorySetQuantities`); "
+        "`bulk` sets `bulk_threshold: 1` (the same lookups, then one bulkOperationRunMutation, a line per 250 rows).",
+        "",
+        "| N | mode | exit | records | wall | records/s | GraphQL req. | points | utilization | levels as asked "
+        "afterwards | peak RSS |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for _name, j in found:
+        lines.append(
+            f"| {_n(j['n'])} | {j['mode']} | {j['returncode']} | {_n(j['records_in'])} | {_n(j['wall_s'], 1)} s | "
+            f"{_n(j['records_in'] / j['wall_s'], 1)} | {_n(j['graphql_requests'])} | {_n(j['points'])} | "
+            f"{j['utilization']:.0%} | {_n(j['written']['levels'])} | {_mb(j['peak_rss_mb'])} |"
+        )
+    lines += ["", *(f"- `{name}`: `{j['emulator']}` then `{j['command']}`" for name, j in found)]
     return [*lines, ""]
 
 

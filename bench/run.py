@@ -42,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="largest store read by paged syncs (ours paged, singer-io); larger ones are projected",
     )
     parser.add_argument("--target-sizes", type=sizes, default=[1000, 10000], help="customers and products upserted")
+    parser.add_argument("--inventory-sizes", type=sizes, default=[10000], help="inventory levels set by the target")
     parser.add_argument("--parse-orders", type=int, default=100000, help="orders in the bulk parsing file")
     parser.add_argument("--plan", default="standard")
     parser.add_argument("--seed", type=int, default=1)
@@ -74,6 +75,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
+        args.inventory_sizes = [20]
         args.tap_round_trip = 0.0
         args.paged_max_orders = max(args.sizes)
     if args.singer_io is None:
@@ -137,6 +139,12 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
             cpu.append((f"target/bulk/{n}", partial(ours.target_upsert, n, args.plan, args.seed, True)))
         n = max(args.target_sizes)
         cpu.append((f"target/join/{n}", partial(ours.target_join, n, args.plan, args.seed)))
+    for n in args.inventory_sizes:
+        budget.append(
+            (f"target/inventory/per-record/{n}", partial(ours.target_inventory, n, args.plan, args.seed, False))
+        )
+        if args.target_bulk:
+            cpu.append((f"target/inventory/bulk/{n}", partial(ours.target_inventory, n, args.plan, args.seed, True)))
     return budget, cpu
 
 

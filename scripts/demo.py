@@ -1,8 +1,9 @@
 """The demo, both ways through Meltano: a seeded `shopify-admin-emulator` is loaded by
 `meltano run tap-shopify-admin target-jsonl` into a file warehouse (output/warehouse/, one JSONL file per
 stream: no server needed); the warehouse side derives a CRM table of customers and a catalog of products in
-its own column names and changes some rows; `meltano run tap-jsonl-… target-shopify-admin` (stream maps
-rename the columns) writes them back into the shop, which is read back to show what changed."""
+its own column names and changes some rows, and counts one item's stock anew; `meltano run tap-jsonl-…
+target-shopify-admin` (stream maps rename the columns) writes them back into the shop, which is read back
+to show what changed."""
 
 from __future__ import annotations
 
@@ -28,15 +29,22 @@ OUTPUT = ROOT / "output"
 WAREHOUSE = OUTPUT / "warehouse"  # target-jsonl's destination_path and tap-jsonl's paths in meltano.yml
 LOGS = OUTPUT / "demo"
 TOKEN = "shpat_demo"
-PLUGINS = ("tap-shopify-admin", "target-jsonl", "tap-jsonl-crm-customers", "tap-jsonl-catalog-products")
-REVERSE = ("tap-jsonl-crm-customers", "target-shopify-admin", "tap-jsonl-catalog-products", "target-shopify-admin")
-SUMMARY = re.compile(r"target-shopify-admin\s+(?:\|\s+)?(crm_customers|catalog_products): (.+)$", re.M)
+STOCK = "tap-jsonl-warehouse-stock"
+PLUGINS = ("tap-shopify-admin", "target-jsonl", "tap-jsonl-crm-customers", "tap-jsonl-catalog-products", STOCK)
+REVERSE = (
+    *("tap-jsonl-crm-customers", "target-shopify-admin", "tap-jsonl-catalog-products", "target-shopify-admin"),
+    *(STOCK, "target-shopify-admin"),
+)
+SUMMARY = re.compile(r"target-shopify-admin\s+(?:\|\s+)?(crm_customers|catalog_products|warehouse_stock): (.+)$", re.M)
 
 CUSTOMER = """query($email: String!) {
   customerByIdentifier(identifier: { emailAddress: $email }) { id firstName lastName note tags updatedAt }
 }"""
 PRODUCT = """query($handle: String!) {
   productByIdentifier(identifier: { handle: $handle }) { id title status vendor productType tags updatedAt }
+}"""
+AVAILABLE = """query($item: ID!, $location: ID!) {
+  inventoryItem(id: $item) { inventoryLevel(locationId: $location) { quantities(names: ["available"]) { quantity } } }
 }"""
 
 
@@ -89,6 +97,10 @@ class Shop:
 
     def product(self, handle: str) -> dict[str, Any] | None:
         return self.query(PRODUCT, {"handle": handle})["productByIdentifier"]
+
+    def available(self, level: dict[str, Any]) -> int:
+        variables = {"item": level["item"]["id"], "location": level["location_id"]}
+        return self.query(AVAILABLE, variables)["inventoryItem"]["inventoryLevel"]["quantities"][0]["quantity"]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -146,6 +158,25 @@ def warehouse_side() -> tuple[list[str], list[str]]:
     ]
 
 
+def stock_count() -> dict[str, Any]:
+    """The warehouse counts one item again at one location: a stock table of one row (sku, location name,
+    available), 5 more than the shop holds. The level (as the tap read it) is returned."""
+    skus = {item["id"]: item["sku"] for item in read_jsonl(WAREHOUSE / "inventory_items.jsonl") if item.get("sku")}
+    names = {location["id"]: location["name"] for location in read_jsonl(WAREHOUSE / "locations.jsonl")}
+    level = next(lv for lv in read_jsonl(WAREHOUSE / "inventory_levels.jsonl") if lv["item"]["id"] in skus)
+    row = {
+        "sku": skus[level["item"]["id"]],
+        "location": names[level["location_id"]],
+        "available": level["available"] + 5,
+    }
+    write_jsonl(WAREHOUSE / "warehouse_stock.jsonl", [row])
+    print(
+        f"   warehouse_stock.jsonl: {row['sku']} at {row['location']}:"
+        f" {level['available']} counted as {row['available']}"
+    )
+    return level
+
+
 def show(label: str, before: dict[str, Any] | None, after: dict[str, Any] | None, fields: tuple[str, ...]) -> None:
     if after is None:
         print(f"   {label}: missing!")
@@ -178,14 +209,17 @@ def demo(url: str, meltano: Meltano) -> None:
 
     print("\n== Warehouse side: its own tables, some rows changed")
     emails, handles = warehouse_side()
+    level = stock_count()
     customers_before = {e: shop.customer(e) for e in emails}
     products_before = {h: shop.product(h) for h in handles}
+    available_before = shop.available(level)
 
     print("\n== Warehouse → shop (reverse ETL; stream maps rename the columns to the API's field names)")
     output = meltano("run", *REVERSE)
     print(f"   target-shopify-admin: {summaries(output)}")
     written = {
-        stream: len(read_jsonl(WAREHOUSE / f"{stream}.jsonl")) for stream in ("crm_customers", "catalog_products")
+        stream: len(read_jsonl(WAREHOUSE / f"{stream}.jsonl"))
+        for stream in ("crm_customers", "catalog_products", "warehouse_stock")
     }
     print(f"   {sum(written.values())} rows moved warehouse → shop")
 
@@ -194,6 +228,9 @@ def demo(url: str, meltano: Meltano) -> None:
         show(email, customers_before[email], shop.customer(email), ("firstName", "lastName", "note", "tags"))
     for handle in handles:
         show(handle, products_before[handle], shop.product(handle), ("title", "status", "vendor", "tags"))
+    print(
+        f"   available of {level['item']['id']} at {level['location_id']}: {available_before} → {shop.available(level)}"
+    )
 
     print("\n== Reverse ETL again: nothing left to write")
     output = meltano("run", *REVERSE)

@@ -12,6 +12,8 @@ DEPENDENCY_RANK = {
     "customer": 0,
     "product": 0,
     "order": 1,
+    "inventory_item": 1,  # the items of products written first
+    "inventory_level": 1,
     "fulfillment": 2,
     "fulfillment_event": 3,  # names a fulfillment
     "fulfillment_order_action": 3,  # names a fulfillment order, which orders and fulfillments change

@@ -19,6 +19,8 @@ from .fulfillment_events import FulfillmentEventGateway
 from .fulfillment_order_actions import FulfillmentOrderActionGateway
 from .fulfillments import FulfillmentGateway
 from .gateways import ObjectGateway
+from .inventory import InventoryItemGateway
+from .level_writes import LevelWriter
 from .orders import OrderGateway
 from .plans import PendingRecord
 from .products import ProductGateway
@@ -34,6 +36,12 @@ GATEWAYS: dict[str, type[ObjectGateway]] = {
     "fulfillment_event": FulfillmentEventGateway,
     "fulfillment_order_action": FulfillmentOrderActionGateway,
     "discount": DiscountGateway,
+    "inventory_item": InventoryItemGateway,
+}
+# objects written many records a request, not an object per record, each by a writer of its own
+BATCH_WRITERS: dict[str, type[LevelWriter | RedeemCodeWriter]] = {
+    "inventory_level": LevelWriter,
+    "discount_code": RedeemCodeWriter,
 }
 
 
@@ -58,7 +66,8 @@ class ShopifySink(BatchSink):
         gateway = kind(options.client) if kind else None
         self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
         self.bulk = BulkWriter(self.records)
-        self.codes = RedeemCodeWriter(self.records) if self.settings.object == "discount_code" else None
+        writer = BATCH_WRITERS.get(self.settings.object or "")
+        self.batch_writer = writer(self.records) if writer else None
 
     @override
     def get_validator(self) -> None:
@@ -79,8 +88,8 @@ class ShopifySink(BatchSink):
     def process_batch(self, context: dict) -> None:
         self.drain_order.drain_before(self.settings.object)
         batch = [PendingRecord.of(record, self.settings) for record in context.get("records", [])]
-        if self.codes is not None:  # redeem codes are written in bulk by their own mutations
-            self.codes.write(batch)
+        if self.batch_writer is not None:
+            self.batch_writer.write(batch)
         elif self.bulk.takes(batch):
             self.bulk.write(batch)
         else:

@@ -56,7 +56,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             th.IntegerType,
             default=DEFAULT_BULK_THRESHOLD,
             description=(
-                "A batch of customers or products this big or bigger is written by one bulk mutation"
+                "A batch of customers, products or inventory levels this big or bigger is written by one bulk mutation"
                 " (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
                 " batches hold up to batch_size_rows records (default 10000). 0 turns bulk off"
             ),
@@ -87,7 +87,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             th.ObjectType(additional_properties=True),
             description=(
                 "Per stream: object (customer / product / order / fulfillment / fulfillment_event"
-                " / fulfillment_order_action / discount / discount_code; streams named customers, products,"
+                " / fulfillment_order_action / discount / discount_code / inventory_item / inventory_level;"
+                " streams named customers, products,"
                 " orders, fulfillments, discounts, discount_codes need no entry),"
                 " action (create / update / upsert / delete, default upsert),"
                 " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
@@ -97,7 +98,10 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
                 " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
                 " the key holds the value),"
                 " allow_deletes (default false), delete_mode (products: delete / archive;"
-                " orders: delete / cancel / close)"
+                " orders: delete / cancel / close)."
+                " Inventory: object inventory_level (match_on inventory_item_id / sku / variant_id) takes"
+                " quantity_change (set / adjust), quantity_name, location_match_on (id / name), activate, reason;"
+                " object inventory_item (match_on id / sku) updates items"
             ),
         ),
     ).to_dict()

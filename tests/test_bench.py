@@ -59,6 +59,10 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
         assert target["records_in"] == 40
         assert target["written"] == {"customers": 20, "products": 20}, mode
         assert target["points"] > 0
+    for mode in ("per-record", "bulk"):
+        levels = jobs[f"target/inventory/{mode}/20"]
+        assert levels["records_in"] == 20 and levels["written"] == {"levels": 20}, mode
+        assert levels["operations"].get("BulkOperationRunMutation", 0) == (mode == "bulk")
     assert jobs["target/per-record/20/round-trip/1"]["peak_concurrent_requests"] == 1
     join = jobs["target/join/20"]
     assert join["lookups"]["outcomes"] == join["auto"]["outcomes"] == "customers: 20 unchanged"

@@ -282,6 +282,8 @@ CREATE TABLE reverse_etl.crm_customers (
 CREATE TABLE reverse_etl.catalog_products (
   sku_handle text PRIMARY KEY, product_name text NOT NULL, lifecycle text, brand text, category text,
   labels text, description text, deleted_at timestamptz);
+CREATE TABLE reverse_etl.warehouse_stock (
+  sku text NOT NULL, location text NOT NULL, available integer NOT NULL, PRIMARY KEY (sku, location));
 """
 
 CUSTOMER = """query($email: String!) {
@@ -392,3 +394,37 @@ def test_a_token_is_never_printed_through_meltano(installed: None, tmp_path: Pat
     assert (done.returncode == 0) is works, output[-3000:]
     assert ('"type":"RECORD"' in done.stdout) if works else ("access_token holds spaces, line breaks" in output)
     assert "shpat_second_line" not in output and repr(token) not in output
+
+
+STOCK = """{ inventoryItems(first: 2) { nodes { sku inventoryLevels(first: 5) {
+  nodes { location { name } quantities(names: ["available"]) { quantity } } } } } }"""
+
+
+def test_warehouse_stock_sets_available_quantities(pipeline: Pipeline) -> None:
+    """A stock table (sku, location, available) through tap-postgres and its stream map: the quantities
+    that differ are set, then a re-run writes nothing."""
+
+    def stock() -> dict[tuple[str, str], int]:
+        return {
+            (item["sku"], level["location"]["name"]): level["quantities"][0]["quantity"]
+            for item in pipeline.graphql(STOCK)["inventoryItems"]["nodes"]
+            for level in item["inventoryLevels"]["nodes"]
+        }
+
+    before = stock()
+    (kept_at, kept), *changed = sorted(before.items())
+    wanted = {kept_at: kept, **{at: quantity + 10 for at, quantity in changed}}
+    pipeline.postgres.psql(WAREHOUSE_TABLES)  # every table Meltano's cached catalog of tap-postgres names
+    rows = ", ".join(f"('{sku}', '{location}', {available})" for (sku, location), available in wanted.items())
+    pipeline.postgres.psql(f"INSERT INTO reverse_etl.warehouse_stock VALUES {rows}")
+    outcomes = pipeline.meltano.run(*REVERSE)
+    assert outcomes == {"reverse_etl-warehouse_stock": {"unchanged": 1, "updated": len(changed)}}
+    assert stock() == wanted
+
+    def quantity_writes() -> int:
+        operations = requests.get(f"{pipeline.url}/__emulator/stats", timeout=10).json()["operations"]
+        return int(operations["TargetInventorySet"]["requests"])
+
+    writes = quantity_writes()
+    assert pipeline.meltano.run(*REVERSE) == {"reverse_etl-warehouse_stock": {"unchanged": len(wanted)}}
+    assert quantity_writes() == writes
