@@ -229,25 +229,32 @@ def target_upsert(
                 },
             },
         )
-        shop.reset_stats()
-        command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
-        with messages.open("rb") as stdin:
-            run = run_process(command, stdin=stdin, log=work / "target.log")
         result = {
             "mode": mode,
             "records_in": 2 * n,
             "n": n,
             "plan": plan,
-            "command": " ".join(command) + f" < {messages.name}",
             "emulator": "shopify-admin-emulator " + " ".join(args),
-            "returncode": run.returncode,
-            "wall_s": run.wall_s,
-            "peak_rss_mb": run.peak_rss_mb,
-            **cost_summary(shop.stats(), run.wall_s, plan),
+            **run_target(shop, config, messages, work / "target.log", plan),
             "written": {k: v for k, v in shop.counts().items() if k in ("customers", "products")},
-            "error": run.stderr_tail if run.returncode else None,
         }
     return result
+
+
+def run_target(shop: Any, config: Path, messages: Path, log: Path, plan: str) -> dict[str, Any]:
+    """Run the target on `messages` against `shop`, whose stats start afresh: what every target row reports."""
+    shop.reset_stats()
+    command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
+    with messages.open("rb") as stdin:
+        run = run_process(command, stdin=stdin, log=log)
+    return {
+        "command": " ".join(command) + f" < {messages.name}",
+        "returncode": run.returncode,
+        "wall_s": run.wall_s,
+        "peak_rss_mb": run.peak_rss_mb,
+        **cost_summary(shop.stats(), run.wall_s, plan),
+        "error": run.stderr_tail if run.returncode else None,
+    }
 
 
 def target_join(n: int, plan: str, seed: int) -> dict[str, Any]:
@@ -337,23 +344,14 @@ def target_inventory(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]
         write_json(
             config, {**connection(shop.url, plan), "bulk_threshold": 1 if bulk else 0, "streams": {"stock": stream}}
         )
-        shop.reset_stats()
-        command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
-        with messages.open("rb") as stdin:
-            run = run_process(command, stdin=stdin, log=work / "target.log")
         result = {
             "mode": f"inventory levels, {mode}",
             "records_in": len(rows),
             "n": n,
             "plan": plan,
-            "command": " ".join(command) + f" < {messages.name}",
             "emulator": "shopify-admin-emulator " + " ".join(args),
-            "returncode": run.returncode,
-            "wall_s": run.wall_s,
-            "peak_rss_mb": run.peak_rss_mb,
-            **cost_summary(shop.stats(), run.wall_s, plan),
+            **run_target(shop, config, messages, work / "target.log", plan),
             "written": {"levels": levels_as_asked(shop, plan, rows)},
-            "error": run.stderr_tail if run.returncode else None,
         }
     return result
 
