@@ -1,6 +1,7 @@
-"""Finding the objects a bulk run of records names: aliased lookups (a few points an object), or one
-bulk export of the shop joined locally by the match key (a few points whatever its size), whichever
-the cost model says is done sooner for this run in this shop.
+"""Finding the objects a run of records names (a bulk run of customers or products, any run of inventory
+levels): aliased lookups (a few points an object), or one bulk export of the shop joined locally by the
+match key (a few points whatever its size), whichever the cost model says is done sooner for this run
+in this shop.
 
 An export is read afresh for each run, after the writes before it, so that what it says of an object
 is no older than a lookup of the whole run would be. An object it does not hold is looked up: one
