@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .connections import count, paginate, paginate_list
 from .graphql_api import Context, resolves
-from .search import Filter, Search
+from .search import Filter, Search, field_values
 from .store import Record, money, page_bounds, parse_gid
 
 
@@ -41,6 +42,7 @@ class Resource:
     sorts: dict[str, SortKey]
     text_fields: tuple[str, ...] = ()
     visible: Callable[[Record], bool] | None = None
+    indexed: tuple[str, ...] = ()  # text filters whose exact queries are answered from an index, not a scan
 
     def search(self, ctx: Context, query: str | None, path: str) -> Search:
         search = Search(query, self.filters, list(self.text_fields))
@@ -55,18 +57,44 @@ class Resource:
         if sort_name not in self.sorts:
             sort_name = "ID"
         sort = self.sorts.get(sort_name, BY_ID)
-        keys, records = ctx.store.table(self.type_name).ordered(sort_name, sort.read)
         search = self.search(ctx, args.get("query"), path)
+        among = self.candidates(ctx, search)
+        if among is None:
+            keys, records = ctx.store.table(self.type_name).ordered(sort_name, sort.read)
+        else:
+            records = sorted(among, key=lambda r: (sort.read(r), r["_n"]))
+            keys = [(sort.read(r), r["_n"]) for r in records]
         lo, hi = page_bounds(keys, *search.bounds(sort.date_filter)) if sort.date_filter else (0, len(records))
         searched = (ctx.store.searchable, search.matches) if search.groups else ()
         checks = [c for c in (self.visible, only, *searched) if c is not None]
         match = (lambda r: all(c(r) for c in checks)) if checks else None
         return paginate(keys, records, args, match, lo, hi)
 
+    def candidates(self, ctx: Context, search: Search) -> list[Record] | None:
+        """The only records an exact query on an indexed field can match (`matches` and search lag still
+        decide among them); None when any record may."""
+        term = search.exact()
+        if term is None or term.field not in self.indexed:
+            return None
+        read = self.filters[term.field].read
+        index = ctx.store.table(self.type_name).derived(f"index {term.field}", partial(text_index, read))
+        found: list[Record] = index.get(term.value.lower(), [])
+        return found
+
     def count(self, ctx: Context, path: str, query: str | None, limit: int | None = None) -> dict[str, Any]:
         search = self.search(ctx, query, path)
         checks = [c for c in (self.visible, ctx.store.searchable, search.matches) if c is not None]
         return count(sum(1 for r in ctx.store.all(self.type_name) if all(c(r) for c in checks)), limit)
+
+
+def text_index(read: Callable[[Record], Any], records: list[Record]) -> dict[str, list[Record]]:
+    """Records by each value of a text field, lowercased as text search compares."""
+    index: dict[str, list[Record]] = {}
+    for record in records:
+        for value in field_values(read, record):
+            if value is not None:
+                index.setdefault(str(value).lower(), []).append(record)
+    return index
 
 
 def money_bag(amount: Any, currency: str) -> dict[str, Any]:

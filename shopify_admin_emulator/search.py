@@ -95,7 +95,7 @@ def _compare(kind: str, op: str, have: Any, want: str) -> bool:
     return bool({">": have > target, ">=": have >= target, "<": have < target, "<=": have <= target}[op])
 
 
-def _values(read: Accessor, record: Record) -> Iterable[Any]:
+def field_values(read: Accessor, record: Record) -> Iterable[Any]:
     value = read(record)
     return value if isinstance(value, list | tuple | set) else [value]
 
@@ -122,8 +122,15 @@ class Search:
             return True  # Shopify ignores an unknown field and says so in a warning
         else:
             spec = self.filters[term.field]
-            hit = any(_compare(spec.kind, term.op, v, term.value) for v in _values(spec.read, record))
+            hit = any(_compare(spec.kind, term.op, v, term.value) for v in field_values(spec.read, record))
         return hit != term.negate
+
+    def exact(self) -> Term | None:
+        """The query's only term, when the query is one field equal to one value (no wildcard, no NOT)."""
+        if len(self.groups) != 1 or len(self.groups[0]) != 1:
+            return None
+        term = self.groups[0][0]
+        return term if term.op in (":", "=") and not term.negate and not term.value.endswith("*") else None
 
     def matches(self, record: Record) -> bool:
         return not self.groups or any(all(self._term(t, record) for t in g) for g in self.groups)

@@ -101,6 +101,7 @@ class Table:
     rows: dict[int, Record] = field(default_factory=dict)
     version: int = 0
     _orders: dict[str, tuple[int, list[tuple[Any, int]], list[Record]]] = field(default_factory=dict)
+    _derived: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
     def get(self, number: int) -> Record | None:
         return self.rows.get(number)
@@ -125,6 +126,15 @@ class Table:
         keys = [(key(r), r["_n"]) for r in records]
         self._orders[name] = (self.version, keys, records)
         return keys, records
+
+    def derived(self, name: str, build: Callable[[list[Record]], Any]) -> Any:
+        """What `build` makes of the records (an index), rebuilt only after a change."""
+        cached = self._derived.get(name)
+        if cached and cached[0] == self.version:
+            return cached[1]
+        value = build(list(self.rows.values()))
+        self._derived[name] = (self.version, value)
+        return value
 
 
 class Store:

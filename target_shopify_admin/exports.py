@@ -1,6 +1,7 @@
-"""Finding the objects a bulk run of records names: aliased lookups (a few points an object), or one
-bulk export of the shop joined locally by the match key (a few points whatever its size), whichever
-the cost model says is done sooner for this run in this shop.
+"""Finding the objects a run of records names (a bulk run of customers or products, any run of inventory
+levels): aliased lookups (a few points an object), or one bulk export of the shop joined locally by the
+match key (a few points whatever its size), whichever the cost model says is done sooner for this run
+in this shop.
 
 An export is read afresh for each run, after the writes before it, so that what it says of an object
 is no older than a lookup of the whole run would be. An object it does not hold is looked up: one
@@ -12,18 +13,40 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
-from shopify_admin import ShopifyError
+from shopify_admin import ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
 from shopify_admin.cost import bulk_seconds
 
-from .gateways import IdentifiedGateway
 from .settings import StreamSettings
 
 LOOKUP_MODES = ("auto", "lookups", "export")  # the bulk_lookup setting
 
-Found = list[dict[str, Any] | None]
+Found = list[Any]  # what a lookup answers for each key; None: not found
+
+
+class Findable(Protocol):
+    """What finds a kind of object: by lookups of many at a time, or in a bulk export of the shop
+    (IdentifiedGateway for customers and products, inventory.LevelFinder for inventory levels)."""
+
+    client: ShopifyAdminClient
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def export_selection(self) -> str | None: ...
+    @property
+    def export_connections(self) -> dict[str, dict[str, str]]: ...
+    def find_many(self, lookups: list[Any]) -> Found: ...
+    def lookups_per_query(self) -> int: ...
+    def lookups_per_second(self, restore_rate: float, round_trip: float) -> float: ...
+    def shop_objects(self) -> int: ...
+    def export_query(self, custom_id: tuple[str, str] | None) -> str: ...
+    def exported(self, node: dict[str, Any]) -> dict[str, Any]: ...
+    def exported_key(self, current: dict[str, Any], match_on: str) -> Any: ...
+    def from_export(self, matches: list[dict[str, Any]], lookup: Any) -> Any:
+        """What a lookup of `lookup` answers, from the exported objects holding its key."""
 
 
 def export_is_sooner(records: int, shop_objects: int, lookups_per_second: float) -> bool:
@@ -41,7 +64,7 @@ class CurrentObjects:
 
     def __init__(
         self,
-        gateway: IdentifiedGateway,
+        gateway: Findable,
         settings: StreamSettings,
         runner: BulkRunner,
         mode: str,
@@ -53,7 +76,7 @@ class CurrentObjects:
         self.mode = mode
         self.logger = logger
 
-    def find(self, keys: list[str], lookups: list[dict[str, Any]]) -> Found:
+    def find(self, keys: list[str], lookups: list[Any]) -> Found:
         """The object of each key (its lookup identifier in `lookups`), or None. In `auto`, when the
         budget alone does not make the lookups slower than an export, the first query's worth is looked
         up, and how long that took says how fast lookups of the rest would go."""
@@ -86,30 +109,34 @@ class CurrentObjects:
         )
         return chosen
 
-    def joined(self, keys: list[str], lookups: list[dict[str, Any]]) -> Found:
+    def joined(self, keys: list[str], lookups: list[Any]) -> Found:
         """The keys' objects found in an export of the shop; those it does not hold are looked up."""
         exported = self.exported(keys)
         if exported is None:
             return self.gateway.find_many(lookups)
-        found: Found = [exported.get(join_key(key, self.settings.match_on)) for key in keys]
+        found: Found = []
+        for key, lookup in zip(keys, lookups, strict=True):
+            matches = exported.get(join_key(key, self.settings.match_on))
+            found.append(None if matches is None else self.gateway.from_export(matches, lookup))
         missing = [n for n, current in enumerate(found) if current is None]
         for n, current in zip(missing, self.gateway.find_many([lookups[n] for n in missing]), strict=True):
             found[n] = current
         return found
 
-    def exported(self, keys: list[str]) -> dict[str, dict[str, Any]] | None:
-        """The objects of the shop that `keys` name, by join key, from one bulk export; None when the
-        export could not run. Partial data (an operation that failed part way) is used as far as it goes."""
+    def exported(self, keys: list[str]) -> dict[str, list[dict[str, Any]]] | None:
+        """The objects of the shop that `keys` name, by join key (all of them: a key may be on several),
+        from one bulk export; None when the export could not run. Partial data (an operation that failed
+        part way) is used as far as it goes."""
         match_on = self.settings.match_on
         wanted = {join_key(key, match_on) for key in keys}
         query = self.gateway.export_query(self.settings.custom_id if match_on == "custom_id" else None)
-        by_key: dict[str, dict[str, Any]] = {}
+        by_key: dict[str, list[dict[str, Any]]] = {}
         try:
             operation = self.runner.wait(self.runner.start(query))
             for node in self.runner.records(operation, self.gateway.export_connections):
                 key = self.gateway.exported_key(node, match_on)
                 if isinstance(key, str) and join_key(key, match_on) in wanted:
-                    by_key[join_key(key, match_on)] = self.gateway.exported(node)
+                    by_key.setdefault(join_key(key, match_on), []).append(self.gateway.exported(node))
         except ShopifyError as error:
             self.logger.warning("Export of %ss failed (%s); looking them up", self.gateway.kind, error)
             return None

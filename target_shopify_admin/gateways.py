@@ -171,19 +171,11 @@ class IdentifiedGateway(ObjectGateway):
 
     @classmethod
     def lookups_per_second(cls, restore_rate: float, round_trip: float) -> float:
-        """How fast `find_many` looks objects up: its queries go one at a time."""
         per_query = cls.lookups_per_query()
-        cost = requested_cost(cls.lookup_document(per_query))
-        return requests_rate(
-            restore_rate=restore_rate, per_request=per_query, cost=cost, concurrency=1, round_trip=round_trip
-        )
+        return serial_lookup_rate(cls.lookup_document(per_query), per_query, restore_rate, round_trip)
 
     def shop_objects(self) -> int:
-        """How many objects an export of the shop writes, by the `…Count` roots (which lag behind writes
-        a little: good enough to choose by)."""
-        roots = " ".join(f"{root}(limit: null) {{ count }}" for root in self.count_roots)
-        data = self.client.execute(f"query Target{self.typename}Count {{ {roots} }}")
-        return sum(int(data[root]["count"]) for root in self.count_roots)
+        return counted(self.client, self.typename, self.count_roots)
 
     @classmethod
     def export_query(cls, custom_id: tuple[str, str] | None) -> str:
@@ -198,6 +190,10 @@ class IdentifiedGateway(ObjectGateway):
     def exported(self, node: dict[str, Any]) -> dict[str, Any]:
         """An exported object, reassembled, in the shape a lookup answers."""
         return node
+
+    def from_export(self, matches: list[dict[str, Any]], lookup: dict[str, Any]) -> dict[str, Any]:
+        """The object a lookup by identifier finds: one per key (the last exported, should two share it)."""
+        return matches[-1]
 
     def exported_key(self, current: dict[str, Any], match_on: str) -> Any:
         """The match key of an object as the shop holds it."""
@@ -287,3 +283,19 @@ def is_held(wanted: Any, current: Any) -> bool:
 
 def _tag_set(tags: list[str]) -> list[str]:
     return sorted({t.strip().casefold() for t in tags if t.strip()})
+
+
+def serial_lookup_rate(document: str, per_query: int, restore_rate: float, round_trip: float) -> float:
+    """Objects a second found by queries of `document` (`per_query` lookups each) sent one at a time."""
+    cost = requested_cost(document)
+    return requests_rate(
+        restore_rate=restore_rate, per_request=per_query, cost=cost, concurrency=1, round_trip=round_trip
+    )
+
+
+def counted(client: ShopifyAdminClient, name: str, roots: tuple[str, ...]) -> int:
+    """How many objects an export of the shop writes, by the `…Count` roots (which lag behind writes a
+    little: good enough to choose by)."""
+    fields = " ".join(f"{root}(limit: null) {{ count }}" for root in roots)
+    data = client.execute(f"query Target{name}Count {{ {fields} }}")
+    return sum(int(data[root]["count"]) for root in roots)

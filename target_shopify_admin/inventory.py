@@ -21,7 +21,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
 from .fields import RecordError, flag, money, text, without_nulls
-from .gateways import ObjectGateway, WriteAnswer
+from .gateways import ObjectGateway, WriteAnswer, counted, serial_lookup_rate
 from .settings import StreamSettings
 
 ITEM_TEXT = ("countryCodeOfOrigin", "provinceCodeOfOrigin", "harmonizedSystemCode")
@@ -256,10 +256,69 @@ class LevelReader:
 LOOKUP_TYPES = {"inventory_item_id": "ID!", "sku": "String!", "variant_id": "ID!"}
 
 
+def level_fields(names: str) -> str:
+    """What is read of a level: whether it is stocked, and the quantities `names` (a variable or a list)."""
+    return f"isActive quantities(names: {names}) {{ name quantity }}"
+
+
+class LevelFinder:
+    """Finds a run's items with their levels at its locations, as exports.CurrentObjects asks: by the
+    reader's lookups, or in one export of every item of the shop with its level at each of the run's
+    locations (an aliased field each, no connection: an item is one line of the export)."""
+
+    kind = "inventory_item"
+    export_connections: ClassVar[dict[str, dict[str, str]]] = {}
+
+    def __init__(self, reader: LevelReader, locations: list[str]) -> None:
+        self.reader = reader
+        self.client = reader.client
+        self.aliases = {location: f"l{n}" for n, location in enumerate(locations)}
+
+    @property
+    def export_selection(self) -> str:
+        fields = level_fields(json.dumps([self.reader.quantity_name]))
+        levels = " ".join(
+            f"{alias}: inventoryLevel(locationId: {json.dumps(location)}) {{ {fields} }}"
+            for location, alias in self.aliases.items()
+        )
+        return f"id sku tracked variant {{ id }} {levels}"
+
+    def find_many(self, lookups: list[tuple[str, str]]) -> list[list[dict[str, Any]]]:
+        return self.reader.items(lookups)
+
+    def lookups_per_query(self) -> int:
+        return lookups_per_query(self.reader.match_on)
+
+    def lookups_per_second(self, restore_rate: float, round_trip: float) -> float:
+        per_query = self.lookups_per_query()
+        document = lookup_document(self.reader.match_on, per_query)
+        return serial_lookup_rate(document, per_query, restore_rate, round_trip)
+
+    def shop_objects(self) -> int:
+        """An item is a variant's (Shopify has no count of items)."""
+        return counted(self.client, "InventoryItem", ("productVariantsCount",))
+
+    def export_query(self, custom_id: tuple[str, str] | None) -> str:
+        """No `query:` filter: Shopify's search lags behind writes, a list does not."""
+        return f"{{ inventoryItems {{ edges {{ node {{ {self.export_selection} }} }} }} }}"
+
+    def exported(self, node: dict[str, Any]) -> dict[str, Any]:
+        return node
+
+    def exported_key(self, current: dict[str, Any], match_on: str) -> Any:
+        if match_on == "variant_id":
+            return (current.get("variant") or {}).get("id")
+        return current["sku"] if match_on == "sku" else current["id"]
+
+    def from_export(self, matches: list[dict[str, Any]], lookup: tuple[str, str]) -> list[dict[str, Any]]:
+        """The items the key is on, each with its level at the lookup's location, as a lookup reads them."""
+        alias = self.aliases[lookup[1]]
+        return [{"id": m["id"], "sku": m["sku"], "tracked": m["tracked"], "level": m.get(alias)} for m in matches]
+
+
 def lookup(match_on: str, n: int) -> str:
     """Lookup `n`: the item its key finds (by id, sku search or variant) with its level at `$l{n}`."""
-    level = "isActive quantities(names: $names) { name quantity }"
-    item = f"id sku tracked level: inventoryLevel(locationId: $l{n}) {{ {level} }}"
+    item = f"id sku tracked level: inventoryLevel(locationId: $l{n}) {{ {level_fields('$names')} }}"
     if match_on == "sku":
         return f"o{n}: inventoryItems(first: {SKU_MATCHES}, query: $i{n}) {{ nodes {{ {item} }} }}"
     if match_on == "variant_id":

@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 
 from shopify_admin import ShopifyError
 
+from .exports import CurrentObjects
 from .fields import RecordError
 from .inventory import (
     LevelChange,
+    LevelFinder,
     LevelReader,
     current_quantity,
     idempotency_key,
@@ -90,7 +92,7 @@ class LevelWriter:
     def write_run(self, run: list[Located]) -> None:
         """Read the run's levels many at a time, then write those that change."""
         rows = []
-        found = self.reader.items([(change.item_key, location) for _, change, location in run])
+        found = self.found(run)
         for (pending, change, location), items in zip(run, found, strict=True):
             row = self.settled(pending, self.planned, pending, change, location, items)
             if row is not None:
@@ -99,6 +101,15 @@ class LevelWriter:
             self.send_rows(self.bulk_round(rows))
         else:
             self.send_rows(rows)
+
+    def found(self, run: list[Located]) -> list[list[dict[str, Any]]]:
+        """For each record, the items its key finds with their level at its location: looked up, or
+        found in an export of the shop's items, whichever the cost model says is sooner (exports.py)."""
+        finder = LevelFinder(self.reader, sorted({location for *_, location in run}))
+        options, logger = self.options, self.records.logger
+        current_objects = CurrentObjects(finder, self.settings, options.bulk_runner, options.bulk_lookup, logger)
+        keys = [change.item_key for _, change, _ in run]
+        return current_objects.find(keys, [(change.item_key, location) for _, change, location in run])
 
     def change_of(self, pending: PendingRecord) -> LevelChange | None:
         if pending.deleting:

@@ -67,9 +67,10 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             default="auto",
             allowed_values=list(LOOKUP_MODES),
             description=(
-                "How a bulk batch finds the objects it names: `lookups` (aliased …ByIdentifier queries, a few"
-                " points an object), `export` (one bulk export of the shop's customers or products, joined by"
-                " the match key), or `auto`: whichever the cost model says is sooner for the batch and the shop"
+                "How a bulk batch of customers or products, or any batch of inventory levels, finds the objects"
+                " it names: `lookups` (aliased queries, a few points an object), `export` (one bulk export of the"
+                " shop's customers, products or inventory items, joined by the match key), or `auto`: whichever"
+                " the cost model says is sooner for the batch and the shop"
             ),
         ),
         th.Property(

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from shopify_admin_emulator.emulator import Config
+from shopify_admin_emulator.search import Search
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from .conftest import Running, start
@@ -102,3 +103,37 @@ def test_changes_made_just_before_a_sync_are_read_by_a_later_run(tmp_path: Path)
     finally:
         shop.server.shutdown()
         shop.server.server_close()
+
+
+SKU_SEARCH = "query($q: String!) { inventoryItems(first: 3, query: $q) { nodes { id sku } } }"
+RENAME_SKU = """mutation($id: ID!, $sku: String!) { inventoryItemUpdate(id: $id, input: {sku: $sku}) {
+  userErrors { message } } }"""
+
+
+def skus_found(shop: Running, sku: str) -> list[str]:
+    nodes = shop.graphql(SKU_SEARCH, {"q": f'sku:"{sku}"'})["data"]["inventoryItems"]["nodes"]
+    return [node["id"] for node in nodes]
+
+
+def test_a_sku_search_reads_only_the_items_with_that_sku_and_still_lags(
+    lagging: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item-by-sku search is answered from an index of the items' skus, not by testing every item,
+    and a renamed sku is found under its new name (in any case) only once search has seen the write."""
+    items = lagging.graphql("{ inventoryItems(first: 3) { nodes { id sku } } }")["data"]["inventoryItems"]["nodes"]
+    tested: list[str] = []
+    matches = Search.matches
+
+    def counted(search: Search, record: dict) -> bool:
+        tested.append(record["id"])
+        return matches(search, record)
+
+    monkeypatch.setattr(Search, "matches", counted)
+    assert skus_found(lagging, items[0]["sku"]) == [items[0]["id"]]
+    assert tested == [items[0]["id"]], "only the item with that sku is tested against the query"
+    renamed = lagging.graphql(RENAME_SKU, {"id": items[1]["id"], "sku": "Renamed-SKU"})
+    assert renamed["data"]["inventoryItemUpdate"]["userErrors"] == []
+    assert skus_found(lagging, "renamed-sku") == [] and skus_found(lagging, items[1]["sku"]) == []
+    advance(lagging, 31)
+    assert skus_found(lagging, "renamed-sku") == [items[1]["id"]]
+    assert skus_found(lagging, items[1]["sku"]) == []

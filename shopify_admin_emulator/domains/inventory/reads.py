@@ -15,6 +15,7 @@ INVENTORY_ITEMS = Resource(
     "InventoryItem",
     filters={**common_filters(), "sku": Filter("text", lambda r: r.get("sku"))},
     sorts={"ID": BY_ID},  # inventoryItems takes no sortKey: always by id
+    indexed=("sku",),  # a sku search is a lookup, not a scan of every item
 )
 LEVEL_FILTERS = {
     **common_filters(),
