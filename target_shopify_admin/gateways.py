@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from typing_extensions import override
 
@@ -30,6 +31,30 @@ CUSTOM_ID_DEFINITION = """query TargetCustomIdDefinition($identifier: MetafieldD
 }"""
 CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 CUSTOM_ID_ALIAS = "customIdMetafield"  # an export's metafield holding the custom id
+
+
+Key = TypeVar("Key")
+
+
+def look_up(
+    client: ShopifyAdminClient,
+    document: Callable[[int], str],
+    per_query: int,
+    keys: Sequence[Key],
+    variables_of: Callable[[int, Key], dict[str, Any]],
+    shared: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Each key's answer, `per_query` keys to a query: `document(count)` aliases lookup n as `o{n}`, and
+    `variables_of(n, key)` names lookup n's variables; `shared` are every query's."""
+    found: list[Any] = []
+    for start in range(0, len(keys), per_query):
+        chunk = keys[start : start + per_query]
+        variables = dict(shared or {})
+        for n, key in enumerate(chunk):
+            variables |= variables_of(n, key)
+        data = client.execute(document(len(chunk)), variables)
+        found += [data[f"o{n}"] for n in range(len(chunk))]
+    return found
 
 
 @dataclass(frozen=True)
@@ -145,14 +170,8 @@ class IdentifiedGateway(ObjectGateway):
 
     def find_many(self, identifiers: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
         """Each identifier's object or None, looked up `lookups_per_query` at a time with aliases."""
-        found: list[dict[str, Any] | None] = []
         per_query = self.lookups_per_query()
-        for start in range(0, len(identifiers), per_query):
-            chunk = identifiers[start : start + per_query]
-            variables = {f"i{n}": identifier for n, identifier in enumerate(chunk)}
-            data = self.client.execute(self.lookup_document(len(chunk)), variables)
-            found += [data[f"o{n}"] for n in range(len(chunk))]
-        return found
+        return look_up(self.client, self.lookup_document, per_query, identifiers, lambda n, i: {f"i{n}": i})
 
     @classmethod
     @cache

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 
 from .fields import RecordError, flag, money, text, without_nulls
-from .gateways import ObjectGateway, WriteAnswer, counted, serial_lookup_rate
+from .gateways import ObjectGateway, WriteAnswer, counted, look_up, serial_lookup_rate
 from .settings import StreamSettings
 
 ITEM_TEXT = ("countryCodeOfOrigin", "provinceCodeOfOrigin", "harmonizedSystemCode")
@@ -232,17 +232,15 @@ class LevelReader:
 
     def items(self, wanted: list[tuple[str, str]]) -> list[list[dict[str, Any]]]:
         """For each (item key, location id), the items the key finds, each with its `level` there."""
-        found: list[list[dict[str, Any]]] = []
+
+        def variables_of(n: int, pair: tuple[str, str]) -> dict[str, Any]:
+            key, location = pair
+            return {f"i{n}": f"sku:{quoted(key)}" if self.match_on == "sku" else key, f"l{n}": location}
+
+        document = partial(lookup_document, self.match_on)
         per_query = lookups_per_query(self.match_on)
-        for start in range(0, len(wanted), per_query):
-            chunk = wanted[start : start + per_query]
-            variables: dict[str, Any] = {"names": [self.quantity_name]}
-            for n, (key, location) in enumerate(chunk):
-                variables[f"i{n}"] = f"sku:{quoted(key)}" if self.match_on == "sku" else key
-                variables[f"l{n}"] = location
-            data = self.client.execute(lookup_document(self.match_on, len(chunk)), variables)
-            found += [self.matches(data[f"o{n}"]) for n in range(len(chunk))]
-        return found
+        shared = {"names": [self.quantity_name]}
+        return [self.matches(a) for a in look_up(self.client, document, per_query, wanted, variables_of, shared)]
 
     def matches(self, answer: dict[str, Any] | None) -> list[dict[str, Any]]:
         if answer is None:

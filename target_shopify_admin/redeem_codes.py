@@ -17,6 +17,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
 
 from .fields import RecordError, text
+from .gateways import look_up
 from .plans import PendingRecord
 from .record_writes import RecordFailedError, RecordWriter
 
@@ -95,13 +96,8 @@ class RedeemCodeWriter:
 
     def owners(self, codes: list[str]) -> list[str | None]:
         """The id of the discount holding each code (any case), or None."""
-        found: list[str | None] = []
-        per_query = lookups_per_query()
-        for start in range(0, len(codes), per_query):
-            chunk = codes[start : start + per_query]
-            data = self.client.execute(lookup_document(len(chunk)), {f"c{n}": c for n, c in enumerate(chunk)})
-            found += [(data[f"o{n}"] or {}).get("id") for n in range(len(chunk))]
-        return found
+        answers = look_up(self.client, lookup_document, lookups_per_query(), codes, lambda n, c: {f"c{n}": c})
+        return [(answer or {}).get("id") for answer in answers]
 
     def add(self, discount_id: str, group: list[PendingRecord]) -> None:
         owners = self.owners([p.key for p in group])
