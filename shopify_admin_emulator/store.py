@@ -48,6 +48,14 @@ ID_BASES = {
     "DiscountAutomaticNode": 1_600_000_000_003,  # never a code discount's number: Shopify numbers both alike
     "DiscountRedeemCode": 22_100_000_000_000,
     "DiscountRedeemCodeBulkCreation": 799_100_000_000,
+    "OrderTransaction": 10_500_000_000_000,
+    "Refund": 1_020_000_000_000,
+    "RefundLineItem": 650_000_000_000,
+    "RefundShippingLine": 1_030_000_000_000,
+    "OrderAdjustment": 1_040_000_000_000,
+    "ShippingLine": 5_100_000_000_000,
+    "Return": 15_000_000_000,
+    "ReturnLineItem": 22_900_000_000,
 }
 
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from ...connections import paginate_list
 from ...graphql_api import Context, resolves
-from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, empty_connections, find, money_bag
+from ...resources import COMMON_SORTS, Resource, SortKey, common_filters, constants, find
 from ...search import Filter
 from ...store import Record
 from ..fulfillments.models import FINISHED
 from ..metafields.definitions import by_custom_id
+from .ledger import ZERO, bag
 
 ORDERS = Resource(
     "Order",
@@ -43,11 +44,9 @@ ORDERS = Resource(
 MONEY_FIELDS = {
     "subtotalPriceSet": "_subtotal",
     "totalPriceSet": "_total_price",
-    "currentTotalPriceSet": "_total_price",
     "totalTaxSet": "_total_tax",
     "totalDiscountsSet": "_total_discounts",
     "totalShippingPriceSet": "_total_shipping",
-    "totalRefundedSet": "_total_refunded",
 }
 
 
@@ -94,7 +93,7 @@ def order_by_identifier(_root: Any, ctx: Context, identifier: dict[str, Any]) ->
 def _money_resolver(key: str):
     def resolve(o: Record, ctx: Context) -> dict[str, Any] | None:
         value = o.get(key)
-        return None if value is None else money_bag(value, o.get("currencyCode") or ctx.store.currency)
+        return None if value is None else bag(o, value)
 
     return resolve
 
@@ -152,7 +151,7 @@ def unfulfilled_quantity(li: Record, _ctx: Context) -> int:
 
 def _line_money(compute):
     def resolve(li: Record, ctx: Context, **_args: Any) -> dict[str, Any]:
-        return money_bag(compute(li), li["_order"].get("currencyCode") or ctx.store.currency)
+        return bag(li["_order"], compute(li))
 
     return resolve
 
@@ -183,8 +182,8 @@ def order_of(ctx: Context, global_id: str) -> Record | None:
     return find(ctx, global_id, "Order")
 
 
-# Fields of features the emulator does not model (duties, tips, disputes, discounts as applications,
-# additional fees, returns, a business entity): what a shop without them answers.
+# Fields of features the emulator does not model (duties, tips, disputes, additional fees, a business
+# entity): what a shop without them answers.
 constants(
     "Order",
     {
@@ -192,7 +191,6 @@ constants(
         "canNotifyCustomer": False,
         "currentTotalWeight": 0,
         "customerAcceptsMarketing": False,
-        "discountCodes": [],
         "disputes": [],
         "dutiesIncluded": False,
         "edited": False,
@@ -200,48 +198,21 @@ constants(
         "hasTimelineComment": False,
         "requiresShipping": True,
         "restockable": False,
-        "returnStatus": "NO_RETURN",
         "taxExempt": False,
     },
 )
-empty_connections("Order", "discountApplications")
-constants(
-    "LineItem", {"discountAllocations": [], "duties": [], "isGiftCard": False, "taxLines": [], "lineItemGroup": None}
-)
-ZERO = Decimal(0)
+constants("LineItem", {"duties": [], "isGiftCard": False, "lineItemGroup": None})
 
 
 def _order_money(compute):
-    def resolve(o: Record, ctx: Context) -> dict[str, Any]:
-        return money_bag(compute(o), o.get("currencyCode") or ctx.store.currency)
-
-    return resolve
-
-
-def _received(o: Record) -> Decimal:
-    paid = o.get("displayFinancialStatus") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
-    return Decimal(o["_total_price"]) if paid else ZERO
-
-
-def _net_payment(o: Record) -> Decimal:
-    return _received(o) - Decimal(o.get("_total_refunded") or 0)
+    return lambda o, _ctx: bag(o, compute(o))
 
 
 for _field, _compute in {
-    "currentSubtotalPriceSet": lambda o: Decimal(o["_subtotal"]),
-    "currentTotalTaxSet": lambda o: Decimal(o["_total_tax"]),
-    "currentTotalDiscountsSet": lambda o: Decimal(o.get("_total_discounts") or 0),
     "currentShippingPriceSet": lambda o: Decimal(o.get("_total_shipping") or 0),
     "originalTotalPriceSet": lambda o: Decimal(o["_total_price"]),
-    "netPaymentSet": _net_payment,
-    "totalReceivedSet": _received,
-    "totalOutstandingSet": lambda o: Decimal(o["_total_price"]) - _received(o) if not o.get("cancelledAt") else ZERO,
-    "totalCapturableSet": lambda o: (
-        Decimal(o["_total_price"]) if o.get("displayFinancialStatus") == "AUTHORIZED" else ZERO
-    ),
     "currentCartDiscountAmountSet": lambda _o: ZERO,
     "refundDiscrepancySet": lambda _o: ZERO,
-    "totalRefundedShippingSet": lambda _o: ZERO,
     "totalTipReceivedSet": lambda _o: ZERO,
 }.items():
     resolves(f"Order.{_field}")(_order_money(_compute))
@@ -249,18 +220,8 @@ for _field, _compute in {
 
 @resolves("Order.totalCashRoundingAdjustment")
 def cash_rounding(o: Record, ctx: Context) -> dict[str, Any]:
-    zero = money_bag(ZERO, o.get("currencyCode") or ctx.store.currency)
+    zero = bag(o, ZERO)
     return {"paymentSet": zero, "refundSet": zero}
-
-
-@resolves("Order.taxLines")
-def order_tax_lines(o: Record, ctx: Context) -> list[dict[str, Any]]:
-    tax = Decimal(o["_total_tax"])
-    if not tax:
-        return []
-    # the seeded orders carry a single 13% tax
-    price = money_bag(tax, o.get("currencyCode") or ctx.store.currency)
-    return [{"title": "HST", "rate": 0.13, "ratePercentage": 13.0, "priceSet": price, "channelLiable": False}]
 
 
 @resolves("Order.merchantBusinessEntity")
@@ -289,16 +250,6 @@ def can_mark_as_paid(o: Record, _ctx: Context) -> bool:
     return o.get("displayFinancialStatus") in ("PENDING", "PARTIALLY_PAID") and not o.get("cancelledAt")
 
 
-@resolves("Order.capturable")
-def capturable(o: Record, _ctx: Context) -> bool:
-    return o.get("displayFinancialStatus") == "AUTHORIZED" and not o.get("cancelledAt")
-
-
-@resolves("Order.refundable")
-def refundable(o: Record, _ctx: Context) -> bool:
-    return _net_payment(o) > 0 and not o.get("cancelledAt")
-
-
 @resolves("Order.fulfillable")
 def fulfillable(o: Record, _ctx: Context) -> bool:
     return fulfillment_status(o) != "FULFILLED" and not o.get("cancelledAt") and not o.get("closed")
@@ -321,11 +272,3 @@ resolves("LineItem.unfulfilledDiscountedTotalSet")(
         )  # type: ignore[arg-type]
     )
 )
-
-
-@resolves("Order.paymentGatewayNames")
-def payment_gateway_names(o: Record, _ctx: Context) -> list[str]:
-    # orderCreate keeps the gateways of its transactions; seeded orders were paid manually, if at all
-    if "paymentGatewayNames" in o:
-        return o["paymentGatewayNames"]
-    return ["manual"] if o.get("displayFinancialStatus") not in (None, "PENDING") else []

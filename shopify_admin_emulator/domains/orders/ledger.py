@@ -1,0 +1,209 @@
+"""An order's money as the store keeps it: transactions, refunds, shipping lines, tax lines and discount
+applications, and the sums Shopify derives from them.
+
+Amounts are kept in the shop's currency (`_amount`); an order sold in another presentment currency keeps
+its rate (`_fx`, presentment units per shop unit) and shows each amount in both, rounded to the cent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ...store import Record, Store, money
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+MONEY_IN = ("SALE", "CAPTURE")  # kinds whose success is money received
+
+
+def bag(order: Record, amount: Decimal | str, currency: str | None = None) -> dict[str, Any]:
+    """A MoneyBag of a shop amount of `order`: the presentment side converted at the order's rate."""
+    shop_currency = currency or order.get("currencyCode") or "USD"
+    presentment = (Decimal(amount) * Decimal(order.get("_fx", "1"))).quantize(CENT)
+    return {
+        "shopMoney": {"amount": money(amount), "currencyCode": shop_currency},
+        "presentmentMoney": {
+            "amount": money(presentment),
+            "currencyCode": order.get("presentmentCurrencyCode") or shop_currency,
+        },
+    }
+
+
+def tax_line(title: str, rate: Decimal, amount: Decimal, source: str = "Shopify") -> dict[str, Any]:
+    """A TaxLine before its order turns `_amount` into a priceSet."""
+    return {
+        "title": title,
+        "rate": float(rate),
+        "ratePercentage": float(rate * 100),
+        "source": source,
+        "channelLiable": False,
+        "_amount": money(amount),
+    }
+
+
+def new_transaction(
+    store: Store,
+    order: Record,
+    kind: str,
+    amount: Decimal,
+    when: str,
+    *,
+    gateway: str = "manual",
+    status: str = "SUCCESS",
+    parent: Record | None = None,
+    error_code: str | None = None,
+) -> Record:
+    """An OrderTransaction, stored and added to the order's; a failed one carries `error_code`."""
+    number = len(order.setdefault("_transactions", [])) + 1
+    transaction = store.new_record(
+        "OrderTransaction",
+        kind=kind,
+        status=status,
+        gateway=gateway,
+        formattedGateway=GATEWAY_NAMES.get(gateway, gateway.replace("_", " ").title()),
+        manualPaymentGateway=gateway not in CARD_GATEWAYS,
+        test=bool(order.get("test")),
+        createdAt=when,
+        processedAt=when,
+        errorCode=error_code,
+        authorizationCode=f"{order['_n'] % 1_000_000:06d}{number:02d}" if gateway in CARD_GATEWAYS else None,
+        paymentId=f"r{order['_n'] % 10**9}.{number}",
+        authorizationExpiresAt=None,
+        _amount=money(amount),
+        _parent=parent,
+        _order=order,
+    )
+    order["_transactions"].append(store.put(transaction))
+    return transaction
+
+
+GATEWAY_NAMES = {"manual": "Manual", "shopify_payments": "Shopify Payments", "gift_card": "Gift card"}
+CARD_GATEWAYS = {"shopify_payments"}
+CARD_FEE_RATE, CARD_FEE_FLAT = Decimal("0.029"), Decimal("0.30")
+
+
+def transaction_fees(transaction: Record) -> list[dict[str, Any]]:
+    """Shopify Payments takes 2.9% + 30¢ of a successful sale or capture; other gateways report none."""
+    if transaction["gateway"] not in CARD_GATEWAYS or transaction["kind"] not in MONEY_IN:
+        return []
+    if transaction["status"] != "SUCCESS":
+        return []
+    currency = transaction["_order"].get("currencyCode") or "USD"
+    amount = (Decimal(transaction["_amount"]) * CARD_FEE_RATE + CARD_FEE_FLAT).quantize(CENT)
+
+    def of(value: Decimal) -> dict[str, str]:
+        return {"amount": money(value), "currencyCode": currency}
+
+    return [
+        {
+            "id": f"gid://shopify/TransactionFee/{transaction['_n']}",
+            "amount": of(amount),
+            "flatFee": of(CARD_FEE_FLAT),
+            "flatFeeName": None,
+            "rate": str(CARD_FEE_RATE),
+            "rateName": "Domestic card",
+            "taxAmount": of(ZERO),
+            "type": "payment",
+        }
+    ]
+
+
+def succeeded(order: Record, *kinds: str) -> list[Record]:
+    return [t for t in order.get("_transactions", []) if t["status"] == "SUCCESS" and t["kind"] in kinds]
+
+
+def total_of(transactions: list[Record]) -> Decimal:
+    return sum((Decimal(t["_amount"]) for t in transactions), ZERO)
+
+
+def children(order: Record, parent: Record, kind: str) -> list[Record]:
+    return [t for t in succeeded(order, kind) if t["_parent"] is parent]
+
+
+def capturable_amount(order: Record, authorization: Record) -> Decimal:
+    """What is left to capture of a successful authorization: nothing once voided."""
+    if children(order, authorization, "VOID"):
+        return ZERO
+    return Decimal(authorization["_amount"]) - total_of(children(order, authorization, "CAPTURE"))
+
+
+def refundable_amount(order: Record, payment: Record) -> Decimal:
+    return Decimal(payment["_amount"]) - total_of(children(order, payment, "REFUND"))
+
+
+def received(order: Record) -> Decimal:
+    """Money taken: the successful sales and captures; an order that holds no transactions (created with a
+    bare financialStatus) counts its total once its status says it was paid."""
+    if order.get("_transactions"):
+        return total_of(succeeded(order, *MONEY_IN))
+    paid = order.get("displayFinancialStatus") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+    return Decimal(order["_total_price"]) if paid else ZERO
+
+
+def refunded(order: Record) -> Decimal:
+    return Decimal(order.get("_total_refunded") or 0)
+
+
+def net_payment(order: Record) -> Decimal:
+    return received(order) - refunded(order)
+
+
+def total_capturable(order: Record) -> Decimal:
+    return sum((capturable_amount(order, t) for t in succeeded(order, "AUTHORIZATION")), ZERO)
+
+
+def payment_status(order: Record) -> str | None:
+    """displayFinancialStatus after a capture, void or refund, from the transactions."""
+    total = Decimal(order["_total_price"])
+    taken, given_back = received(order), refunded(order)
+    if given_back > 0:
+        return "REFUNDED" if given_back >= taken else "PARTIALLY_REFUNDED"
+    if taken > 0:
+        return "PAID" if taken >= total else "PARTIALLY_PAID"
+    if total_capturable(order) > 0:
+        return "AUTHORIZED"
+    if succeeded(order, "VOID"):
+        return "VOIDED"
+    return order.get("displayFinancialStatus")
+
+
+def returned_quantity(line_item: Record) -> int:
+    """Units of a line item refunded so far."""
+    order = line_item["_order"]
+    return sum(
+        rli["quantity"] for r in order.get("_refunds", []) for rli in r["_line_items"] if rli["_line_item"] is line_item
+    )
+
+
+def new_shipping_line(
+    store: Store,
+    order: Record,
+    title: str,
+    price: Decimal,
+    *,
+    code: str | None = None,
+    source: str = "shopify",
+    discount: Decimal = ZERO,
+    tax_lines: list[dict[str, Any]] | None = None,
+) -> Record:
+    """A ShippingLine, added to the order's (it is no node: Shopify gives it an id all the same)."""
+    line = store.new_record(
+        "ShippingLine",
+        title=title,
+        code=code or title,
+        source=source,
+        carrierIdentifier=None if source == "shopify" else f"{source}-carrier",
+        custom=source != "shopify",
+        deliveryCategory=None,
+        phone=None,
+        shippingRateHandle=None,
+        isRemoved=False,
+        _price=money(price),
+        _discount=money(discount),
+        _tax_lines=tax_lines or [],
+        _order=order,
+    )
+    del line["legacyResourceId"]
+    order.setdefault("_shipping_lines", []).append(line)
+    return line
