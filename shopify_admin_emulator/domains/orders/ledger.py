@@ -207,3 +207,57 @@ def new_shipping_line(
     del line["legacyResourceId"]
     order.setdefault("_shipping_lines", []).append(line)
     return line
+
+
+def discount_application(
+    order: Record,
+    type_name: str,
+    value: dict[str, Any],
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    target_type: str = "LINE_ITEM",
+    allocation_method: str = "ACROSS",
+) -> int:
+    """Add a DiscountApplication (DiscountCodeApplication with `code`, AutomaticDiscountApplication with
+    `title`) to the order; its index, by which line items allocate amounts of it."""
+    applications = order.setdefault("_discount_applications", [])
+    index = len(applications)
+    application = {
+        "__typename": type_name,
+        "_n": index,
+        "index": index,
+        "allocationMethod": allocation_method,
+        "targetSelection": "ALL",
+        "targetType": target_type,
+        "value": value,
+    }
+    application.update({"code": code} if code is not None else {"title": title, "description": None})
+    applications.append(application)
+    return index
+
+
+def percentage(value: Decimal) -> dict[str, Any]:
+    return {"__typename": "PricingPercentageValue", "percentage": float(value)}
+
+
+def fixed(order: Record, amount: Decimal) -> dict[str, Any]:
+    return {"__typename": "MoneyV2", **bag(order, amount)["presentmentMoney"]}
+
+
+def allocate(line_item: Record, index: int, amount: Decimal) -> None:
+    """Part of discount application `index` taken off a line item (its `_discount` sums them)."""
+    line_item.setdefault("_allocations", []).append((index, money(amount)))
+    line_item["_discount"] = money(Decimal(line_item.get("_discount", "0")) + amount)
+
+
+def spread(lines: list[Record], index: int, total: Decimal) -> None:
+    """Allocate discount application `index` over the lines in proportion to their totals, cent-exact: the
+    last line takes what rounding left over."""
+    gross = [Decimal(li["_unit_price"]) * li["quantity"] for li in lines]
+    whole = sum(gross, ZERO)
+    left = total
+    for i, (li, amount) in enumerate(zip(lines, gross, strict=True)):
+        share = left if i == len(lines) - 1 else (total * amount / whole).quantize(CENT)
+        allocate(li, index, share)
+        left -= share

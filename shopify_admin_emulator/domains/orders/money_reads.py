@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ...connections import paginate_list
+from ...connections import count, paginate_list
 from ...graphql_api import Context, resolves
 from ...resources import find
 from ...store import Record, money
@@ -42,6 +42,21 @@ def order_transactions(
     return _first(rows, first)
 
 
+@resolves("Order.transactionsCount")
+def order_transactions_count(o: Record, _ctx: Context) -> dict[str, Any]:
+    return count(len(o.get("_transactions", [])))
+
+
+@resolves("Order.shippingLine")
+def order_shipping_line(o: Record, _ctx: Context) -> Record | None:
+    return next(iter(o.get("_shipping_lines", [])), None)
+
+
+@resolves("Order.discountCode")
+def order_discount_code(o: Record, ctx: Context) -> str | None:
+    return next(iter(order_discount_codes(o, ctx)), None)
+
+
 @resolves("Order.refunds")
 def order_refunds(o: Record, _ctx: Context, first: int | None = None) -> list[Record]:
     return _first(o.get("_refunds", []), first)
@@ -71,7 +86,7 @@ def order_tax_lines(o: Record, _ctx: Context) -> list[dict[str, Any]]:
     """The order's taxes by title and rate, summed over its lines and shipping lines."""
     sums: dict[tuple[str, float], dict[str, Any]] = {}
     sources = [li.get("_tax_lines", []) for li in o.get("_line_items", [])]
-    sources += [s["_tax_lines"] for s in o.get("_shipping_lines", [])]
+    sources += [s["_tax_lines"] for s in o.get("_shipping_lines", [])] + [o.get("_tax_lines", [])]
     for lines in sources:
         for t in lines:
             key = (t["title"], t["rate"])
@@ -162,11 +177,9 @@ def order_refundable(o: Record, _ctx: Context) -> bool:
 
 @resolves("Order.paymentGatewayNames")
 def payment_gateway_names(o: Record, _ctx: Context) -> list[str]:
-    """The gateways of the order's payments; an order without transactions keeps those it was made with."""
+    """The gateways of the order's transactions; an order that holds none but says it was paid, manual."""
     if o.get("_transactions"):
-        return list(dict.fromkeys(t["gateway"] for t in o["_transactions"] if t["kind"] != "REFUND"))
-    if "paymentGatewayNames" in o:
-        return o["paymentGatewayNames"]
+        return list(dict.fromkeys(t["gateway"] for t in o["_transactions"]))
     return ["manual"] if o.get("displayFinancialStatus") not in (None, "PENDING") else []
 
 

@@ -21,6 +21,16 @@ from ..customers.reads import customer_by
 from ..fulfillments.models import new_fulfillment_order
 from ..inventory.models import commit_stock, release_stock
 from ..metafields.models import set_metafields
+from .ledger import (
+    CENT,
+    discount_application,
+    fixed,
+    new_shipping_line,
+    new_transaction,
+    percentage,
+    spread,
+    tax_line,
+)
 from .models import new_line_item, new_order
 from .reads import fulfillment_status
 
@@ -152,11 +162,20 @@ def order_create_errors(ctx: Context, data: dict[str, Any]) -> Errors:
     return errors
 
 
-def _tax(tax_lines: list[dict[str, Any]] | None, base: Decimal) -> Decimal:
-    return sum(
-        (amount_of(t["priceSet"]) if t.get("priceSet") else base * Decimal(str(t["rate"])) for t in tax_lines or []),
-        Decimal(0),
-    )
+def _tax_lines(given: list[dict[str, Any]] | None, base: Decimal) -> list[dict[str, Any]]:
+    """TaxLines of OrderCreateTaxLineInputs: the amount given, else the rate of `base`."""
+    return [
+        tax_line(
+            t["title"],
+            Decimal(str(t["rate"])),
+            amount_of(t["priceSet"]) if t.get("priceSet") else (base * Decimal(str(t["rate"]))).quantize(CENT),
+        )
+        for t in given or []
+    ]
+
+
+def _tax(tax_lines: list[dict[str, Any]]) -> Decimal:
+    return sum((Decimal(t["_amount"]) for t in tax_lines), Decimal(0))
 
 
 def _line_item(ctx: Context, order: Record, data: dict[str, Any]) -> Record:
@@ -186,36 +205,40 @@ def _line_item(ctx: Context, order: Record, data: dict[str, Any]) -> Record:
         taxable=data.get("taxable") is not False,
         custom_attributes=[{"key": p["name"], "value": p["value"]} for p in data.get("properties") or []],
     )
-    line["_tax"] = money(_tax(data.get("taxLines"), price * quantity))
+    line["_tax_lines"] = _tax_lines(data.get("taxLines"), price * quantity)
+    line["_tax"] = money(_tax(line["_tax_lines"]))
     return line
 
 
-def _allocate_discount(lines: list[Record], total: Decimal) -> None:
-    """Spread an order-level discount over the lines in proportion to their totals, cent-exact: the last
-    line takes what rounding left over."""
-    gross = [Decimal(li["_unit_price"]) * li["quantity"] for li in lines]
-    whole = sum(gross, Decimal(0))
-    left = total
-    for i, (li, amount) in enumerate(zip(lines, gross, strict=True)):
-        share = left if i == len(lines) - 1 else (total * amount / whole).quantize(Decimal("0.01"))
-        li["_discount"] = money(share)
-        left -= share
-
-
-def _discounts(data: dict[str, Any], lines: list[Record], shipping: Decimal) -> tuple[Decimal, Decimal]:
-    """(line discount, shipping discount) of the order's discount code."""
+def _discounts(order: Record, data: dict[str, Any], lines: list[Record]) -> tuple[Decimal, Decimal]:
+    """(line discount, shipping discount) of the order's discount code, recorded as its discount
+    application and allocated over the lines (or taken off the shipping lines)."""
     code = data.get("discountCode") or {}
     gross = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), Decimal(0))
     line_discount = Decimal(0)
+    value = None
     if code.get("itemFixedDiscountCode"):
-        line_discount = amount_of(code["itemFixedDiscountCode"].get("amountSet"))
+        given = code["itemFixedDiscountCode"]
+        line_discount = amount_of(given.get("amountSet"))
+        value = fixed(order, line_discount)
     elif code.get("itemPercentageDiscountCode"):
-        percentage = Decimal(str(code["itemPercentageDiscountCode"].get("percentage") or 0))
-        line_discount = (gross * percentage / 100).quantize(Decimal("0.01"))
+        given = code["itemPercentageDiscountCode"]
+        rate = Decimal(str(given.get("percentage") or 0))
+        line_discount = (gross * rate / 100).quantize(Decimal("0.01"))
+        value = percentage(rate)
     line_discount = min(line_discount, gross)
-    if line_discount:
-        _allocate_discount(lines, line_discount)
-    return line_discount, shipping if code.get("freeShippingDiscountCode") else Decimal(0)
+    if line_discount and value is not None:
+        spread(lines, discount_application(order, "DiscountCodeApplication", value, code=given["code"]), line_discount)
+    shipping_discount = Decimal(0)
+    if code.get("freeShippingDiscountCode"):
+        given = code["freeShippingDiscountCode"]
+        discount_application(
+            order, "DiscountCodeApplication", percentage(Decimal(100)), code=given["code"], target_type="SHIPPING_LINE"
+        )
+        for line in order.get("_shipping_lines", []):
+            line["_discount"] = line["_price"]
+            shipping_discount += Decimal(line["_price"])
+    return line_discount, shipping_discount
 
 
 def _financial_status(data: dict[str, Any], total: Decimal) -> str | None:
@@ -228,6 +251,15 @@ def _financial_status(data: dict[str, Any], total: Decimal) -> str | None:
     if received > 0:
         return "PAID" if received >= total else "PARTIALLY_PAID"
     return "AUTHORIZED" if authorized > 0 else None
+
+
+def _presentment_rate(data: dict[str, Any]) -> str:
+    """Presentment units per shop unit, from the first line priced in both currencies."""
+    for line in data["lineItems"]:
+        both = line.get("priceSet") or {}
+        if both.get("presentmentMoney") and Decimal(str(both["shopMoney"]["amount"])):
+            return str(Decimal(str(both["presentmentMoney"]["amount"])) / Decimal(str(both["shopMoney"]["amount"])))
+    return "1"
 
 
 def _new_customer(store: Store, attrs: dict[str, Any]) -> Record:
@@ -291,21 +323,31 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         presentmentCurrencyCode=data.get("presentmentCurrency") or currency,
         taxesIncluded=bool(data.get("taxesIncluded")),
         customAttributes=[{"key": a["key"], "value": a["value"]} for a in data.get("customAttributes") or []],
-        paymentGatewayNames=list(
-            dict.fromkeys(t["gateway"] for t in data.get("transactions") or [] if t.get("gateway"))
-        ),
     )
     for key in ("shippingAddress", "billingAddress"):
         order[key] = merged_address(store, None, data[key]) if data.get(key) else None
+    order["_fx"] = _presentment_rate(data)
     lines = order["_line_items"] = [_line_item(ctx, order, line) for line in data["lineItems"]]
-    shipping_lines = data.get("shippingLines") or []
-    shipping = sum((amount_of(s["priceSet"]) for s in shipping_lines), Decimal(0))
-    line_discount, shipping_discount = _discounts(data, lines, shipping)
+    for given in data.get("shippingLines") or []:
+        price = amount_of(given["priceSet"])
+        tax_lines = _tax_lines(given.get("taxLines"), price)
+        new_shipping_line(
+            store,
+            order,
+            given["title"],
+            price,
+            code=given.get("code"),
+            source=given.get("source") or "shopify",
+            tax_lines=tax_lines,
+        )
+    shipping = sum((Decimal(s["_price"]) for s in order.get("_shipping_lines", [])), Decimal(0))
+    line_discount, shipping_discount = _discounts(order, data, lines)
     subtotal = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), Decimal(0)) - line_discount
+    order["_tax_lines"] = _tax_lines(data.get("taxLines"), subtotal)
     tax = (
         sum((Decimal(li["_tax"]) for li in lines), Decimal(0))
-        + sum((_tax(s.get("taxLines"), amount_of(s["priceSet"])) for s in shipping_lines), Decimal(0))
-        + _tax(data.get("taxLines"), subtotal)
+        + sum((_tax(s["_tax_lines"]) for s in order.get("_shipping_lines", [])), Decimal(0))
+        + _tax(order["_tax_lines"])
     )
     total = subtotal + shipping - shipping_discount + (Decimal(0) if order["taxesIncluded"] else tax)
     order.update(
@@ -317,6 +359,16 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         _total_refunded="0.0",
         displayFinancialStatus=_financial_status(data, total),
     )
+    for given in data.get("transactions") or []:
+        new_transaction(
+            store,
+            order,
+            given.get("kind") or "SALE",
+            amount_of(given["amountSet"]),
+            given.get("processedAt") or now,
+            gateway=given.get("gateway") or "manual",
+            status=given.get("status") or "SUCCESS",
+        )
     order["_fulfillments"] = []
     set_metafields(store, order, data.get("metafields") or [], now)
     open_fulfillment_order(store, order, [(li, li["quantity"]) for li in lines])
