@@ -15,6 +15,7 @@ from .domains.inventory.models import stock, unstock
 from .domains.locations.models import new_location
 from .domains.metafields.models import put_metafield
 from .domains.orders.models import new_line_item, new_order
+from .domains.orders.money_seed import seed_money
 from .domains.products.models import new_product, new_variant
 from .store import Record, Store, iso, money
 from .store import price as money_scalar
@@ -379,6 +380,7 @@ def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1
             for rows in (order_rows, without_orders, product_rows):
                 seeder.destroyed(rows[-2 if len(rows) >= 20 else -1 :] if rows else [])
             seeder.discounts([p for p in product_rows if store.node(p["id"], "Product")])
+            seed_money(store)
     finally:
         if collecting:
             gc.enable()
