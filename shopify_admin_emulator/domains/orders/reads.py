@@ -12,7 +12,7 @@ from ...search import Filter
 from ...store import Record
 from ..fulfillments.models import FINISHED
 from ..metafields.definitions import by_custom_id
-from .ledger import ZERO, bag
+from .ledger import ZERO, bag, returned_quantity
 
 ORDERS = Resource(
     "Order",
@@ -141,7 +141,8 @@ def line_items(o: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
 
 @resolves("LineItem.currentQuantity")
 def current_quantity(li: Record, _ctx: Context) -> int:
-    return li["quantity"] - li.get("_removed", 0)
+    """What is left of the line once removed and refunded units are taken out."""
+    return max(li["quantity"] - li.get("_removed", 0) - returned_quantity(li), 0)
 
 
 @resolves("LineItem.unfulfilledQuantity")
@@ -257,7 +258,7 @@ def fulfillable(o: Record, _ctx: Context) -> bool:
 
 @resolves("Order.currentSubtotalLineItemsQuantity")
 def current_subtotal_quantity(o: Record, _ctx: Context) -> int:
-    return sum(li["quantity"] - li.get("_removed", 0) for li in o.get("_line_items", []))
+    return sum(current_quantity(li, _ctx) for li in o.get("_line_items", []))
 
 
 resolves("LineItem.totalDiscountSet")(_line_money(lambda li: Decimal(li.get("_discount", "0"))))

@@ -132,8 +132,8 @@ def dollars(amount: Decimal) -> str:
 def _plan(ctx: Context, order: Record, data: dict[str, Any]) -> tuple[RefundPlan, Errors]:
     plan = RefundPlan(note=data.get("note"), reason=data.get("discrepancyReason") or "REFUND_DISCREPANCY")
     for i, row in enumerate(data.get("refundLineItems") or []):
-        line_item = find(ctx, row["lineItemId"], "LineItem")
-        if line_item is None or line_item["_order"] is not order:
+        line_item = next((li for li in order["_line_items"] if li["id"] == row["lineItemId"]), None)
+        if line_item is None:
             return plan, [user_error(["refundLineItems", str(i), "lineItemId"], "Line item does not exist")]
         if row["quantity"] > line_item["quantity"] - returned_quantity(line_item):
             path = ["refundLineItems", str(i), "quantity"]
