@@ -101,8 +101,9 @@ def _payments(store: Store, order: Record, position: int) -> None:
             new_transaction(store, order, "SALE", total, when, gateway="manual", status="PENDING")
         return
     if position % 10 == 1:
-        declined = {"status": "FAILURE", "error_code": "CARD_DECLINED"}
-        new_transaction(store, order, "SALE", total, when, gateway=gateway, **declined)
+        new_transaction(
+            store, order, "SALE", total, when, gateway=gateway, status="FAILURE", error_code="CARD_DECLINED"
+        )
     if position % 10 == 3:
         voided = new_transaction(store, order, "AUTHORIZATION", total, when, gateway=gateway)
         new_transaction(store, order, "VOID", ZERO, when, gateway=gateway, parent=voided)
