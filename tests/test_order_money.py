@@ -12,7 +12,8 @@ from .test_bulk_operations import export
 
 MONEY = "{ shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }"
 ORDER_MONEY = f"""
-  id name taxesIncluded subtotalPriceSet {MONEY} totalDiscountsSet {MONEY} presentmentCurrencyCode
+  id name taxesIncluded subtotalPriceSet {MONEY} totalDiscountsSet {MONEY} currentShippingPriceSet {MONEY}
+  totalShippingPriceSet {MONEY} presentmentCurrencyCode
   displayFinancialStatus refundable returnStatus
   paymentGatewayNames discountCodes
   totalPriceSet {MONEY} currentTotalPriceSet {MONEY} currentSubtotalPriceSet {MONEY}
@@ -99,8 +100,13 @@ def test_seeded_orders_hold_every_money_shape_and_add_up(shop: Running) -> None:
         returned_value = sum((amount(row["subtotalSet"]) for row in returned), Decimal(0))
         returned_tax = sum((amount(row["totalTaxSet"]) for row in returned), Decimal(0))
         assert amount(o["currentSubtotalPriceSet"]) == amount(o["subtotalPriceSet"]) - returned_value
-        tax_back = Decimal(0) if o["taxesIncluded"] else returned_tax
-        assert amount(o["currentTotalPriceSet"]) == amount(o["totalPriceSet"]) - returned_value - tax_back
+        shipping_back = [row for r in o["refunds"] for row in r["refundShippingLines"]["nodes"]]
+        shipping_value = sum((amount(row["subtotalAmountSet"]) for row in shipping_back), Decimal(0))
+        shipping_tax = sum((amount(row["taxAmountSet"]) for row in shipping_back), Decimal(0))
+        tax_back = Decimal(0) if o["taxesIncluded"] else returned_tax + shipping_tax
+        taken_back = returned_value + shipping_value + tax_back
+        assert amount(o["currentTotalPriceSet"]) == amount(o["totalPriceSet"]) - taken_back
+        assert amount(o["currentShippingPriceSet"]) == amount(o["totalShippingPriceSet"]) - shipping_value
         allocated = sum(
             (amount(a["allocatedAmountSet"]) for li in o["lineItems"]["nodes"] for a in li["discountAllocations"]),
             Decimal(0),

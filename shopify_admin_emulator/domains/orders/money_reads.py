@@ -113,12 +113,18 @@ def current_tax(o: Record) -> Decimal:
     return Decimal(o["_total_tax"]) - _sum(_refund_rows(o, "_line_items"), "_tax")
 
 
+def current_shipping(o: Record) -> Decimal:
+    """Shipping charged after its discounts and refunds."""
+    charged = sum((Decimal(s["_price"]) - Decimal(s["_discount"]) for s in o.get("_shipping_lines", [])), ZERO)
+    return charged - _sum(_refund_rows(o, "_shipping_lines"), "_subtotal")
+
+
 def current_total(o: Record) -> Decimal:
-    """The total less the refunded units (and their taxes, unless included in prices); refunded shipping
-    stays in (it shows in totalRefundedShippingSet)."""
-    lines = _refund_rows(o, "_line_items")
-    taxes = ZERO if o.get("taxesIncluded") else _sum(lines, "_tax")
-    return Decimal(o["_total_price"]) - _sum(lines, "_subtotal") - taxes
+    """The total less what refunds took back: units and shipping, with their taxes unless prices include
+    them."""
+    rows = _refund_rows(o, "_line_items") + _refund_rows(o, "_shipping_lines")
+    taxes = ZERO if o.get("taxesIncluded") else _sum(rows, "_tax")
+    return Decimal(o["_total_price"]) - _sum(rows, "_subtotal") - taxes
 
 
 def current_discounts(o: Record) -> Decimal:
@@ -133,9 +139,10 @@ def current_discounts(o: Record) -> Decimal:
 
 
 def outstanding(o: Record) -> Decimal:
+    """What the customer still owes; negative when the merchant gave back more than the items."""
     if o.get("cancelledAt"):
         return ZERO
-    return max(current_total(o) - net_payment(o) - total_capturable(o), ZERO)
+    return current_total(o) - net_payment(o) - total_capturable(o)
 
 
 ORDER_MONEY = {
@@ -143,6 +150,7 @@ ORDER_MONEY = {
     "currentTotalTaxSet": current_tax,
     "currentTotalPriceSet": current_total,
     "currentTotalDiscountsSet": current_discounts,
+    "currentShippingPriceSet": current_shipping,
     "netPaymentSet": net_payment,
     "totalReceivedSet": received,
     "totalRefundedSet": refunded,

@@ -210,7 +210,6 @@ def _order_money(compute):
 
 
 for _field, _compute in {
-    "currentShippingPriceSet": lambda o: Decimal(o.get("_total_shipping") or 0),
     "originalTotalPriceSet": lambda o: Decimal(o["_total_price"]),
     "currentCartDiscountAmountSet": lambda _o: ZERO,
     "refundDiscrepancySet": lambda _o: ZERO,
