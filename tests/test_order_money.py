@@ -156,3 +156,19 @@ def test_bulk_export_of_refunds_transactions_and_shipping_lines(shop: Running) -
     assert len(shipping) == sum(len(o.get("_shipping_lines", [])) for o in stored.values())
     applications = [r for r in children if "index" in r]
     assert len(applications) == sum(len(o.get("_discount_applications", [])) for o in stored.values())
+
+
+def test_amounts_that_are_not_positive_numbers_are_user_errors(shop: Running) -> None:
+    """Not the emulator's own exception text (Decimal's ConversionSyntax reached the client before)."""
+    order = next(o for o in shop.emulator.store.all("Order") if o["displayFinancialStatus"] == "PAID")
+    sale = next(t for t in order["_transactions"] if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS")
+    refund = """mutation($input: RefundInput!, $key: String!) {
+      refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } } }"""
+    for key, value in (("text", "abc"), ("negative", "-5"), ("infinite", "Infinity")):
+        row = {"orderId": order["id"], "kind": "REFUND", "gateway": "manual", "amount": value, "parentId": sale["id"]}
+        answer = shop.graphql(refund, {"input": {"orderId": order["id"], "transactions": [row]}, "key": key})
+        assert answer["data"]["refundCreate"] == {
+            "refund": None,
+            "userErrors": [{"field": ["transactions", "0", "amount"], "message": "Amount must be a positive number"}],
+        }
+    assert order["_total_refunded"] == "0.0"

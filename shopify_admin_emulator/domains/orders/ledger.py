@@ -7,7 +7,7 @@ its rate (`_fx`, presentment units per shop unit) and shows each amount in both,
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...store import Record, Store, money
@@ -28,6 +28,15 @@ def bag(order: Record, amount: Decimal | str, currency: str | None = None) -> di
             "currencyCode": order.get("presentmentCurrencyCode") or shop_currency,
         },
     }
+
+
+def given_amount(value: Any) -> Decimal | None:
+    """A Money or Decimal input as a finite amount; None when it is none."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
 
 
 def tax_line(title: str, rate: Decimal, amount: Decimal, source: str = "Shopify") -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from ...graphql_api import Context, resolves
 from ...resources import find, user_error
 from ...store import Record
-from .ledger import CENT, capturable_amount, children, new_transaction, payment_status
+from .ledger import CENT, capturable_amount, children, given_amount, new_transaction, payment_status
 from .mutations import touch_order
 
 
@@ -24,8 +24,8 @@ def _capture_error(order: Record | None, parent: Record | None, data: dict[str, 
         return user_error(["currency"], f"Currency Currency must match parent transaction {presentment}")
     if parent is None or parent["_order"] is not order or parent["kind"] != "AUTHORIZATION":
         return user_error(None, "Unable to find parent transaction")
-    amount = Decimal(str(data["amount"]))
-    if amount <= 0:
+    amount = given_amount(data["amount"])
+    if amount is None or amount <= 0:
         return user_error(None, "Amount must be greater than zero for capture transactions")
     left = (capturable_amount(order, parent) * Decimal(order.get("_fx", "1"))).quantize(CENT)
     if amount > left:
@@ -46,7 +46,7 @@ def order_capture(_root: Any, ctx: Context, input: dict[str, Any]) -> dict[str, 
     error = _capture_error(order, parent, input)
     if error is not None or order is None or parent is None:
         return {"transaction": None, "userErrors": [error]}
-    shop_amount = (Decimal(str(input["amount"])) / Decimal(order.get("_fx", "1"))).quantize(CENT)
+    shop_amount = (Decimal(str(input["amount"])) / Decimal(order.get("_fx", "1"))).quantize(CENT)  # checked above
     now = ctx.store.clock.now_iso()
     capture = new_transaction(ctx.store, order, "CAPTURE", shop_amount, now, gateway=parent["gateway"], parent=parent)
     order["displayFinancialStatus"] = payment_status(order)

@@ -18,10 +18,11 @@ from ...store import Record, Store, money
 from ..inventory.models import change_quantity, release_stock
 from ..inventory.mutations import idempotent
 from ..locations.models import primary_location
-from .ledger import CENT, ZERO, new_transaction, payment_status, received, refunded, returned_quantity
+from .ledger import CENT, ZERO, given_amount, new_transaction, payment_status, received, refunded, returned_quantity
 from .mutations import ORDER_MISSING, touch_order
 
 Errors = list[dict[str, Any]]
+INVALID_AMOUNT = "Amount must be a positive number"  # not captured: the captures send valid amounts
 
 
 def unit_price(line_item: Record) -> Decimal:
@@ -135,21 +136,29 @@ def _plan(ctx: Context, order: Record, data: dict[str, Any]) -> tuple[RefundPlan
         line_item = next((li for li in order["_line_items"] if li["id"] == row["lineItemId"]), None)
         if line_item is None:
             return plan, [user_error(["refundLineItems", str(i), "lineItemId"], "Line item does not exist")]
+        path = ["refundLineItems", str(i), "quantity"]
         if row["quantity"] > line_item["quantity"] - returned_quantity(line_item):
-            path = ["refundLineItems", str(i), "quantity"]
             return plan, [user_error(path, "Quantity cannot refund more items than were purchased")]
+        if row["quantity"] < 1:
+            return plan, [user_error(path, "Quantity must be greater than 0")]  # not captured
         location = find(ctx, row.get("locationId"), "Location")
         plan.lines.append((line_item, row["quantity"], row.get("restockType") or "NO_RESTOCK", location))
     shipping = data.get("shipping") or {}
     price_left, _tax = shipping_left(order)
-    plan.shipping = price_left if shipping.get("fullRefund") else Decimal(str(shipping.get("amount") or 0))
-    for row in data.get("transactions") or []:
+    shipping_amount = price_left if shipping.get("fullRefund") else given_amount(shipping.get("amount") or 0)
+    if shipping_amount is None or shipping_amount < 0:
+        return plan, [user_error(["shipping", "amount"], INVALID_AMOUNT)]
+    plan.shipping = shipping_amount
+    for i, row in enumerate(data.get("transactions") or []):
         if row.get("kind") != "REFUND":
             return plan, [user_error(None, f"Kind {str(row.get('kind')).lower()} is not a valid transaction")]
         parent = find(ctx, row.get("parentId"), "OrderTransaction")
         if parent is None or parent["_order"] is not order:
             return plan, [user_error(["transactions"], "Transactions require a parent_id associated with the order")]
-        plan.payments.append((parent, Decimal(str(row["amount"]))))
+        amount = given_amount(row["amount"])
+        if amount is None or amount <= 0:
+            return plan, [user_error(["transactions", str(i), "amount"], INVALID_AMOUNT)]
+        plan.payments.append((parent, amount))
     asked = sum((amount for _parent, amount in plan.payments), ZERO)
     available = received(order) - refunded(order)
     if asked > available:
