@@ -77,6 +77,22 @@ def test_seeded_orders_hold_every_money_shape_and_add_up(shop: Running) -> None:
     assert {"NO_RESTOCK", "RETURN", "CANCEL"} <= restocks
     assert any(r["refundShippingLines"]["nodes"] for r in refunds)
     assert any(not r["refundLineItems"]["nodes"] for r in refunds)  # money back without items
+    assert {r["status"] for o in orders for r in o["returns"]["nodes"]} == {"CLOSED", "OPEN", "REQUESTED", "DECLINED"}
+    for o in orders:
+        statuses = {r["status"] for r in o["returns"]["nodes"]}
+        expected = next(
+            (
+                aggregate
+                for status, aggregate in (
+                    ("REQUESTED", "RETURN_REQUESTED"),
+                    ("OPEN", "IN_PROGRESS"),
+                    ("CLOSED", "RETURNED"),
+                )
+                if status in statuses
+            ),
+            "NO_RETURN",
+        )
+        assert o["returnStatus"] == expected, o["name"]
     for o in orders:
         sold = [t for t in o["transactions"] if t["status"] == "SUCCESS" and t["kind"] in ("SALE", "CAPTURE")]
         given_back = [t for t in o["transactions"] if t["status"] == "SUCCESS" and t["kind"] == "REFUND"]

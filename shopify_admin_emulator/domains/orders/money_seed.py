@@ -2,7 +2,7 @@
 status implies, and a share of them the shapes a revenue report must cope with: several captures of one
 authorization, a void, failed and pending payments, Shopify Payments fees, a discount code and an
 automatic discount, taxes included in prices, a presentment currency other than the shop's, partial and
-full refunds with and without restock, refunded shipping.
+full refunds with and without restock, refunded shipping, returns in each state.
 
 Choices follow each order's position, not the seeder's random sequence, so the rest of the shop (ids,
 counts, timestamps) is what it was without them; every movement is dated between the order's creation
@@ -27,6 +27,7 @@ from .ledger import (
     tax_line,
 )
 from .refunds import RefundPlan, new_refund, shipping_left
+from .returns import ReturnRow, new_return
 
 RATE = Decimal("0.13")
 PRESENTMENT = ("CAD", "1.37")  # currency and rate of the orders sold in another currency
@@ -142,6 +143,22 @@ def _refunds(store: Store, order: Record, position: int) -> None:
     new_refund(store, order, plan, _at(order, 0.5))
 
 
+RETURN_SHAPES = [("CLOSED", "SIZE_TOO_SMALL"), ("OPEN", "DEFECTIVE"), ("REQUESTED", "UNWANTED"), ("DECLINED", "OTHER")]
+
+
+def _returns(store: Store, order: Record, position: int) -> None:
+    """Every fifteenth fulfilled order has a return of one unit, in turn closed, open, requested and
+    declined, dated with the fulfillment (a return moves no order's updatedAt)."""
+    if not order["_fulfillments"] or position % 15 != 2:
+        return
+    status, reason = RETURN_SHAPES[position // 15 % len(RETURN_SHAPES)]
+    unit = order["_fulfillments"][0]["_line_items"][0]
+    note = "Arrived scratched" if reason == "OTHER" else ""
+    made = new_return(store, order, [ReturnRow(unit, 1, reason, note)], status, order["updatedAt"])
+    if status == "DECLINED":
+        made["decline"] = {"reason": "FINAL_SALE", "note": "Final sale item"}
+
+
 def seed_money(store: Store) -> None:
     """Give every stored order its money (see the module docstring)."""
     for position, order in enumerate(sorted(store.all("Order"), key=lambda o: o["_n"])):
@@ -154,3 +171,4 @@ def seed_money(store: Store) -> None:
             _split_tax(order)
         _payments(store, order, position)
         _refunds(store, order, position)
+        _returns(store, order, position)

@@ -8,12 +8,13 @@ the order's updatedAt, so none does here: a sync that follows orders by updatedA
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...connections import paginate_list
 from ...graphql_api import Context, resolves
 from ...resources import find, user_error
-from ...store import Record
+from ...store import Record, Store
 
 Errors = list[dict[str, Any]]
 LIVE = ("REQUESTED", "OPEN")
@@ -47,6 +48,47 @@ resolves("ReturnLineItem.fulfillmentLineItem")(lambda li, _ctx: li["_fulfillment
 resolves("ReturnLineItem.unprocessedQuantity")(lambda li, _ctx: li["quantity"] - li["processedQuantity"])
 resolves("ReturnLineItem.processableQuantity")(lambda li, _ctx: li["quantity"] - li["processedQuantity"])
 resolves("ReturnLineItem.refundableQuantity")(lambda li, _ctx: li["quantity"] - li["refundedQuantity"])
+
+
+@dataclass
+class ReturnRow:
+    unit: Record  # the fulfillment line item
+    quantity: int
+    reason: str
+    reason_note: str = ""
+    customer_note: str | None = None
+
+
+def new_return(store: Store, order: Record, rows: list[ReturnRow], status: str, when: str) -> Record:
+    """A return of fulfilled units, stored and added to the order's, named after it (`#1001-R1`)."""
+    returns = order.setdefault("_returns", [])
+    record = store.new_record(
+        "Return",
+        name=f"{order['name']}-R{len(returns) + 1}",
+        status=status,
+        createdAt=when,
+        closedAt=when if status == "CLOSED" else None,
+        requestApprovedAt=when if status in ("OPEN", "CLOSED") else None,
+        decline=None,
+        _order=order,
+    )
+    del record["legacyResourceId"]
+    record["_line_items"] = []
+    for row in rows:
+        line = store.new_record(
+            "ReturnLineItem",
+            quantity=row.quantity,
+            processedQuantity=0,
+            refundedQuantity=0,
+            returnReason=row.reason,
+            returnReasonNote=row.reason_note,
+            customerNote=row.customer_note,
+            _fulfillment_line_item=row.unit,
+        )
+        del line["legacyResourceId"]
+        record["_line_items"].append(line)
+    returns.append(store.put(record))
+    return record
 
 
 # mutations ---------------------------------------------------------------------------------------
@@ -93,36 +135,17 @@ def _open_return(ctx: Context, data: dict[str, Any], path: str, status: str) -> 
     errors = _line_errors(order, rows, [path], requested=status == "REQUESTED")
     if errors:
         return {"return": None, "userErrors": errors}
-    store = ctx.store
-    now = store.clock.now_iso()
-    returns = order.setdefault("_returns", [])
-    record = store.new_record(
-        "Return",
-        name=f"{order['name']}-R{len(returns) + 1}",
-        status=status,
-        createdAt=now,
-        closedAt=None,
-        requestApprovedAt=now if status == "OPEN" else None,
-        decline=None,
-        _order=order,
-    )
-    del record["legacyResourceId"]
-    record["_line_items"] = []
-    for row in rows:
-        line = store.new_record(
-            "ReturnLineItem",
-            quantity=row["quantity"],
-            processedQuantity=0,
-            refundedQuantity=0,
-            returnReason=row["returnReason"],
-            returnReasonNote=row.get("returnReasonNote") or "",
-            customerNote=row.get("customerNote"),
-            _fulfillment_line_item=_fulfilled_unit(order, row["fulfillmentLineItemId"]),
+    units = [
+        ReturnRow(
+            _fulfilled_unit(order, row["fulfillmentLineItemId"]),  # type: ignore[arg-type]  # checked above
+            row["quantity"],
+            row["returnReason"],
+            row.get("returnReasonNote") or "",
+            row.get("customerNote"),
         )
-        del line["legacyResourceId"]
-        record["_line_items"].append(line)
-    returns.append(store.put(record))
-    return {"return": record, "userErrors": []}
+        for row in rows
+    ]
+    return {"return": new_return(ctx.store, order, units, status, ctx.store.clock.now_iso()), "userErrors": []}
 
 
 @resolves("Mutation.returnCreate")
