@@ -1,4 +1,5 @@
-"""A local Snowflake stand-in: fakesnow's server (Snowflake's wire protocol over DuckDB) behind TLS with a
+"""A local Snowflake stand-in: fakesnow's server (Snowflake's wire protocol over DuckDB), extended by
+`snowflake_site/staged_files.py` with the staged-file statements target-snowflake loads by, behind TLS with a
 `*.snowflakecomputing.com` certificate from a CA made for the run. The real plugins reach it unmodified:
 `snowflake_site/sitecustomize.py` resolves `{account}.snowflakecomputing.com` to it, and they trust the CA
 through REQUESTS_CA_BUNDLE. Meltano drops PYTHONPATH from a plugin's environment, so `redirected` puts
@@ -31,7 +32,6 @@ VENV = ROOT / ".venv-snowflake"
 PACKAGES = ("fakesnow[server]==0.12.1", "snowflake-connector-python==4.8.1")
 SITE = Path(__file__).resolve().parent / "snowflake_site"
 ACCOUNT = "standin"
-# fakesnow's server as snowflake_site/staged_files.py extends it
 SERVE = """import sys, uvicorn
 sys.path.insert(0, sys.argv[4])
 import staged_files

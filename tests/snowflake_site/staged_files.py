@@ -207,7 +207,7 @@ async def login_request(request: Request) -> Response:
     return response
 
 
-fakesnow.conn.FakeSnowflakeCursor = StagedFilesCursor  # type: ignore[misc]
+fakesnow.conn.FakeSnowflakeCursor = StagedFilesCursor  # the server's sessions make their cursors here
 app = Starlette(
     debug=True,
     routes=[
