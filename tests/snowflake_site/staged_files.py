@@ -52,8 +52,8 @@ _users: WeakKeyDictionary[FakeSnowflakeConnection, str] = WeakKeyDictionary()
 
 
 def error(message: str, errno: int = 1003, sqlstate: str = "42000") -> snowflake.connector.errors.ProgrammingError:
-    return snowflake.connector.errors.ProgrammingError(msg=f"SQL compilation error:\n{message}", errno=errno,
-                                                       sqlstate=sqlstate)  # fmt: skip
+    message = f"SQL compilation error:\n{message}"
+    return snowflake.connector.errors.ProgrammingError(msg=message, errno=errno, sqlstate=sqlstate)
 
 
 class StagedFilesCursor(FakeSnowflakeCursor):
