@@ -1,4 +1,5 @@
-"""A local Snowflake stand-in: fakesnow's server (Snowflake's wire protocol over DuckDB) behind TLS with a
+"""A local Snowflake stand-in: fakesnow's server (Snowflake's wire protocol over DuckDB), extended by
+`snowflake_site/staged_files.py` with the staged-file statements target-snowflake loads by, behind TLS with a
 `*.snowflakecomputing.com` certificate from a CA made for the run. The real plugins reach it unmodified:
 `snowflake_site/sitecustomize.py` resolves `{account}.snowflakecomputing.com` to it, and they trust the CA
 through REQUESTS_CA_BUNDLE. Meltano drops PYTHONPATH from a plugin's environment, so `redirected` puts
@@ -31,11 +32,13 @@ VENV = ROOT / ".venv-snowflake"
 PACKAGES = ("fakesnow[server]==0.12.1", "snowflake-connector-python==4.8.1")
 SITE = Path(__file__).resolve().parent / "snowflake_site"
 ACCOUNT = "standin"
-SERVE = """import sys, uvicorn, fakesnow.server
-uvicorn.run(fakesnow.server.app, host="127.0.0.1", port=int(sys.argv[1]), ssl_certfile=sys.argv[2],
+SERVE = """import sys, uvicorn
+sys.path.insert(0, sys.argv[4])
+import staged_files
+uvicorn.run(staged_files.app, host="127.0.0.1", port=int(sys.argv[1]), ssl_certfile=sys.argv[2],
             ssl_keyfile=sys.argv[3], log_level="warning")"""
 QUERY = """import json, sys, snowflake.connector
-connection = snowflake.connector.connect(user="test", password="test", account=sys.argv[1])
+connection = snowflake.connector.connect(user=sys.argv[2], password="test", account=sys.argv[1])
 rows = []
 for statement in json.load(sys.stdin):
     rows = connection.cursor().execute(statement).fetchall()
@@ -65,10 +68,10 @@ class Snowflake:
     address: str
     env: dict[str, str]  # what a process needs to reach the stand-in as `{ACCOUNT}.snowflakecomputing.com`
 
-    def sql(self, *statements: str) -> list[list[Any]]:
-        """Runs the statements through Snowflake's own connector; the rows of the last one."""
+    def sql(self, *statements: str, user: str = "test") -> list[list[Any]]:
+        """Runs the statements in one session of Snowflake's own connector; the rows of the last one."""
         done = subprocess.run(
-            [str(python()), "-c", QUERY, ACCOUNT],
+            [str(python()), "-c", QUERY, ACCOUNT, user],
             input=json.dumps(statements),
             env={**os.environ, "PYTHONPATH": str(SITE), **self.env},
             capture_output=True,
@@ -93,11 +96,11 @@ def redirected(*venvs: Path) -> Iterator[None]:
             file.unlink(missing_ok=True)
 
 
-def _wait_for(port: int, server: subprocess.Popen[str]) -> None:
+def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"fakesnow exited: {server.stderr.read() if server.stderr else ''}")
+            raise RuntimeError(f"fakesnow exited: {log.read_text()[-3000:]}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -110,10 +113,13 @@ def snowflake_standin() -> Iterator[Snowflake]:
     with tempfile.TemporaryDirectory(prefix="snowflake-standin-") as directory:
         ca, cert, key = make_certificates(Path(directory), "snowflakecomputing.com")
         port = free_port()
-        command = [str(python()), "-c", SERVE, str(port), str(cert), str(key)]
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        command = [str(python()), "-c", SERVE, str(port), str(cert), str(key), str(SITE)]
+        log = Path(directory) / "fakesnow.log"
+        # a file, not a pipe: fakesnow logs every upload, and a full pipe nobody reads would stop the server
+        with log.open("wb") as output:
+            server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:
-            _wait_for(port, server)
+            _wait_for(port, server, log)
             address = f"127.0.0.1:{port}"
             env = {"SNOWFLAKE_STANDIN": address, "REQUESTS_CA_BUNDLE": str(ca)}
             yield Snowflake(address, env)

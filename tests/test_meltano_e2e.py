@@ -103,6 +103,66 @@ def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None) 
     return body["data"]
 
 
+def shop_counts(url: str) -> dict[str, int]:
+    """What the shop holds per stream, counted through the Admin API."""
+    data = shop_graphql(url, "{ customersCount { count } productsCount { count } ordersCount { count } "
+                        "productVariantsCount { count } }")  # fmt: skip
+    counts = {name: data[f"{name}Count"]["count"] for name in ("customers", "products", "orders", "productVariants")}
+    line_items = fulfillments = fulfillment_orders = 0
+    after = None
+    while True:
+        page = shop_graphql(
+            url,
+            """query($after: String) { orders(first: 5, after: $after) {
+                 nodes { id lineItems(first: 150) { nodes { id } pageInfo { hasNextPage endCursor } }
+                         fulfillments { id } }
+                 pageInfo { hasNextPage endCursor } } }""",
+            {"after": after},
+        )["orders"]
+        for order in page["nodes"]:
+            line_items += len(order["lineItems"]["nodes"]) + more_line_items(url, order)
+            fulfillments += len(order["fulfillments"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    after = None
+    while True:
+        page = shop_graphql(
+            url,
+            """query($after: String) { fulfillmentOrders(first: 250, after: $after, includeClosed: true) {
+                 nodes { id } pageInfo { hasNextPage endCursor } } }""",
+            {"after": after},
+        )["fulfillmentOrders"]
+        fulfillment_orders += len(page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return {
+        "customers": counts["customers"],
+        "products": counts["products"],
+        "product_variants": counts["productVariants"],
+        "orders": counts["orders"],
+        "order_line_items": line_items,
+        "fulfillments": fulfillments,
+        "fulfillment_orders": fulfillment_orders,
+    }
+
+
+def more_line_items(url: str, order: dict[str, Any]) -> int:
+    """The line items of a long order past its first page (a query may cost at most 1,000 points)."""
+    count, page = 0, order["lineItems"]["pageInfo"]
+    while page["hasNextPage"]:
+        connection = shop_graphql(
+            url,
+            """query($id: ID!, $after: String) { order(id: $id) {
+                 lineItems(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }""",
+            {"id": order["id"], "after": page["endCursor"]},
+        )["order"]["lineItems"]
+        count += len(connection["nodes"])
+        page = connection["pageInfo"]
+    return count
+
+
 @dataclass
 class Pipeline:
     meltano: Meltano
@@ -123,61 +183,7 @@ class Pipeline:
         return int(self.postgres.value(f'SELECT count(*) FROM {self.schema}."{stream}" WHERE {where}'))
 
     def shop_counts(self) -> dict[str, int]:
-        """What the shop holds per stream, counted through the Admin API."""
-        data = self.graphql("{ customersCount { count } productsCount { count } ordersCount { count } "
-                            "productVariantsCount { count } }")  # fmt: skip
-        counts = {
-            name: data[f"{name}Count"]["count"] for name in ("customers", "products", "orders", "productVariants")
-        }
-        line_items = fulfillments = fulfillment_orders = 0
-        after = None
-        while True:
-            page = self.graphql(
-                """query($after: String) { orders(first: 5, after: $after) {
-                     nodes { id lineItems(first: 150) { nodes { id } pageInfo { hasNextPage endCursor } }
-                             fulfillments { id } }
-                     pageInfo { hasNextPage endCursor } } }""",
-                {"after": after},
-            )["orders"]
-            for order in page["nodes"]:
-                line_items += len(order["lineItems"]["nodes"]) + self.more_line_items(order)
-                fulfillments += len(order["fulfillments"])
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        after = None
-        while True:
-            page = self.graphql(
-                """query($after: String) { fulfillmentOrders(first: 250, after: $after, includeClosed: true) {
-                     nodes { id } pageInfo { hasNextPage endCursor } } }""",
-                {"after": after},
-            )["fulfillmentOrders"]
-            fulfillment_orders += len(page["nodes"])
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        return {
-            "customers": counts["customers"],
-            "products": counts["products"],
-            "product_variants": counts["productVariants"],
-            "orders": counts["orders"],
-            "order_line_items": line_items,
-            "fulfillments": fulfillments,
-            "fulfillment_orders": fulfillment_orders,
-        }
-
-    def more_line_items(self, order: dict[str, Any]) -> int:
-        """The line items of a long order past its first page (a query may cost at most 1,000 points)."""
-        count, page = 0, order["lineItems"]["pageInfo"]
-        while page["hasNextPage"]:
-            connection = self.graphql(
-                """query($id: ID!, $after: String) { order(id: $id) {
-                     lineItems(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }""",
-                {"id": order["id"], "after": page["endCursor"]},
-            )["order"]["lineItems"]
-            count += len(connection["nodes"])
-            page = connection["pageInfo"]
-        return count
+        return shop_counts(self.url)
 
     def live_rows(self) -> dict[str, int]:
         return {stream: self.rows(stream, "_sdc_deleted_at IS NULL") for stream in STREAMS}
