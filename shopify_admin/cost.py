@@ -14,7 +14,8 @@ The rule, fitted to the real answers in the captures (tests/test_cost_model.py s
   objects select under them.
 The actual cost is the same walk over the answer, never above the requested cost:
 - a connection that returned n of its `first` items is charged 2 plus that share of its requested
-  items' points, ⌈multiplier · item · n / first⌉ (for none, 2 plus the multiplier);
+  items' points, ⌈multiplier · item · n / first⌉ (for none, 2 plus the multiplier when it selects
+  `nodes`, 2 when only `edges`);
 - an object that answered null is still charged its point (a root too), one the answer leaves out
   (a fragment of another type) nothing;
 - a root list (`nodes(ids:)`) that returned objects is charged a point more.
@@ -256,15 +257,15 @@ class QueryCost:
 
     def _connection(self, connection: Any, node: FieldNode, field_def: Any, data: Any) -> int:
         """2 plus the items charged, each priced as 1 plus its selection (`nodes` and `edges` each).
-        Requested: `first` items. Actual: the share of that charge the items returned make of `first`, or
-        for none as many points as `first` items."""
+        Requested: `first` items. Actual: the share of that charge the items returned make of `first`."""
         assert node.selection_set is not None
         args = get_argument_values(field_def, node, self.variables)
         size = args.get("first") or args.get("last") or 0
-        per_item, returned = 0, 0
+        per_item, returned, by_nodes = 0, 0, False
         for parent, sub in self._fields(connection, node.selection_set):
             if sub.selection_set is None or sub.name.value not in ("nodes", "edges"):
                 continue
+            by_nodes = by_nodes or sub.name.value == "nodes"
             items = _child(data, sub)
             if data is not _REQUESTED and not isinstance(items, list):
                 items = []
@@ -281,8 +282,8 @@ class QueryCost:
         if data is _REQUESTED:
             return 2 + connection_multiplier(size) * per_item
         multiplier = connection_multiplier(size)
-        if not returned:
-            return 2 + multiplier
+        if not returned:  # the captures charge an empty `nodes` as `first` items of a point, empty `edges` nothing
+            return 2 + (multiplier if by_nodes else 0)
         # the points of `first` items, in proportion to the items returned
         return 2 + math.ceil(multiplier * per_item * returned / max(size, 1))
 

@@ -104,6 +104,20 @@ def test_actual_cost_of_a_connection_is_the_share_returned(
     assert cost(real_schema, query, {"first": first}).actual(data) == charged
 
 
+def test_actual_cost_of_an_empty_connection_depends_on_nodes_or_edges(real_schema: GraphQLSchema) -> None:
+    """Nothing returned: `nodes` is charged as `first` items of a point (customer-create-parity.json above,
+    metafield-definition-resource-type-limit.json: 13 for `first: 250`), `edges` alone only the 2
+    (2025-01/metafields/metafield-definition-catalog-connection.json: 2 for `first: 4` and `first: 13`)."""
+    selection = "{ %s { cursor node { id name type { name } validations { name } } } pageInfo { hasNextPage } }"
+    query = "query ($first: Int!) { metafieldDefinitions(ownerType: PRODUCT, first: $first) %s }"
+    empty = {"metafieldDefinitions": {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False}}}
+    by_edges = cost(real_schema, query % (selection % "edges"), {"first": 13})
+    assert by_edges.requested() == 2 + 5 * 3
+    assert by_edges.actual(empty) == 2
+    by_nodes = cost(real_schema, query % "{ nodes { id namespace key ownerType } }", {"first": 250})
+    assert by_nodes.actual(empty) == 13
+
+
 def test_actual_cost_charges_objects_that_answered_null(real_schema: GraphQLSchema) -> None:
     """2025-01/metafields/metafields-set-input-validation.json: a product without the metafield asked for
     is charged 3 of 8 requested (the list, the product it returned, the null metafield)."""
