@@ -70,8 +70,10 @@ FIELD_COSTS: dict[tuple[str, str], int] = {
     ("InventoryItemMeasurement", "weight"): 0,
     # … a point for this scalar …
     ("Location", "hasUnfulfilledOrders"): 1,
-    # … and for this count, a search like the `…Count` roots, their price (other nested counts cost 1)
+    # … for this count, a search like the `…Count` roots, their price (other nested counts cost 1) …
     ("Publication", "includedProductsCount"): COUNT_ROOT_COST,
+    # … and 5 points for a store credit account's balance
+    ("StoreCreditAccount", "balance"): 5,
 }
 # Shopify's dynamic mutation costs (changelog 2025-10): points per item of the input, by where it is
 PRODUCT_INPUT_SHARES = {

@@ -64,6 +64,14 @@ def cost(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = N
             " publishedProductsCount(publicationId: 1) { count precision } }",
             25,
         ),
+        # 2025-01/customers/store-credit-account-parity.json StoreCreditAccountReadbackParity: a store
+        # credit account's balance costs 5 (in the connection's items and on the account read alone)
+        (
+            "query { customer(id: 1) { id email storeCreditAccounts(first: 5) { nodes { id balance { amount"
+            " currencyCode } } pageInfo { hasNextPage hasPreviousPage } } } storeCreditAccount(id: 1) { id"
+            " balance { amount currencyCode } owner { ... on Customer { id email } } } }",
+            28,
+        ),
         (
             "query { product(id: 1) { id resourcePublicationsCount { count precision }"
             " availablePublicationsCount { count precision } } }",
