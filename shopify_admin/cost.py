@@ -12,8 +12,13 @@ The rule, fitted to the real answers in the captures (tests/test_cost_model.py s
 - a mutation field costs 10, or for productSet/productCreate/productUpdate 10 plus a share per
   variant, file and metafield of its input (Shopify's 2025-10 dynamic cost), plus what its payload's
   objects select under them.
-The actual cost is the same walk over the answer, with each connection priced by the items it
-returned, and never above the requested cost; a root that answered null is still charged 1.
+The actual cost is the same walk over the answer, never above the requested cost:
+- a connection that returned n of its `first` items is charged 2 plus that share of its requested
+  items' points, ⌈multiplier · item · n / first⌉ (for none, 2 plus the multiplier when it selects
+  `nodes`, 2 when only `edges`);
+- an object that answered null is still charged its point (a root too), one the answer leaves out
+  (a fragment of another type) nothing;
+- a root list (`nodes(ids:)`) that returned objects is charged a point more.
 
 What that costs in time: objects read by requests come at the pace the budget pays for or the round
 trips allow, whichever is slower (`requests_rate`); a bulk operation takes a fixed start plus its
@@ -63,8 +68,12 @@ FIELD_COSTS: dict[tuple[str, str], int] = {
     ("Location", "address"): 0,
     ("InventoryItem", "measurement"): 0,
     ("InventoryItemMeasurement", "weight"): 0,
-    # … and a point for this scalar
+    # … a point for this scalar …
     ("Location", "hasUnfulfilledOrders"): 1,
+    # … for this count, a search like the `…Count` roots, their price (other nested counts cost 1) …
+    ("Publication", "includedProductsCount"): COUNT_ROOT_COST,
+    # … and 5 points for a store credit account's balance
+    ("StoreCreditAccount", "balance"): 5,
 }
 # Shopify's dynamic mutation costs (changelog 2025-10): points per item of the input, by where it is
 PRODUCT_INPUT_SHARES = {
@@ -87,6 +96,7 @@ PLANS: dict[str, tuple[float, float]] = {
 }
 
 _REQUESTED = object()  # walking the document alone, not an answer
+_ABSENT = object()  # a field the answer does not hold (a fragment of another type)
 
 
 def is_connection(type_: Any) -> bool:
@@ -234,41 +244,50 @@ class QueryCost:
         own = FIELD_COSTS.get((parent.name, name))
         if not is_composite_type(named) or node.selection_set is None:
             return own or 0
-        if data is None:
+        if data is _ABSENT:
             return 0
+        own = (0 if named.name in FREE_TYPES else 1) if own is None else own
+        if data is None:  # resolved, found nothing: the captures still charge the object
+            return own
         if is_connection(named):
             return self._connection(named, node, field_def, data)
-        own = (0 if named.name in FREE_TYPES else 1) if own is None else own
         if isinstance(data, list):
-            return own + max((self._selection(named, node.selection_set, item) for item in data), default=0)
+            # a root list (`nodes(ids:)`) is charged a point more for what it returned
+            returned = 1 if parent is self.schema.query_type and any(item is not None for item in data) else 0
+            return own + returned + max((self._selection(named, node.selection_set, item) for item in data), default=0)
         return own + self._selection(named, node.selection_set, data)
 
     def _connection(self, connection: Any, node: FieldNode, field_def: Any, data: Any) -> int:
         """2 plus the items charged, each priced as 1 plus its selection (`nodes` and `edges` each).
-        Requested: `first` items. Actual: the items returned, or for none as many points as `first` items."""
+        Requested: `first` items. Actual: the share of that charge the items returned make of `first`."""
         assert node.selection_set is not None
         args = get_argument_values(field_def, node, self.variables)
         size = args.get("first") or args.get("last") or 0
-        per_item, returned = 0, 0
+        per_item, returned, by_nodes = 0, 0, False
         for parent, sub in self._fields(connection, node.selection_set):
             if sub.selection_set is None or sub.name.value not in ("nodes", "edges"):
                 continue
+            by_nodes = by_nodes or sub.name.value == "nodes"
             items = _child(data, sub)
+            if data is not _REQUESTED and not isinstance(items, list):
+                items = []
             if sub.name.value == "edges":
                 edge = get_named_type(parent.fields["edges"].type)
                 for _, inner in self._fields(edge, sub.selection_set):
                     if inner.name.value == "node" and inner.selection_set is not None:
-                        nodes = items if data is _REQUESTED else [e.get("node") for e in items or ()]
+                        nodes = items if data is _REQUESTED else [e.get("node") for e in items if e]
                         per_item += self._items(edge.fields["node"].type, inner.selection_set, nodes)
             else:
                 per_item += self._items(parent.fields["nodes"].type, sub.selection_set, items)
             if data is not _REQUESTED:
-                returned = max(returned, len(items or ()))
+                returned = max(returned, len(items))
         if data is _REQUESTED:
             return 2 + connection_multiplier(size) * per_item
-        if not returned:
-            return 2 + connection_multiplier(size)
-        return 2 + connection_multiplier(returned) * per_item
+        multiplier = connection_multiplier(size)
+        if not returned:  # the captures charge an empty `nodes` as `first` items of a point, empty `edges` nothing
+            return 2 + (multiplier if by_nodes else 0)
+        # the points of `first` items, in proportion to the items returned
+        return 2 + math.ceil(multiplier * per_item * returned / max(size, 1))
 
     def _items(self, item_type: Any, selection_set: SelectionSetNode, items: Any) -> int:
         named = get_named_type(item_type)
@@ -280,7 +299,7 @@ class QueryCost:
 def _child(data: Any, node: FieldNode) -> Any:
     if data is _REQUESTED:
         return _REQUESTED
-    return data.get((node.alias or node.name).value) if isinstance(data, dict) else None
+    return data.get((node.alias or node.name).value, _ABSENT) if isinstance(data, dict) else _ABSENT
 
 
 @lru_cache(maxsize=1024)

@@ -33,6 +33,7 @@ from . import domains
 from .bucket import Bucket
 from .scopes import access_denied, required_scope
 from .store import Store
+from .variables import invalid_variables
 
 # Far above any real document, far below what fragments that each spread the next twice expand to
 # (2^30 fields at 30 levels): pricing those field by field would take hours.
@@ -202,6 +203,9 @@ class GraphQLApi:
             return {"errors": errors}, name, 0, None, False
         if operation is None:
             return {"errors": [{"message": "An operation name is required"}]}, name, 0, None, False
+        invalid = invalid_variables(self.schema, operation, variables) if isinstance(variables, dict) else []
+        if invalid:  # refused before it is priced: Shopify's answer carries no cost
+            return {"errors": invalid}, name, 0, None, False
         fragments = {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
         size = expanded_fields(operation.selection_set, fragments, {})
         if size > MAX_EXPANDED_FIELDS:  # priced by its size, a point a field, before it is walked

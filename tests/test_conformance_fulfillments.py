@@ -19,6 +19,7 @@ from shopify_admin_emulator.domains.locations.models import new_location
 from .captures import load, mask, needs_captures
 from .conftest import Running
 from .test_conformance_orders import Replay, answer, query_of
+from .test_target_fulfillment_actions import fulfillment_order
 
 pytestmark = needs_captures
 
@@ -152,6 +153,23 @@ def test_move_validation(replay: ActionReplay, case: str) -> None:
             replay.check(call)
 
 
+def test_move_to_a_deactivated_location_is_refused(shop: Running) -> None:
+    """No capture moves to a deactivated location (one that stocks none of the items): Shopify's refusal of an
+    unknown location stands for it (see order_actions._move_error), and the order stays where it was."""
+    refusal = answer(load(FOLDER + "fulfillment-order-move-validation.json")["unknownLocation"]["move"])
+    fo = fulfillment_order(shop)
+    where = "query($id: ID!) { fulfillmentOrder(id: $id) { assignedLocation { location { id } } } }"
+    before = shop.graphql(where, {"id": fo})["data"]
+    with shop.emulator.store.lock:
+        closed = new_location(shop.emulator.store, "Closed", {"city": "Oslo", "countryCode": "NO"}, isActive=False)
+    move = """mutation($id: ID!, $to: ID!) { fulfillmentOrderMove(id: $id, newLocationId: $to) {
+      movedFulfillmentOrder { id } originalFulfillmentOrder { id } remainingFulfillmentOrder { id }
+      userErrors { field message code } } }"""
+    moved = shop.graphql(move, {"id": fo, "to": closed["id"]})["data"]
+    assert moved == refusal["data"]  # userErrors: [{field: ["id"], message: "Location not found.", code: null}]
+    assert shop.graphql(where, {"id": fo})["data"] == before
+
+
 def test_event_create_validation(replay: ActionReplay) -> None:
     """An unknown fulfillment, an event, a status outside the enum, and an event after cancelling."""
     capture = load(FOLDER + "fulfillment-event-create-validation.json")
@@ -159,11 +177,10 @@ def test_event_create_validation(replay: ActionReplay) -> None:
         replay.setup(capture["setup"][name])
     for name in ("unknownFulfillmentEventCreate", "fulfillmentEventCreate"):
         replay.check(capture[name])
-    # refused before it runs; the emulator words variable errors as graphql-core does, not as Shopify
+    # refused before it runs, in Shopify's words
     call = capture["invalidStatusVariable"]
     refused = replay.send(query_of(call), call["variables"], answer(call))
-    assert refused["errors"] and "NOT_A_FULFILLMENT_EVENT_STATUS" in refused["errors"][0]["message"]
-    assert "data" not in refused or refused["data"] is None
+    assert mask(refused) == mask({"errors": answer(call)["errors"]})
     for name in ("fulfillmentCancel", "cancelledFulfillmentEventCreateProbe"):
         replay.check(capture[name])
 

@@ -320,7 +320,8 @@ BAD_ROWS: list[tuple[str, dict, str]] = [
     ("crm", {"email": "tag@example.com", "tags": ["t" * 256]}, "Tags is too long (maximum is 255 characters)"),
     ("crm", {"email": "e" * 250 + "@example.com"}, "Email is too long (maximum is 255 characters)"),
     ("crm", {"email": "xx@example.com", "addresses": [{"countryCode": "XX", "city": "Nowhere"}]},
-     "Shopify returned errors: Variable '$input' got invalid value 'XX' at 'input.addresses[0].countryCode'"),
+     "Shopify returned errors: Variable $input of type CustomerSetInput! was provided invalid value for "
+     'addresses.0.countryCode (Expected "XX" to be one of: AF, AX,'),
     ("crm", {"email": "addr@example.com", "addresses": ["1 Main St"]},
      "addresses must be a list of objects, not a list holding str"),
     ("crm", {"email": "land@example.com", "addresses": [{"country": "Atlantis"}]},

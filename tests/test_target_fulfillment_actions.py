@@ -141,6 +141,20 @@ def test_shopifys_refusals_and_bad_rows_fail_alone(shop: Running, tmp_path: Path
     assert [h["handle"] for h in state(shop, open_fo)["fulfillmentHolds"]] == ["ok"]
 
 
+def test_a_move_to_a_deactivated_location_fails_its_record(shop: Running, tmp_path: Path) -> None:
+    """Shopify refuses it (the emulator once moved the order there and the target counted it updated)."""
+    fo = fulfillment_order(shop)
+    before = state(shop, fo)
+    with shop.emulator.store.lock:
+        closed = new_location(shop.emulator.store, "Closed", {"city": "Oslo", "countryCode": "NO"}, isActive=False)
+    row = {"fulfillmentOrderId": fo, "action": "move", "newLocationId": closed["id"]}
+    result = run_target(tmp_path, config(shop, tmp_path, streams=ACTIONS), messages("a", [row]))
+    assert "a: 1 failed" in summary(result, "a")
+    [letter] = dead_letters(tmp_path)
+    assert [(e["field"], e["message"]) for e in letter["userErrors"]] == [(["id"], "Location not found.")]
+    assert state(shop, fo) == before
+
+
 def test_events_are_added_once_and_bad_ones_fail_alone(shop: Running, tmp_path: Path, real_schema: Any) -> None:
     shipped = fulfillment(shop)
     scan = {

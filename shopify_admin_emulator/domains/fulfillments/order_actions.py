@@ -162,7 +162,10 @@ def _move_error(fo: Record, location: Record | None) -> Error | None:
             " progress state."
         )
         return user_error(["id"], message, "CANNOT_MOVE_FULFILLMENT_ORDER_WITH_REPORTED_PROGRESS")
-    if location is None:
+    # No capture moves to a deactivated location. Shopify refuses an inactive destination as it does an
+    # unknown one elsewhere (locationDeactivate's DESTINATION_LOCATION_NOT_FOUND_OR_INACTIVE), so the move
+    # answers with its captured refusal of an unknown location.
+    if location is None or not location["isActive"]:
         return user_error(["id"], "Location not found.")
     return None
 
