@@ -11,7 +11,7 @@ import pytest
 
 from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError, progress
 from shopify_admin.progress import Progress
-from target_shopify_admin.outcomes import Ledger
+from target_shopify_admin.pipeline.outcomes import Ledger
 
 from .conftest import TOKEN, Running, start
 from .test_tap import config, singer_messages, tap_process

@@ -9,15 +9,15 @@ import pytest
 
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.paging import pages
-from target_shopify_admin.customers import CustomerGateway
-from target_shopify_admin.drain_order import DrainOrder
-from target_shopify_admin.fields import RecordError
-from target_shopify_admin.fulfillments import FulfillmentGateway
-from target_shopify_admin.gateways import ObjectGateway
-from target_shopify_admin.orders import OrderGateway
-from target_shopify_admin.plans import PendingRecord, Plan, Planner
-from target_shopify_admin.products import ProductGateway
-from target_shopify_admin.settings import StreamSettings
+from target_shopify_admin.objects.customer import CustomerGateway
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.fulfillments.fulfillment import FulfillmentGateway
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.objects.order import OrderGateway
+from target_shopify_admin.objects.product import ProductGateway
+from target_shopify_admin.pipeline.drain_order import DrainOrder
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 
 def test_a_batch_is_written_after_the_waiting_batches_of_what_it_can_name() -> None:

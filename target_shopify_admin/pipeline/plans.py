@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import RecordError
-from .gateways import ObjectGateway
-from .settings import StreamSettings
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 
 @dataclass

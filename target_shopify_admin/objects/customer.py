@@ -6,8 +6,22 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, nested, object_list, text, texts_and_tags, without_nulls
-from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields, is_held
+from target_shopify_admin.objects.fields import (
+    RecordError,
+    flag,
+    nested,
+    object_list,
+    text,
+    texts_and_tags,
+    without_nulls,
+)
+from target_shopify_admin.objects.gateway import (
+    USER_ERRORS,
+    IdentifiedGateway,
+    WriteAnswer,
+    changed_metafields,
+    is_held,
+)
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))

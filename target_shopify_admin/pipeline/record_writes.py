@@ -12,12 +12,11 @@ from typing import Any
 
 from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
-
-from .fields import RecordError
-from .gateways import ObjectGateway
-from .outcomes import Ledger
-from .plans import PendingRecord, Plan, Planner
-from .settings import MATCH_KEYS, StreamSettings
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.pipeline.outcomes import Ledger
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
+from target_shopify_admin.pipeline.settings import MATCH_KEYS, StreamSettings
 
 Outcome = tuple[str, str | None]  # the outcome and the Shopify id of the object written
 

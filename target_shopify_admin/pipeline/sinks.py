@@ -11,22 +11,22 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from .bulk_writes import BulkWriter
-from .customers import CustomerGateway
-from .discounts import DiscountGateway
-from .drain_order import DrainOrder
-from .fulfillment_events import FulfillmentEventGateway
-from .fulfillment_order_actions import FulfillmentOrderActionGateway
-from .fulfillments import FulfillmentGateway
-from .gateways import ObjectGateway
-from .inventory import InventoryItemGateway
-from .level_writes import LevelWriter
-from .orders import OrderGateway
-from .plans import PendingRecord
-from .products import ProductGateway
-from .record_writes import RecordWriter, WriteOptions
-from .redeem_codes import RedeemCodeWriter
-from .settings import StreamSettings
+from target_shopify_admin.objects.customer import CustomerGateway
+from target_shopify_admin.objects.discounts.discount import DiscountGateway
+from target_shopify_admin.objects.discounts.redeem_codes import RedeemCodeWriter
+from target_shopify_admin.objects.fulfillments.event import FulfillmentEventGateway
+from target_shopify_admin.objects.fulfillments.fulfillment import FulfillmentGateway
+from target_shopify_admin.objects.fulfillments.order_action import FulfillmentOrderActionGateway
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.objects.inventory.item import InventoryItemGateway
+from target_shopify_admin.objects.inventory.level_writes import LevelWriter
+from target_shopify_admin.objects.order import OrderGateway
+from target_shopify_admin.objects.product import ProductGateway
+from target_shopify_admin.pipeline.bulk_writes import BulkWriter
+from target_shopify_admin.pipeline.drain_order import DrainOrder
+from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.record_writes import RecordWriter, WriteOptions
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 GATEWAYS: dict[str, type[ObjectGateway]] = {
     "customer": CustomerGateway,

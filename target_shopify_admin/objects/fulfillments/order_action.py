@@ -22,10 +22,9 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.schema import admin_schema
-
-from .fields import RecordError, text, timestamp, without_nulls
-from .fulfillment_events import second
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.fulfillments.event import second
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 
 LOOKUP = """query TargetFulfillmentOrderState($id: ID!) {
   fulfillmentOrder(id: $id) {

@@ -14,9 +14,8 @@ from typing_extensions import override
 
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
-
-from .fields import RecordError, text, timestamp, without_nulls
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 
 EVENTS = f"""query TargetFulfillmentEvents($id: ID!, $after: String) {{
   fulfillment(id: $id) {{ id events(first: 250, after: $after) {{ nodes {{ status happenedAt }} {PAGE_INFO} }} }}

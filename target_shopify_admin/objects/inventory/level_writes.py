@@ -12,21 +12,19 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from shopify_admin import ShopifyError
-
-from .exports import CurrentObjects
-from .fields import RecordError
-from .inventory import (
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.inventory.level_reads import LevelFinder, LevelReader
+from target_shopify_admin.objects.inventory.levels import (
     LevelChange,
-    LevelFinder,
-    LevelReader,
     current_quantity,
     idempotency_key,
     level_change,
     only_item,
     quantity_row,
 )
-from .plans import PendingRecord
-from .record_writes import RecordFailedError, RecordWriter
+from target_shopify_admin.pipeline.exports import CurrentObjects
+from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.record_writes import RecordFailedError, RecordWriter
 
 # Shopify's documentation puts no number on it; its `inventoryQuantities` limit on productSet is 250
 # per request, and the rows' cost grows with them, so requests stay at that size

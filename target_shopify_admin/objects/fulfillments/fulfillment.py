@@ -10,10 +10,9 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.paging import PAGE_INFO, pages
-
-from .fields import RecordError, object_list, text
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
-from .orders import connection
+from target_shopify_admin.objects.fields import RecordError, object_list, text
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.order import connection
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 # page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, money, object_list, strings, text, texts_and_tags
-from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields
+from target_shopify_admin.objects.fields import RecordError, flag, money, object_list, strings, text, texts_and_tags
+from target_shopify_admin.objects.gateway import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
-from shopify_admin.cost import largest_within, requested_cost, requests_rate
-
-from .fields import RecordError, object_list, text
+from shopify_admin.cost import largest_within, requested_cost
+from target_shopify_admin.objects.fields import RecordError, object_list, text
+from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
@@ -31,30 +30,6 @@ CUSTOM_ID_DEFINITION = """query TargetCustomIdDefinition($identifier: MetafieldD
 }"""
 CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 CUSTOM_ID_ALIAS = "customIdMetafield"  # an export's metafield holding the custom id
-
-
-Key = TypeVar("Key")
-
-
-def look_up(
-    client: ShopifyAdminClient,
-    document: Callable[[int], str],
-    per_query: int,
-    keys: Sequence[Key],
-    variables_of: Callable[[int, Key], dict[str, Any]],
-    shared: dict[str, Any] | None = None,
-) -> list[Any]:
-    """Each key's answer, `per_query` keys to a query: `document(count)` aliases lookup n as `o{n}`, and
-    `variables_of(n, key)` names lookup n's variables; `shared` are every query's."""
-    found: list[Any] = []
-    for start in range(0, len(keys), per_query):
-        chunk = keys[start : start + per_query]
-        variables = dict(shared or {})
-        for n, key in enumerate(chunk):
-            variables |= variables_of(n, key)
-        data = client.execute(document(len(chunk)), variables)
-        found += [data[f"o{n}"] for n in range(len(chunk))]
-    return found
 
 
 @dataclass(frozen=True)
@@ -302,19 +277,3 @@ def is_held(wanted: Any, current: Any) -> bool:
 
 def _tag_set(tags: list[str]) -> list[str]:
     return sorted({t.strip().casefold() for t in tags if t.strip()})
-
-
-def serial_lookup_rate(document: str, per_query: int, restore_rate: float, round_trip: float) -> float:
-    """Objects a second found by queries of `document` (`per_query` lookups each) sent one at a time."""
-    cost = requested_cost(document)
-    return requests_rate(
-        restore_rate=restore_rate, per_request=per_query, cost=cost, concurrency=1, round_trip=round_trip
-    )
-
-
-def counted(client: ShopifyAdminClient, name: str, roots: tuple[str, ...]) -> int:
-    """How many objects an export of the shop writes, by the `…Count` roots (which lag behind writes a
-    little: good enough to choose by)."""
-    fields = " ".join(f"{root}(limit: null) {{ count }}" for root in roots)
-    data = client.execute(f"query Target{name}Count {{ {fields} }}")
-    return sum(int(data[root]["count"]) for root in roots)

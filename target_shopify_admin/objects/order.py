@@ -16,10 +16,9 @@ from typing_extensions import override
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
-
-from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
-from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.customer import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
+from target_shopify_admin.objects.fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
+from target_shopify_admin.objects.gateway import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""

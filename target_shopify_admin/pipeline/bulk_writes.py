@@ -7,12 +7,11 @@ from __future__ import annotations
 from functools import partial
 
 from shopify_admin import ShopifyError
-
-from .exports import CurrentObjects
-from .fields import RecordError
-from .gateways import IdentifiedGateway
-from .plans import PendingRecord, Plan, Planner
-from .record_writes import Outcome, RecordFailedError, RecordWriter
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import IdentifiedGateway
+from target_shopify_admin.pipeline.exports import CurrentObjects
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
+from target_shopify_admin.pipeline.record_writes import Outcome, RecordFailedError, RecordWriter
 
 
 class BulkWriter:

@@ -15,11 +15,10 @@ from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
-
-from .fields import RecordError, text
-from .gateways import look_up
-from .plans import PendingRecord
-from .record_writes import RecordFailedError, RecordWriter
+from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.lookups import look_up
+from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.record_writes import RecordFailedError, RecordWriter
 
 PER_JOB = 250  # discountRedeemCodeBulkAdd and the job's codes connection take at most 250
 ERRORS = "userErrors { field code message }"

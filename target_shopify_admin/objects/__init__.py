@@ -1,0 +1,1 @@
+"""The Shopify objects the target writes, one module each (kinds that belong together share a package)."""
