@@ -18,6 +18,7 @@ from target_shopify_admin.pipeline.exports import LOOKUP_MODES
 from target_shopify_admin.pipeline.outcomes import Ledger, TooManyFailuresError
 from target_shopify_admin.pipeline.reader import INPUT_ERRORS, CheckedReader, json_kind
 from target_shopify_admin.pipeline.record_writes import WriteOptions
+from target_shopify_admin.pipeline.settings import streams_setting
 from target_shopify_admin.pipeline.sinks import ShopifySink
 
 
@@ -82,28 +83,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
                 " 1 writes one at a time, as does setting max_failures"
             ),
         ),
-        th.Property(
-            "streams",
-            th.ObjectType(additional_properties=True),
-            description=(
-                "Per stream: object (customer / product / order / fulfillment / fulfillment_event"
-                " / fulfillment_order_action / discount / discount_code / inventory_item / inventory_level;"
-                " streams named customers, products,"
-                " orders, fulfillments, discounts, discount_codes need no entry),"
-                " action (create / update / upsert / delete, default upsert),"
-                " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
-                " order: id / source_identifier / custom_id; fulfillment: id / order;"
-                " fulfillment_event: fulfillment; fulfillment_order_action: fulfillment_order;"
-                " discount: id / code / title; discount_code: code; default the object's first key),"
-                " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
-                " the key holds the value),"
-                " allow_deletes (default false), delete_mode (products: delete / archive;"
-                " orders: delete / cancel / close)."
-                " Inventory: object inventory_level (match_on inventory_item_id / sku / variant_id) takes"
-                " quantity_change (set / adjust), quantity_name, location_match_on (id / name), activate, reason;"
-                " object inventory_item (match_on id / sku) updates items"
-            ),
-        ),
+        streams_setting(),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from shopify_admin.search import quoted
 from target_shopify_admin.objects.customer import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
 from target_shopify_admin.objects.fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
 from target_shopify_admin.objects.gateway import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -269,3 +270,14 @@ def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any
     elif variant is None:
         raise RecordError(f"{where}originalUnitPriceSet or price is required for a line without a variant")
     return wanted
+
+
+KIND = ObjectKind(
+    name="order",
+    stream="orders",
+    match_keys=("id", "source_identifier", "custom_id"),
+    delete_modes=("delete", "cancel", "close"),
+    rank=1,  # names customers and products
+    gateway=OrderGateway,
+    summary="orderCreate creates (marked by source identifier), orderUpdate updates; deleted, cancelled or closed",
+)

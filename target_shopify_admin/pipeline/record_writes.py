@@ -12,11 +12,12 @@ from typing import Any
 
 from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
+from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.gateway import ObjectGateway
 from target_shopify_admin.pipeline.outcomes import Ledger
 from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
-from target_shopify_admin.pipeline.settings import MATCH_KEYS, StreamSettings
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 Outcome = tuple[str, str | None]  # the outcome and the Shopify id of the object written
 
@@ -143,7 +144,7 @@ class RecordWriter:
             return Planner(self.gateway, self.settings, self.options.dry_run)
         if self.settings.object is None:
             raise RecordError(f"stream {self.stream!r} maps to no Shopify object: set streams.{self.stream}.object")
-        kinds = ", ".join(MATCH_KEYS)
+        kinds = ", ".join(object_kinds())
         raise RecordError(f"streams.{self.stream}.object must be one of {kinds}, not {self.settings.object!r}")
 
     def match_value(self, record: dict[str, Any]) -> str:

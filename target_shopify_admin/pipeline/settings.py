@@ -1,57 +1,24 @@
-"""Per-stream settings: which Shopify object a stream writes, how, and what its records are matched on."""
+"""Per-stream settings: which Shopify object a stream writes, how, and what its records are matched on.
+
+Declared, not written out by hand: each object's declaration (`KIND` in objects/) names its match keys,
+delete modes and options of its own, and both the `streams` setting's schema (what `--about` and the Hub
+show, and what the SDK checks types against) and the check of each stream's entry are made from them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from shopify_admin import ConfigurationError
+from singer_sdk import typing as th
 
-OBJECT_OF_STREAM = {
-    "customers": "customer",
-    "products": "product",
-    "orders": "order",
-    "fulfillments": "fulfillment",
-    "discounts": "discount",
-    "discount_codes": "discount_code",
-}
-MATCH_KEYS = {
-    "customer": ("id", "email", "phone", "custom_id"),
-    "product": ("id", "handle", "custom_id"),
-    "order": ("id", "source_identifier", "custom_id"),
-    "fulfillment": ("id", "order"),
-    "fulfillment_event": ("fulfillment",),
-    "fulfillment_order_action": ("fulfillment_order",),
-    "discount": ("id", "code", "title"),  # code: code discounts; title: automatic discounts
-    "discount_code": ("code",),
-    "inventory_item": ("id", "sku"),
-    "inventory_level": ("inventory_item_id", "sku", "variant_id"),
-}
+from shopify_admin import ConfigurationError
+from target_shopify_admin.objects import object_kinds
+from target_shopify_admin.objects.kind import ObjectKind
+
 ACTIONS = ("create", "update", "upsert", "delete")
-DELETE_MODES = {
-    "customer": ("delete",),
-    "product": ("delete", "archive"),
-    "order": ("delete", "cancel", "close"),
-    "fulfillment": ("delete",),  # fulfillmentCancel: a fulfillment cannot be deleted
-    "fulfillment_event": ("delete",),  # refused per record: Shopify deletes no event
-    "fulfillment_order_action": ("delete",),  # refused per record: an action is undone by another
-    "discount": ("delete",),
-    "discount_code": ("delete",),
-    "inventory_item": ("delete",),  # refused: an item goes with its variant
-    "inventory_level": ("delete",),  # refused: a quantity is set to 0, not deleted
-}
-# inventory_level: each record sets (inventorySetQuantities) or adjusts (inventoryAdjustQuantities) one
-# named quantity; the names each takes, and the reasons Shopify accepts (captured 2026-04)
-QUANTITY_NAMES = {
-    "set": ("available", "on_hand"),
-    "adjust": ("available", "damaged", "incoming", "quality_control", "reserved", "safety_stock"),
-}
-INVENTORY_REASONS = (
-    "correction", "cycle_count_available", "damaged", "movement_canceled", "movement_created", "movement_received",
-    "movement_updated", "other", "promotion", "quality_control", "received", "reservation_created",
-    "reservation_deleted", "reservation_updated", "restock", "safety_stock", "shrinkage",
-)  # fmt: skip
-INVENTORY_SETTINGS = ("quantity_change", "quantity_name", "location_match_on", "activate", "reason")
+COMMON = ("object", "action", "match_on", "custom_id", "allow_deletes", "delete_mode")
 
 
 @dataclass(frozen=True)
@@ -62,64 +29,134 @@ class StreamSettings:
     custom_id: tuple[str, str] | None = None  # metafield (namespace, key); the record's field is named by key
     allow_deletes: bool = False
     delete_mode: str = "delete"
-    quantity_change: str = "set"  # inventory_level: set or adjust
-    quantity_name: str = "available"  # inventory_level: the named quantity a record changes
-    location_match_on: str = "id"  # inventory_level: the location by id (location_id) or name (location)
-    activate: bool = False  # inventory_level: stock an item at a location where it is not (inventoryActivate)
-    reason: str = "correction"  # inventory_level: the reason Shopify shows in the item's history
+    options: Mapping[str, Any] = field(default_factory=dict)  # the object's own options, defaults filled in
 
     @classmethod
-    def of(cls, stream: str, config: dict[str, Any]) -> StreamSettings:
+    def of(cls, stream: str, config: Mapping[str, Any]) -> StreamSettings:
         """The stream's entry in `streams`, checked; a mistake there stops the run before any write."""
         entry = dict((config.get("streams") or {}).get(stream) or {})
-        kind = entry.pop("object", OBJECT_OF_STREAM.get(stream))
-        entry.setdefault("match_on", MATCH_KEYS.get(kind or "", ("id",))[0])  # the object's first key
-        custom_id = entry.pop("custom_id", None)
-        unknown = set(entry) - {"action", "match_on", "allow_deletes", "delete_mode"} - set(INVENTORY_SETTINGS)
+        name = entry.pop("object", default_object(stream))
+        kind = object_kinds().get(name or "")
+        if kind is None:  # unmapped or unknown object: each record fails, saying so
+            return cls(object=name, action=entry.get("action", "upsert"), match_on=entry.get("match_on", "id"))
+        where = f"streams.{stream}"
+        own = {prop.name: entry.pop(prop.name) for prop in kind.options if prop.name in entry}
+        unknown = set(entry) - set(COMMON)
         if unknown:
-            raise ConfigurationError(f"streams.{stream} has unknown settings: {', '.join(sorted(unknown))}")
-        settings = cls(object=kind, **entry)
+            raise ConfigurationError(f"{where} has unknown settings: {', '.join(sorted(unknown))}")
+        entry.setdefault("match_on", kind.match_keys[0])
+        entry.setdefault("delete_mode", kind.delete_modes[0])
+        custom_id = entry.pop("custom_id", None)
+        settings = cls(object=name, **entry, options=checked_options(kind, own, where))
+        settings.check(kind, where)
         if custom_id is not None:
             namespace, dot, key = str(custom_id).rpartition(".")
             if not (dot and namespace and key):
-                raise ConfigurationError(f"streams.{stream}.custom_id must be 'namespace.key', not {custom_id!r}")
-            settings = cls(**{**settings.__dict__, "custom_id": (namespace, key)})
-        settings.check(stream)
+                raise ConfigurationError(f"{where}.custom_id must be 'namespace.key', not {custom_id!r}")
+            settings = replace(settings, custom_id=(namespace, key))
+        if settings.match_on == "custom_id" and settings.custom_id is None:
+            raise ConfigurationError(f"{where}.custom_id ('namespace.key') is needed to match on custom_id")
         return settings
 
-    def check(self, stream: str) -> None:
-        if self.object is None or self.object not in MATCH_KEYS:
-            return  # unmapped or unknown object: each record fails, saying so
-        where = f"streams.{stream}"
+    def check(self, kind: ObjectKind, where: str) -> None:
         if self.action not in ACTIONS:
             raise ConfigurationError(f"{where}.action must be one of {', '.join(ACTIONS)}, not {self.action!r}")
-        if self.match_on not in MATCH_KEYS[self.object]:
-            keys = ", ".join(MATCH_KEYS[self.object])
-            raise ConfigurationError(
-                f"{where}.match_on for a {self.object} must be one of {keys}, not {self.match_on!r}"
-            )
-        if self.match_on == "custom_id" and self.custom_id is None:
-            raise ConfigurationError(f"{where}.custom_id ('namespace.key') is needed to match on custom_id")
-        if self.delete_mode not in DELETE_MODES[self.object]:
-            raise ConfigurationError(f"{where}.delete_mode {self.delete_mode!r} does not apply to a {self.object}")
-        if self.object == "inventory_level":
-            self.check_inventory(where)
-
-    def check_inventory(self, where: str) -> None:
-        choices = {
-            "quantity_change": tuple(QUANTITY_NAMES),
-            "quantity_name": QUANTITY_NAMES.get(self.quantity_change, ()),
-            "location_match_on": ("id", "name"),
-            "reason": INVENTORY_REASONS,
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                value = getattr(self, name)
-                raise ConfigurationError(f"{where}.{name} must be one of {', '.join(allowed)}, not {value!r}")
-        if not isinstance(self.activate, bool):
-            raise ConfigurationError(f"{where}.activate must be true or false, not {self.activate!r}")
+        if self.match_on not in kind.match_keys:
+            keys = ", ".join(kind.match_keys)
+            raise ConfigurationError(f"{where}.match_on for a {kind.name} must be one of {keys}, not {self.match_on!r}")
+        if self.delete_mode not in kind.delete_modes:
+            raise ConfigurationError(f"{where}.delete_mode {self.delete_mode!r} does not apply to a {kind.name}")
 
     @property
     def match_field(self) -> str:
         """The record field holding the match value."""
         return self.custom_id[1] if self.match_on == "custom_id" and self.custom_id else self.match_on
+
+
+def default_object(stream: str) -> str | None:
+    """The object of a stream named after it (customers: customer), when no entry names one."""
+    return next((kind.name for kind in object_kinds().values() if kind.stream == stream), None)
+
+
+def checked_options(kind: ObjectKind, given: dict[str, Any], where: str) -> dict[str, Any]:
+    """The object's own options: each as its declaration allows, then together as the object checks them."""
+    options = {}
+    for prop in kind.options:
+        value = given.get(prop.name, prop.default)
+        if isinstance(prop.wrapped, th.BooleanType) and not isinstance(value, bool):
+            raise ConfigurationError(f"{where}.{prop.name} must be true or false, not {value!r}")
+        if prop.allowed_values is not None and value not in prop.allowed_values:
+            allowed = ", ".join(map(str, prop.allowed_values))
+            raise ConfigurationError(f"{where}.{prop.name} must be one of {allowed}, not {value!r}")
+        options[prop.name] = value
+    if kind.check is not None:
+        kind.check(options, where)
+    return options
+
+
+def streams_setting() -> th.Property:
+    """The `streams` setting: an entry per stream, with every object's options, described from the
+    objects' declarations."""
+    kinds = list(object_kinds().values())
+    own: dict[str, th.Property] = {}
+    for kind in kinds:
+        own.update({prop.name: prop for prop in kind.options if prop.name not in own})
+    entry = th.ObjectType(
+        th.Property("object", th.StringType, description=objects_text(kinds)),
+        th.Property("action", th.StringType, allowed_values=list(ACTIONS), default="upsert"),
+        th.Property("match_on", th.StringType, description=per_object(kinds, "match_keys", "the object's first key")),
+        th.Property(
+            "custom_id",
+            th.StringType,
+            description=(
+                "metafield 'namespace.key' with a definition of type id (to match on custom_id);"
+                " the record field named like the key holds the value"
+            ),
+        ),
+        th.Property("allow_deletes", th.BooleanType, default=False, description="deletes are refused without it"),
+        th.Property(
+            "delete_mode",
+            th.StringType,
+            description=per_object(kinds, "delete_modes", "delete; objects not named take delete only"),
+        ),
+        *map(default_in_words, own.values()),
+        additional_properties=False,
+    )
+    described = " ".join(f"{kind_text(k)}." for k in kinds)
+    settings = ", ".join(COMMON)
+    return th.Property(
+        "streams",
+        th.ObjectType(additional_properties=entry),
+        description=f"Per stream: {settings}, and the object's own options. {described}",
+    )
+
+
+def default_in_words(prop: th.Property) -> th.Property:
+    """An object's option as the `streams` schema shows it: its default in words, since the SDK writes a
+    declared default into every stream's entry, whatever the stream's object."""
+    described = f"{prop.description} (default {json.dumps(prop.default)})"
+    return th.Property(prop.name, prop.wrapped, allowed_values=prop.allowed_values, description=described)
+
+
+def kind_text(kind: ObjectKind) -> str:
+    """The object, what may be set for it, and what writing it does."""
+    settings = [f"match_on {' / '.join(kind.match_keys)}"]
+    if len(kind.delete_modes) > 1:
+        settings.append(f"delete_mode {' / '.join(kind.delete_modes)}")
+    if kind.options:
+        settings.append(f"options {', '.join(prop.name for prop in kind.options)}")
+    return f"{kind.name} ({'; '.join(settings)}): {kind.summary}"
+
+
+def objects_text(kinds: Iterable[ObjectKind]) -> str:
+    """Not an enum: a stream naming no known object fails each of its records, not the run."""
+    names = " / ".join(k.name for k in kinds)
+    streams = ", ".join(k.stream for k in kinds if k.stream)
+    return f"the Shopify object the stream writes: {names}; streams named {streams} need no entry"
+
+
+def per_object(kinds: Iterable[ObjectKind], attribute: str, default: str) -> str:
+    choices = "; ".join(
+        f"{k.name}: {' / '.join(getattr(k, attribute))}" for k in kinds if len(getattr(k, attribute)) > 1
+    )
+    return f"{choices}; default {default}"

@@ -11,38 +11,12 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from target_shopify_admin.objects.customer import CustomerGateway
-from target_shopify_admin.objects.discounts.discount import DiscountGateway
-from target_shopify_admin.objects.discounts.redeem_codes import RedeemCodeWriter
-from target_shopify_admin.objects.fulfillments.event import FulfillmentEventGateway
-from target_shopify_admin.objects.fulfillments.fulfillment import FulfillmentGateway
-from target_shopify_admin.objects.fulfillments.order_action import FulfillmentOrderActionGateway
-from target_shopify_admin.objects.gateway import ObjectGateway
-from target_shopify_admin.objects.inventory.item import InventoryItemGateway
-from target_shopify_admin.objects.inventory.level_writes import LevelWriter
-from target_shopify_admin.objects.order import OrderGateway
-from target_shopify_admin.objects.product import ProductGateway
+from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.pipeline.bulk_writes import BulkWriter
 from target_shopify_admin.pipeline.drain_order import DrainOrder
 from target_shopify_admin.pipeline.plans import PendingRecord
 from target_shopify_admin.pipeline.record_writes import RecordWriter, WriteOptions
 from target_shopify_admin.pipeline.settings import StreamSettings
-
-GATEWAYS: dict[str, type[ObjectGateway]] = {
-    "customer": CustomerGateway,
-    "product": ProductGateway,
-    "order": OrderGateway,
-    "fulfillment": FulfillmentGateway,
-    "fulfillment_event": FulfillmentEventGateway,
-    "fulfillment_order_action": FulfillmentOrderActionGateway,
-    "discount": DiscountGateway,
-    "inventory_item": InventoryItemGateway,
-}
-# objects written many records a request, not an object per record, each by a writer of its own
-BATCH_WRITERS: dict[str, type[LevelWriter | RedeemCodeWriter]] = {
-    "inventory_level": LevelWriter,
-    "discount_code": RedeemCodeWriter,
-}
 
 
 class WritingTarget(Protocol):
@@ -62,12 +36,11 @@ class ShopifySink(BatchSink):
         self.drain_order = handed.drain_order
         self.drain_order.add(self, self.settings.object)
         options = handed.write_options
-        kind = GATEWAYS.get(self.settings.object or "")
-        gateway = kind(options.client) if kind else None
+        kind = object_kinds().get(self.settings.object or "")
+        gateway = kind.gateway(options.client) if kind and kind.gateway else None
         self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
         self.bulk = BulkWriter(self.records)
-        writer = BATCH_WRITERS.get(self.settings.object or "")
-        self.batch_writer = writer(self.records) if writer else None
+        self.batch_writer = kind.rows(self.records) if kind and kind.rows else None
 
     @override
     def get_validator(self) -> None:

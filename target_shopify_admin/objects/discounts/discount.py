@@ -17,6 +17,7 @@ from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
 from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
 from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer, is_held
+from target_shopify_admin.objects.kind import ObjectKind
 
 from .discount_input import (
     code_fields,
@@ -241,3 +242,12 @@ class DiscountGateway(ObjectGateway):
         kind = kind_of(current["id"])
         payload = self.mutate(DELETE.format(Kind=kind, errors=ERRORS), {"id": current["id"]})[f"discount{kind}Delete"]
         return WriteAnswer(payload[f"deleted{kind}DiscountId"], payload["userErrors"])
+
+
+KIND = ObjectKind(
+    name="discount",
+    stream="discounts",
+    match_keys=("id", "code", "title"),  # code: code discounts; title: automatic discounts
+    gateway=DiscountGateway,
+    summary="basic and free shipping discounts, by code or automatic, created, updated and deleted",
+)

@@ -16,6 +16,7 @@ from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
 from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.objects.lookups import look_up
 from target_shopify_admin.pipeline.plans import PendingRecord
 from target_shopify_admin.pipeline.record_writes import RecordFailedError, RecordWriter
@@ -185,3 +186,12 @@ class RedeemCodeWriter:
                     )
                 else:
                     self.records.note(pending, "deleted", code_id)
+
+
+KIND = ObjectKind(
+    name="discount_code",
+    stream="discount_codes",
+    match_keys=("code",),
+    rows=RedeemCodeWriter,
+    summary="redeem codes of a code discount (discountId), added and deleted in bulk",
+)

@@ -16,6 +16,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
 from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 
 EVENTS = f"""query TargetFulfillmentEvents($id: ID!, $after: String) {{
   fulfillment(id: $id) {{ id events(first: 250, after: $after) {{ nodes {{ status happenedAt }} {PAGE_INFO} }} }}
@@ -106,3 +107,12 @@ def coordinate(record: dict[str, Any], name: str) -> float | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | Decimal)):
         raise RecordError(f"{name} must be a number, not {value!r}")
     return None if value is None else float(value)
+
+
+KIND = ObjectKind(
+    name="fulfillment_event",
+    match_keys=("fulfillment",),
+    rank=3,  # names a fulfillment
+    gateway=FulfillmentEventGateway,
+    summary="fulfillmentEventCreate adds a carrier's event to a fulfillment, once; deletes are refused",
+)

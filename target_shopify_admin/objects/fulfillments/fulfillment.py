@@ -12,6 +12,7 @@ from typing_extensions import override
 from shopify_admin.paging import PAGE_INFO, pages
 from target_shopify_admin.objects.fields import RecordError, object_list, text
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.objects.order import connection
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
@@ -241,3 +242,13 @@ def same_tracking(wanted: dict[str, Any], current: list[dict[str, Any]]) -> bool
         and [r["number"] for r in current if r.get("number")] == wanted["numbers"]
         and [r["url"] for r in current if r.get("url")] == wanted["urls"]
     )
+
+
+KIND = ObjectKind(
+    name="fulfillment",
+    stream="fulfillments",
+    match_keys=("id", "order"),
+    rank=2,  # names an order
+    gateway=FulfillmentGateway,
+    summary="fulfillmentCreate fulfils an order's lines, tracking updated; a delete cancels it (fulfillmentCancel)",
+)

@@ -25,6 +25,7 @@ from shopify_admin.schema import admin_schema
 from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
 from target_shopify_admin.objects.fulfillments.event import second
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 
 LOOKUP = """query TargetFulfillmentOrderState($id: ID!) {
   fulfillmentOrder(id: $id) {
@@ -182,3 +183,12 @@ class FulfillmentOrderActionGateway(ObjectGateway):
     @override
     def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         raise AssertionError("unreachable: `removed` refuses every delete")
+
+
+KIND = ObjectKind(
+    name="fulfillment_order_action",
+    match_keys=("fulfillment_order",),
+    rank=3,  # names a fulfillment order, which orders and fulfillments change
+    gateway=FulfillmentOrderActionGateway,
+    summary=f"one action ({' / '.join(PLANS)}) on a fulfillment order, sent while its effect is not there",
+)

@@ -10,6 +10,7 @@ from typing_extensions import override
 from shopify_admin.search import quoted
 from target_shopify_admin.objects.fields import RecordError, flag, money, text, without_nulls
 from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 
 from .levels import ITEM_BY_ID, ITEM_TEXT, ITEM_UPDATE, ITEMS_BY_SKU, checked_gid, only_item
 
@@ -76,3 +77,12 @@ def item_input(record: dict[str, Any]) -> dict[str, Any]:
 
 
 # inventory levels ---------------------------------------------------------------------------------
+
+
+KIND = ObjectKind(
+    name="inventory_item",
+    match_keys=("id", "sku"),
+    rank=1,  # the items of products written first
+    gateway=InventoryItemGateway,
+    summary="inventoryItemUpdate updates items (cost, tracked, origin); deletes are refused",
+)

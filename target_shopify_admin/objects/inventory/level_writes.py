@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from shopify_admin import ShopifyError
 from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.inventory.level_options import LEVEL_OPTIONS, LevelOptions, check_level_options
 from target_shopify_admin.objects.inventory.level_reads import LevelFinder, LevelReader
 from target_shopify_admin.objects.inventory.levels import (
     LevelChange,
@@ -22,6 +23,7 @@ from target_shopify_admin.objects.inventory.levels import (
     only_item,
     quantity_row,
 )
+from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.plans import PendingRecord
 from target_shopify_admin.pipeline.record_writes import RecordFailedError, RecordWriter
@@ -66,15 +68,16 @@ class LevelWriter:
         self.records = records  # for the stream's settings, options, and noting outcomes
         self.settings = records.settings
         self.options = records.options
-        self.reader = LevelReader(self.options.client, self.settings.match_on, self.settings.quantity_name)
-        self.adjusting = self.settings.quantity_change == "adjust"
-        self.root, self.rows_field = ROOTS[self.settings.quantity_change]
+        self.levels = LevelOptions.of(self.settings.options)
+        self.reader = LevelReader(self.options.client, self.settings.match_on, self.levels.quantity_name)
+        self.adjusting = self.levels.quantity_change == "adjust"
+        self.root, self.rows_field = ROOTS[self.levels.quantity_change]
         self.document = change_document(self.root)
 
     @cached_property
     def locations(self) -> dict[str, str]:
         """Location ids by the key records name them by (id or name), read once per stream."""
-        by_name = self.settings.location_match_on == "name"
+        by_name = self.levels.location_match_on == "name"
         return {(loc["name"] if by_name else loc["id"]): loc["id"] for loc in self.reader.locations()}
 
     def write(self, batch: list[PendingRecord]) -> None:
@@ -122,7 +125,7 @@ class LevelWriter:
     def location_of(self, pending: PendingRecord, change: LevelChange) -> str | None:
         location = self.locations.get(change.location_key)
         if location is None:
-            by = "named" if self.settings.location_match_on == "name" else "with id"
+            by = "named" if self.levels.location_match_on == "name" else "with id"
             self.records.fail(pending, RecordError(f"no active location {by} {change.location_key!r}"))
         return location
 
@@ -137,7 +140,7 @@ class LevelWriter:
     def planned(self, pending: PendingRecord, change: LevelChange, location: str, items: list[dict]) -> LevelRow | None:
         """The row to send, or None once the record is noted: unchanged, activated, or would-be (dry run)."""
         item = self.item_of(change, items)
-        current = current_quantity(item, self.settings.quantity_name)
+        current = current_quantity(item, self.levels.quantity_name)
         if current is None:
             if self.activate(pending, change, item["id"], location):
                 return None
@@ -166,12 +169,12 @@ class LevelWriter:
     def activate(self, pending: PendingRecord, change: LevelChange, item_id: str, location: str) -> bool:
         """Stock the item at the location, where the stream allows it; True when that set the record's
         quantity (available or on_hand, a delta of them from nothing) and the record is done."""
-        if not self.settings.activate:
+        if not self.levels.activate:
             raise RecordError(
                 f"inventory item {item_id} is not stocked at location {location}:"
                 f" set streams.{self.records.stream}.activate to true to stock it there"
             )
-        name = self.settings.quantity_name
+        name = self.levels.quantity_name
         sets_quantity = name in ("available", "on_hand")
         if self.options.dry_run:
             self.records.note(pending, "would-create", item_id)
@@ -200,7 +203,7 @@ class LevelWriter:
 
     def variables(self, chunk: list[LevelRow]) -> dict[str, Any]:
         quantities = [quantity_row(r.change, r.item_id, r.location_id, r.current, self.adjusting) for r in chunk]
-        mutation_input: dict[str, Any] = {"name": self.settings.quantity_name, "reason": self.settings.reason}
+        mutation_input: dict[str, Any] = {"name": self.levels.quantity_name, "reason": self.levels.reason}
         if chunk[0].change.reference:
             mutation_input["referenceDocumentUri"] = chunk[0].change.reference
         mutation_input[self.rows_field] = quantities
@@ -272,7 +275,7 @@ class LevelWriter:
             return []
         [items] = self.reader.items([(row.change.item_key, row.location_id)])
         fresh = self.settled(row.pending, self.item_of, row.change, items)
-        current = None if fresh is None else current_quantity(fresh, self.settings.quantity_name)
+        current = None if fresh is None else current_quantity(fresh, self.levels.quantity_name)
         if fresh is not None and current is None:
             self.records.fail(row.pending, RecordError(f"inventory item {row.item_id} is no longer stocked there"))
         if current is None:
@@ -310,3 +313,14 @@ def row_index(error: dict[str, Any], rows_field: str) -> int | None:
     if len(field) > 2 and field[:2] == ["input", rows_field] and str(field[2]).isdigit():
         return int(field[2])
     return None
+
+
+KIND = ObjectKind(
+    name="inventory_level",
+    match_keys=("inventory_item_id", "sku", "variant_id"),
+    rank=1,
+    rows=LevelWriter,
+    options=LEVEL_OPTIONS,
+    check=check_level_options,
+    summary="sets or adjusts a named quantity of an item at a location, many rows a request; deletes are refused",
+)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from shopify_admin.paging import PAGE_INFO
 from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.inventory.level_options import LevelOptions
 from target_shopify_admin.pipeline.settings import StreamSettings
 
 ITEM_TEXT = ("countryCodeOfOrigin", "provinceCodeOfOrigin", "harmonizedSystemCode")
@@ -77,25 +78,26 @@ def level_change(record: dict[str, Any], settings: StreamSettings) -> LevelChang
     item_key = item_match_value(record, settings.match_on)
     if not isinstance(item_key, str) or not item_key.strip():
         raise RecordError(f"the match key {settings.match_on!r} is missing or not a string")
-    location_field = "location_id" if settings.location_match_on == "id" else "location"
+    options = LevelOptions.of(settings.options)
+    location_field = "location_id" if options.location_match_on == "id" else "location"
     location_key = record.get(location_field)
-    if settings.location_match_on == "id":
+    if options.location_match_on == "id":
         location_key = checked_gid(location_key, "Location", location_field)
     if not isinstance(location_key, str) or not location_key.strip():
         raise RecordError(f"{location_field} is missing or not a string")
-    adjusting = settings.quantity_change == "adjust"
-    field = "delta" if adjusting else settings.quantity_name
+    adjusting = options.adjusting
+    field = "delta" if adjusting else options.quantity_name
     value = record.get(field)
     if not isinstance(value, int) or isinstance(value, bool):
         raise RecordError(f"{field} must be an integer, not {type(value).__name__} {value!r}")
-    low = 0 if settings.quantity_name == "on_hand" and not adjusting else -(ADJUST_LIMIT if adjusting else SET_LIMIT)
+    low = 0 if options.quantity_name == "on_hand" and not adjusting else -(ADJUST_LIMIT if adjusting else SET_LIMIT)
     high = ADJUST_LIMIT if adjusting else SET_LIMIT
     if not low <= value <= high:
         raise RecordError(f"{field} {value:,} is out of Shopify's range {low:,} to {high:,}")
     ledger = document_uri(record, "ledger_document_uri")
-    if adjusting and settings.quantity_name != "available" and ledger is None:
-        raise RecordError(f"ledger_document_uri is required to adjust {settings.quantity_name} (Shopify's rule)")
-    if ledger is not None and (settings.quantity_name == "available" or not adjusting):
+    if adjusting and options.quantity_name != "available" and ledger is None:
+        raise RecordError(f"ledger_document_uri is required to adjust {options.quantity_name} (Shopify's rule)")
+    if ledger is not None and (options.quantity_name == "available" or not adjusting):
         raise RecordError("ledger_document_uri applies only to adjusting a quantity other than available")
     reference = document_uri(record, "reference_document_uri")
     return LevelChange(item_key.strip(), location_key.strip(), value, reference, ledger)
