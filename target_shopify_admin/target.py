@@ -13,11 +13,11 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
+from target_shopify_admin.pipeline.context import WriteOptions
 from target_shopify_admin.pipeline.drain_order import DrainOrder
 from target_shopify_admin.pipeline.exports import LOOKUP_MODES
 from target_shopify_admin.pipeline.outcomes import Ledger, TooManyFailuresError
 from target_shopify_admin.pipeline.reader import INPUT_ERRORS, CheckedReader, json_kind
-from target_shopify_admin.pipeline.record_writes import WriteOptions
 from target_shopify_admin.pipeline.settings import streams_setting
 from target_shopify_admin.pipeline.sinks import ShopifySink
 

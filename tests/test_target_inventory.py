@@ -18,7 +18,8 @@ from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.inventory import level_reads, levels
 from target_shopify_admin.objects.inventory.item import item_input
 from target_shopify_admin.objects.inventory.level_reads import LevelFinder, LevelReader
-from target_shopify_admin.objects.inventory.level_writes import ACTIVATE, ROOTS, STALE_READS, change_document, row_index
+from target_shopify_admin.objects.inventory.level_rows import ROOTS, STALE_READS, change_document, row_index
+from target_shopify_admin.objects.inventory.level_writes import ACTIVATE
 from target_shopify_admin.objects.inventory.levels import (
     level_change,
     only_item,

@@ -16,6 +16,7 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import largest_within, requested_cost
 from target_shopify_admin.objects.fields import RecordError, object_list, text
 from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
@@ -74,11 +75,11 @@ class ObjectGateway(ABC):
         found = payload.get(self.kind)
         return WriteAnswer(found["id"] if found else None, payload["userErrors"])
 
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         """What writing `wanted` does to `current`: created, updated or unchanged."""
         if current is None:
-            return "created"
-        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
+            return Outcome.CREATED
+        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""

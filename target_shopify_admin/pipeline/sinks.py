@@ -13,9 +13,10 @@ from typing_extensions import override
 
 from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.pipeline.bulk_writes import BulkWriter
+from target_shopify_admin.pipeline.context import WriteContext, WriteOptions
 from target_shopify_admin.pipeline.drain_order import DrainOrder
 from target_shopify_admin.pipeline.plans import PendingRecord
-from target_shopify_admin.pipeline.record_writes import RecordWriter, WriteOptions
+from target_shopify_admin.pipeline.record_writes import RecordWriter
 from target_shopify_admin.pipeline.settings import StreamSettings
 
 
@@ -38,9 +39,10 @@ class ShopifySink(BatchSink):
         options = handed.write_options
         kind = object_kinds().get(self.settings.object or "")
         gateway = kind.gateway(options.client) if kind and kind.gateway else None
-        self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
+        context = WriteContext(stream_name, self.settings, options, self.logger)
+        self.records = RecordWriter(context, gateway)
         self.bulk = BulkWriter(self.records)
-        self.batch_writer = kind.rows(self.records) if kind and kind.rows else None
+        self.batch_writer = kind.rows(context) if kind and kind.rows else None
 
     @override
     def get_validator(self) -> None:

@@ -18,6 +18,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
 from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer, is_held
 from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 from .discount_input import (
     code_fields,
@@ -191,10 +192,10 @@ class DiscountGateway(ObjectGateway):
         return wanted
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         if current is None:
-            return "created"
-        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
+            return Outcome.CREATED
+        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

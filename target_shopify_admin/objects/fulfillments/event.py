@@ -17,6 +17,7 @@ from shopify_admin.schema import admin_schema
 from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 EVENTS = f"""query TargetFulfillmentEvents($id: ID!, $after: String) {{
   fulfillment(id: $id) {{ id events(first: 250, after: $after) {{ nodes {{ status happenedAt }} {PAGE_INFO} }} }}
@@ -74,8 +75,8 @@ class FulfillmentEventGateway(ObjectGateway):
         return {"event": event}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "created" if wanted else "unchanged"
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.CREATED if wanted else Outcome.UNCHANGED
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from target_shopify_admin.objects.fields import RecordError, object_list, text
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.objects.order import connection
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 # page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it
@@ -148,8 +149,8 @@ class FulfillmentGateway(ObjectGateway):
         return {"fulfillment": fulfillment}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "updated" if "tracking" in wanted else "created" if wanted else "unchanged"
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.UPDATED if "tracking" in wanted else Outcome.CREATED if wanted else Outcome.UNCHANGED
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from target_shopify_admin.objects.fields import RecordError, text, timestamp, wi
 from target_shopify_admin.objects.fulfillments.event import second
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 LOOKUP = """query TargetFulfillmentOrderState($id: ID!) {
   fulfillmentOrder(id: $id) {
@@ -163,8 +164,8 @@ class FulfillmentOrderActionGateway(ObjectGateway):
         return {} if arguments is None else {"action": action, "variables": {"id": current["id"], **arguments}}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "updated" if wanted else "unchanged"
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.UPDATED if wanted else Outcome.UNCHANGED
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:

@@ -148,3 +148,14 @@ def idempotency_key(root: str, variables: dict[str, Any]) -> str:
     """The same request, resent after its answer was lost, carries the same key and so applies once; any
     other (a fresh changeFromQuantity after a stale one) carries another."""
     return hashlib.sha256(json.dumps([root, variables], sort_keys=True).encode()).hexdigest()[:40]
+
+
+def tracked_item(items: list[dict[str, Any]], change: LevelChange, match_on: str) -> dict[str, Any]:
+    """The one item a record's key finds among `items`, which must track inventory."""
+    named = f"{match_on} {change.item_key!r}"
+    item = only_item(items, change.item_key) if match_on == "sku" else next(iter(items), None)
+    if item is None:
+        raise RecordError(f"no inventory item with {named}")
+    if not item["tracked"]:
+        raise RecordError(f"the inventory item with {named} ({item['id']}) does not track inventory")
+    return item
