@@ -136,12 +136,14 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
 
     @override
     def _process_record_message(self, message_dict: dict) -> None:
-        """A record that is no JSON object is one failed record; the SDK would drop a null one silently."""
+        """A record that is no JSON object is one failed record; the SDK would drop a null one silently.
+        Private: the SDK has no public hook between reading a RECORD and handing it to its sink (pinned by
+        tests/test_target_input.py::test_a_record_that_is_no_object_is_a_failed_record)."""
         record = message_dict.get("record", {})  # one without `record`: the SDK's check names it
         if isinstance(record, dict):
             super()._process_record_message(message_dict)
             return
-        self._assert_line_requires(message_dict, requires={"stream"})
+        self.reader.assert_line_requires(message_dict, requires={"stream"})
         self._assert_sink_exists(message_dict["stream"])
         sink = cast("ShopifySink", self.get_sink(message_dict["stream"]))
         error = f"the record is a JSON {json_kind(record)}, not an object"

@@ -42,13 +42,13 @@ class WriteAnswer:
 
 
 class ObjectGateway(ABC):
-    """Reads and writes one kind of Shopify object for the target."""
+    """Reads and writes one kind of Shopify object for the target, record by record: finds it by the
+    record's key, plans what the record asks of it (`to_input`, `outcome`), writes or deletes it. An event
+    or an action (a fulfillment event, a hold) is planned and written so too, without an input to compare."""
 
     kind: ClassVar[str]
-    set_root: ClassVar[str]
-    set_mutation: ClassVar[str]
-    lookup_keys: ClassVar[dict[str, str]]  # match_on → field of the `…ByIdentifier` identifier
-    set_keys: ClassVar[dict[str, str]]  # match_on → field of the `…Set` identifier
+    lookup_keys: ClassVar[dict[str, str]]  # match_on → field of the lookup's identifier
+    set_keys: ClassVar[dict[str, str] | None] = None  # match_on → field of the write's identifier; None: lookup_keys
 
     def __init__(self, client: ShopifyAdminClient) -> None:
         self.client = client
@@ -59,7 +59,8 @@ class ObjectGateway(ABC):
             assert custom_id is not None
             unique = {"namespace": custom_id[0], "key": custom_id[1], "value": value}
             return {"customId": unique}, {"customId": unique}
-        return {self.lookup_keys[match_on]: value}, {self.set_keys[match_on]: value}
+        set_keys = self.lookup_keys if self.set_keys is None else self.set_keys
+        return {self.lookup_keys[match_on]: value}, {set_keys[match_on]: value}
 
     @abstractmethod
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -70,16 +71,13 @@ class ObjectGateway(ABC):
         and the sink looks the object up again before writing anything more."""
         return self.client.execute(document, variables, resend=False)
 
+    @abstractmethod
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
-        payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
-        found = payload.get(self.kind)
-        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
+        """Write what `to_input` planned; `identifier` names the object (or, to create one, its key)."""
 
+    @abstractmethod
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         """What writing `wanted` does to `current`: created, updated or unchanged."""
-        if current is None:
-            return Outcome.CREATED
-        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""
@@ -121,15 +119,35 @@ class ObjectGateway(ABC):
         Pure: what it needs from the shop is in `current` and `related`."""
 
     @abstractmethod
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
-
-    @abstractmethod
     def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         """Delete the object (or archive it, where `mode` says so and the object can be archived)."""
 
 
-class IdentifiedGateway(ObjectGateway):
+class InputGateway(ObjectGateway):
+    """An object with an input: written by `set_mutation`, and unchanged when the shop holds the input
+    already (compared with `as_input`)."""
+
+    set_root: ClassVar[str]
+    set_mutation: ClassVar[str]
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
+        payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
+        found = payload.get(self.kind)
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
+
+    @override
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        if current is None:
+            return Outcome.CREATED
+        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
+
+    @abstractmethod
+    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
+
+
+class IdentifiedGateway(InputGateway):
     """An object Shopify finds by an identifier (`…ByIdentifier`) and upserts by one (`…Set`): many are
     looked up in one query, and big batches can be written by one bulk mutation of `set_mutation`."""
 

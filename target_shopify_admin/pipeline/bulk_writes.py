@@ -96,6 +96,7 @@ class BulkWriter:
         answer (it failed or was canceled part-way), or an operation that could not run, is written again
         record by record: upserts looked up afresh change nothing twice."""
         gateway, stream, logger = planner.gateway, self.context.stream, self.context.logger
+        assert isinstance(gateway, IdentifiedGateway)
         variables = [{"input": plan.wanted, "identifier": plan.identifier} for _, plan in lines]
         try:
             operation, answers = self.context.options.bulk_runner.run_mutation(gateway.set_mutation, variables)

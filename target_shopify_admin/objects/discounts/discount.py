@@ -121,7 +121,6 @@ class DiscountGateway(ObjectGateway):
     """`current` is the discount flat, as the tap writes it: its node id beside its fields."""
 
     kind = "discount"
-    set_root = set_mutation = ""  # no one upsert: `write` picks the create or update of the discountType
     lookup_keys: ClassVar = {"id": "id", "code": "code", "title": "title"}
     set_keys: ClassVar = {"code": "code", "title": "title"}
 
@@ -197,8 +196,8 @@ class DiscountGateway(ObjectGateway):
             return Outcome.CREATED
         return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
 
-    @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        """The discount as the shop holds it, in the shape `to_input` gives, for comparing."""
         held = {
             "title": current["title"],
             "startsAt": current["startsAt"],

@@ -39,7 +39,6 @@ class FulfillmentEventGateway(ObjectGateway):
 
     kind = "fulfillment event"
     lookup_keys: ClassVar = {"fulfillment": "id"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -77,10 +76,6 @@ class FulfillmentEventGateway(ObjectGateway):
     @override
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         return Outcome.CREATED if wanted else Outcome.UNCHANGED
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:

@@ -60,10 +60,7 @@ class FulfillmentGateway(ObjectGateway):
     the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
 
     kind = "fulfillment"
-    set_root = "fulfillmentCreate"
-    set_mutation = CREATE
     lookup_keys: ClassVar = {"id": "id", "order": "orderId"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -151,10 +148,6 @@ class FulfillmentGateway(ObjectGateway):
     @override
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         return Outcome.UPDATED if "tracking" in wanted else Outcome.CREATED if wanted else Outcome.UNCHANGED
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:

@@ -140,7 +140,6 @@ class FulfillmentOrderActionGateway(ObjectGateway):
 
     kind = "fulfillment order"
     lookup_keys: ClassVar = {"fulfillment_order": "id"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,10 +165,6 @@ class FulfillmentOrderActionGateway(ObjectGateway):
     @override
     def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         return Outcome.UPDATED if wanted else Outcome.UNCHANGED
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:

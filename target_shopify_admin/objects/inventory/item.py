@@ -9,13 +9,13 @@ from typing_extensions import override
 
 from shopify_admin.search import quoted
 from target_shopify_admin.objects.fields import RecordError, flag, money, text, without_nulls
-from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.gateway import InputGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
 
 from .levels import ITEM_BY_ID, ITEM_TEXT, ITEM_UPDATE, ITEMS_BY_SKU, checked_gid, only_item
 
 
-class InventoryItemGateway(ObjectGateway):
+class InventoryItemGateway(InputGateway):
     """Updates an item found by id or sku: cost, tracked, origin, HS code, requiresShipping."""
 
     kind = "inventory_item"
