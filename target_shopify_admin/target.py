@@ -1,6 +1,7 @@
-"""target-shopify-admin: writes Singer records to Shopify (customers, products, orders, fulfillments)
-through the Admin GraphQL API, record by record or by bulk mutation, with per-record outcomes and a
-dead-letter file."""
+"""target-shopify-admin: writes Singer records to Shopify through the Admin GraphQL API (the objects
+declared in objects/: customers, products, orders, fulfillments and their events and actions, discounts
+and their codes, inventory items and levels), record by record, in rows or by bulk mutation, with
+per-record outcomes and a dead-letter file."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ DEFAULT_CONCURRENT_WRITES = 4
 
 
 class TargetShopifyAdmin(ShopifyConnection, Target):
-    """Reverse ETL into Shopify: upserts and deletes customers, products, orders and fulfillments."""
+    """Reverse ETL into Shopify: upserts and deletes the objects each stream's settings name."""
 
     name = "target-shopify-admin"
     default_sink_class = ShopifySink

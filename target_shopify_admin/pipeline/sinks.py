@@ -1,6 +1,7 @@
-"""One sink per stream. A batch is applied record by record, or, from `bulk_threshold` records of
-customers or products, looked up many at a time and written by one bulk mutation. The SDK relays STATE
-only after draining every sink, so every record before it has been written or dead-lettered."""
+"""One sink per stream. A batch goes to its object's writer: rows of its own (inventory levels, redeem
+codes), one bulk mutation from `bulk_threshold` records of an object Shopify upserts by identifier
+(customers, products), or record by record. The SDK relays STATE only after draining every sink, so every
+record before it has been written or dead-lettered."""
 
 from __future__ import annotations
 
