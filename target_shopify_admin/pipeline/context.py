@@ -13,7 +13,7 @@ from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.pipeline.outcomes import Ledger, Outcome
-from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan
 from target_shopify_admin.pipeline.settings import StreamSettings
 
 T = TypeVar("T")
@@ -61,6 +61,10 @@ class WriteContext:
         user_errors = error.user_errors if isinstance(error, RecordFailedError) else None
         ledger = self.options.ledger
         ledger.fail(self.stream, pending.key, pending.operation, pending.received, str(error), user_errors)
+
+    def change(self, outcome: Outcome, shopify_id: str | None, wanted: Any) -> Plan:
+        """A change a writer of rows plans (see Plan.change: in a dry run, nothing to write)."""
+        return Plan.change(outcome, shopify_id, wanted, dry_run=self.options.dry_run)
 
     def settled(self, pending: PendingRecord, attempt: Callable[..., T], *args: Any) -> T | None:
         """What `attempt(*args)` returns, or None once the record has failed with the error it raised."""

@@ -106,12 +106,11 @@ class RedeemCodeWriter:
 
     def add(self, discount_id: str, group: list[PendingRecord]) -> None:
         owners = self.owners([p.key for p in group])
-        dry_run = self.context.options.dry_run
         plans = []
         for pending, owner in zip(group, owners, strict=True):
             # a code on another discount is sent too: Shopify refuses it, in its words
             held = owner == discount_id
-            created = Plan.change(Outcome.CREATED, None, pending, dry_run=dry_run)
+            created = self.context.change(Outcome.CREATED, None, pending)
             plans.append((pending, Plan(Outcome.UNCHANGED, None) if held else created))
         new = self.planned(plans)
         for start in range(0, len(new), PER_JOB):
@@ -164,11 +163,10 @@ class RedeemCodeWriter:
             )
             for code in page["nodes"]
         }
-        dry_run = self.context.options.dry_run
         plans = []
         for pending in group:
             code_id = held.get(pending.key.casefold())
-            deleted = Plan.change(Outcome.DELETED, code_id, pending, dry_run=dry_run)
+            deleted = self.context.change(Outcome.DELETED, code_id, pending)
             plans.append((pending, Plan(Outcome.UNCHANGED, None) if code_id is None else deleted))  # gone already
         doomed = self.planned(plans)
         for start in range(0, len(doomed), PER_JOB):

@@ -22,7 +22,7 @@ from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
 from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.outcomes import Outcome
-from target_shopify_admin.pipeline.plans import PendingRecord, Plan
+from target_shopify_admin.pipeline.plans import PendingRecord
 
 ACTIVATE = """mutation TargetInventoryActivate(
   $item: ID!, $location: ID!, $available: Int, $onHand: Int, $key: String!
@@ -108,7 +108,7 @@ class LevelWriter:
         if row.unchanged(self.levels.adjusting):
             self.context.note(pending, Outcome.UNCHANGED, item["id"])
             return None
-        plan = Plan.change(Outcome.UPDATED, item["id"], row, dry_run=self.context.options.dry_run)
+        plan = self.context.change(Outcome.UPDATED, item["id"], row)
         if plan.wanted is None:
             self.context.note(pending, plan.outcome, plan.shopify_id)
         return plan.wanted
@@ -127,7 +127,7 @@ class LevelWriter:
         if sets_quantity:
             variables["onHand" if name == "on_hand" else "available"] = change.value
         variables["key"] = idempotency_key("inventoryActivate", variables)
-        plan = Plan.change(Outcome.CREATED, item_id, variables, dry_run=self.context.options.dry_run)
+        plan = self.context.change(Outcome.CREATED, item_id, variables)
         if plan.wanted is None:
             self.context.note(pending, plan.outcome, item_id)
             return True
