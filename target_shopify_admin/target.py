@@ -1,6 +1,7 @@
-"""target-shopify-admin: writes Singer records to Shopify (customers, products, orders, fulfillments)
-through the Admin GraphQL API, record by record or by bulk mutation, with per-record outcomes and a
-dead-letter file."""
+"""target-shopify-admin: writes Singer records to Shopify through the Admin GraphQL API (the objects
+declared in objects/: customers, products, orders, fulfillments and their events and actions, discounts
+and their codes, inventory items and levels), record by record, in rows or by bulk mutation, with
+per-record outcomes and a dead-letter file."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS, ShopifyConnection
-
-from .drain_order import DrainOrder
-from .exports import LOOKUP_MODES
-from .outcomes import Ledger, TooManyFailuresError
-from .reader import INPUT_ERRORS, CheckedReader, json_kind
-from .record_writes import WriteOptions
-from .sinks import ShopifySink
+from target_shopify_admin.pipeline.context import WriteOptions
+from target_shopify_admin.pipeline.drain_order import DrainOrder
+from target_shopify_admin.pipeline.exports import LOOKUP_MODES
+from target_shopify_admin.pipeline.outcomes import Ledger, TooManyFailuresError
+from target_shopify_admin.pipeline.reader import INPUT_ERRORS, CheckedReader, json_kind
+from target_shopify_admin.pipeline.settings import streams_setting
+from target_shopify_admin.pipeline.sinks import ShopifySink
 
 
 class RecordsFailedError(Exception):
@@ -31,7 +32,7 @@ DEFAULT_CONCURRENT_WRITES = 4
 
 
 class TargetShopifyAdmin(ShopifyConnection, Target):
-    """Reverse ETL into Shopify: upserts and deletes customers, products, orders and fulfillments."""
+    """Reverse ETL into Shopify: upserts and deletes the objects each stream's settings name."""
 
     name = "target-shopify-admin"
     default_sink_class = ShopifySink
@@ -83,28 +84,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
                 " 1 writes one at a time, as does setting max_failures"
             ),
         ),
-        th.Property(
-            "streams",
-            th.ObjectType(additional_properties=True),
-            description=(
-                "Per stream: object (customer / product / order / fulfillment / fulfillment_event"
-                " / fulfillment_order_action / discount / discount_code / inventory_item / inventory_level;"
-                " streams named customers, products,"
-                " orders, fulfillments, discounts, discount_codes need no entry),"
-                " action (create / update / upsert / delete, default upsert),"
-                " match_on (customer: id / email / phone / custom_id; product: id / handle / custom_id;"
-                " order: id / source_identifier / custom_id; fulfillment: id / order;"
-                " fulfillment_event: fulfillment; fulfillment_order_action: fulfillment_order;"
-                " discount: id / code / title; discount_code: code; default the object's first key),"
-                " custom_id (metafield 'namespace.key' with a definition of type id; the record field named like"
-                " the key holds the value),"
-                " allow_deletes (default false), delete_mode (products: delete / archive;"
-                " orders: delete / cancel / close)."
-                " Inventory: object inventory_level (match_on inventory_item_id / sku / variant_id) takes"
-                " quantity_change (set / adjust), quantity_name, location_match_on (id / name), activate, reason;"
-                " object inventory_item (match_on id / sku) updates items"
-            ),
-        ),
+        streams_setting(),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -157,12 +137,14 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
 
     @override
     def _process_record_message(self, message_dict: dict) -> None:
-        """A record that is no JSON object is one failed record; the SDK would drop a null one silently."""
+        """A record that is no JSON object is one failed record; the SDK would drop a null one silently.
+        Private: the SDK has no public hook between reading a RECORD and handing it to its sink (pinned by
+        tests/test_target_input.py::test_a_record_that_is_no_object_is_a_failed_record)."""
         record = message_dict.get("record", {})  # one without `record`: the SDK's check names it
         if isinstance(record, dict):
             super()._process_record_message(message_dict)
             return
-        self._assert_line_requires(message_dict, requires={"stream"})
+        self.reader.assert_line_requires(message_dict, requires={"stream"})
         self._assert_sink_exists(message_dict["stream"])
         sink = cast("ShopifySink", self.get_sink(message_dict["stream"]))
         error = f"the record is a JSON {json_kind(record)}, not an object"

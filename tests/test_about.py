@@ -41,3 +41,12 @@ def test_the_hub_definition_is_in_step_with_about(plugin: str) -> None:
     assert all(s["kind"] and s["description"] for s in committed["settings"])
     assert set(committed["capabilities"]) == set(described["capabilities"])
     assert committed["namespace"] == plugin.replace("-", "_") and committed["executable"] == plugin
+
+
+def test_the_target_s_about_lists_each_object_s_options() -> None:
+    described = json.loads(cli("target-shopify-admin", "--about", "--format=json"))
+    streams = described["settings"]["properties"]["streams"]
+    entry = streams["additionalProperties"]["properties"]
+    assert {"object", "action", "match_on", "custom_id", "allow_deletes", "delete_mode"} <= set(entry)
+    assert {"quantity_change", "quantity_name", "location_match_on", "activate", "reason"} <= set(entry)
+    assert "inventory_level (match_on inventory_item_id / sku / variant_id" in streams["description"]

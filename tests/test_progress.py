@@ -11,7 +11,7 @@ import pytest
 
 from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError, progress
 from shopify_admin.progress import Progress
-from target_shopify_admin.outcomes import Ledger
+from target_shopify_admin.pipeline.outcomes import Ledger, Outcome
 
 from .conftest import TOKEN, Running, start
 from .test_tap import config, singer_messages, tap_process
@@ -119,7 +119,7 @@ def test_target_lines_count_records_by_outcome(
     monkeypatch.setattr(progress, "PROGRESS_EVERY", 0.0)
     ledger = Ledger(None, None, logging.getLogger("test-ledger"), client)
     with caplog.at_level(logging.INFO, logger="test-ledger"):
-        for outcome in ("created", "created", "updated"):
+        for outcome in (Outcome.CREATED, Outcome.CREATED, Outcome.UPDATED):
             ledger.note("crm_customers", outcome, "a@example.com", None)
         ledger.fail("crm_customers", "b@example.com", "customerSet", {}, "refused")
     last = parsed("\n".join(caplog.messages))[-1]

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from graphql import parse, validate
 
-from target_shopify_admin.customers import CustomerGateway
-from target_shopify_admin.exports import export_is_sooner
-from target_shopify_admin.products import ProductGateway
+from target_shopify_admin.objects.customer import CustomerGateway
+from target_shopify_admin.objects.product import ProductGateway
+from target_shopify_admin.pipeline.exports import export_is_sooner
 
 from .conftest import Running, start
 from .test_target import NEW_PRODUCT, config, customer, dead_letters, messages, product, run_target, summary

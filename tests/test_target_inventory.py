@@ -14,12 +14,19 @@ import pytest
 import requests
 from graphql import parse, validate
 
-from target_shopify_admin import inventory
-from target_shopify_admin.exports import export_is_sooner
-from target_shopify_admin.fields import RecordError
-from target_shopify_admin.inventory import LevelFinder, LevelReader, item_input, level_change, only_item, quantity_row
-from target_shopify_admin.level_writes import ACTIVATE, ROOTS, STALE_READS, change_document, row_index
-from target_shopify_admin.settings import StreamSettings
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.inventory import level_reads, levels
+from target_shopify_admin.objects.inventory.item import item_input
+from target_shopify_admin.objects.inventory.level_reads import LevelFinder, LevelReader
+from target_shopify_admin.objects.inventory.level_rows import ROOTS, STALE_READS, change_document, row_index
+from target_shopify_admin.objects.inventory.level_writes import ACTIVATE
+from target_shopify_admin.objects.inventory.levels import (
+    level_change,
+    only_item,
+    quantity_row,
+)
+from target_shopify_admin.pipeline.exports import export_is_sooner
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 from .conftest import Running, start
 from .test_inventory import ORDER
@@ -134,8 +141,8 @@ def test_settings_mistakes_stop_the_run(entry: dict, message: str) -> None:
 
 def test_every_inventory_document_validates_against_the_real_schema(real_schema: Any) -> None:
     """Each document the inventory objects can send, whichever settings chose it."""
-    documents = [inventory.ITEM_BY_ID, inventory.ITEMS_BY_SKU, inventory.ITEM_UPDATE, inventory.LOCATIONS, ACTIVATE]
-    documents += [inventory.lookup_document(match_on, 2) for match_on in inventory.LOOKUP_TYPES]
+    documents = [levels.ITEM_BY_ID, levels.ITEMS_BY_SKU, levels.ITEM_UPDATE, levels.LOCATIONS, ACTIVATE]
+    documents += [level_reads.lookup_document(match_on, 2) for match_on in level_reads.LOOKUP_TYPES]
     documents += [change_document(root) for root, _ in ROOTS.values()]
     for document in documents:
         assert validate(real_schema, parse(document)) == [], document

@@ -9,15 +9,16 @@ import pytest
 
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.paging import pages
-from target_shopify_admin.customers import CustomerGateway
-from target_shopify_admin.drain_order import DrainOrder
-from target_shopify_admin.fields import RecordError
-from target_shopify_admin.fulfillments import FulfillmentGateway
-from target_shopify_admin.gateways import ObjectGateway
-from target_shopify_admin.orders import OrderGateway
-from target_shopify_admin.plans import PendingRecord, Plan, Planner
-from target_shopify_admin.products import ProductGateway
-from target_shopify_admin.settings import StreamSettings
+from target_shopify_admin.objects.customer import CustomerGateway
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.fulfillments.fulfillment import FulfillmentGateway
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.objects.order import OrderGateway
+from target_shopify_admin.objects.product import ProductGateway
+from target_shopify_admin.pipeline.drain_order import DrainOrder
+from target_shopify_admin.pipeline.outcomes import Outcome
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 
 def test_a_batch_is_written_after_the_waiting_batches_of_what_it_can_name() -> None:
@@ -66,19 +67,19 @@ SHOPS_CUSTOMER: dict[str, Any] = {
 def test_a_new_customer_is_created_with_only_the_fields_the_record_gives() -> None:
     record = {"email": "ada@example.com", "firstName": "Ada", "lastName": None}
     assert plan(planner(CustomerGateway, match_on="email"), record, None) == Plan(
-        "created", None, {"firstName": "Ada", "email": "ada@example.com"}, {"email": "ada@example.com"}
+        Outcome.CREATED, None, {"firstName": "Ada", "email": "ada@example.com"}, {"email": "ada@example.com"}
     )
 
 
 def test_a_customer_as_the_shop_holds_it_is_unchanged_and_a_difference_is_an_update() -> None:
     customers = planner(CustomerGateway, match_on="email")
     record = {"email": "ada@example.com", "firstName": "Ada ", "tags": "a, B"}
-    assert plan(customers, record, SHOPS_CUSTOMER) == Plan("unchanged", SHOPS_CUSTOMER["id"])
+    assert plan(customers, record, SHOPS_CUSTOMER) == Plan(Outcome.UNCHANGED, SHOPS_CUSTOMER["id"])
     changed = plan(customers, {**record, "firstName": "Grace"}, SHOPS_CUSTOMER)
     assert changed.outcome == "updated" and changed.identifier == {"id": SHOPS_CUSTOMER["id"]}
     assert changed.wanted is not None and changed.wanted["firstName"] == "Grace"
     dry = plan(planner(CustomerGateway, dry_run=True), {**record, "firstName": "Grace"}, SHOPS_CUSTOMER)
-    assert dry == Plan("would-update", SHOPS_CUSTOMER["id"])
+    assert dry == Plan(Outcome.WOULD_UPDATE, SHOPS_CUSTOMER["id"])
 
 
 def test_only_the_metafields_the_shop_does_not_hold_are_written() -> None:
@@ -157,10 +158,10 @@ def test_a_fulfillment_takes_what_remains_on_the_order_looked_up_for_it() -> Non
 
 def test_a_delete_of_what_is_gone_or_archived_changes_nothing() -> None:
     archiving = planner(ProductGateway, delete_mode="archive")
-    assert archiving.delete(None) == Plan("unchanged", None)
-    assert archiving.delete({"id": "gid://p/1", "status": "ARCHIVED"}) == Plan("unchanged", "gid://p/1")
+    assert archiving.delete(None) == Plan(Outcome.UNCHANGED, None)
+    assert archiving.delete({"id": "gid://p/1", "status": "ARCHIVED"}) == Plan(Outcome.UNCHANGED, "gid://p/1")
     active = {"id": "gid://p/1", "status": "ACTIVE"}
-    assert archiving.delete(active) == Plan("deleted", "gid://p/1", active)
+    assert archiving.delete(active) == Plan(Outcome.DELETED, "gid://p/1", active)
 
 
 def test_pages_follow_the_cursor_to_the_last_page_and_stop_at_a_missing_owner() -> None:

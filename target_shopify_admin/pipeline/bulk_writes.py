@@ -1,24 +1,27 @@
 """Writing a big batch of customers or products: looked up many at a time or found in an export of the
 shop (exports.py), then written by one bulk mutation (stagedUploadsCreate + bulkOperationRunMutation),
-each line's answer its record's outcome."""
+each line's answer its record's outcome. The lookup and the apply are bulk; keys, plans and what the
+bulk way leaves are the record writer's."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from shopify_admin import ShopifyError
-
-from .exports import CurrentObjects
-from .fields import RecordError
-from .gateways import IdentifiedGateway
-from .plans import PendingRecord, Plan, Planner
-from .record_writes import Outcome, RecordFailedError, RecordWriter
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import IdentifiedGateway
+from target_shopify_admin.pipeline.context import RecordFailedError
+from target_shopify_admin.pipeline.exports import CurrentObjects
+from target_shopify_admin.pipeline.outcomes import Outcome
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
+from target_shopify_admin.pipeline.record_writes import RecordWriter, Written
 
 
 class BulkWriter:
     def __init__(self, records: RecordWriter) -> None:
-        self.records = records  # what the bulk path leaves to single writes goes there
-        self.threshold = records.options.bulk_threshold or 0
+        self.records = records  # keys and plans records, and writes what the bulk way leaves
+        self.context = records.context
+        self.threshold = self.context.options.bulk_threshold or 0
 
     def takes(self, batch: list[PendingRecord]) -> bool:
         """Whether `batch` goes the bulk way: big enough, of an object Shopify upserts by identifier."""
@@ -33,14 +36,13 @@ class BulkWriter:
         keys: set[str] = set()
         for pending in batch:
             if not pending.deleting:
-                try:
-                    pending.key = self.records.match_value(pending.record)
-                except RecordError as error:
-                    self.records.fail(pending, error)
+                key = self.context.settled(pending, self.records.match_value, pending.record)
+                if key is None:
                     continue
-                if pending.key.casefold() not in keys:
+                pending.key = key
+                if key.casefold() not in keys:
                     run.append(pending)
-                    keys.add(pending.key.casefold())
+                    keys.add(key.casefold())
                     continue
             self.write_run(run)
             run, keys = [], set()
@@ -60,15 +62,14 @@ class BulkWriter:
         gateway = planner.gateway
         assert isinstance(gateway, IdentifiedGateway)
         identifiers = [self.records.identifiers(pending.key) for pending in run]
-        options = self.records.options
+        options, logger = self.context.options, self.context.logger
         current_objects = CurrentObjects(
-            gateway, self.records.settings, options.bulk_runner, options.bulk_lookup, self.records.logger
+            gateway, self.context.settings, options.bulk_runner, options.bulk_lookup, logger
         )
         try:
             found = current_objects.find([pending.key for pending in run], [lookup for lookup, _ in identifiers])
         except ShopifyError as error:  # one bad identifier fails its whole query: find which, one by one
-            stream = self.records.stream
-            self.records.logger.warning("Batched lookup for %s failed (%s); looking up one by one", stream, error)
+            logger.warning("Batched lookup for %s failed (%s); looking up one by one", self.context.stream, error)
             self.records.write_all(run)
             return
         lines: list[tuple[PendingRecord, Plan]] = []
@@ -78,14 +79,15 @@ class BulkWriter:
                 related = gateway.related(pending.record, current)
                 plan = planner.upsert(pending, current, related, set_identifier)
             except RecordError as error:
-                self.records.fail(pending, error)
+                self.context.fail(pending, error)
                 continue
             bulk_ready = plan.wanted is not None and gateway.bulk_ready(plan.wanted)
             (lines if bulk_ready else alone).append((pending, plan))
         if len(lines) < self.threshold:  # few changes: not worth a bulk operation
             alone, lines = alone + lines, []
         for pending, plan in alone:
-            self.records.settle(pending, partial(self.records.write_planned, planner, pending, plan))
+            plan_again = partial(self.records.plan, planner, pending, again=True)
+            self.context.settle(pending, self.records.apply, pending, plan, plan_again)
         if lines:
             self.write_lines(planner, lines)
 
@@ -93,10 +95,11 @@ class BulkWriter:
         """One bulk mutation; each line's answer is its record's outcome. A line the operation did not
         answer (it failed or was canceled part-way), or an operation that could not run, is written again
         record by record: upserts looked up afresh change nothing twice."""
-        gateway, stream, logger = planner.gateway, self.records.stream, self.records.logger
+        gateway, stream, logger = planner.gateway, self.context.stream, self.context.logger
+        assert isinstance(gateway, IdentifiedGateway)
         variables = [{"input": plan.wanted, "identifier": plan.identifier} for _, plan in lines]
         try:
-            operation, answers = self.records.options.bulk_runner.run_mutation(gateway.set_mutation, variables)
+            operation, answers = self.context.options.bulk_runner.run_mutation(gateway.set_mutation, variables)
         except ShopifyError as error:
             logger.warning("Bulk mutation for %s failed (%s); writing record by record", stream, error)
             answers, status = {}, "not run"
@@ -112,20 +115,20 @@ class BulkWriter:
             payload = (answer.get("data") or {}).get(gateway.set_root)
             if answer.get("errors") or not payload:
                 messages = "; ".join(str(e.get("message")) for e in answer.get("errors") or []) or "no payload"
-                self.records.fail(pending, ShopifyError(f"Shopify returned errors: {messages}"))
+                self.context.fail(pending, ShopifyError(f"Shopify returned errors: {messages}"))
             elif payload["userErrors"]:
-                self.records.fail(
-                    pending, RecordFailedError(f"Shopify refused the {gateway.kind}", payload["userErrors"])
-                )
+                refused = RecordFailedError(f"Shopify refused the {gateway.kind}", payload["userErrors"])
+                self.context.fail(pending, refused)
             else:
-                self.records.note(pending, plan.outcome, payload[gateway.kind]["id"])
+                self.context.note(pending, plan.outcome, payload[gateway.kind]["id"])
 
     def rewrite(self, planner: Planner, pending: PendingRecord, plan: Plan) -> None:
         """Write a record the bulk mutation did not answer for. Found as it should be, the operation wrote
         it before it stopped: the outcome is still what the first lookup saw was needed."""
 
-        def attempt() -> Outcome:
-            outcome, shopify_id = self.records.upsert(planner, pending)
-            return plan.outcome if outcome == "unchanged" else outcome, shopify_id
+        def attempt() -> Written:
+            again = self.records.plan(planner, pending)
+            outcome, shopify_id = self.records.apply(pending, again, partial(self.records.plan, planner, pending, True))
+            return plan.outcome if outcome is Outcome.UNCHANGED else outcome, shopify_id
 
-        self.records.settle(pending, attempt)
+        self.context.settle(pending, attempt)

@@ -7,13 +7,32 @@ import logging
 import os
 import threading
 from collections import Counter
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from shopify_admin import ConfigurationError, ShopifyAdminClient
 from shopify_admin.progress import Progress
 
-FAILED = "failed"
+
+class Outcome(StrEnum):
+    """What writing a record did (or, in a dry run, would do) to the shop."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    UNCHANGED = "unchanged"
+    WOULD_CREATE = "would-create"
+    WOULD_UPDATE = "would-update"
+    WOULD_DELETE = "would-delete"
+    FAILED = "failed"
+
+    @property
+    def would(self) -> Outcome:
+        """The outcome a dry run reports for a change."""
+        return {Outcome.CREATED: Outcome.WOULD_CREATE, Outcome.UPDATED: Outcome.WOULD_UPDATE}.get(
+            self, Outcome.WOULD_DELETE
+        )
 
 
 class TooManyFailuresError(Exception):
@@ -63,9 +82,9 @@ class Ledger:
 
     @property
     def failures(self) -> int:
-        return sum(c[FAILED] for c in self.counts.values())
+        return sum(c[Outcome.FAILED] for c in self.counts.values())
 
-    def note(self, stream: str, outcome: str, key: Any, shopify_id: str | None) -> None:
+    def note(self, stream: str, outcome: Outcome, key: Any, shopify_id: str | None) -> None:
         self.progress(stream).advance(outcome=outcome)
         self.logger.debug("%s %s: %s %s", stream, key, outcome, shopify_id or "")
 
@@ -86,7 +105,7 @@ class Ledger:
         if self.dead_letter_path is not None:
             with self._lock, self.dead_letter_path.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(letter, default=str) + "\n")
-        self.progress(stream).advance(outcome=FAILED)
+        self.progress(stream).advance(outcome=Outcome.FAILED)
         failures = self.failures
         if self.max_failures is not None and failures >= self.max_failures:
             raise TooManyFailuresError(f"stopping after {failures} failed records (max_failures)")

@@ -6,8 +6,23 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, nested, object_list, text, texts_and_tags, without_nulls
-from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields, is_held
+from target_shopify_admin.objects.fields import (
+    RecordError,
+    flag,
+    nested,
+    object_list,
+    text,
+    texts_and_tags,
+    without_nulls,
+)
+from target_shopify_admin.objects.gateway import (
+    USER_ERRORS,
+    IdentifiedGateway,
+    WriteAnswer,
+    changed_metafields,
+    is_held,
+)
+from target_shopify_admin.objects.kind import ObjectKind
 
 ADDRESS_TEXT = ("address1", "address2", "city", "company", "firstName", "lastName", "phone", "provinceCode", "zip")
 ADDRESS_SELECTION = " ".join((*ADDRESS_TEXT, "countryCodeV2"))
@@ -145,3 +160,12 @@ def address_input(address: dict[str, Any], where: str) -> dict[str, Any]:
     elif address.get("country") is not None:
         raise RecordError(f"{where}countryCodeV2 is required: Shopify takes a country code, not {address['country']!r}")
     return wanted
+
+
+KIND = ObjectKind(
+    name="customer",
+    stream="customers",
+    match_keys=("id", "email", "phone", "custom_id"),
+    gateway=CustomerGateway,
+    summary="customerSet upserts, customerDelete deletes",
+)

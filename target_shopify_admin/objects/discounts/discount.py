@@ -9,16 +9,26 @@ existing discount is written only when the discount ships to all countries now."
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from typing_extensions import override
 
 from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer, is_held
+from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
-from .fields import RecordError, flag, money, object_list, text, timestamp, without_nulls
-from .gateways import ObjectGateway, WriteAnswer, is_held
+from .discount_input import (
+    code_fields,
+    combines_with,
+    customer_gets,
+    flat,
+    minimum_requirement,
+    seconds,
+    shipping_fields,
+)
 
 ERRORS = "userErrors { field code message }"
 # discountType → (mutation prefix, input argument, input type)
@@ -111,7 +121,6 @@ class DiscountGateway(ObjectGateway):
     """`current` is the discount flat, as the tap writes it: its node id beside its fields."""
 
     kind = "discount"
-    set_root = set_mutation = ""  # no one upsert: `write` picks the create or update of the discountType
     lookup_keys: ClassVar = {"id": "id", "code": "code", "title": "title"}
     set_keys: ClassVar = {"code": "code", "title": "title"}
 
@@ -182,13 +191,13 @@ class DiscountGateway(ObjectGateway):
         return wanted
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         if current is None:
-            return "created"
-        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
+            return Outcome.CREATED
+        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
 
-    @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        """The discount as the shop holds it, in the shape `to_input` gives, for comparing."""
         held = {
             "title": current["title"],
             "startsAt": current["startsAt"],
@@ -235,137 +244,10 @@ class DiscountGateway(ObjectGateway):
         return WriteAnswer(payload[f"deleted{kind}DiscountId"], payload["userErrors"])
 
 
-def flat(node: dict[str, Any], field: str) -> dict[str, Any]:
-    """The node's id beside its discount's fields; a code discount's first code as `code`."""
-    discount = dict(node[field])
-    codes = discount.pop("codes", None)
-    if codes is not None:
-        discount["code"] = codes["nodes"][0]["code"] if codes["nodes"] else None
-    return {"id": node["id"], **discount}
-
-
-def seconds(stamp: str | None) -> str | None:
-    """Shopify keeps discount times to the second."""
-    return None if stamp is None else stamp[:19] + "Z"
-
-
-def combines_with(record: dict[str, Any]) -> dict[str, Any] | None:
-    given = record.get("combinesWith")
-    if given is None:
-        return None
-    if not isinstance(given, dict):
-        raise RecordError(f"combinesWith must be an object, not {type(given).__name__}")
-    names = ("productDiscounts", "orderDiscounts", "shippingDiscounts")
-    return without_nulls({name: flag(given, name, "combinesWith.") for name in names})
-
-
-def minimum_requirement(record: dict[str, Any]) -> dict[str, Any] | None:
-    given = record.get("minimumRequirement")
-    if not isinstance(given, dict):
-        return None
-    where = "minimumRequirement."
-    if given.get("greaterThanOrEqualToSubtotal") is not None:
-        subtotal = money(given["greaterThanOrEqualToSubtotal"], "amount", f"{where}greaterThanOrEqualToSubtotal.")
-        return {"subtotal": {"greaterThanOrEqualToSubtotal": subtotal}}
-    if given.get("greaterThanOrEqualToQuantity") is not None:
-        quantity = str(given["greaterThanOrEqualToQuantity"])
-        if not quantity.isdigit():
-            raise RecordError(f"{where}greaterThanOrEqualToQuantity must be a whole number, not {quantity!r}")
-        return {"quantity": {"greaterThanOrEqualToQuantity": quantity}}
-    return None
-
-
-def code_fields(record: dict[str, Any]) -> dict[str, Any]:
-    usage = record.get("usageLimit")
-    if usage is not None and (not isinstance(usage, int) or isinstance(usage, bool)):
-        raise RecordError(f"usageLimit must be an integer, not {usage!r}")
-    return without_nulls(
-        {
-            "code": text(record, "code"),
-            "usageLimit": usage,
-            "appliesOncePerCustomer": flag(record, "appliesOncePerCustomer"),
-        }
-    )
-
-
-def customer_gets(record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any] | None:
-    """DiscountCustomerGetsInput from the tap's customerGets: the value, and the items (entitled products
-    and collections not named any more are removed)."""
-    given = record.get("customerGets")
-    if given is None:
-        return None
-    if not isinstance(given, dict):
-        raise RecordError(f"customerGets must be an object, not {type(given).__name__}")
-    gets = without_nulls({"value": discount_value(given.get("value")), "items": items(given.get("items"), current)})
-    if current is None and "value" not in gets:
-        raise RecordError("customerGets.value (percentage or amount) is required to create a basic discount")
-    return gets or None
-
-
-def discount_value(value: Any) -> dict[str, Any] | None:
-    where = "customerGets.value."
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise RecordError(f"customerGets.value must be an object, not {type(value).__name__}")
-    if value.get("percentage") is not None:
-        percentage = value["percentage"]
-        if not isinstance(percentage, int | float | Decimal) or isinstance(percentage, bool):
-            raise RecordError(f"{where}percentage must be a number from 0 to 1, not {percentage!r}")
-        return {"percentage": float(percentage)}
-    amount = value.get("amount")
-    if isinstance(amount, dict):
-        off = money(amount, "amount", f"{where}amount.")
-        each = bool(flag(value, "appliesOnEachItem", where))
-        return {"discountAmount": {"amount": off, "appliesOnEachItem": each}}
-    raise RecordError(f"{where}percentage or {where}amount.amount is required")
-
-
-def items(given: Any, current: dict[str, Any] | None) -> dict[str, Any] | None:
-    if given is None:
-        return None
-    if not isinstance(given, dict):
-        raise RecordError(f"customerGets.items must be an object, not {type(given).__name__}")
-    held = ((current or {}).get("customerGets") or {}).get("items") or {}
-    if given.get("allItems"):
-        return {"all": True}
-    if given.get("collections") is not None:
-        wanted = ids(given, "collections")
-        return {"collections": {"add": wanted, "remove": sorted(set(ids(held, "collections")) - set(wanted))}}
-    products, variants = ids(given, "products"), ids(given, "productVariants")
-    if not products and not variants:
-        raise RecordError("customerGets.items needs allItems, products, productVariants or collections")
-    return {
-        "products": {
-            "productsToAdd": products,
-            "productsToRemove": sorted(set(ids(held, "products")) - set(products)),
-            "productVariantsToAdd": variants,
-            "productVariantsToRemove": sorted(set(ids(held, "productVariants")) - set(variants)),
-        }
-    }
-
-
-def ids(holder: dict[str, Any], name: str) -> list[str]:
-    """The ids of a list of `{id}` (the tap's shape) or of a connection's nodes (the shop's)."""
-    value = holder.get(name)
-    rows = value.get("nodes") if isinstance(value, dict) else object_list(holder, name)
-    return sorted(text(row, "id", f"customerGets.items.{name}[].") or "" for row in rows or [])
-
-
-def shipping_fields(record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    price = record.get("maximumShippingPrice")
-    if isinstance(price, dict):
-        fields["maximumShippingPrice"] = money(price, "amount", "maximumShippingPrice.")
-    destination = record.get("destinationSelection")
-    if isinstance(destination, dict):
-        held = ((current or {}).get("destinationSelection") or {}).get("allCountries")
-        if destination.get("allCountries"):
-            fields["destination"] = {"all": True}
-        elif current is None or held:
-            countries = [str(c) for c in destination.get("countries") or []]
-            if not countries:
-                raise RecordError("destinationSelection needs allCountries or a list of countries")
-            include = bool(flag(destination, "includeRestOfWorld", "destinationSelection."))
-            fields["destination"] = {"countries": {"add": countries, "includeRestOfWorld": include}}
-    return fields
+KIND = ObjectKind(
+    name="discount",
+    stream="discounts",
+    match_keys=("id", "code", "title"),  # code: code discounts; title: automatic discounts
+    gateway=DiscountGateway,
+    summary="basic and free shipping discounts, by code or automatic, created, updated and deleted",
+)

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from shopify_admin import AnswerLostError, ShopifyAdminClient, ShopifyError
+from shopify_admin import ShopifyAdminClient, ShopifyError
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
-
-from .fields import RecordError, text
-from .gateways import look_up
-from .plans import PendingRecord
-from .record_writes import RecordFailedError, RecordWriter
+from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.objects.lookups import look_up
+from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
+from target_shopify_admin.pipeline.outcomes import Outcome
+from target_shopify_admin.pipeline.plans import PendingRecord, Plan
 
 PER_JOB = 250  # discountRedeemCodeBulkAdd and the job's codes connection take at most 250
 ERRORS = "userErrors { field code message }"
@@ -57,33 +58,30 @@ def lookups_per_query() -> int:
 
 
 class RedeemCodeWriter:
-    """Writes a batch of discount_code records, discount by discount, through `records`' ledger."""
+    """Writes a batch of discount_code records, discount by discount."""
 
-    def __init__(self, records: RecordWriter, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.records = records
-        self.client: ShopifyAdminClient = records.options.client
+    def __init__(self, context: WriteContext, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.context = context
+        self.client: ShopifyAdminClient = context.client
         self.sleep = sleep
 
     def write(self, batch: list[PendingRecord]) -> None:
         by_discount: dict[str, list[PendingRecord]] = {}
         for pending in batch:
-            try:
-                by_discount.setdefault(self.checked(pending), []).append(pending)
-            except RecordError as error:
-                self.records.fail(pending, error)
+            discount_id = self.context.settled(pending, self.checked, pending)
+            if discount_id is not None:
+                by_discount.setdefault(discount_id, []).append(pending)
         for discount_id, group in by_discount.items():
             try:
                 self.add(discount_id, [p for p in group if not p.deleting])
                 self.delete(discount_id, [p for p in group if p.deleting])
             except ShopifyError as error:  # a request refused for the whole group fails each of its records
                 for pending in group:
-                    self.records.fail(pending, error)
+                    self.context.fail(pending, error)
 
     def checked(self, pending: PendingRecord) -> str:
         """The record's discount id; its code becomes its key."""
-        stream = self.records.stream
-        if pending.deleting and not self.records.settings.allow_deletes:
-            raise RecordError(f"delete refused: set streams.{stream}.allow_deletes to true")
+        self.context.check_delete(pending)
         pending.key = text(pending.record, "code")
         if not pending.key:
             raise RecordError("the match key 'code' is missing or empty")
@@ -99,53 +97,52 @@ class RedeemCodeWriter:
         answers = look_up(self.client, lookup_document, lookups_per_query(), codes, lambda n, c: {f"c{n}": c})
         return [(answer or {}).get("id") for answer in answers]
 
+    def planned(self, group: list[tuple[PendingRecord, Plan]]) -> list[PendingRecord]:
+        """The records whose plan is a change to send; the others are noted."""
+        for pending, plan in group:
+            if plan.wanted is None:
+                self.context.note(pending, plan.outcome, plan.shopify_id)
+        return [plan.wanted for _, plan in group if plan.wanted is not None]
+
     def add(self, discount_id: str, group: list[PendingRecord]) -> None:
         owners = self.owners([p.key for p in group])
-        new = []
+        plans = []
         for pending, owner in zip(group, owners, strict=True):
-            if owner == discount_id:
-                self.records.note(pending, "unchanged", None)
-            else:
-                new.append(pending)  # on another discount: Shopify refuses it, in its words
-        if self.records.options.dry_run:
-            for pending in new:
-                self.records.note(pending, "would-create", None)
-            return
+            # a code on another discount is sent too: Shopify refuses it, in its words
+            held = owner == discount_id
+            created = self.context.change(Outcome.CREATED, None, pending)
+            plans.append((pending, Plan(Outcome.UNCHANGED, None) if held else created))
+        new = self.planned(plans)
         for start in range(0, len(new), PER_JOB):
-            self.add_job(discount_id, new[start : start + PER_JOB])
+            chunk = new[start : start + PER_JOB]
+            plan_again = partial(self.missing, discount_id, chunk)
+            send = partial(self.add_job, discount_id)
+            self.context.rechecked(discount_id, chunk, plan_again, send, looked_for="the codes")
 
-    def add_job(self, discount_id: str, chunk: list[PendingRecord], attempt: int = 1) -> None:
-        codes = [{"code": p.key} for p in chunk]
-        variables = {"id": discount_id, "codes": codes}
-        try:
-            payload = self.client.execute(ADD, variables, resend=False)["discountRedeemCodeBulkAdd"]
-        except AnswerLostError as lost:
-            if attempt >= self.client.max_attempts:
-                raise
-            self.records.logger.warning("%s %s: %s; looking the codes up again", self.records.stream, discount_id, lost)
-            self.add_missing(discount_id, chunk, attempt + 1)
+    def add_job(self, discount_id: str, chunk: list[PendingRecord]) -> None:
+        if not chunk:
             return
+        variables = {"id": discount_id, "codes": [{"code": p.key} for p in chunk]}
+        payload = self.client.execute(ADD, variables, resend=False)["discountRedeemCodeBulkAdd"]
         if payload["userErrors"]:
             for pending in chunk:
-                self.records.fail(pending, RecordFailedError("Shopify refused the codes", payload["userErrors"]))
+                self.context.fail(pending, RecordFailedError("Shopify refused the codes", payload["userErrors"]))
             return
         rows = self.finished(payload["bulkCreation"]["id"])
         for pending, row in zip(chunk, rows, strict=True):
             if row["errors"]:
                 message = f"Shopify refused the code {pending.key!r}: {row['errors'][0]['message']}"
-                self.records.fail(pending, RecordFailedError(message, row["errors"]))
+                self.context.fail(pending, RecordFailedError(message, row["errors"]))
             else:
-                self.records.note(pending, "created", row["discountRedeemCode"]["id"])
+                self.context.note(pending, Outcome.CREATED, row["discountRedeemCode"]["id"])
 
-    def add_missing(self, discount_id: str, chunk: list[PendingRecord], attempt: int) -> None:
+    def missing(self, discount_id: str, chunk: list[PendingRecord]) -> list[PendingRecord]:
         """After a lost answer: the codes the discount holds now were added by it; the rest are sent again."""
         owners = self.owners([p.key for p in chunk])
         for pending, owner in zip(chunk, owners, strict=True):
             if owner == discount_id:
-                self.records.note(pending, "created", None)
-        missing = [p for p, owner in zip(chunk, owners, strict=True) if owner != discount_id]
-        if missing:
-            self.add_job(discount_id, missing, attempt)
+                self.context.note(pending, Outcome.CREATED, None)
+        return [p for p, owner in zip(chunk, owners, strict=True) if owner != discount_id]
 
     def finished(self, job_id: str) -> list[dict[str, Any]]:
         """The job's codes, in the order sent, once it is done."""
@@ -166,14 +163,12 @@ class RedeemCodeWriter:
             )
             for code in page["nodes"]
         }
-        doomed = [p for p in group if p.key.casefold() in held]
+        plans = []
         for pending in group:
-            if pending.key.casefold() not in held:
-                self.records.note(pending, "unchanged", None)  # already gone
-        if self.records.options.dry_run:
-            for pending in doomed:
-                self.records.note(pending, "would-delete", held[pending.key.casefold()])
-            return
+            code_id = held.get(pending.key.casefold())
+            deleted = self.context.change(Outcome.DELETED, code_id, pending)
+            plans.append((pending, Plan(Outcome.UNCHANGED, None) if code_id is None else deleted))  # gone already
+        doomed = self.planned(plans)
         for start in range(0, len(doomed), PER_JOB):
             chunk = doomed[start : start + PER_JOB]
             ids = [held[p.key.casefold()] for p in chunk]
@@ -181,8 +176,16 @@ class RedeemCodeWriter:
             payload = answer["discountCodeRedeemCodeBulkDelete"]
             for pending, code_id in zip(chunk, ids, strict=True):
                 if payload["userErrors"]:
-                    self.records.fail(
-                        pending, RecordFailedError("Shopify refused to delete the codes", payload["userErrors"])
-                    )
+                    error = RecordFailedError("Shopify refused to delete the codes", payload["userErrors"])
+                    self.context.fail(pending, error)
                 else:
-                    self.records.note(pending, "deleted", code_id)
+                    self.context.note(pending, Outcome.DELETED, code_id)
+
+
+KIND = ObjectKind(
+    name="discount_code",
+    stream="discount_codes",
+    match_keys=("code",),
+    rows=RedeemCodeWriter,
+    summary="redeem codes of a code discount (discountId), added and deleted in bulk",
+)

@@ -14,9 +14,10 @@ from typing_extensions import override
 
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
-
-from .fields import RecordError, text, timestamp, without_nulls
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 EVENTS = f"""query TargetFulfillmentEvents($id: ID!, $after: String) {{
   fulfillment(id: $id) {{ id events(first: 250, after: $after) {{ nodes {{ status happenedAt }} {PAGE_INFO} }} }}
@@ -38,7 +39,6 @@ class FulfillmentEventGateway(ObjectGateway):
 
     kind = "fulfillment event"
     lookup_keys: ClassVar = {"fulfillment": "id"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,12 +74,8 @@ class FulfillmentEventGateway(ObjectGateway):
         return {"event": event}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "created" if wanted else "unchanged"
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.CREATED if wanted else Outcome.UNCHANGED
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
@@ -107,3 +103,12 @@ def coordinate(record: dict[str, Any], name: str) -> float | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | Decimal)):
         raise RecordError(f"{name} must be a number, not {value!r}")
     return None if value is None else float(value)
+
+
+KIND = ObjectKind(
+    name="fulfillment_event",
+    match_keys=("fulfillment",),
+    rank=3,  # names a fulfillment
+    gateway=FulfillmentEventGateway,
+    summary="fulfillmentEventCreate adds a carrier's event to a fulfillment, once; deletes are refused",
+)

@@ -1,6 +1,7 @@
-"""One sink per stream. A batch is applied record by record, or, from `bulk_threshold` records of
-customers or products, looked up many at a time and written by one bulk mutation. The SDK relays STATE
-only after draining every sink, so every record before it has been written or dead-lettered."""
+"""One sink per stream. A batch goes to its object's writer: rows of its own (inventory levels, redeem
+codes), one bulk mutation from `bulk_threshold` records of an object Shopify upserts by identifier
+(customers, products), or record by record. The SDK relays STATE only after draining every sink, so every
+record before it has been written or dead-lettered."""
 
 from __future__ import annotations
 
@@ -11,38 +12,13 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from .bulk_writes import BulkWriter
-from .customers import CustomerGateway
-from .discounts import DiscountGateway
-from .drain_order import DrainOrder
-from .fulfillment_events import FulfillmentEventGateway
-from .fulfillment_order_actions import FulfillmentOrderActionGateway
-from .fulfillments import FulfillmentGateway
-from .gateways import ObjectGateway
-from .inventory import InventoryItemGateway
-from .level_writes import LevelWriter
-from .orders import OrderGateway
-from .plans import PendingRecord
-from .products import ProductGateway
-from .record_writes import RecordWriter, WriteOptions
-from .redeem_codes import RedeemCodeWriter
-from .settings import StreamSettings
-
-GATEWAYS: dict[str, type[ObjectGateway]] = {
-    "customer": CustomerGateway,
-    "product": ProductGateway,
-    "order": OrderGateway,
-    "fulfillment": FulfillmentGateway,
-    "fulfillment_event": FulfillmentEventGateway,
-    "fulfillment_order_action": FulfillmentOrderActionGateway,
-    "discount": DiscountGateway,
-    "inventory_item": InventoryItemGateway,
-}
-# objects written many records a request, not an object per record, each by a writer of its own
-BATCH_WRITERS: dict[str, type[LevelWriter | RedeemCodeWriter]] = {
-    "inventory_level": LevelWriter,
-    "discount_code": RedeemCodeWriter,
-}
+from target_shopify_admin.objects import object_kinds
+from target_shopify_admin.pipeline.bulk_writes import BulkWriter
+from target_shopify_admin.pipeline.context import WriteContext, WriteOptions
+from target_shopify_admin.pipeline.drain_order import DrainOrder
+from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.record_writes import RecordWriter
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 
 class WritingTarget(Protocol):
@@ -62,12 +38,12 @@ class ShopifySink(BatchSink):
         self.drain_order = handed.drain_order
         self.drain_order.add(self, self.settings.object)
         options = handed.write_options
-        kind = GATEWAYS.get(self.settings.object or "")
-        gateway = kind(options.client) if kind else None
-        self.records = RecordWriter(stream_name, self.settings, gateway, options, self.logger)
+        kind = object_kinds().get(self.settings.object or "")
+        gateway = kind.gateway(options.client) if kind and kind.gateway else None
+        context = WriteContext(stream_name, self.settings, options, self.logger)
+        self.records = RecordWriter(context, gateway)
         self.bulk = BulkWriter(self.records)
-        writer = BATCH_WRITERS.get(self.settings.object or "")
-        self.batch_writer = writer(self.records) if writer else None
+        self.batch_writer = kind.rows(context) if kind and kind.rows else None
 
     @override
     def get_validator(self) -> None:
@@ -77,7 +53,9 @@ class ShopifySink(BatchSink):
     @override
     def _parse_timestamps_in_record(self, record: dict, schema: dict, treatment: DatetimeErrorTreatmentEnum) -> None:
         """Timestamps stay as they came: a bad one must fail its record, where the SDK would null it or stop
-        the run; the fields written to Shopify are checked where they are read (fields.timestamp)."""
+        the run; the fields written to Shopify are checked where they are read (fields.timestamp). Private: the
+        SDK's public setting (datetime_error_treatment) only chooses between nulling and stopping (pinned by
+        tests/test_target_orders.py, a processedAt of 'yesterday' failing its record)."""
 
     @property
     @override

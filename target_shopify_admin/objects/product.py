@@ -8,8 +8,9 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from .fields import RecordError, flag, money, object_list, strings, text, texts_and_tags
-from .gateways import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields
+from target_shopify_admin.objects.fields import RecordError, flag, money, object_list, strings, text, texts_and_tags
+from target_shopify_admin.objects.gateway import USER_ERRORS, IdentifiedGateway, WriteAnswer, changed_metafields
+from target_shopify_admin.objects.kind import ObjectKind
 
 PRODUCT_TEXT = ("title", "handle", "descriptionHtml", "vendor", "productType", "status")
 VARIANT_TEXT = ("sku", "barcode", "inventoryPolicy")
@@ -173,3 +174,13 @@ def option_input(option: dict[str, Any], where: str) -> dict[str, Any]:
         raise RecordError(f"{where}name is required")
     values = strings(option, "values") or []
     return {"name": name, "values": [{"name": v} for v in values]}
+
+
+KIND = ObjectKind(
+    name="product",
+    stream="products",
+    match_keys=("id", "handle", "custom_id"),
+    delete_modes=("delete", "archive"),
+    gateway=ProductGateway,
+    summary="productSet upserts with variants and options; deleted or archived",
+)

@@ -22,10 +22,11 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.schema import admin_schema
-
-from .fields import RecordError, text, timestamp, without_nulls
-from .fulfillment_events import second
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.fulfillments.event import second
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 LOOKUP = """query TargetFulfillmentOrderState($id: ID!) {
   fulfillmentOrder(id: $id) {
@@ -139,7 +140,6 @@ class FulfillmentOrderActionGateway(ObjectGateway):
 
     kind = "fulfillment order"
     lookup_keys: ClassVar = {"fulfillment_order": "id"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -163,12 +163,8 @@ class FulfillmentOrderActionGateway(ObjectGateway):
         return {} if arguments is None else {"action": action, "variables": {"id": current["id"], **arguments}}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "updated" if wanted else "unchanged"
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.UPDATED if wanted else Outcome.UNCHANGED
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
@@ -183,3 +179,12 @@ class FulfillmentOrderActionGateway(ObjectGateway):
     @override
     def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         raise AssertionError("unreachable: `removed` refuses every delete")
+
+
+KIND = ObjectKind(
+    name="fulfillment_order_action",
+    match_keys=("fulfillment_order",),
+    rank=3,  # names a fulfillment order, which orders and fulfillments change
+    gateway=FulfillmentOrderActionGateway,
+    summary=f"one action ({' / '.join(PLANS)}) on a fulfillment order, sent while its effect is not there",
+)

@@ -1,14 +1,15 @@
 """What a record asks of the object the shop holds, decided from the looked-up object alone, without a
-request: the step between the lookup and the write."""
+request: the step between the lookup and the write. A dry run is decided here, in `Plan.change`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import RecordError
-from .gateways import ObjectGateway
-from .settings import StreamSettings
+from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import ObjectGateway
+from target_shopify_admin.pipeline.outcomes import Outcome
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 
 @dataclass
@@ -31,12 +32,23 @@ class PendingRecord:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a record asks of the object the shop holds: nothing (`wanted` None) or a write."""
+    """What a record asks of the object the shop holds: nothing (`wanted` None) or a write of `wanted`
+    (an input, an object to delete, a row: whatever the object's writer sends)."""
 
-    outcome: str
+    outcome: Outcome
     shopify_id: str | None
-    wanted: dict[str, Any] | None = None
+    wanted: Any = None
     identifier: dict[str, Any] | None = None
+
+    @classmethod
+    def change(
+        cls, outcome: Outcome, shopify_id: str | None, wanted: Any, identifier: Any = None, *, dry_run: bool
+    ) -> Plan:
+        """A change to write; in a dry run, the outcome it would have, with nothing to write. Every writer
+        plans its changes here, so this is the one place a dry run is decided."""
+        if dry_run:
+            return cls(outcome.would, shopify_id)
+        return cls(outcome, shopify_id, wanted, identifier)
 
 
 @dataclass(frozen=True)
@@ -66,16 +78,15 @@ class Planner:
         wanted = self.gateway.to_input(pending.record, current, related)
         current_id = current["id"] if current else None
         outcome = self.gateway.outcome(wanted, current)
-        if outcome == "unchanged":
+        if outcome == Outcome.UNCHANGED:
             return Plan(outcome, current_id)
-        if self.dry_run:
-            return Plan(f"would-{outcome.removesuffix('d')}", current_id)
-        return Plan(outcome, current_id, wanted, {"id": current_id} if current_id else set_identifier)
+        identifier = {"id": current_id} if current_id else set_identifier
+        return Plan.change(outcome, current_id, wanted, identifier, dry_run=self.dry_run)
 
     def delete(self, current: dict[str, Any] | None) -> Plan:
         """`wanted` holds the object to delete."""
         if current is None:
-            return Plan("unchanged", None)  # already gone: deleting again changes nothing
+            return Plan(Outcome.UNCHANGED, None)  # already gone: deleting again changes nothing
         if self.gateway.removed(current, self.settings.delete_mode):
-            return Plan("unchanged", current["id"])
-        return Plan("would-delete" if self.dry_run else "deleted", current["id"], current)
+            return Plan(Outcome.UNCHANGED, current["id"])
+        return Plan.change(Outcome.DELETED, current["id"], current, dry_run=self.dry_run)

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin.paging import PAGE_INFO, pages
-
-from .fields import RecordError, object_list, text
-from .gateways import USER_ERRORS, ObjectGateway, WriteAnswer
-from .orders import connection
+from target_shopify_admin.objects.fields import RecordError, object_list, text
+from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
+from target_shopify_admin.objects.order import connection
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 # page sizes that keep a lookup under the 1,000-point query cost limit; further pages are read after it
@@ -59,10 +60,7 @@ class FulfillmentGateway(ObjectGateway):
     the input is `{fulfillment: FulfillmentInput}` to create or `{id, tracking}` to retrack, or empty."""
 
     kind = "fulfillment"
-    set_root = "fulfillmentCreate"
-    set_mutation = CREATE
     lookup_keys: ClassVar = {"id": "id", "order": "orderId"}
-    set_keys: ClassVar = lookup_keys
 
     @override
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -148,12 +146,8 @@ class FulfillmentGateway(ObjectGateway):
         return {"fulfillment": fulfillment}
 
     @override
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
-        return "updated" if "tracking" in wanted else "created" if wanted else "unchanged"
-
-    @override
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        return Outcome.UPDATED if "tracking" in wanted else Outcome.CREATED if wanted else Outcome.UNCHANGED
 
     @override
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
@@ -242,3 +236,13 @@ def same_tracking(wanted: dict[str, Any], current: list[dict[str, Any]]) -> bool
         and [r["number"] for r in current if r.get("number")] == wanted["numbers"]
         and [r["url"] for r in current if r.get("url")] == wanted["urls"]
     )
+
+
+KIND = ObjectKind(
+    name="fulfillment",
+    stream="fulfillments",
+    match_keys=("id", "order"),
+    rank=2,  # names an order
+    gateway=FulfillmentGateway,
+    summary="fulfillmentCreate fulfils an order's lines, tracking updated; a delete cancels it (fulfillmentCancel)",
+)

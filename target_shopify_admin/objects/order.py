@@ -16,10 +16,10 @@ from typing_extensions import override
 from shopify_admin import ShopifyAdminClient
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
-
-from .customers import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from .fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
-from .gateways import CUSTOM_ID_TYPE, USER_ERRORS, ObjectGateway, WriteAnswer
+from target_shopify_admin.objects.customer import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
+from target_shopify_admin.objects.fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
+from target_shopify_admin.objects.gateway import CUSTOM_ID_TYPE, USER_ERRORS, InputGateway, WriteAnswer
+from target_shopify_admin.objects.kind import ObjectKind
 
 UPDATABLE_TEXT = ("email", "phone", "note", "poNumber")  # the text fields of OrderInput
 ORDER_SELECTION = f"""
@@ -61,12 +61,11 @@ CLOSE = f"""mutation TargetOrderClose($input: OrderCloseInput!) {{
 }}"""
 
 
-class OrderGateway(ObjectGateway):
+class OrderGateway(InputGateway):
     kind = "order"
     set_root = "orderUpdate"
     set_mutation = UPDATE
     lookup_keys: ClassVar = {"id": "id", "source_identifier": "sourceIdentifier"}
-    set_keys: ClassVar = lookup_keys
 
     def __init__(self, client: ShopifyAdminClient) -> None:
         super().__init__(client)
@@ -172,22 +171,7 @@ class OrderGateway(ObjectGateway):
             wanted["shippingAddress"] = address_input(record["shippingAddress"], "shippingAddress.")
         if current is not None:
             return wanted  # an OrderInput: line items, customer and money cannot change after creation
-        if isinstance(record.get("billingAddress"), dict):
-            wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
-        customer = customer_id(record, related)
-        if customer is not None:
-            wanted["customer"] = {"toAssociate": {"id": customer}}
-        for name in ("sourceName", "currency"):
-            if record.get(name) is not None:
-                wanted[name] = text(record, name)
-        if record.get("processedAt") is not None:
-            wanted["processedAt"] = timestamp(record, "processedAt")
-        lines = connection(record, "lineItems")
-        if not lines:
-            raise RecordError("lineItems is required to create an order")
-        currency = text(record, "currencyCode") or "USD"
-        wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
-        return wanted
+        return wanted | creation_input(record, related)
 
     @override
     def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +196,27 @@ class OrderGateway(ObjectGateway):
             return WriteAnswer(current["id"], payload["userErrors"])
         payload = self.mutate(DELETE, {"orderId": current["id"]})["orderDelete"]
         return WriteAnswer(payload["deletedId"], payload["userErrors"])
+
+
+def creation_input(record: dict[str, Any], related: dict[str, Any]) -> dict[str, Any]:
+    """What only creating an order sets (orderCreate): billing address, customer, lines, money."""
+    wanted: dict[str, Any] = {}
+    if isinstance(record.get("billingAddress"), dict):
+        wanted["billingAddress"] = address_input(record["billingAddress"], "billingAddress.")
+    customer = customer_id(record, related)
+    if customer is not None:
+        wanted["customer"] = {"toAssociate": {"id": customer}}
+    for name in ("sourceName", "currency"):
+        if record.get(name) is not None:
+            wanted[name] = text(record, name)
+    if record.get("processedAt") is not None:
+        wanted["processedAt"] = timestamp(record, "processedAt")
+    lines = connection(record, "lineItems")
+    if not lines:
+        raise RecordError("lineItems is required to create an order")
+    currency = text(record, "currencyCode") or "USD"
+    wanted["lineItems"] = [line_input(line, f"lineItems[{i}].", currency) for i, line in enumerate(lines)]
+    return wanted
 
 
 def customer_email(record: dict[str, Any]) -> str | None:
@@ -270,3 +275,14 @@ def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any
     elif variant is None:
         raise RecordError(f"{where}originalUnitPriceSet or price is required for a line without a variant")
     return wanted
+
+
+KIND = ObjectKind(
+    name="order",
+    stream="orders",
+    match_keys=("id", "source_identifier", "custom_id"),
+    delete_modes=("delete", "cancel", "close"),
+    rank=1,  # names customers and products
+    gateway=OrderGateway,
+    summary="orderCreate creates (marked by source identifier), orderUpdate updates; deleted, cancelled or closed",
+)

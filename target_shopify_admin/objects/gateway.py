@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
-from shopify_admin.cost import largest_within, requested_cost, requests_rate
-
-from .fields import RecordError, object_list, text
+from shopify_admin.cost import largest_within, requested_cost
+from target_shopify_admin.objects.fields import RecordError, object_list, text
+from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
+from target_shopify_admin.pipeline.outcomes import Outcome
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
@@ -33,30 +33,6 @@ CUSTOM_ID_TYPE = "id"  # the metafield type Shopify matches custom ids through
 CUSTOM_ID_ALIAS = "customIdMetafield"  # an export's metafield holding the custom id
 
 
-Key = TypeVar("Key")
-
-
-def look_up(
-    client: ShopifyAdminClient,
-    document: Callable[[int], str],
-    per_query: int,
-    keys: Sequence[Key],
-    variables_of: Callable[[int, Key], dict[str, Any]],
-    shared: dict[str, Any] | None = None,
-) -> list[Any]:
-    """Each key's answer, `per_query` keys to a query: `document(count)` aliases lookup n as `o{n}`, and
-    `variables_of(n, key)` names lookup n's variables; `shared` are every query's."""
-    found: list[Any] = []
-    for start in range(0, len(keys), per_query):
-        chunk = keys[start : start + per_query]
-        variables = dict(shared or {})
-        for n, key in enumerate(chunk):
-            variables |= variables_of(n, key)
-        data = client.execute(document(len(chunk)), variables)
-        found += [data[f"o{n}"] for n in range(len(chunk))]
-    return found
-
-
 @dataclass(frozen=True)
 class WriteAnswer:
     """Shopify's answer to a write: the id of the object written, and its userErrors."""
@@ -66,13 +42,13 @@ class WriteAnswer:
 
 
 class ObjectGateway(ABC):
-    """Reads and writes one kind of Shopify object for the target."""
+    """Reads and writes one kind of Shopify object for the target, record by record: finds it by the
+    record's key, plans what the record asks of it (`to_input`, `outcome`), writes or deletes it. An event
+    or an action (a fulfillment event, a hold) is planned and written so too, without an input to compare."""
 
     kind: ClassVar[str]
-    set_root: ClassVar[str]
-    set_mutation: ClassVar[str]
-    lookup_keys: ClassVar[dict[str, str]]  # match_on → field of the `…ByIdentifier` identifier
-    set_keys: ClassVar[dict[str, str]]  # match_on → field of the `…Set` identifier
+    lookup_keys: ClassVar[dict[str, str]]  # match_on → field of the lookup's identifier
+    set_keys: ClassVar[dict[str, str] | None] = None  # match_on → field of the write's identifier; None: lookup_keys
 
     def __init__(self, client: ShopifyAdminClient) -> None:
         self.client = client
@@ -83,7 +59,8 @@ class ObjectGateway(ABC):
             assert custom_id is not None
             unique = {"namespace": custom_id[0], "key": custom_id[1], "value": value}
             return {"customId": unique}, {"customId": unique}
-        return {self.lookup_keys[match_on]: value}, {self.set_keys[match_on]: value}
+        set_keys = self.lookup_keys if self.set_keys is None else self.set_keys
+        return {self.lookup_keys[match_on]: value}, {set_keys[match_on]: value}
 
     @abstractmethod
     def find(self, identifier: dict[str, Any]) -> dict[str, Any] | None:
@@ -94,16 +71,13 @@ class ObjectGateway(ABC):
         and the sink looks the object up again before writing anything more."""
         return self.client.execute(document, variables, resend=False)
 
+    @abstractmethod
     def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
-        payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
-        found = payload.get(self.kind)
-        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
+        """Write what `to_input` planned; `identifier` names the object (or, to create one, its key)."""
 
-    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> str:
+    @abstractmethod
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
         """What writing `wanted` does to `current`: created, updated or unchanged."""
-        if current is None:
-            return "created"
-        return "unchanged" if is_held(wanted, self.as_input(current)) else "updated"
 
     def serial_key(self, record: dict[str, Any], key: str) -> str:
         """Records with the same serial key are written one after another, in their order."""
@@ -145,15 +119,35 @@ class ObjectGateway(ABC):
         Pure: what it needs from the shop is in `current` and `related`."""
 
     @abstractmethod
-    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
-        """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
-
-    @abstractmethod
     def delete(self, current: dict[str, Any], mode: str) -> WriteAnswer:
         """Delete the object (or archive it, where `mode` says so and the object can be archived)."""
 
 
-class IdentifiedGateway(ObjectGateway):
+class InputGateway(ObjectGateway):
+    """An object with an input: written by `set_mutation`, and unchanged when the shop holds the input
+    already (compared with `as_input`)."""
+
+    set_root: ClassVar[str]
+    set_mutation: ClassVar[str]
+
+    @override
+    def write(self, wanted: dict[str, Any], identifier: dict[str, Any]) -> WriteAnswer:
+        payload = self.mutate(self.set_mutation, {"input": wanted, "identifier": identifier})[self.set_root]
+        found = payload.get(self.kind)
+        return WriteAnswer(found["id"] if found else None, payload["userErrors"])
+
+    @override
+    def outcome(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> Outcome:
+        if current is None:
+            return Outcome.CREATED
+        return Outcome.UNCHANGED if is_held(wanted, self.as_input(current)) else Outcome.UPDATED
+
+    @abstractmethod
+    def as_input(self, current: dict[str, Any]) -> dict[str, Any]:
+        """The object as Shopify holds it, in the shape of the `…Set` input, for comparing."""
+
+
+class IdentifiedGateway(InputGateway):
     """An object Shopify finds by an identifier (`…ByIdentifier`) and upserts by one (`…Set`): many are
     looked up in one query, and big batches can be written by one bulk mutation of `set_mutation`."""
 
@@ -302,19 +296,3 @@ def is_held(wanted: Any, current: Any) -> bool:
 
 def _tag_set(tags: list[str]) -> list[str]:
     return sorted({t.strip().casefold() for t in tags if t.strip()})
-
-
-def serial_lookup_rate(document: str, per_query: int, restore_rate: float, round_trip: float) -> float:
-    """Objects a second found by queries of `document` (`per_query` lookups each) sent one at a time."""
-    cost = requested_cost(document)
-    return requests_rate(
-        restore_rate=restore_rate, per_request=per_query, cost=cost, concurrency=1, round_trip=round_trip
-    )
-
-
-def counted(client: ShopifyAdminClient, name: str, roots: tuple[str, ...]) -> int:
-    """How many objects an export of the shop writes, by the `…Count` roots (which lag behind writes a
-    little: good enough to choose by)."""
-    fields = " ".join(f"{root}(limit: null) {{ count }}" for root in roots)
-    data = client.execute(f"query Target{name}Count {{ {fields} }}")
-    return sum(int(data[root]["count"]) for root in roots)

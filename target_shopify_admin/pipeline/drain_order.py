@@ -8,16 +8,7 @@ from collections.abc import Callable
 
 from singer_sdk import Sink
 
-DEPENDENCY_RANK = {
-    "customer": 0,
-    "product": 0,
-    "order": 1,
-    "inventory_item": 1,  # the items of products written first
-    "inventory_level": 1,
-    "fulfillment": 2,
-    "fulfillment_event": 3,  # names a fulfillment
-    "fulfillment_order_action": 3,  # names a fulfillment order, which orders and fulfillments change
-}
+from target_shopify_admin.objects import object_kinds
 
 
 class DrainOrder:
@@ -36,4 +27,6 @@ class DrainOrder:
 
 
 def rank(kind: str | None) -> int:
-    return DEPENDENCY_RANK.get(kind or "", 0)
+    """The object's declared rank; a stream that maps to no object fails each record, at rank 0."""
+    declared = object_kinds().get(kind or "")
+    return declared.rank if declared else 0

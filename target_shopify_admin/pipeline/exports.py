@@ -18,8 +18,7 @@ from typing import Any, Protocol
 from shopify_admin import ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkRunner
 from shopify_admin.cost import bulk_seconds
-
-from .settings import StreamSettings
+from target_shopify_admin.pipeline.settings import StreamSettings
 
 LOOKUP_MODES = ("auto", "lookups", "export")  # the bulk_lookup setting
 
@@ -28,7 +27,7 @@ Found = list[Any]  # what a lookup answers for each key; None: not found
 
 class Findable(Protocol):
     """What finds a kind of object: by lookups of many at a time, or in a bulk export of the shop
-    (IdentifiedGateway for customers and products, inventory.LevelFinder for inventory levels)."""
+    (IdentifiedGateway for customers and products, inventory.level_reads.LevelFinder for inventory levels)."""
 
     client: ShopifyAdminClient
 

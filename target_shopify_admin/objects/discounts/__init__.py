@@ -1,0 +1,1 @@
+"""Discounts and the redeem codes of code discounts."""

@@ -1,0 +1,1 @@
+"""Fulfillments, their events, and actions on fulfillment orders."""

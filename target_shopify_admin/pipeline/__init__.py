@@ -1,0 +1,1 @@
+"""The way every record goes, whatever its object: sink, settings, lookup, plan, write, outcome."""
