@@ -16,6 +16,7 @@ from .domains.locations.models import new_location
 from .domains.metafields.models import put_metafield
 from .domains.orders.models import new_line_item, new_order
 from .domains.products.models import new_product, new_variant
+from .seed_catalog import seed_catalog
 from .store import Record, Store, iso, money
 from .store import price as money_scalar
 
@@ -379,6 +380,7 @@ def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1
             for rows in (order_rows, without_orders, product_rows):
                 seeder.destroyed(rows[-2 if len(rows) >= 20 else -1 :] if rows else [])
             seeder.discounts([p for p in product_rows if store.node(p["id"], "Product")])
+            seed_catalog(store, seed, seeder.now)
     finally:
         if collecting:
             gc.enable()

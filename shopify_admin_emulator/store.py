@@ -48,6 +48,15 @@ ID_BASES = {
     "DiscountAutomaticNode": 1_600_000_000_003,  # never a code discount's number: Shopify numbers both alike
     "DiscountRedeemCode": 22_100_000_000_000,
     "DiscountRedeemCodeBulkCreation": 799_100_000_000,
+    "Shop": 0,  # one record, the shop as an owner of metafields
+    "Collection": 512_100_000_000,
+    "DraftOrder": 1_240_100_000_000,
+    "DraftOrderLineItem": 60_100_000_000_000,
+    "AbandonedCheckout": 38_100_000_000_000,
+    "AbandonedCheckoutLineItem": 39_100_000_000_000,
+    "GiftCard": 660_100_000_000,
+    "GiftCardCreditTransaction": 110_100_000_000,
+    "GiftCardDebitTransaction": 120_100_000_000,
 }
 
 
@@ -214,8 +223,8 @@ class Store:
 
     # events -------------------------------------------------------------------------------------
     def record_destroy(self, record: Record, title: str, when: str | None = None) -> None:
-        subject_type = {"Customer": "CUSTOMER", "Product": "PRODUCT", "Order": "ORDER"}[record["__typename"]]
-        noun = {"CUSTOMER": "customer", "PRODUCT": "product", "ORDER": "order"}[subject_type]
+        subject_type = record["__typename"].upper()
+        noun = record["__typename"].lower()
         self.put(
             self.new_record(
                 "BasicEvent",

@@ -1,0 +1,127 @@
+"""The seeded shop's catalog extras, made after everything else so that the objects seeded before keep
+their ids and timestamps: collections (the shop's "frontpage", custom ones with members, smart ones, and one
+deleted), metafields on every kind of owner, and metafield definitions."""
+
+from __future__ import annotations
+
+import random
+
+from .domains.collections.models import add_members, new_collection
+from .domains.metafields.models import put_metafield, shop_owner
+from .store import Record, Store, iso
+
+SMART_RULES = [
+    ("Sale", False, [("TAG", "EQUALS", "sale")]),
+    ("Acme and Globex", True, [("VENDOR", "EQUALS", "Acme"), ("VENDOR", "EQUALS", "Globex")]),
+    ("Mugs under $50", False, [("TYPE", "EQUALS", "Mug"), ("VARIANT_PRICE", "LESS_THAN", "50")]),
+]
+DEFINITIONS = [
+    ("PRODUCT", "custom", "material", "Material", "single_line_text_field"),
+    ("COLLECTION", "custom", "banner_text", "Banner text", "single_line_text_field"),
+    ("LOCATION", "custom", "manager", "Manager", "single_line_text_field"),
+    ("CUSTOMER", "custom", "loyalty_tier", "Loyalty tier", "single_line_text_field"),
+]
+
+
+def seed_catalog(store: Store, seed: int, now: int) -> None:
+    """Fill in the catalog extras; `now` is the seeding moment (a day boundary) that the seeder dates from."""
+    rng = random.Random(seed)
+    products = sorted(store.all("Product"), key=lambda p: p["_n"])
+    when = iso(now - 86400)
+    _definitions(store)
+    collections = _collections(store, rng, products, now)
+    for collection in collections:
+        put_metafield(
+            store,
+            collection,
+            "custom",
+            "banner_text",
+            f"Shop {collection['title']}",
+            "single_line_text_field",
+            collection["updatedAt"],
+        )
+    for product in products[::5]:
+        put_metafield(
+            store,
+            product,
+            "custom",
+            "material",
+            rng.choice(["cotton", "ceramic", "paper"]),
+            "single_line_text_field",
+            product["updatedAt"],
+        )
+        variant = product["_variants"][0]
+        put_metafield(
+            store,
+            variant,
+            "custom",
+            "weight_grams",
+            str(rng.randrange(50, 900)),
+            "number_integer",
+            variant["updatedAt"],
+        )
+    for order in sorted(store.all("Order"), key=lambda o: o["_n"])[::7]:
+        put_metafield(
+            store, order, "custom", "gift_message", "Happy birthday!", "multi_line_text_field", order["updatedAt"]
+        )
+    for location in store.all("Location"):
+        put_metafield(
+            store,
+            location,
+            "custom",
+            "manager",
+            rng.choice(["Ada", "Grace"]),
+            "single_line_text_field",
+            location["updatedAt"],
+        )
+    shop = shop_owner(store)
+    put_metafield(store, shop, "custom", "support_email", "help@example.com", "single_line_text_field", when)
+    put_metafield(
+        store, shop, "custom", "free_shipping_over", '{"amount": "100.00", "currency_code": "USD"}', "money", when
+    )
+
+
+def _definitions(store: Store) -> None:
+    for owner_type, namespace, key, name, type_name in DEFINITIONS:
+        store.put(
+            store.new_record(
+                "MetafieldDefinition",
+                name=name,
+                namespace=namespace,
+                key=key,
+                ownerType=owner_type,
+                type={"name": type_name, "category": "TEXT"},
+                capabilities={"uniqueValues": {"eligible": True, "enabled": False}},
+            )
+        )
+
+
+def _collections(store: Store, rng: random.Random, products: list[Record], now: int) -> list[Record]:
+    """The "Home page" collection every shop has, three custom collections, the smart ones, and one
+    custom collection deleted after every seeded update (like the seeder's other deletions)."""
+
+    def stamp() -> str:
+        return iso(now - rng.randrange(3600, 200 * 86400))
+
+    made = [new_collection(store, stamp(), title="Home page", handle="frontpage")]
+    for title in ("Summer picks", "Staff favourites", "Gift ideas", "Discontinued"):
+        collection = new_collection(store, stamp(), title=title, handle=title.lower().replace(" ", "-"))
+        collection["sortOrder"] = "MANUAL"
+        add_members(collection, rng.sample(products, min(len(products), rng.randrange(3, 12))))
+        made.append(collection)
+    for title, disjunctive, rules in SMART_RULES:
+        rule_set = {
+            "appliedDisjunctively": disjunctive,
+            "rules": [{"column": c, "relation": r, "condition": v} for c, r, v in rules],
+        }
+        made.append(
+            new_collection(
+                store, stamp(), title=title, handle=title.lower().replace(" ", "-").replace("$", ""), rule_set=rule_set
+            )
+        )
+    for collection in made:
+        store.put(collection)
+    doomed = made.pop(4)
+    store.table("Collection").delete(doomed["_n"])
+    store.record_destroy(doomed, doomed["title"], iso(now - 30))
+    return made
