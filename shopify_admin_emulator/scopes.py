@@ -20,6 +20,9 @@ ALL_SCOPES = (
     "write_merchant_managed_fulfillment_orders",
     "read_discounts",
     "write_discounts",
+    "read_draft_orders",
+    "read_gift_cards",
+    "write_gift_cards",
 )
 
 DISCOUNT_READS = (
@@ -53,6 +56,8 @@ _READS = {
     "read_orders": ("order", "orders", "ordersCount", "fulfillment"),
     "read_merchant_managed_fulfillment_orders": ("fulfillmentOrder", "fulfillmentOrders"),
     "read_discounts": DISCOUNT_READS,
+    "read_draft_orders": ("draftOrder", "draftOrders", "draftOrdersCount"),
+    "read_gift_cards": ("giftCard", "giftCards", "giftCardsCount"),
 }
 _WRITES = {
     "customer": "write_customers",
@@ -61,6 +66,7 @@ _WRITES = {
     "order": "write_orders",
     "fulfillment": "write_fulfillments",
     "discount": "write_discounts",
+    "giftCard": "write_gift_cards",
 }
 ROOT_SCOPES: dict[str, str] = {field: scope for scope, fields in _READS.items() for field in fields}
 

@@ -1,12 +1,13 @@
 """The seeded shop's catalog extras, made after everything else so that the objects seeded before keep
 their ids and timestamps: collections (the shop's "frontpage", custom ones with members, smart ones, and one
-deleted), metafields on every kind of owner, and metafield definitions."""
+deleted), metafields on every kind of owner, metafield definitions, and draft orders (open and completed)."""
 
 from __future__ import annotations
 
 import random
 
 from .domains.collections.models import add_members, new_collection
+from .domains.draft_orders.models import new_draft_line_item, new_draft_order
 from .domains.metafields.models import put_metafield, shop_owner
 from .store import Record, Store, iso
 
@@ -30,6 +31,7 @@ def seed_catalog(store: Store, seed: int, now: int) -> None:
     when = iso(now - 86400)
     _definitions(store)
     collections = _collections(store, rng, products, now)
+    drafts = _draft_orders(store, rng, products, now)
     for collection in collections:
         put_metafield(
             store,
@@ -74,6 +76,8 @@ def seed_catalog(store: Store, seed: int, now: int) -> None:
             "single_line_text_field",
             location["updatedAt"],
         )
+    for draft in drafts[::3]:
+        put_metafield(store, draft, "custom", "sales_rep", "Grace", "single_line_text_field", draft["updatedAt"])
     shop = shop_owner(store)
     put_metafield(store, shop, "custom", "support_email", "help@example.com", "single_line_text_field", when)
     put_metafield(
@@ -125,3 +129,27 @@ def _collections(store: Store, rng: random.Random, products: list[Record], now: 
     store.table("Collection").delete(doomed["_n"])
     store.record_destroy(doomed, doomed["title"], iso(now - 30))
     return made
+
+
+def _draft_orders(store: Store, rng: random.Random, products: list[Record], now: int) -> list[Record]:
+    """Twelve draft orders: the first four completed into the seeded orders made from drafts, the rest open."""
+    variants = [v for p in products for v in p["_variants"][:2]]
+    customers = sorted(store.all("Customer"), key=lambda c: c["_n"])
+    from_drafts = sorted(
+        (o for o in store.all("Order") if o.get("sourceName") == "shopify_draft_order"), key=lambda o: o["_n"]
+    )
+    rows = []
+    for number in range(1, 13 if variants else 1):
+        created = now - rng.randrange(86400, 300 * 86400)
+        lines = [
+            new_draft_line_item(store, rng.choice(variants), rng.randrange(1, 4)) for _ in range(rng.randrange(1, 4))
+        ]
+        customer = rng.choice(customers) if customers and rng.random() < 0.8 else None
+        draft = new_draft_order(store, number, customer, lines, iso(created), iso(created + rng.randrange(60, 86400)))
+        draft["tags"] = sorted(rng.sample(["phone", "wholesale", "quote"], rng.randrange(0, 2)))
+        if number <= 4 and len(from_drafts) >= number:
+            order = from_drafts[number - 1]
+            draft.update(status="COMPLETED", order=order, completedAt=order["createdAt"], updatedAt=order["createdAt"])
+            draft["createdAt"] = min(draft["createdAt"], order["createdAt"])
+        rows.append(store.put(draft))
+    return rows

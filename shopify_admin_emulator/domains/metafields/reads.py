@@ -12,7 +12,7 @@ from ...search import Filter
 from ...store import Record
 from .models import definition_of, shop_owner
 
-for _owner in ("Collection", "Location"):
+for _owner in ("Collection", "Location", "DraftOrder"):
     resolves(f"{_owner}.metafields")(owner_metafields)
     resolves(f"{_owner}.metafield")(owner_metafield)
 
