@@ -53,7 +53,7 @@ _READS = {
         "collectionByHandle",
         "collectionByIdentifier",
     ),
-    "read_orders": ("order", "orders", "ordersCount", "fulfillment"),
+    "read_orders": ("order", "orders", "ordersCount", "fulfillment", "abandonedCheckouts", "abandonedCheckoutsCount"),
     "read_merchant_managed_fulfillment_orders": ("fulfillmentOrder", "fulfillmentOrders"),
     "read_discounts": DISCOUNT_READS,
     "read_draft_orders": ("draftOrder", "draftOrders", "draftOrdersCount"),

@@ -1,13 +1,17 @@
 """The seeded shop's catalog extras, made after everything else so that the objects seeded before keep
-their ids and timestamps: collections (the shop's "frontpage", custom ones with members, smart ones, and one
-deleted), metafields on every kind of owner, metafield definitions, and draft orders (open and completed)."""
+their ids and timestamps: collections (the shop's "frontpage", custom ones with members, smart ones, and
+one deleted), metafields on every kind of owner, metafield definitions, draft orders (open and completed),
+gift cards (enabled, partly spent, spent, disabled, expired) and abandoned checkouts."""
 
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
+from .domains.abandoned_checkouts.models import new_abandoned_checkout, new_checkout_line_item
 from .domains.collections.models import add_members, new_collection
 from .domains.draft_orders.models import new_draft_line_item, new_draft_order
+from .domains.gift_cards.models import add_transaction, generated_code, new_gift_card
 from .domains.metafields.models import put_metafield, shop_owner
 from .store import Record, Store, iso
 
@@ -32,6 +36,8 @@ def seed_catalog(store: Store, seed: int, now: int) -> None:
     _definitions(store)
     collections = _collections(store, rng, products, now)
     drafts = _draft_orders(store, rng, products, now)
+    _gift_cards(store, rng, now)
+    _abandoned_checkouts(store, rng, products, now)
     for collection in collections:
         put_metafield(
             store,
@@ -153,3 +159,45 @@ def _draft_orders(store: Store, rng: random.Random, products: list[Record], now:
             draft["createdAt"] = min(draft["createdAt"], order["createdAt"])
         rows.append(store.put(draft))
     return rows
+
+
+def _gift_cards(store: Store, rng: random.Random, now: int) -> None:
+    """Ten gift cards: some with a customer, some partly or wholly spent, two disabled, one expired."""
+    customers = sorted(store.all("Customer"), key=lambda c: c["_n"])
+    for i in range(10):
+        created = now - rng.randrange(86400, 400 * 86400)
+        initial = Decimal(rng.choice([25, 50, 100, 200]))
+        customer = customers[i * 3] if i % 2 == 0 and len(customers) > i * 3 else None
+        card = new_gift_card(store, generated_code(store), initial, iso(created), customer, note=f"Seeded card {i + 1}")
+        spent = {1: initial / 2, 3: initial / 4, 5: initial}.get(i % 6)
+        if spent is not None:
+            when = iso(min(created + rng.randrange(3600, 30 * 86400), now - 60))  # never after seeding
+            add_transaction(store, card, -spent, "Order payment", when)
+            card["updatedAt"] = when
+        if i in (6, 7):
+            card["enabled"], card["deactivatedAt"] = False, iso(created + 86400)
+            card["updatedAt"] = max(card["updatedAt"], card["deactivatedAt"])
+        if i == 8:
+            card["expiresOn"] = iso(now - 10 * 86400)[:10]
+        store.put(card)
+
+
+def _abandoned_checkouts(store: Store, rng: random.Random, products: list[Record], now: int) -> None:
+    """Eight checkouts left at payment, by known customers or guests, one with a discount code, two
+    completed later (recovered)."""
+    variants = [v for p in products for v in p["_variants"][:1]]
+    customers = sorted(store.all("Customer"), key=lambda c: c["_n"])
+    for i in range(8 if variants else 0):
+        created = now - rng.randrange(3600, 60 * 86400)
+        lines = [
+            new_checkout_line_item(store, rng.choice(variants), rng.randrange(1, 3)) for _ in range(rng.randrange(1, 4))
+        ]
+        customer = rng.choice(customers) if customers and i % 4 != 3 else None
+        checkout = new_abandoned_checkout(
+            store, customer, lines, iso(created), iso(min(created + rng.randrange(60, 7200), now - 60))
+        )
+        if i == 2:
+            checkout["discountCodes"] = ["WELCOME10"]
+        if i in (5, 6):
+            checkout["completedAt"] = checkout["updatedAt"] = iso(min(created + 2 * 86400, now - 60))
+        store.put(checkout)
