@@ -191,3 +191,33 @@ def test_top_level_reads_by_id_handle_search_and_count(shop: Running) -> None:
     theirs = operations["countOnlyAfterFirstCreate"]["response"]["data"]["collectionsCount"]["count"]
     assert theirs - operations["preCreateCountBaseline"]["response"]["data"]["collectionsCount"]["count"] == 1
     assert shop.graphql(count)["data"]["collectionsCount"]["count"] == start + 1  # two made, one deleted
+
+
+def test_fields_the_tap_reads_round_trip(shop: Running) -> None:
+    """Description, SEO, image and sort order as written; an update moves updatedAt and the collection
+    is found again by an `updated_at` search sorted by UPDATED_AT, the way an incremental read asks."""
+    made = shop.graphql(
+        """mutation C($input: CollectionInput!) { collectionCreate(input: $input) { collection { id updatedAt
+          description descriptionHtml sortOrder seo { title description } image { url altText } } } }""",
+        {
+            "input": {
+                "title": "Autumn",
+                "descriptionHtml": "<p>Warm <b>things</b></p>",
+                "sortOrder": "ALPHA_DESC",
+                "seo": {"title": "Autumn picks", "description": "Warm things"},
+                "image": {"src": "https://example.com/autumn.png", "altText": "Leaves"},
+            }
+        },
+    )["data"]["collectionCreate"]["collection"]
+    assert {k: v for k, v in made.items() if k not in ("id", "updatedAt")} == {
+        "description": "Warm things",
+        "descriptionHtml": "<p>Warm <b>things</b></p>",
+        "sortOrder": "ALPHA_DESC",
+        "seo": {"title": "Autumn picks", "description": "Warm things"},
+        "image": {"url": "https://example.com/autumn.png", "altText": "Leaves"},
+    }
+    shop.emulator.store.clock.offset += 5
+    shop.graphql(UPDATE, {"input": {"id": made["id"], "title": "Autumn sale"}})
+    query = "query Q($q: String) { collections(first: 50, query: $q, sortKey: UPDATED_AT) { nodes { id updatedAt } } }"
+    later = shop.graphql(query, {"q": f"updated_at:>'{made['updatedAt']}'"})["data"]["collections"]["nodes"]
+    assert [n["id"] for n in later] == [made["id"]]

@@ -21,7 +21,7 @@ from .models import add_members, is_smart, new_collection
 MAX_PRODUCT_IDS = 250
 MISSING = "Collection does not exist"
 EMPTY_RULES = "Rules cannot be an empty set"
-SETTABLE = ("descriptionHtml", "sortOrder", "templateSuffix", "image")
+SETTABLE = ("descriptionHtml", "sortOrder", "templateSuffix")
 
 
 def handleize(text: str) -> str:
@@ -58,6 +58,15 @@ def apply_input(ctx: Context, collection: Record, data: dict[str, Any]) -> None:
         collection["title"] = data["title"]
     if data.get("handle"):
         collection["handle"] = unique_handle(ctx.store, handleize(data["handle"]), collection, "Collection")
+    if "image" in data:  # ImageInput (src, altText) → Image as served; null removes it
+        given = data["image"]
+        collection["image"] = given and {
+            "id": None,
+            "url": given.get("src"),
+            "altText": given.get("altText"),
+            "width": None,
+            "height": None,
+        }
     if data.get("seo") is not None:
         collection["seo"] = {"title": data["seo"].get("title"), "description": data["seo"].get("description")}
     if data.get("metafields"):
