@@ -221,3 +221,29 @@ def test_fields_the_tap_reads_round_trip(shop: Running) -> None:
     query = "query Q($q: String) { collections(first: 50, query: $q, sortKey: UPDATED_AT) { nodes { id updatedAt } } }"
     later = shop.graphql(query, {"q": f"updated_at:>'{made['updatedAt']}'"})["data"]["collections"]["nodes"]
     assert [n["id"] for n in later] == [made["id"]]
+
+
+def test_smart_membership_follows_product_changes(shop: Running) -> None:
+    """A product renamed to match a smart collection's rule joins it, renamed away it leaves (membership
+    is kept between reads, so this is what proves it is worked out again after a change)."""
+    rule = {"column": "TITLE", "relation": "CONTAINS", "condition": "zebra"}
+    smart = shop.graphql(
+        CREATE, {"input": {"title": "Zebras", "ruleSet": {"appliedDisjunctively": False, "rules": [rule]}}}
+    )
+    collection = smart["data"]["collectionCreate"]["collection"]["id"]
+    product = next(shop.emulator.store.all("Product"))["id"]
+    read = """query R($c: ID!, $p: ID!) { collection(id: $c) { productsCount { count } hasProduct(id: $p) }
+      product(id: $p) { inCollection(id: $c) collections(first: 10) { nodes { id } } } }"""
+    rename = "mutation U($p: ProductUpdateInput!) { productUpdate(product: $p) { userErrors { message } } }"
+
+    def membership() -> tuple[int, bool, bool, bool]:
+        answer = shop.graphql(read, {"c": collection, "p": product})["data"]
+        listed = {"id": collection} in answer["product"]["collections"]["nodes"]
+        count = answer["collection"]["productsCount"]["count"]
+        return count, answer["collection"]["hasProduct"], answer["product"]["inCollection"], listed
+
+    assert membership() == (0, False, False, False)
+    shop.graphql(rename, {"p": {"id": product, "title": "Zebra mug"}})
+    assert membership() == (1, True, True, True)
+    shop.graphql(rename, {"p": {"id": product, "title": "Plain mug"}})
+    assert membership() == (0, False, False, False)

@@ -107,10 +107,32 @@ def members(store: Store, collection: Record) -> list[Record]:
     if not is_smart(collection):
         table = store.table("Product")
         return [p for p in (table.get(n) for n in collection["_product_ids"]) if p is not None]
+    return _smart_members(store, collection)[1]
+
+
+def member_numbers(store: Store, collection: Record) -> set[int]:
+    if not is_smart(collection):
+        return {p["_n"] for p in members(store, collection)}
+    return _smart_members(store, collection)[2]
+
+
+def _smart_members(store: Store, collection: Record) -> tuple[Any, list[Record], set[int]]:
+    """(cache key, members, their numbers), evaluated again only after a product, a variant, stock or the rules
+    change: a page of products that each name their collections would otherwise test every product
+    against every rule once per product."""
     rule_set = collection["ruleSet"]
+    versions = tuple(store.table(t).version for t in ("Product", "ProductVariant", "InventoryLevel"))
+    key = (versions, repr(rule_set))
+    cached = collection.get("_members")
+    if cached is not None and cached[0] == key:
+        return cached  # type: ignore[no-any-return]
     combine = any if rule_set["appliedDisjunctively"] else all
-    found = (p for p in store.all("Product") if combine(rule_matches(r, p) for r in rule_set["rules"]))
-    return sorted(found, key=lambda p: p["_n"])
+    found = sorted(
+        (p for p in store.all("Product") if combine(rule_matches(r, p) for r in rule_set["rules"])),
+        key=lambda p: p["_n"],
+    )
+    collection["_members"] = (key, found, {p["_n"] for p in found})
+    return collection["_members"]  # type: ignore[no-any-return]
 
 
 def add_members(collection: Record, products: list[Record]) -> None:

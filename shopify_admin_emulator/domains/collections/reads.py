@@ -14,7 +14,7 @@ from ...resources import BY_ID, BY_UPDATED, Resource, SortKey, common_filters, f
 from ...search import Filter
 from ...store import Record
 from ..metafields.definitions import by_custom_id
-from .models import is_smart, members
+from .models import is_smart, member_numbers, members
 
 COLLECTIONS = Resource(
     "Collection",
@@ -103,7 +103,8 @@ def products_count(c: Record, ctx: Context) -> dict[str, Any]:
 
 @resolves("Collection.hasProduct")
 def has_product(c: Record, ctx: Context, id: str) -> bool:
-    return any(p["id"] == id for p in members(ctx.store, c))
+    product = find(ctx, id, "Product")
+    return product is not None and contains(ctx, c, product)
 
 
 @resolves("Collection.description")
@@ -113,7 +114,7 @@ def description(c: Record, _ctx: Context, truncateAt: int | None = None) -> str:
 
 
 def contains(ctx: Context, c: Record, product: Record) -> bool:
-    return any(m is product for m in members(ctx.store, c))
+    return product["_n"] in member_numbers(ctx.store, c)
 
 
 @resolves("Product.collections")
