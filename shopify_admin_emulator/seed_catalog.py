@@ -9,9 +9,10 @@ import random
 from decimal import Decimal
 
 from .domains.abandoned_checkouts.models import new_abandoned_checkout, new_checkout_line_item
-from .domains.collections.models import add_members, new_collection
+from .domains.collections.models import add_members, handleize, new_collection
 from .domains.draft_orders.models import new_draft_line_item, new_draft_order
 from .domains.gift_cards.models import add_transaction, generated_code, new_gift_card
+from .domains.metafields.definitions import CATEGORIES, UNIQUE_VALUES_ELIGIBLE
 from .domains.metafields.models import put_metafield, shop_owner
 from .store import Record, Store, iso
 
@@ -100,8 +101,8 @@ def _definitions(store: Store) -> None:
                 namespace=namespace,
                 key=key,
                 ownerType=owner_type,
-                type={"name": type_name, "category": "TEXT"},
-                capabilities={"uniqueValues": {"eligible": True, "enabled": False}},
+                type={"name": type_name, "category": CATEGORIES[type_name]},
+                capabilities={"uniqueValues": {"eligible": type_name in UNIQUE_VALUES_ELIGIBLE, "enabled": False}},
             )
         )
 
@@ -115,7 +116,7 @@ def _collections(store: Store, rng: random.Random, products: list[Record], now: 
 
     made = [new_collection(store, stamp(), title="Home page", handle="frontpage")]
     for title in ("Summer picks", "Staff favourites", "Gift ideas", "Discontinued"):
-        collection = new_collection(store, stamp(), title=title, handle=title.lower().replace(" ", "-"))
+        collection = new_collection(store, stamp(), title=title, handle=handleize(title))
         collection["sortOrder"] = "MANUAL"
         add_members(collection, rng.sample(products, min(len(products), rng.randrange(3, 12))))
         made.append(collection)
@@ -124,11 +125,7 @@ def _collections(store: Store, rng: random.Random, products: list[Record], now: 
             "appliedDisjunctively": disjunctive,
             "rules": [{"column": c, "relation": r, "condition": v} for c, r, v in rules],
         }
-        made.append(
-            new_collection(
-                store, stamp(), title=title, handle=title.lower().replace(" ", "-").replace("$", ""), rule_set=rule_set
-            )
-        )
+        made.append(new_collection(store, stamp(), title=title, handle=handleize(title), rule_set=rule_set))
     for collection in made:
         store.put(collection)
     doomed = made.pop(4)

@@ -4,6 +4,7 @@ whichever products match it when it is read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,6 +32,11 @@ def new_collection(
         _product_ids=[],
         _metafields=[],
     )
+
+
+def handleize(text: str) -> str:
+    """Unlike a product's, a collection's generated handle keeps underscores (`best_selling`), as captured."""
+    return re.sub(r"\W+", "-", text.lower()).strip("-")
 
 
 def is_smart(collection: Record) -> bool:

@@ -4,7 +4,6 @@ background jobs; the emulator does the work before it answers, so a job it hands
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -16,17 +15,12 @@ from ...store import Record
 from ..metafields.models import set_metafields
 from ..products.mutations import unique_handle
 from ..shop.reads import shop
-from .models import add_members, is_smart, new_collection
+from .models import add_members, handleize, is_smart, new_collection
 
 MAX_PRODUCT_IDS = 250
 MISSING = "Collection does not exist"
 EMPTY_RULES = "Rules cannot be an empty set"
 SETTABLE = ("descriptionHtml", "sortOrder", "templateSuffix")
-
-
-def handleize(text: str) -> str:
-    """Unlike a product's, a collection's generated handle keeps underscores (`best_selling`), as captured."""
-    return re.sub(r"\W+", "-", text.lower()).strip("-")
 
 
 def new_job() -> dict[str, Any]:
