@@ -20,6 +20,9 @@ ALL_SCOPES = (
     "write_merchant_managed_fulfillment_orders",
     "read_discounts",
     "write_discounts",
+    "read_draft_orders",
+    "read_gift_cards",
+    "write_gift_cards",
 )
 
 DISCOUNT_READS = (
@@ -44,17 +47,26 @@ _READS = {
         "productVariants",
         "productVariantsCount",
         "productOperation",
+        "collection",
+        "collections",
+        "collectionsCount",
+        "collectionByHandle",
+        "collectionByIdentifier",
     ),
-    "read_orders": ("order", "orders", "ordersCount", "fulfillment"),
+    "read_orders": ("order", "orders", "ordersCount", "fulfillment", "abandonedCheckouts", "abandonedCheckoutsCount"),
     "read_merchant_managed_fulfillment_orders": ("fulfillmentOrder", "fulfillmentOrders"),
     "read_discounts": DISCOUNT_READS,
+    "read_draft_orders": ("draftOrder", "draftOrders", "draftOrdersCount"),
+    "read_gift_cards": ("giftCard", "giftCards", "giftCardsCount"),
 }
 _WRITES = {
     "customer": "write_customers",
     "product": "write_products",
+    "collection": "write_products",
     "order": "write_orders",
     "fulfillment": "write_fulfillments",
     "discount": "write_discounts",
+    "giftCard": "write_gift_cards",
 }
 ROOT_SCOPES: dict[str, str] = {field: scope for scope, fields in _READS.items() for field in fields}
 

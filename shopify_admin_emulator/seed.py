@@ -17,6 +17,7 @@ from .domains.metafields.models import put_metafield
 from .domains.orders.models import new_line_item, new_order
 from .domains.orders.money_seed import seed_money
 from .domains.products.models import new_product, new_variant
+from .seed_catalog import seed_catalog
 from .store import Record, Store, iso, money
 from .store import price as money_scalar
 
@@ -381,6 +382,7 @@ def seed(store: Store, customers: int, products: int, orders: int, seed: int = 1
                 seeder.destroyed(rows[-2 if len(rows) >= 20 else -1 :] if rows else [])
             seeder.discounts([p for p in product_rows if store.node(p["id"], "Product")])
             seed_money(store)
+            seed_catalog(store, seed, seeder.now)
     finally:
         if collecting:
             gc.enable()

@@ -56,6 +56,15 @@ ID_BASES = {
     "ShippingLine": 5_100_000_000_000,
     "Return": 15_000_000_000,
     "ReturnLineItem": 22_900_000_000,
+    "Shop": 0,  # one record, the shop as an owner of metafields
+    "Collection": 512_100_000_000,
+    "DraftOrder": 1_240_100_000_000,
+    "DraftOrderLineItem": 60_100_000_000_000,
+    "AbandonedCheckout": 38_100_000_000_000,
+    "AbandonedCheckoutLineItem": 39_100_000_000_000,
+    "GiftCard": 660_100_000_000,
+    "GiftCardCreditTransaction": 110_100_000_000,
+    "GiftCardDebitTransaction": 120_100_000_000,
 }
 
 
@@ -222,8 +231,8 @@ class Store:
 
     # events -------------------------------------------------------------------------------------
     def record_destroy(self, record: Record, title: str, when: str | None = None) -> None:
-        subject_type = {"Customer": "CUSTOMER", "Product": "PRODUCT", "Order": "ORDER"}[record["__typename"]]
-        noun = {"CUSTOMER": "customer", "PRODUCT": "product", "ORDER": "order"}[subject_type]
+        subject_type = record["__typename"].upper()
+        noun = record["__typename"].lower()
         self.put(
             self.new_record(
                 "BasicEvent",

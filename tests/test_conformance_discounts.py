@@ -273,17 +273,31 @@ def test_code_required_and_shaped(shop: Running, case: str) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    ["takenCode", "ownCode", "productZero", "unknownProduct", "unknownVariant", "productCollectionConflict"],
+    [
+        "takenCode",
+        "ownCode",
+        "productZero",
+        "unknownProduct",
+        "unknownVariant",
+        "productCollectionConflict",
+        "unknownCollection",
+    ],
 )
 def test_update_references(shop: Running, case: str) -> None:
-    """An update may keep its own code but not take another discount's; every product and variant it
-    names must exist, and collections go alone (the emulator has no collections: unknownCollection,
-    which names a real one beside an unknown one, is not replayed)."""
+    """An update may keep its own code but not take another discount's; every product, variant and
+    collection it names must exist, and collections go alone."""
     replay = Replay(shop, "discount-update-reference-validation.json")
-    real = replay.capture["setupResources"]["product"]
-    ours = shop.graphql("{ products(first: 1) { nodes { id variants(first: 1) { nodes { id } } } } }")
-    product = ours["data"]["products"]["nodes"][0]
-    replay.ids |= {real["id"]: product["id"], real["variantId"]: product["variants"]["nodes"][0]["id"]}
+    real = replay.capture["setupResources"]
+    ours = shop.graphql(
+        "{ products(first: 1) { nodes { id variants(first: 1) { nodes { id } } } }"
+        " collections(first: 1) { nodes { id } } }"
+    )["data"]
+    product = ours["products"]["nodes"][0]
+    replay.ids |= {
+        real["product"]["id"]: product["id"],
+        real["product"]["variantId"]: product["variants"]["nodes"][0]["id"],
+        real["collection"]["id"]: ours["collections"]["nodes"][0]["id"],
+    }
     replay.step("setup")
     replay.step(case, "update", replay.capture["variables"][case])
 

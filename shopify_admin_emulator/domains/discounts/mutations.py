@@ -150,9 +150,9 @@ def item_errors(store: Store, root: str, gets: dict[str, Any] | None) -> Errors:
             if store.node(ref, type_name) is None:
                 return [error([*path, *where], f"{label} with id: {ref.rsplit('/', 1)[-1]} is invalid", "INVALID")]
     for ref in collections:
-        return [
-            error([*path, "collections", "add"], f"Collection with id: {ref.rsplit('/', 1)[-1]} is invalid", "INVALID")
-        ]
+        if store.node(ref, "Collection") is None:
+            message = f"Collection with id: {ref.rsplit('/', 1)[-1]} is invalid"
+            return [error([*path, "collections", "add"], message, "INVALID")]
     return []
 
 

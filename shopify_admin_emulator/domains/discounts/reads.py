@@ -178,5 +178,5 @@ def discount_customers(context: Record, ctx: Context) -> list[Record]:
 
 
 @resolves("DiscountCollections.collections")
-def discount_collections(_items: Record, _ctx: Context, **args: Any) -> dict[str, Any]:
-    return paginate_list((), args)  # the emulator has no collections; a discount names none that exist
+def discount_collections(items: Record, ctx: Context, **args: Any) -> dict[str, Any]:
+    return paginate_list([c for i in items["_collection_ids"] if (c := ctx.store.node(i, "Collection"))], args)

@@ -11,7 +11,25 @@ from ...store import Record, Store
 
 # The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
 APP_NAMESPACE = "app--1000000000001"
-METAFIELD_OWNERS = {"Customer": "CUSTOMER", "Product": "PRODUCT", "ProductVariant": "PRODUCTVARIANT", "Order": "ORDER"}
+METAFIELD_OWNERS = {
+    "Customer": "CUSTOMER",
+    "Product": "PRODUCT",
+    "ProductVariant": "PRODUCTVARIANT",
+    "Order": "ORDER",
+    "Collection": "COLLECTION",
+    "Location": "LOCATION",
+    "DraftOrder": "DRAFTORDER",
+    "Shop": "SHOP",
+}
+SHOP_NUMBER = 1  # the shop's own id, as `shop { id }` serves it
+
+
+def shop_owner(store: Store) -> Record:
+    """The shop as an owner of metafields, kept in the store from its first metafield on."""
+    found = store.table("Shop").get(SHOP_NUMBER)
+    if found is None:
+        found = store.put({"__typename": "Shop", "_n": SHOP_NUMBER, "id": f"gid://shopify/Shop/{SHOP_NUMBER}"})
+    return found
 
 
 def canonical_namespace(namespace: str | None) -> str:
@@ -74,10 +92,16 @@ def put_metafield(
         key=key,
         createdAt=now,
         ownerType=METAFIELD_OWNERS[owner["__typename"]],
+        _owner=owner,
         **fields,
     )
     owner.setdefault("_metafields", []).append(store.put(record))
     return record
+
+
+def delete_metafield(store: Store, owner: Record, metafield: Record) -> None:
+    owner["_metafields"].remove(metafield)
+    store.table("Metafield").delete(metafield["_n"])
 
 
 def set_metafields(store: Store, owner: Record, inputs: list[dict[str, Any]], when: str | None = None) -> None:

@@ -13,7 +13,16 @@ from graphql import GraphQLError
 from ...graphql_api import Context, resolves
 from ...resources import user_error
 from ...store import Record, parse_gid
-from ..metafields.models import METAFIELD_OWNERS, canonical_namespace, definition_of, find_metafield, put_metafield
+from ..metafields.models import (
+    METAFIELD_OWNERS,
+    SHOP_NUMBER,
+    canonical_namespace,
+    definition_of,
+    delete_metafield,
+    find_metafield,
+    put_metafield,
+    shop_owner,
+)
 
 TAGGABLE = ("Customer", "Product", "Order")
 METAFIELDS_SET_LIMIT = 25
@@ -95,6 +104,8 @@ def value_problem(type_: str, value: str) -> str | None:
 
 def metafield_owner(ctx: Context, owner_id: str) -> Record | None:
     parsed = parse_gid(owner_id)
+    if parsed == ("Shop", SHOP_NUMBER):
+        return shop_owner(ctx.store)
     return ctx.store.node(owner_id) if parsed and parsed[0] in METAFIELD_OWNERS else None
 
 
@@ -146,3 +157,21 @@ def metafields_set(_root: Any, ctx: Context, metafields: list[dict[str, Any]]) -
         written.append(put_metafield(ctx.store, owner, namespace, entry["key"], entry["value"], type_))
         ctx.store.touch(owner)
     return {"metafields": written, "userErrors": []}
+
+
+@resolves("Mutation.metafieldsDelete")
+def metafields_delete(_root: Any, ctx: Context, metafields: list[dict[str, Any]]) -> dict[str, Any]:
+    """One entry per identifier, in order: what was deleted, or null for a metafield (or owner) that does
+    not exist, as the captures show for repeated and never-made deletes."""
+    deleted: list[dict[str, Any] | None] = []
+    for entry in metafields:
+        owner = metafield_owner(ctx, entry["ownerId"])
+        namespace = canonical_namespace(entry["namespace"])
+        found = find_metafield(owner, namespace, entry["key"]) if owner is not None else None
+        if owner is None or found is None:
+            deleted.append(None)
+            continue
+        delete_metafield(ctx.store, owner, found)
+        ctx.store.touch(owner)
+        deleted.append({"ownerId": entry["ownerId"], "namespace": namespace, "key": entry["key"]})
+    return {"deletedMetafields": deleted, "userErrors": []}

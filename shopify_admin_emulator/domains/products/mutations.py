@@ -56,9 +56,9 @@ def handleize(text: str) -> str:
     return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
-def unique_handle(store: Store, wanted: str, own: Record | None) -> str:
+def unique_handle(store: Store, wanted: str, own: Record | None, type_name: str = "Product") -> str:
     """Shopify bumps a trailing number (`x-41` → `x-42`) or appends one (`x` → `x-1`)."""
-    taken = {p["handle"] for p in store.all("Product") if p is not own}
+    taken = {p["handle"] for p in store.all(type_name) if p is not own}
     handle = wanted
     while handle in taken:
         numbered = re.fullmatch(r"(.*)-(\d+)", handle)

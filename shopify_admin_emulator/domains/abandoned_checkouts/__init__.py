@@ -1,0 +1,1 @@
+"""Abandoned checkouts, read: `models` builds them, `reads` serves them."""

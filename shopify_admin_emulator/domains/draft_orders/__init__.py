@@ -1,0 +1,1 @@
+"""Draft orders, read: `models` builds them with their line items and totals, `reads` serves them."""
