@@ -6,7 +6,6 @@ in a parent's records, written from each parent record (NestedStream)."""
 
 from __future__ import annotations
 
-import heapq
 import logging
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -29,7 +28,7 @@ from shopify_admin.progress import Progress
 from shopify_admin.schema import admin_schema
 
 from .. import bulk_plan
-from ..deletions import destroyed, forget_ids_at_bookmark, merged_after_bookmark, position
+from ..deletions import destroyed, forget_ids_at_bookmark, merged_after_bookmark
 from ..documents import bulk_connections, bulk_query, list_connections, page_query, page_size, render, selection
 from ..graphql_schema import nullable, record_schema
 from ..list_fill import with_list_connections
@@ -272,19 +271,21 @@ class ConnectionStream(ShopifyStream):
 
     def _bulk_records(self, operation: BulkOperation, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """The operation's records from `start` on (a resumed run's bookmark may be past the operation's
-        own start). An operation that did not complete gives what it wrote, merged with the window's
-        pages, so that some records may come twice but none is lost."""
+        own start). An operation that did not complete is read by pages from `start`, where the stream
+        stands: none of its records was emitted, and its partial data is not used, since a bulk file is
+        in no order and covers no part of the window that paging could skip (emitting it too sent its
+        records twice)."""
         runner = self.shop_tap.bulk_runner
         operation = runner.wait(operation)
-        selected = selection(self.selected_fields())
-        bulk = (
-            record
-            for record in runner.records(operation, bulk_connections(self.graphql_type, selected), self.replication_key)
-            if start is None or record["updatedAt"] >= start
-        )
-        filled = with_list_connections(self.nested_pages, list_connections(self.graphql_type, selected), bulk)
         if operation.status == "COMPLETED":
-            yield from filled
+            selected = selection(self.selected_fields())
+            connections = bulk_connections(self.graphql_type, selected)
+            bulk = (
+                record
+                for record in runner.records(operation, connections, self.replication_key)
+                if start is None or record["updatedAt"] >= start
+            )
+            yield from with_list_connections(self.nested_pages, list_connections(self.graphql_type, selected), bulk)
         else:
             self.logger.warning(
                 "Bulk operation %s ended %s (%s): reading its window by pages",
@@ -292,7 +293,7 @@ class ConnectionStream(ShopifyStream):
                 operation.status,
                 operation.error_code,
             )
-            yield from heapq.merge(filled, self._pages(start, end), key=position)
+            yield from self._pages(start, end)
         bulk_plan.forget(self.stream_state)
 
     def _pages(self, start: str | None, end: str) -> Iterator[dict[str, Any]]:
