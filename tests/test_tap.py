@@ -365,6 +365,7 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     locations = len(store_shop.emulator.store.table("Location").rows)
     code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
     assert pages == {
+        "ShopPage": 1,  # a full table: the one shop
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,

@@ -22,8 +22,10 @@ from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import RUN_QUERY, BulkOperation, BulkRunner, reassemble
 from shopify_admin.retry import POLL_LATENESS
 from tap_shopify_admin import bulk_plan
+from tap_shopify_admin.readers import window_bulk
+from tap_shopify_admin.readers.window import SortedWindow, Window
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
-from tap_shopify_admin.streams.base import ConnectionStream
+from tap_shopify_admin.streams.base import ShopifyStream
 from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import search
 
@@ -217,7 +219,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
     time.sleep(1.1)
     started = bulk_shop.graphql(
         "mutation Run($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id } } }",
-        {"query": stream.bulk_query(search("updated_at", None, window_end))},
+        {"query": SortedWindow().bulk_query(stream, search("updated_at", None, window_end))},
     )
     operation_id = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
     status_query = "query Status($id: ID!) { bulkOperation(id: $id) { status } }"
@@ -234,6 +236,16 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
     assert "bulk_operation_id" not in last_state(messages)["bookmarks"]["customers"]
 
 
+def use_bulk(stream: ShopifyStream, search: str) -> bool:
+    assert isinstance(stream.reader, Window)
+    return window_bulk.use_bulk(stream.reader, stream, search)
+
+
+def bulk_threshold(stream: ShopifyStream, round_trip: float) -> int:
+    assert isinstance(stream.reader, Window)
+    return window_bulk.bulk_threshold(stream.reader, stream, round_trip)
+
+
 def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     bulk_shop: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -241,26 +253,26 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     customers, fulfillment_orders = streams["customers"], streams["fulfillment_orders"]
     assert isinstance(customers, CustomersStream) and isinstance(fulfillment_orders, FulfillmentOrdersStream)
     everything = search("updated_at", None, "2100-01-01T00:00:00Z")
-    assert not customers.use_bulk(everything)  # 230 customers
+    assert not use_bulk(customers, everything)  # 230 customers
     monkeypatch.setattr(bulk_plan, "BULK_START_SECONDS", 0.0001)  # paging 230 customers takes longer
     monkeypatch.setattr(bulk_plan, "BULK_OBJECTS_PER_SECOND", 1e9)
-    assert customers.use_bulk(everything)
-    assert not customers.use_bulk(search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
-    assert not fulfillment_orders.use_bulk(everything)  # no count root: paged unless `always`
+    assert use_bulk(customers, everything)
+    assert not use_bulk(customers, search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
+    assert not use_bulk(fulfillment_orders, everything)  # no count root: paged unless `always`
 
 
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
     streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
     customers, orders = streams["customers"], streams["orders"]
-    assert isinstance(customers, CustomersStream) and isinstance(orders, ConnectionStream)
+    assert isinstance(customers, CustomersStream) and isinstance(orders, ShopifyStream)
     customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
     # paged: 100 × 250 / 35 = 714 customers/s; bulk: 10 s + n / 2,000 per second
-    assert customers.bulk_threshold(round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
-    assert orders.bulk_threshold(round_trip=0.2) < 1000  # 332 points a page of 250
+    assert bulk_threshold(customers, round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
+    assert bulk_threshold(orders, round_trip=0.2) < 1000  # 332 points a page of 250
     # a slow round trip bounds paging instead: 4 pages of 250 in flight, 2 s each
-    assert customers.bulk_threshold(round_trip=2.0) == math.ceil(10 / (1 / 500 - 1 / 2000))
+    assert bulk_threshold(customers, round_trip=2.0) == math.ceil(10 / (1 / 500 - 1 / 2000))
     customers.client.throttle.restore_rate = 1_000_000
-    assert customers.bulk_threshold(round_trip=0.01) == sys.maxsize  # paging beats the export itself
+    assert bulk_threshold(customers, round_trip=0.01) == sys.maxsize  # paging beats the export itself
 
 
 def test_the_runner_waits_for_a_free_slot_and_reports_refusals(shop: Running) -> None:

@@ -1,0 +1,139 @@
+"""A window read by a bulk query: when (`bulk: auto` weighs the window's count against paging it), the
+operation kept in the state so that a run cut off while it waits takes it up, every backfill's export
+started at once, and the operation's records, or the window by pages if it did not complete."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from shopify_admin import AccessDeniedError
+from shopify_admin.bulk import BulkOperation
+from shopify_admin.schema import admin_schema
+
+from .. import bulk_plan
+from ..documents import bulk_connections, list_connections, selection
+from ..list_fill import with_list_connections
+from ..windows import search
+
+if TYPE_CHECKING:
+    from ..streams.base import ShopifyStream
+    from .window import Window
+
+
+def use_bulk(reader: Window, stream: ShopifyStream, search: str) -> bool:
+    """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root counts
+    more objects in it than `bulk_threshold`. Incremental runs page, so that a run with no changes
+    costs no more than its two requests (destroy events and one page); a stream without a count
+    root is paged."""
+    mode = stream.config.get("bulk", "auto")
+    if mode != "auto":
+        return mode == "always"
+    if stream.stream_state.get("replication_key_value") is not None:
+        return False
+    sent = time.monotonic()
+    counted = count(stream, search)
+    if counted is None:
+        return False
+    threshold = bulk_threshold(reader, stream, round_trip=time.monotonic() - sent)
+    stream.logger.info("%s: %d objects to read; bulk above %d", stream.name, counted, threshold)
+    return counted > threshold
+
+
+def bulk_threshold(reader: Window, stream: ShopifyStream, round_trip: float) -> int:
+    """See bulk_plan.bulk_threshold: by this stream's page and the plan's restore rate."""
+    return bulk_plan.bulk_threshold(
+        restore_rate=stream.client.throttle.restore_rate,
+        query=reader.page_query(stream),
+        concurrency=int(stream.config.get("page_concurrency") or 1),
+        round_trip=round_trip,
+    )
+
+
+def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int | None:
+    """How many objects the `…Count` root finds, up to `limit` (None: all); None for a root without one."""
+    count_root = f"{stream.root}Count"
+    if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
+        return None
+    query = (
+        f"query {stream.operation_name}Count($query: String, $limit: Int) {{"
+        f" {count_root}(query: $query, limit: $limit) {{ count }} }}"
+    )
+    counted = stream.client.execute(query, {"query": search, "limit": limit})[count_root]
+    return None if counted is None else int(counted["count"])
+
+
+def start_bulk(reader: Window, stream: ShopifyStream, start: str | None, end: str) -> BulkOperation:
+    operation = stream.shop_tap.bulk_runner.start(reader.bulk_query(stream, search("updated_at", start, end)))
+    bulk_plan.remember(stream.stream_state, operation.id, end)
+    stream.shop_tap.state_writer.write_state(stream.tap_state)  # a run killed while it waits takes it up
+    return operation
+
+
+def start_every_backfill_export(stream: ShopifyStream) -> None:
+    """Start every selected window stream's backfill export at once, on the first call (the first stream
+    synced makes it), so that the shop exports every stream at once (5 bulk queries may run per shop)
+    rather than one after the other; each stream takes its export up from its state in its turn, as a
+    run that was cut off would. Only for backfills: with a bookmark, `bounds` moves the state
+    (lookback) and must run once, in the stream's turn."""
+    from ..streams.base import ShopifyStream  # here: the streams' modules import the readers
+    from .window import Window
+
+    tap = stream.shop_tap
+    if tap.backfill_exports_started:
+        return
+    tap.backfill_exports_started = True
+    for other in tap.streams.values():
+        reader = getattr(other, "reader", None)
+        if not isinstance(other, ShopifyStream) or not isinstance(reader, Window) or not reader.bulk:
+            continue
+        if not (other.selected or other.has_selected_descendents):
+            continue
+        if other.stream_state.get("replication_key_value") is not None or bulk_plan.OPERATION_ID in other.stream_state:
+            continue
+        start, end = reader.bounds(other, None)
+        try:
+            if use_bulk(reader, other, search("updated_at", start, end)):
+                start_bulk(reader, other, start, end)
+        except AccessDeniedError:
+            pass  # reported in the stream's turn
+
+
+def resumed(stream: ShopifyStream) -> tuple[BulkOperation, str] | None:
+    taken_up = bulk_plan.resumed(stream.shop_tap.bulk_runner, stream.stream_state)
+    if taken_up is not None:
+        operation = taken_up[0]
+        stream.logger.info("Taking up bulk operation %s (%s) from the state", operation.id, operation.status)
+    return taken_up
+
+
+def bulk_records(
+    reader: Window, stream: ShopifyStream, operation: BulkOperation, start: str | None, end: str
+) -> Iterator[dict[str, Any]]:
+    """The operation's records from `start` on (a resumed run's bookmark may be past the operation's
+    own start). An operation that did not complete is read by pages from `start`, where the stream
+    stands: none of its records was emitted, and its partial data is not used, since a bulk file is
+    in no order and covers no part of the window that paging could skip (emitting it too sent its
+    records twice)."""
+    runner = stream.shop_tap.bulk_runner
+    operation = runner.wait(operation)
+    if operation.status == "COMPLETED":
+        selected = selection(stream.selected_fields())
+        connections = bulk_connections(stream.graphql_type, selected)
+        bulk = (
+            stream.from_node(record)
+            for record in runner.records(operation, connections, stream.replication_key)
+            if start is None or record["updatedAt"] >= start
+        )
+        lists = list_connections(stream.graphql_type, selected)
+        yield from with_list_connections(stream.nested_pages, lists, bulk)
+    else:
+        stream.logger.warning(
+            "Bulk operation %s ended %s (%s): reading its window by pages",
+            operation.id,
+            operation.status,
+            operation.error_code,
+        )
+        yield from reader.pages(stream, start, end)
+    bulk_plan.forget(stream.stream_state)
