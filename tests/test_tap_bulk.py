@@ -96,8 +96,8 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     locations = len(bulk_shop.emulator.store.table("Location").rows)
     # customers, products, orders, fulfillment orders, inventory items, and the levels of each location
     assert bulk_requests["BulkOperationRunQuery"] == 5 + locations
-    # locations: a full table, always; discounts and their codes are always paged (see streams/discounts.py)
-    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage"]
+    # the shop and locations: full tables, always; discounts and their codes are always paged (see streams/discounts.py)
+    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage", "ShopPage"]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway
     assert all("bulk_operation_id" not in s for s in last_state(bulk_messages)["bookmarks"].values())
 
