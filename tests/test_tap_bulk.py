@@ -141,6 +141,23 @@ def test_reassembly_puts_children_before_or_after_their_parent_in_place(tmp_path
     ]
 
 
+def test_reassembly_gives_the_objects_of_a_nested_type_as_records_of_their_own(tmp_path: Path) -> None:
+    """A location's inventory levels: each a record, not an item of a list held whole in its location."""
+    location = "gid://shopify/Location/1"
+    levels = [f"gid://shopify/InventoryLevel/{n}?inventory_item_id={n + 10}" for n in (2, 1)]
+    lines = [
+        {"id": levels[0], "updatedAt": "2026-01-02T00:00:00Z", "__parentId": location},
+        {"id": location},
+        {"id": levels[1], "updatedAt": "2026-01-01T00:00:00Z", "__parentId": location},
+    ]
+    path = tmp_path / "result.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert list(reassemble(path, {}, root_type="InventoryLevel")) == [
+        {"id": levels[0], "updatedAt": "2026-01-02T00:00:00Z"},
+        {"id": levels[1], "updatedAt": "2026-01-01T00:00:00Z"},
+    ]
+
+
 def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tuple, tmp_path: Path) -> None:
     requests.post(f"{bulk_shop.url}/__emulator/faults", json=[{"kind": "bulk_fail"}], timeout=5).raise_for_status()
     try:
