@@ -1,5 +1,6 @@
-"""Top-level connections read in `updatedAt` windows, from the bookmark to the window's end: by pages,
-or a backfill by a bulk query (`window_bulk`); deleted objects merged in from destroy events."""
+"""Top-level connections read in windows of their replication key (`updatedAt`), from the bookmark to
+the window's end: by pages, or a backfill by a bulk query (`window_bulk`); deleted objects merged in
+from destroy events."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from shopify_admin.progress import Progress
 
 from ..deletions import destroyed, forget_ids_at_bookmark, merged_after_bookmark
 from ..documents import bulk_query, page_query, page_size, selection
-from ..windows import Page, search, shopify_time, sliced_window, window_end
+from ..windows import Page, search, search_field, shopify_time, sliced_window, window_end
 from . import window_bulk
 
 if TYPE_CHECKING:
@@ -23,15 +24,28 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Window:
-    """A top-level connection (`customers`, `orders`, …) searched by `updated_at`. A backfill may be read by
-    a bulk query unless `bulk` is False; its results are sorted on disk before they are emitted."""
+    """A top-level connection (`customers`, `orders`, …) searched by its replication key (`updatedAt`:
+    `updated_at`). A backfill may be read by a bulk query unless `bulk` is False; its results are sorted
+    on disk before they are emitted."""
 
     bulk: bool = True
     is_sorted = False
-    sort_key: str | None = None  # the root's sort key, as its page query asks for it
+
+    @staticmethod
+    def key(stream: ShopifyStream) -> str:
+        assert stream.replication_key, f"{stream.name} is read in windows of its replication key"
+        return stream.replication_key
+
+    def search(self, stream: ShopifyStream, start: str | None, end: str) -> str:
+        return search(search_field(self.key(stream)), start, end)
+
+    def sort_key(self, stream: ShopifyStream) -> str | None:
+        """The root's sort key, as the page query asks for it."""
+        return None
 
     def page_query(self, stream: ShopifyStream) -> str:
-        arguments = f"sortKey: {self.sort_key} {stream.root_arguments}" if self.sort_key else stream.root_arguments
+        sort_key = self.sort_key(stream)
+        arguments = f"sortKey: {sort_key} {stream.root_arguments}" if sort_key else stream.root_arguments
         return page_query(stream.operation_name, stream.root, arguments, stream.selected_fields())
 
     def bulk_query(self, stream: ShopifyStream, search: str) -> str:
@@ -45,7 +59,7 @@ class Window:
             stream.logger,
             stream.client,
             {"stream": stream.name},
-            total=lambda: window_bulk.count(stream, search("updated_at", start, end)),
+            total=lambda: window_bulk.count(stream, self.search(stream, start, end)),
         )
         subject = stream.deleted_subject
         # deletions are few; merged in by time so the stream stays sorted
@@ -57,6 +71,7 @@ class Window:
             stream.stream_state,
             deletable=bool(subject),
             in_order=self.is_sorted,
+            key=self.key(stream),
         )
         yield from progress.track(merged)
         stream.log_nested_counts()
@@ -77,7 +92,7 @@ class Window:
         return (shopify_time(start) if start else None), end
 
     def window(self, stream: ShopifyStream, start: str | None, end: str) -> Iterator[dict[str, Any]]:
-        """The window's records in `updatedAt` order: from the bulk operation an interrupted run left
+        """The window's records in replication-key order: from the bulk operation an interrupted run left
         in the state (then the rest of the window by pages), from a new one, or by pages."""
         resumed = window_bulk.resumed(stream)
         if resumed is not None:
@@ -85,7 +100,7 @@ class Window:
             yield from window_bulk.bulk_records(self, stream, operation, start, operation_end)
             if operation_end < end:
                 yield from self.pages(stream, start=operation_end, end=end)
-        elif self.bulk and window_bulk.use_bulk(self, stream, search("updated_at", start, end)):
+        elif self.bulk and window_bulk.use_bulk(self, stream, self.search(stream, start, end)):
             operation = window_bulk.start_bulk(self, stream, start, end)
             yield from window_bulk.bulk_records(self, stream, operation, start, end)
         else:
@@ -100,7 +115,7 @@ class Window:
     def slice(self, stream: ShopifyStream, query: str, first: int, start: str | None, end: str) -> Iterator[Page]:
         """The pages of `start`…`end`, each node's nested connections read in full."""
         selected = selection(stream.selected_fields())
-        variables = {"first": first, "query": search("updated_at", start, end)}
+        variables = {"first": first, "query": self.search(stream, start, end)}
         for page in pages(stream.client, query, variables, (stream.root,)):
             records = [
                 stream.from_node(stream.nested_pages.fetch_remaining(node, stream.graphql_type, selected))
@@ -111,11 +126,13 @@ class Window:
 
 @dataclass(frozen=True)
 class SortedWindow(Window):
-    """Sorted by `UPDATED_AT` (ties by id), so that the bookmark moves with each record and a run cut
-    off anywhere resumes where it stopped."""
+    """Sorted by the replication key (`UPDATED_AT`; ties by id), so that the bookmark moves with each
+    record and a run cut off anywhere resumes where it stopped."""
 
     is_sorted = True
-    sort_key: str | None = "UPDATED_AT"
+
+    def sort_key(self, stream: ShopifyStream) -> str | None:
+        return search_field(self.key(stream)).upper()
 
     def pages(self, stream: ShopifyStream, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """A first page alone (all an incremental run usually needs), then the rest of the window cut into
@@ -123,10 +140,11 @@ class SortedWindow(Window):
         stream stays sorted and its bookmark never passes a slice not read in full."""
         query = self.page_query(stream)
         concurrency = int(stream.config.get("page_concurrency") or 1)
-        yield from sliced_window(partial(self.slice, stream, query, page_size(query)), start, end, concurrency)
+        read = partial(self.slice, stream, query, page_size(query))
+        yield from sliced_window(read, start, end, concurrency, key=self.key(stream))
 
 
 @dataclass(frozen=True)
 class UnsortedWindow(Window):
-    """A root without an `UPDATED_AT` sort key: each window is read whole, by id, and the bookmark moves
+    """A root without a sort key for its replication key: each window is read whole, by id, and the bookmark moves
     when it is done."""

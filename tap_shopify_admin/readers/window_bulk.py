@@ -15,7 +15,6 @@ from shopify_admin.schema import admin_schema
 from .. import bulk_plan
 from ..documents import bulk_connections, list_connections, selection
 from ..list_fill import with_list_connections
-from ..windows import search
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
@@ -65,7 +64,7 @@ def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int |
 
 
 def start_bulk(reader: Window, stream: ShopifyStream, start: str | None, end: str) -> BulkOperation:
-    operation = stream.shop_tap.bulk_runner.start(reader.bulk_query(stream, search("updated_at", start, end)))
+    operation = stream.shop_tap.bulk_runner.start(reader.bulk_query(stream, reader.search(stream, start, end)))
     bulk_plan.remember(stream.stream_state, operation.id, end)
     stream.shop_tap.state_writer.write_state(stream.tap_state)  # a run killed while it waits takes it up
     return operation
@@ -94,7 +93,7 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
             continue
         start, end = reader.bounds(other, None)
         try:
-            if use_bulk(reader, other, search("updated_at", start, end)):
+            if use_bulk(reader, other, reader.search(other, start, end)):
                 start_bulk(reader, other, start, end)
         except AccessDeniedError:
             pass  # reported in the stream's turn
@@ -124,7 +123,7 @@ def bulk_records(
         bulk = (
             stream.from_node(record)
             for record in runner.records(operation, connections, stream.replication_key)
-            if start is None or record["updatedAt"] >= start
+            if start is None or record[reader.key(stream)] >= start
         )
         lists = list_connections(stream.graphql_type, selected)
         yield from with_list_connections(stream.nested_pages, lists, bulk)
