@@ -8,11 +8,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from shopify_admin import AccessDeniedError
 from shopify_admin.paging import pages
 from shopify_admin.progress import Progress
 
+from .. import bulk_plan
 from ..deletions import destroyed, forget_ids_at_bookmark, merged_after_bookmark
 from ..documents import bulk_query, page_query, page_size, selection
 from ..windows import Page, search, search_field, shopify_time, sliced_window, window_end
@@ -53,7 +55,7 @@ class Window:
         return bulk_query(stream.root, search, stream.root_arguments, stream.selected_fields(bulk=True))
 
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
-        window_bulk.start_every_backfill_export(stream)
+        start_every_backfill_export(stream)
         start, end = self.bounds(stream, context)
         progress = Progress(
             stream.logger,
@@ -146,5 +148,32 @@ class SortedWindow(Window):
 
 @dataclass(frozen=True)
 class UnsortedWindow(Window):
-    """A root without a sort key for its replication key: each window is read whole, by id, and the bookmark moves
-    when it is done."""
+    """A root without a sort key for its replication key: each window is read whole, by id, and the
+    bookmark moves when it is done."""
+
+
+def start_every_backfill_export(stream: ShopifyStream) -> None:
+    """Start every selected window stream's backfill export at once, on the first call (the first stream
+    synced makes it), so that the shop exports every stream at once (5 bulk queries may run per shop)
+    rather than one after the other; each stream takes its export up from its state in its turn, as a
+    run that was cut off would. Only for backfills: with a bookmark, `bounds` moves the state
+    (lookback) and must run once, in the stream's turn."""
+    tap = stream.shop_tap
+    if tap.backfill_exports_started:
+        return
+    tap.backfill_exports_started = True
+    for stream_of_tap in tap.streams.values():
+        reader = getattr(stream_of_tap, "reader", None)
+        if not isinstance(reader, Window) or not reader.bulk:
+            continue
+        other = cast("ShopifyStream", stream_of_tap)  # the streams that declare a reader
+        if not (other.selected or other.has_selected_descendents):
+            continue
+        if other.stream_state.get("replication_key_value") is not None or bulk_plan.OPERATION_ID in other.stream_state:
+            continue
+        start, end = reader.bounds(other, None)
+        try:
+            if window_bulk.use_bulk(reader, other, reader.search(other, start, end)):
+                window_bulk.start_bulk(reader, other, start, end)
+        except AccessDeniedError:
+            pass  # reported in the stream's turn

@@ -1,14 +1,13 @@
 """A window read by a bulk query: when (`bulk: auto` weighs the window's count against paging it), the
-operation kept in the state so that a run cut off while it waits takes it up, every backfill's export
-started at once, and the operation's records, or the window by pages if it did not complete."""
+operation kept in the state so that a run cut off while it waits takes it up, and the operation's
+records, or the window by pages if it did not complete."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shopify_admin import AccessDeniedError
 from shopify_admin.bulk import BulkOperation
 from shopify_admin.schema import admin_schema
 
@@ -18,10 +17,23 @@ from ..list_fill import with_list_connections
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
-    from .window import Window
 
 
-def use_bulk(reader: Window, stream: ShopifyStream, search: str) -> bool:
+class WindowReader(Protocol):
+    """What of a window reader (`window.Window`) its bulk read uses."""
+
+    def page_query(self, stream: ShopifyStream) -> str: ...
+
+    def bulk_query(self, stream: ShopifyStream, search: str) -> str: ...
+
+    def search(self, stream: ShopifyStream, start: str | None, end: str) -> str: ...
+
+    def key(self, stream: ShopifyStream) -> str: ...
+
+    def pages(self, stream: ShopifyStream, start: str | None, end: str) -> Iterator[dict[str, Any]]: ...
+
+
+def use_bulk(reader: WindowReader, stream: ShopifyStream, search: str) -> bool:
     """`bulk: auto` reads a backfill (no bookmark yet) by a bulk query when its `…Count` root counts
     more objects in it than `bulk_threshold`. Incremental runs page, so that a run with no changes
     costs no more than its two requests (destroy events and one page); a stream without a count
@@ -40,7 +52,7 @@ def use_bulk(reader: Window, stream: ShopifyStream, search: str) -> bool:
     return counted > threshold
 
 
-def bulk_threshold(reader: Window, stream: ShopifyStream, round_trip: float) -> int:
+def bulk_threshold(reader: WindowReader, stream: ShopifyStream, round_trip: float) -> int:
     """See bulk_plan.bulk_threshold: by this stream's page and the plan's restore rate."""
     return bulk_plan.bulk_threshold(
         restore_rate=stream.client.throttle.restore_rate,
@@ -63,40 +75,11 @@ def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int |
     return None if counted is None else int(counted["count"])
 
 
-def start_bulk(reader: Window, stream: ShopifyStream, start: str | None, end: str) -> BulkOperation:
+def start_bulk(reader: WindowReader, stream: ShopifyStream, start: str | None, end: str) -> BulkOperation:
     operation = stream.shop_tap.bulk_runner.start(reader.bulk_query(stream, reader.search(stream, start, end)))
     bulk_plan.remember(stream.stream_state, operation.id, end)
     stream.shop_tap.state_writer.write_state(stream.tap_state)  # a run killed while it waits takes it up
     return operation
-
-
-def start_every_backfill_export(stream: ShopifyStream) -> None:
-    """Start every selected window stream's backfill export at once, on the first call (the first stream
-    synced makes it), so that the shop exports every stream at once (5 bulk queries may run per shop)
-    rather than one after the other; each stream takes its export up from its state in its turn, as a
-    run that was cut off would. Only for backfills: with a bookmark, `bounds` moves the state
-    (lookback) and must run once, in the stream's turn."""
-    from ..streams.base import ShopifyStream  # here: the streams' modules import the readers
-    from .window import Window
-
-    tap = stream.shop_tap
-    if tap.backfill_exports_started:
-        return
-    tap.backfill_exports_started = True
-    for other in tap.streams.values():
-        reader = getattr(other, "reader", None)
-        if not isinstance(other, ShopifyStream) or not isinstance(reader, Window) or not reader.bulk:
-            continue
-        if not (other.selected or other.has_selected_descendents):
-            continue
-        if other.stream_state.get("replication_key_value") is not None or bulk_plan.OPERATION_ID in other.stream_state:
-            continue
-        start, end = reader.bounds(other, None)
-        try:
-            if use_bulk(reader, other, reader.search(other, start, end)):
-                start_bulk(reader, other, start, end)
-        except AccessDeniedError:
-            pass  # reported in the stream's turn
 
 
 def resumed(stream: ShopifyStream) -> tuple[BulkOperation, str] | None:
@@ -108,7 +91,7 @@ def resumed(stream: ShopifyStream) -> tuple[BulkOperation, str] | None:
 
 
 def bulk_records(
-    reader: Window, stream: ShopifyStream, operation: BulkOperation, start: str | None, end: str
+    reader: WindowReader, stream: ShopifyStream, operation: BulkOperation, start: str | None, end: str
 ) -> Iterator[dict[str, Any]]:
     """The operation's records from `start` on (a resumed run's bookmark may be past the operation's
     own start). An operation that did not complete is read by pages from `start`, where the stream

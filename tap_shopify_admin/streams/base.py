@@ -6,9 +6,9 @@ NestedStream: the records nested in a parent's records, written from each parent
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from graphql import FieldNode, SelectionSetNode
 from singer_sdk import Stream
@@ -24,10 +24,27 @@ from shopify_admin.schema import admin_schema
 from ..documents import render, selection
 from ..graphql_schema import nullable, record_schema
 from ..nested_pages import NestedPages
-from ..readers import Reader
 from ..shop_tap import ShopTap
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
+
+
+class Reader(Protocol):
+    """One way of reading a stream's records (`tap_shopify_admin/readers/`): the stream declares its type,
+    root, fields and replication key; the reader sends the requests and keeps the stream's state."""
+
+    @property
+    def is_sorted(self) -> bool:
+        """Whether records come in replication-key order, so that the bookmark may move with each one."""
+        ...
+
+    def page_query(self, stream: ShopifyStream) -> str:
+        """The document that reads a page (or the one object) of the stream's records."""
+        ...
+
+    def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        """The stream's records for the SDK's `get_records`."""
+        ...
 
 
 class ShopifyStream(Stream):
