@@ -122,7 +122,7 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
         tap = TapShopifyAdmin(config=config, setup_mapper=False)
         orders = tap.streams["orders"]
         runner = BulkRunner(client_from_config(config), first_poll=0.2, max_poll=2)
-        operation = runner.wait(runner.start(orders.bulk_query("updated_at:>='2000-01-01T00:00:00Z'")))  # type: ignore[attr-defined]
+        operation = runner.wait(runner.start(orders.reader.bulk_query(orders, "updated_at:>='2000-01-01T00:00:00Z'")))  # type: ignore[attr-defined]
         assert operation.result_url, operation
         with jsonl.open("w+b") as out:
             runner.download(operation, out)

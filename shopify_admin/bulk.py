@@ -238,6 +238,7 @@ class BulkRunner:
         operation: BulkOperation,
         connections: Mapping[str, Mapping[str, str]],
         sort_key: str | None = None,
+        root_type: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The ended operation's root objects with their children put back, see `reassemble`."""
         if operation.result_url is None:
@@ -246,7 +247,7 @@ class BulkRunner:
             path = Path(directory) / "result.jsonl"
             with path.open("w+b") as out:
                 self.download(operation, out)
-            yield from reassemble(path, connections, sort_key)
+            yield from reassemble(path, connections, sort_key, root_type)
 
 
 def check_complete(operation: BulkOperation, file: BinaryIO) -> None:
@@ -280,10 +281,12 @@ def reassemble(
     path: Path,
     connections: Mapping[str, Mapping[str, str]],
     sort_key: str | None = None,
+    root_type: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The root objects of a bulk result file, in `sort_key` order, ties in id order as Shopify's
     cursors break them (then file order), each nested connection a list of its nodes in the order
-    of the file.
+    of the file. With `root_type`, the objects of that type are the ones given, without `__parentId`,
+    and their parents are left out: a parent's list of them would have to be held whole.
 
     `connections` names, per parent type, the field each child type belongs in:
     `{"Order": {"LineItem": "lineItems"}}`; every field named there is present in its parent's records.
@@ -293,7 +296,7 @@ def reassemble(
     database = sqlite3.connect(index)
     decode = msgspec.json.Decoder().decode
     try:
-        parent_types = _index(path, database, sort_key)
+        parent_types = _index(path, database, sort_key, root_type)
         with path.open("rb") as lines:
 
             def read(offset: int) -> dict[str, Any]:
@@ -319,7 +322,9 @@ def reassemble(
             # the roots in order, each with its children's offsets: one query, not one per root
             rows = database.execute(ROOTS_WITH_CHILDREN)
             for root, group in itertools.groupby(rows, key=operator.itemgetter(0)):
-                yield attach(read(root), [child for _root, child in group if child is not None])
+                node = read(root)
+                node.pop("__parentId", None)
+                yield attach(node, [child for _root, child in group if child is not None])
     finally:
         database.close()
         index.unlink(missing_ok=True)
@@ -342,8 +347,9 @@ def _line_keys(sort_key: str | None) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(msgspec.defstruct("LineKeys", fields))
 
 
-def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> set[str]:
-    """Index the file's lines by file offset; return the types that have children in it."""
+def _index(path: Path, database: sqlite3.Connection, sort_key: str | None, root_type: str | None) -> set[str]:
+    """Index the file's lines by file offset (the roots: lines without a parent, or the objects of
+    `root_type`); return the types that have children in it."""
     database.executescript(
         "CREATE TABLE roots (sort TEXT, number INTEGER, offset INTEGER, id TEXT);"
         "CREATE TABLE children (parent TEXT, offset INTEGER);"
@@ -365,10 +371,10 @@ def _index(path: Path, database: sqlite3.Connection, sort_key: str | None) -> se
         for line in lines:
             if line.strip():
                 keys = decode(line)
-                if keys.parent is None:
+                if keys.parent is None if root_type is None else gid_type(keys.id or "") == root_type:
                     number = gid_number(keys.id) if keys.id else None
                     roots.append((getattr(keys, "sort", None), number, offset, keys.id))
-                else:
+                elif keys.parent is not None:
                     children.append((keys.parent, offset))
                     parent_types.add(gid_type(keys.parent))
                 if len(roots) + len(children) >= 10_000:

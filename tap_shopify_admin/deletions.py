@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from singer_sdk.exceptions import InvalidStreamSortException
@@ -36,9 +37,9 @@ def destroyed(client: ShopifyAdminClient, subject: str, start: str | None, end: 
     )
 
 
-def position(record: dict[str, Any]) -> tuple[str, int]:
-    """Where a record comes in Shopify's own order: (updatedAt, id); its cursors carry the last id."""
-    return record["updatedAt"], gid_number(record["id"]) or 0
+def position(record: dict[str, Any], key: str = "updatedAt") -> tuple[str, int]:
+    """Where a record comes in Shopify's own order: (its `key`, id); its cursors carry the last id."""
+    return record[key], gid_number(record["id"]) or 0
 
 
 def forget_ids_at_bookmark(state: dict[str, Any]) -> None:
@@ -54,24 +55,26 @@ def merged_after_bookmark(
     *,
     deletable: bool,
     in_order: bool = True,
+    key: str = "updatedAt",
 ) -> Iterator[dict[str, Any]]:
     """Records and deletions in (updatedAt, id) order, without those an earlier run already emitted in
     the bookmark's second: those up to the id in the state (the window starts at that second so that
     none of its records is lost; it was over before that run began, so they cannot have changed since).
     One id, however many objects share the second, keeps the state small. A `deletable` stream's
-    records carry `_sdc_deleted_at`; records that come `in_order` are checked to."""
+    records carry `_sdc_deleted_at`; records that come `in_order` (of the replication key `key`) are checked to."""
     bookmark = state.get("replication_key_value")
     last = state.get(LAST_ID_AT_BOOKMARK)
     already = set(state.get(IDS_AT_BOOKMARK) or ())
     previous: tuple[str, int] | None = None
-    for record in heapq.merge(records, sorted(deleted, key=position), key=position):
-        at = position(record)
+    at_key = partial(position, key=key)
+    for record in heapq.merge(records, sorted(deleted, key=at_key), key=at_key):
+        at = at_key(record)
         if in_order and previous is not None and at < previous:
             raise InvalidStreamSortException(f"{stream}: {record['id']} came after {previous}")
         previous = at
-        if record["updatedAt"] == bookmark and (record["id"] in already or at[1] <= (last or 0)):
+        if record[key] == bookmark and (record["id"] in already or at[1] <= (last or 0)):
             continue
-        if record["updatedAt"] != bookmark:
+        if record[key] != bookmark:
             state.pop(IDS_AT_BOOKMARK, None)
         # set before the SDK moves the bookmark to this record, so written state stays consistent
         state[LAST_ID_AT_BOOKMARK] = at[1]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,11 @@ def shopify_time(moment: datetime) -> str:
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def search_field(key: str) -> str:
+    """The search field of the replication key `key`: `updatedAt` → `updated_at`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
 def search(field: str, start: str | None, end: str) -> str:
@@ -54,7 +60,11 @@ def time_slices(origin: str, resume: str, end: str, concurrency: int) -> list[tu
 
 
 def sliced_window(
-    read: Callable[[str | None, str], Iterator[Page]], start: str | None, end: str, concurrency: int
+    read: Callable[[str | None, str], Iterator[Page]],
+    start: str | None,
+    end: str,
+    concurrency: int,
+    key: str = "updatedAt",
 ) -> Iterator[dict[str, Any]]:
     """The records of `start`…`end` in order, `read(low, high)` giving a slice's pages: a first page alone
     (all an incremental run usually needs), then the rest of the window cut into `time_slices`, read
@@ -64,9 +74,9 @@ def sliced_window(
     yield from opening.records
     if not opening.more:
         return
-    resume = opening.records[-1]["updatedAt"]
-    already = {r["id"] for r in opening.records if r["updatedAt"] == resume}
-    slices = time_slices(opening.records[0]["updatedAt"], resume, end, concurrency)
+    resume = opening.records[-1][key]
+    already = {r["id"] for r in opening.records if r[key] == resume}
+    slices = time_slices(opening.records[0][key], resume, end, concurrency)
     reads = [partial(read, low, high) for low, high in slices]
     for page in in_order(reads, concurrency):
-        yield from (r for r in page.records if r["updatedAt"] != resume or r["id"] not in already)
+        yield from (r for r in page.records if r[key] != resume or r["id"] not in already)

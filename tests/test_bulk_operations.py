@@ -450,7 +450,8 @@ def test_the_exports_shortcut_answers_as_graphql_core_does(shop: Running, monkey
 
     tap = TapShopifyAdmin(config={"shop": "offline", "access_token": "none"})
     for root in ("orders", "products", "customers"):
-        query = tap.streams[root].bulk_query("updated_at:>='2000-01-01T00:00:00Z'")  # type: ignore[attr-defined]
+        stream = tap.streams[root]
+        query = stream.reader.bulk_query(stream, "updated_at:>='2000-01-01T00:00:00Z'")  # type: ignore[attr-defined]
         plain, shortcut = answers(query)
         assert plain.errors is None and plain.data and plain.data[root]["edges"]
         assert shortcut.data == plain.data

@@ -95,6 +95,32 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
     assert customers["schema"]["properties"]["amountSpent"]["properties"]["amount"]["type"] == "string"
 
 
+SHOP = """{ shop {
+    id name myshopifyDomain currencyCode enabledPresentmentCurrencies ianaTimezone weightUnit
+    plan { publicDisplayName partnerDevelopment shopifyPlus } taxesIncluded taxShipping createdAt
+} }"""
+
+
+def test_the_shop_is_one_record_read_in_full_on_every_run(store_shop: Running, tmp_path: Path) -> None:
+    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    shop_entry = next(s for s in catalog["streams"] if s["tap_stream_id"] == "shop")
+    assert shop_entry["key_properties"] == ["id"] and "replication_key" not in shop_entry
+    for entry in catalog["streams"]:
+        stream_metadata = next(item["metadata"] for item in entry["metadata"] if item["breadcrumb"] == [])
+        if entry is shop_entry:
+            assert stream_metadata["selected-by-default"] is True
+        stream_metadata["selected"] = entry is shop_entry
+    expected = store_shop.graphql(SHOP)["data"]["shop"]
+    first = run_tap(tmp_path, config(store_shop), catalog=catalog)
+    assert {m["stream"] for m in first if m["type"] == "RECORD"} == {"shop"}
+    assert records(first, "shop") == [expected]
+    assert expected["plan"]["publicDisplayName"] and expected["enabledPresentmentCurrencies"]
+    schema = next(m["schema"] for m in first if m["type"] == "SCHEMA" and m["stream"] == "shop")
+    assert set(schema["properties"]) == set(expected)
+    again = run_tap(tmp_path, config(store_shop), state=last_state(first), catalog=catalog)
+    assert records(again, "shop") == [expected]  # no bookmark: the shop comes on every run
+
+
 def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None:
     first = run_tap(tmp_path, config(store_shop))
     ids = [r["id"] for r in records(first, "customers") if not r.get("_sdc_deleted_at")]
@@ -365,6 +391,7 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     locations = len(store_shop.emulator.store.table("Location").rows)
     code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
     assert pages == {
+        "ShopPage": 1,  # a full table: the one shop
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,

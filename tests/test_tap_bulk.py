@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from shopify_admin import CostThrottle, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import RUN_QUERY, BulkOperation, BulkRunner, reassemble
 from shopify_admin.retry import POLL_LATENESS
 from tap_shopify_admin import bulk_plan
+from tap_shopify_admin.readers import window_bulk
+from tap_shopify_admin.readers.window import SortedWindow, Window
 from tap_shopify_admin.streams import CustomersStream, FulfillmentOrdersStream
-from tap_shopify_admin.streams.base import ConnectionStream
+from tap_shopify_admin.streams.base import ShopifyStream
 from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import search
 
@@ -93,8 +96,8 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     locations = len(bulk_shop.emulator.store.table("Location").rows)
     # customers, products, orders, fulfillment orders, inventory items, and the levels of each location
     assert bulk_requests["BulkOperationRunQuery"] == 5 + locations
-    # locations: a full table, always; discounts and their codes are always paged (see streams/discounts.py)
-    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage"]
+    # the shop and locations: full tables, always; discounts and their codes are always paged (see streams/discounts.py)
+    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage", "ShopPage"]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway
     assert all("bulk_operation_id" not in s for s in last_state(bulk_messages)["bookmarks"].values())
 
@@ -138,6 +141,23 @@ def test_reassembly_puts_children_before_or_after_their_parent_in_place(tmp_path
     ]
 
 
+def test_reassembly_gives_the_objects_of_a_nested_type_as_records_of_their_own(tmp_path: Path) -> None:
+    """A location's inventory levels: each a record, not an item of a list held whole in its location."""
+    location = "gid://shopify/Location/1"
+    levels = [f"gid://shopify/InventoryLevel/{n}?inventory_item_id={n + 10}" for n in (2, 1)]
+    lines = [
+        {"id": levels[0], "updatedAt": "2026-01-02T00:00:00Z", "__parentId": location},
+        {"id": location},
+        {"id": levels[1], "updatedAt": "2026-01-01T00:00:00Z", "__parentId": location},
+    ]
+    path = tmp_path / "result.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert list(reassemble(path, {}, root_type="InventoryLevel")) == [
+        {"id": levels[0], "updatedAt": "2026-01-02T00:00:00Z"},
+        {"id": levels[1], "updatedAt": "2026-01-01T00:00:00Z"},
+    ]
+
+
 def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tuple, tmp_path: Path) -> None:
     requests.post(f"{bulk_shop.url}/__emulator/faults", json=[{"kind": "bulk_fail"}], timeout=5).raise_for_status()
     try:
@@ -155,14 +175,21 @@ def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tupl
     }
     assert len(partial) == fired
     assert list(partial.values()).count(0) <= 1  # the one with nothing written: the closed location's levels
-    expected = by_stream(paged[0])
-    assert sum(map(len, in_order(messages).values())) > sum(map(len, expected.values()))  # partial data came too
-    for stream, rows in in_order(messages).items():
-        # records from the partial file may lack children that had not been written; the same records
-        # come again from the pages, whole and later
-        assert set(expected[stream]) <= set(rows), stream
-        last = {json.loads(row)["id"]: row for row in rows}
-        assert sorted(last.values()) == expected[stream], stream
+    assert by_stream(messages) == by_stream(paged[0])  # the partial data is not emitted besides the pages
+
+
+def test_after_a_failed_bulk_operation_each_record_comes_once(bulk_shop: Running, paged: tuple, tmp_path: Path) -> None:
+    set_faults(bulk_shop, [{"kind": "bulk_fail", "count": 2}])
+    try:
+        messages = run_tap(tmp_path, config(bulk_shop, bulk="always"))
+    finally:
+        fired = set_faults(bulk_shop, [])
+    assert fired == 2
+    emitted = in_order(messages)
+    for stream, rows in emitted.items():
+        twice = [key for key, times in Counter(json.loads(row)["id"] for row in rows).items() if times != 1]
+        assert twice == [], stream
+    assert by_stream(messages) == by_stream(paged[0])
 
 
 def set_faults(shop: Running, rules: list[dict[str, Any]]) -> int:
@@ -209,7 +236,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
     time.sleep(1.1)
     started = bulk_shop.graphql(
         "mutation Run($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id } } }",
-        {"query": stream.bulk_query(search("updated_at", None, window_end))},
+        {"query": SortedWindow().bulk_query(stream, search("updated_at", None, window_end))},
     )
     operation_id = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
     status_query = "query Status($id: ID!) { bulkOperation(id: $id) { status } }"
@@ -226,6 +253,16 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
     assert "bulk_operation_id" not in last_state(messages)["bookmarks"]["customers"]
 
 
+def use_bulk(stream: ShopifyStream, search: str) -> bool:
+    assert isinstance(stream.reader, Window)
+    return window_bulk.use_bulk(stream.reader, stream, search)
+
+
+def bulk_threshold(stream: ShopifyStream, round_trip: float) -> int:
+    assert isinstance(stream.reader, Window)
+    return window_bulk.bulk_threshold(stream.reader, stream, round_trip)
+
+
 def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     bulk_shop: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,26 +270,26 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     customers, fulfillment_orders = streams["customers"], streams["fulfillment_orders"]
     assert isinstance(customers, CustomersStream) and isinstance(fulfillment_orders, FulfillmentOrdersStream)
     everything = search("updated_at", None, "2100-01-01T00:00:00Z")
-    assert not customers.use_bulk(everything)  # 230 customers
+    assert not use_bulk(customers, everything)  # 230 customers
     monkeypatch.setattr(bulk_plan, "BULK_START_SECONDS", 0.0001)  # paging 230 customers takes longer
     monkeypatch.setattr(bulk_plan, "BULK_OBJECTS_PER_SECOND", 1e9)
-    assert customers.use_bulk(everything)
-    assert not customers.use_bulk(search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
-    assert not fulfillment_orders.use_bulk(everything)  # no count root: paged unless `always`
+    assert use_bulk(customers, everything)
+    assert not use_bulk(customers, search("updated_at", "2099-01-01T00:00:00Z", "2100-01-01T00:00:00Z"))
+    assert not use_bulk(fulfillment_orders, everything)  # no count root: paged unless `always`
 
 
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
     streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
     customers, orders = streams["customers"], streams["orders"]
-    assert isinstance(customers, CustomersStream) and isinstance(orders, ConnectionStream)
+    assert isinstance(customers, CustomersStream) and isinstance(orders, ShopifyStream)
     customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
     # paged: 100 × 250 / 35 = 714 customers/s; bulk: 10 s + n / 2,000 per second
-    assert customers.bulk_threshold(round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
-    assert orders.bulk_threshold(round_trip=0.2) < 1000  # 332 points a page of 250
+    assert bulk_threshold(customers, round_trip=0.2) == math.ceil(10 / (35 / 25000 - 1 / 2000))
+    assert bulk_threshold(orders, round_trip=0.2) < 1000  # 332 points a page of 250
     # a slow round trip bounds paging instead: 4 pages of 250 in flight, 2 s each
-    assert customers.bulk_threshold(round_trip=2.0) == math.ceil(10 / (1 / 500 - 1 / 2000))
+    assert bulk_threshold(customers, round_trip=2.0) == math.ceil(10 / (1 / 500 - 1 / 2000))
     customers.client.throttle.restore_rate = 1_000_000
-    assert customers.bulk_threshold(round_trip=0.01) == sys.maxsize  # paging beats the export itself
+    assert bulk_threshold(customers, round_trip=0.01) == sys.maxsize  # paging beats the export itself
 
 
 def test_the_runner_waits_for_a_free_slot_and_reports_refusals(shop: Running) -> None:

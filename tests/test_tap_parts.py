@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -29,7 +30,8 @@ from tap_shopify_admin.documents import (
     selection,
 )
 from tap_shopify_admin.nested_pages import NestedPages
-from tap_shopify_admin.windows import Page, search, sliced_window, window_end
+from tap_shopify_admin.readers.window import SortedWindow, UnsortedWindow
+from tap_shopify_admin.windows import Page, search, search_field, sliced_window, window_end
 
 ORDER = """
     id updatedAt lineItems(first: 2) { nodes { id sku } }
@@ -69,6 +71,14 @@ def test_a_window_ends_at_the_search_lag_or_the_end_date() -> None:
     assert window_end(started, 0, datetime(2026, 4, 1, tzinfo=UTC)) == "2026-04-01T00:00:00Z"
     assert search("updated_at", None, "2026-05-01T11:59:00Z") == 'updated_at:<"2026-05-01T11:59:00Z"'
     assert search("created_at", "A", "B") == 'created_at:>="A" AND created_at:<"B"'
+
+
+def test_a_window_searches_and_sorts_by_its_replication_key() -> None:
+    assert search_field("updatedAt") == "updated_at" and search_field("createdAt") == "created_at"
+    events = SimpleNamespace(name="events", replication_key="createdAt")
+    assert SortedWindow().search(events, "A", "B") == 'created_at:>="A" AND created_at:<"B"'  # type: ignore[arg-type]
+    assert SortedWindow().sort_key(events) == "CREATED_AT"  # type: ignore[arg-type]
+    assert UnsortedWindow().sort_key(events) is None  # type: ignore[arg-type]
 
 
 def test_the_bulk_threshold_and_the_operation_in_the_state() -> None:

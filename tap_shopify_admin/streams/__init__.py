@@ -7,8 +7,10 @@ from .fulfillment_orders import FulfillmentOrdersStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationsStream
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrdersStream
 from .products import ProductsStream, ProductVariantsStream
+from .shop import ShopStream
 
 STREAMS: list[type[ShopifyStream]] = [
+    ShopStream,
     CustomersStream,
     ProductsStream,
     ProductVariantsStream,

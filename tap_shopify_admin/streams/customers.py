@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from .base import ConnectionStream
+from ..readers.window import SortedWindow
+from .base import ShopifyStream
 
 ADDRESS = "id firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone"
 
 
-class CustomersStream(ConnectionStream):
+class CustomersStream(ShopifyStream):
     name = "customers"
     graphql_type = "Customer"
     root = "customers"
+    replication_key = "updatedAt"
+    reader = SortedWindow()
     deleted_subject = "CUSTOMER"
     fields = f"""
         id legacyResourceId createdAt updatedAt firstName lastName displayName note locale state tags

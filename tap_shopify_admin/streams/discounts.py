@@ -9,18 +9,16 @@ discount's updatedAt, so `discount_codes` reads every code discount's codes on e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from typing_extensions import override
 
-from shopify_admin import AccessDeniedError
-from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
 
 from ..documents import page_size
-from ..windows import Page
-from .base import ConnectionStream, ShopifyStream
+from ..readers.full_table import EachOwner
+from ..readers.window import SortedWindow
+from .base import ShopifyStream
 
 ENTITLED = 50  # products, variants or collections read with the discount; the rest by pages after it
 ENTITLED_IN = {
@@ -105,12 +103,16 @@ def entitled_page_query(member: str, holder: str, name: str) -> str:
     )
 
 
-class DiscountsStream(ConnectionStream):
-    """Code and automatic discounts of every class, incremental on updatedAt."""
+class DiscountsStream(ShopifyStream):
+    """Code and automatic discounts of every class, incremental on updatedAt. Always by pages: a shop has
+    few discounts next to its orders, and the entitled items and customers sit in lists that bulk
+    queries leave out."""
 
     name = "discounts"
     graphql_type = "DiscountNode"
     root = "discountNodes"
+    replication_key = "updatedAt"
+    reader = SortedWindow(bulk=False)
     fields = f"id discount {{ discountType: __typename {DISCOUNT} }}"
 
     def __init__(self, tap: Any) -> None:
@@ -119,17 +121,7 @@ class DiscountsStream(ConnectionStream):
         self.schema["properties"].update(member["properties"])
 
     @override
-    def use_bulk(self, search: str) -> bool:
-        """Always by pages: a shop has few discounts next to its orders, and the entitled items and
-        customers sit in lists that bulk queries leave out."""
-        return False
-
-    @override
-    def _slice(self, query: str, first: int, start: str | None, end: str) -> Iterator[Page]:
-        for page in super()._slice(query, first, start, end):
-            yield Page([self.flattened(node) for node in page.records], page.more)
-
-    def flattened(self, node: dict[str, Any]) -> dict[str, Any]:
+    def from_node(self, node: dict[str, Any]) -> dict[str, Any]:
         """The node's id beside its discount's fields, each list of entitled items read to its end."""
         discount = node["discount"]
         for holder in ("customerGets", "customerBuys"):
@@ -148,42 +140,22 @@ class DiscountsStream(ConnectionStream):
         return [item for page in pages(self.client, query, variables, path) for item in page["nodes"]]
 
 
-CODE_DISCOUNTS = f"""query DiscountCodesOwners($first: Int!, $after: String) {{
-    codeDiscountNodes(first: $first, after: $after, sortKey: ID) {{ nodes {{ id }} {PAGE_INFO} }} }}"""
-
-
 class DiscountCodesStream(ShopifyStream):
     """Every code discount's redeem codes with their usage counts, read in full on every run."""
 
     name = "discount_codes"
     graphql_type = "DiscountRedeemCode"
     replication_key = None
+    reader = EachOwner(
+        owners="codeDiscountNodes",
+        owner="codeDiscountNode",
+        through="codeDiscount",
+        members=tuple(member for member in MEMBERS if member.startswith("DiscountCode")),
+        connection="codes",
+        owner_key="discountId",
+    )
     fields = "id code asyncUsageCount"
 
     def __init__(self, tap: Any) -> None:
         super().__init__(tap)
         self.schema["properties"]["discountId"] = {"type": "string"}
-
-    def codes_query(self) -> str:
-        codes = f"codes(first: $first, after: $after) {{ nodes {{ {self.selected_fields()} }} {PAGE_INFO} }}"
-        members = " ".join(f"... on {member} {{ {codes} }}" for member in MEMBERS if member.startswith("DiscountCode"))
-        return (
-            "query DiscountCodesPage($id: ID!, $first: Int!, $after: String) {"
-            f" codeDiscountNode(id: $id) {{ codeDiscount {{ {members} }} }} }}"
-        )
-
-    @override
-    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
-        try:
-            yield from self._codes()
-        except AccessDeniedError as exc:  # an app without read_discounts: the other streams go on
-            self.logger.error("Skipping stream %s: %s", self.name, exc)
-
-    def _codes(self) -> Iterator[dict[str, Any]]:
-        query = self.codes_query()
-        first = page_size(query)
-        for owners in pages(self.client, CODE_DISCOUNTS, {"first": MAX_PAGE}, ("codeDiscountNodes",)):
-            for owner in owners["nodes"]:
-                path = ("codeDiscountNode", "codeDiscount", "codes")
-                for page in pages(self.client, query, {"id": owner["id"], "first": first}, path):
-                    yield from ({**code, "discountId": owner["id"]} for code in page["nodes"])

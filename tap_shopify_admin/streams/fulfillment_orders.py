@@ -3,13 +3,16 @@ actions Shopify allows on each now (what the target's fulfillment-order actions 
 
 from __future__ import annotations
 
-from .base import ConnectionStream
+from ..readers.window import SortedWindow
+from .base import ShopifyStream
 
 
-class FulfillmentOrdersStream(ConnectionStream):
+class FulfillmentOrdersStream(ShopifyStream):
     name = "fulfillment_orders"
     graphql_type = "FulfillmentOrder"
     root = "fulfillmentOrders"
+    replication_key = "updatedAt"
+    reader = SortedWindow()
     root_arguments = "includeClosed: true"
     fields = """
         id createdAt updatedAt status requestStatus orderId orderName fulfillAt

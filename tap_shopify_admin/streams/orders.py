@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import ConnectionStream, NestedStream
+from ..readers.window import SortedWindow
+from .base import NestedStream, ShopifyStream
 from .customers import ADDRESS
 
 MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
@@ -23,10 +24,12 @@ FULFILLMENT_FIELDS = f"""
 """
 
 
-class OrdersStream(ConnectionStream):
+class OrdersStream(ShopifyStream):
     name = "orders"
     graphql_type = "Order"
     root = "orders"
+    replication_key = "updatedAt"
+    reader = SortedWindow()
     deleted_subject = "ORDER"
     fields = f"""
         id legacyResourceId name createdAt updatedAt processedAt closedAt cancelledAt cancelReason email phone

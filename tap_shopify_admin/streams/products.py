@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import ConnectionStream, NestedStream
+from ..readers.window import SortedWindow
+from .base import NestedStream, ShopifyStream
 
 VARIANT_FIELDS = """
     id legacyResourceId createdAt updatedAt title displayName sku barcode price compareAtPrice position
@@ -13,10 +14,12 @@ VARIANT_FIELDS = """
 """
 
 
-class ProductsStream(ConnectionStream):
+class ProductsStream(ShopifyStream):
     name = "products"
     graphql_type = "Product"
     root = "products"
+    replication_key = "updatedAt"
+    reader = SortedWindow()
     deleted_subject = "PRODUCT"
     fields = f"""
         id legacyResourceId createdAt updatedAt publishedAt title handle descriptionHtml productType vendor

@@ -34,8 +34,13 @@ def shop(_root: Any, ctx: Context) -> dict[str, Any]:
         "contactEmail": f"owner@{domain}",
         "myshopifyDomain": domain,
         "currencyCode": store.currency,
+        "enabledPresentmentCurrencies": [store.currency],
         "ianaTimezone": "Etc/UTC",
         "timezoneAbbreviation": "UTC",
+        "weightUnit": "KILOGRAMS",  # the captured shop's, whose product weights are all in kilograms
+        # the captured shop's (`shop { currencyCode taxesIncluded taxShipping }`): prices before tax
+        "taxesIncluded": False,
+        "taxShipping": False,
         "createdAt": iso(store.created_at),
         "updatedAt": iso(store.created_at),
         "url": f"https://{domain}",
