@@ -66,7 +66,7 @@ class RetryPolicy:
             except (RetryableError, *TRANSPORT_ERRORS) as error:
                 retry = _retryable(error)
             if not (resend or retry.unsent):
-                raise AnswerLostError(f"the answer was lost ({retry}); Shopify may have applied it")
+                raise AnswerLostError(f"could not {what}: the answer was lost ({retry}); Shopify may have applied it")
             if number == self.max_attempts:
                 raise ShopifyError(f"could not {what}: {retry} (gave up after {number} attempts)")
             wait = next(delays) if retry.wait is None else retry.wait

@@ -9,9 +9,9 @@ from __future__ import annotations
 import heapq
 import logging
 import time
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from datetime import timedelta
-from functools import cached_property, partial
+from functools import cached_property, partial, wraps
 from typing import Any, ClassVar
 
 from graphql import FieldNode, SelectionSetNode
@@ -22,7 +22,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.metrics import MetricExclusionFilter
 from typing_extensions import override
 
-from shopify_admin import AccessDeniedError, ShopifyAdminClient
+from shopify_admin import AccessDeniedError, ShopifyAdminClient, ShopifyError
 from shopify_admin.bulk import BulkOperation
 from shopify_admin.paging import pages
 from shopify_admin.progress import Progress
@@ -38,6 +38,20 @@ from ..shop_tap import ShopTap
 from ..windows import Page, search, shopify_time, sliced_window, window_end
 
 ALWAYS_SELECTED = {"id", "updatedAt"}
+
+
+def naming_the_stream(get_records: Callable[[Any, Any], Iterable[dict[str, Any]]]) -> Any:
+    """A stream's `get_records` whose Shopify errors, which end the run, name the stream (the SDK's
+    `sync`, which would be the one place for it, is final)."""
+
+    @wraps(get_records)
+    def named(stream: Stream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        try:
+            yield from get_records(stream, context)
+        except ShopifyError as error:
+            raise error.at(f"stream {stream.name}") from None
+
+    return named
 
 
 class ShopifyStream(Stream):
@@ -192,6 +206,7 @@ class ConnectionStream(ShopifyStream):
         return None if counted is None else int(counted["count"])
 
     @override
+    @naming_the_stream
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         self._start_every_backfill_export()
         start, end = self.bounds(context)
@@ -262,6 +277,8 @@ class ConnectionStream(ShopifyStream):
                 self._start_bulk(end, start)
         except AccessDeniedError:
             pass  # reported in the stream's turn
+        except ShopifyError as error:  # started in another stream's turn: name this one
+            raise error.at(f"stream {self.name}") from None
 
     def _resumed_bulk_operation(self) -> tuple[BulkOperation, str] | None:
         resumed = bulk_plan.resumed(self.shop_tap.bulk_runner, self.stream_state)

@@ -20,7 +20,7 @@ from shopify_admin.paging import PAGE_INFO, pages
 
 from ..documents import page_size
 from ..windows import Page
-from .base import ConnectionStream, ShopifyStream
+from .base import ConnectionStream, ShopifyStream, naming_the_stream
 
 ENTITLED = 50  # products, variants or collections read with the discount; the rest by pages after it
 ENTITLED_IN = {
@@ -173,6 +173,7 @@ class DiscountCodesStream(ShopifyStream):
         )
 
     @override
+    @naming_the_stream
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         try:
             yield from self._codes()

@@ -24,7 +24,7 @@ from shopify_admin.search import quoted
 from ..bulk_plan import BULK_START_SECONDS, paged_by_budget
 from ..documents import page_size
 from ..windows import Page, shopify_time, window_end
-from .base import ConnectionStream, ShopifyStream
+from .base import ConnectionStream, ShopifyStream, naming_the_stream
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -52,6 +52,7 @@ class LocationsStream(ShopifyStream):
     """
 
     @override
+    @naming_the_stream
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         query = (
             "query LocationsPage($first: Int!, $after: String) {"
@@ -128,6 +129,7 @@ class InventoryLevelsStream(ShopifyStream):
         return f"updated_at:>={quoted(shopify_time(start))} AND {end}" if start else end
 
     @override
+    @naming_the_stream
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         assert context is not None
         search = self.window(context)
