@@ -67,7 +67,7 @@ def operation_name(query: str) -> str:
     return " ".join([operation.operation.value, *fields[:1]])
 
 
-def _internal_error(error: dict[str, Any]) -> str:
+def internal_error_summary(error: dict[str, Any]) -> str:
     """Shopify's INTERNAL_SERVER_ERROR in a few words: where it struck, when the error says, and the
     request id Shopify's support asks for."""
     path = ".".join(str(step) for step in error.get("path") or ())
@@ -193,7 +193,7 @@ class ShopifyAdminClient:
             raise RetryableError("THROTTLED", wait, unsent=True)
         internal = [e for e in errors if (e.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
         if internal:  # Shopify failed on its side, maybe after running the request: not unsent
-            raise RetryableError(_internal_error(internal[0]))
+            raise RetryableError(internal_error_summary(internal[0]))
         if "ACCESS_DENIED" in codes:
             raise AccessDeniedError(_errors_summary(errors), body)
         if "MAX_COST_EXCEEDED" in codes:
