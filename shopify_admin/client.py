@@ -87,7 +87,7 @@ class ShopifyAdminClient:
         base_url: str | None = None,
         user_tier: str = "standard",
         request_timeout: float = 300,
-        max_attempts: int = 8,
+        max_attempts: int = 12,
         max_wait: float = 60,
         throttle: CostThrottle | None = None,
         sleep: Callable[[float], None] | None = None,
