@@ -15,11 +15,11 @@ from typing import Any
 
 KINDS = (
     "throttled",  # GraphQL THROTTLED answer, no data
-    "internal_error",  # GraphQL INTERNAL_SERVER_ERROR answer (HTTP 200, data null, a request id)
     "http_429",  # 429 with Retry-After: seconds
     "http_500",
     "http_502",
     "http_503",
+    "internal_error",  # GraphQL INTERNAL_SERVER_ERROR answer (HTTP 200, data null, a request id)
     "reset",  # connection closed without an answer
     "slow",  # answer after `seconds`
     "truncated",  # half the body, then the connection closes
