@@ -36,6 +36,8 @@ def internal_error_body() -> dict[str, Any]:
 
 
 class InternalErrors:
+    """The emulator's own failures: answered, logged, and in strict mode kept until raised."""
+
     def __init__(self, strict: bool) -> None:
         self.strict = strict
         self._kept: list[BaseException] = []
