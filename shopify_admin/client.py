@@ -1,11 +1,13 @@
 """GraphQL transport for the Shopify Admin API: auth, the shared cost throttle, and retries (retry.py).
 
-Retried within a bounded budget: THROTTLED answers, HTTP 429 (after Retry-After), 5xx, timeouts,
-connection resets and truncated bodies. Not retried: a refused token, missing access scopes,
-documents Shopify rejects. A request sent with `resend=False` (a mutation that would apply twice) is
-retried only where Shopify certainly did not run it (THROTTLED, 429, no connection); where it may have
-(a lost or cut answer, a timeout, a 5xx) AnswerLostError tells the caller to look before writing again.
-The access token is never logged or put in an exception.
+Retried within a bounded budget: THROTTLED and INTERNAL_SERVER_ERROR answers, HTTP 429 (after
+Retry-After), 5xx, timeouts, connection resets and truncated bodies. Not retried: a refused token,
+missing access scopes, documents Shopify rejects. A request sent with `resend=False` (a mutation that
+would apply twice) is retried only where Shopify certainly did not run it (THROTTLED, 429, no
+connection); where it may have (a lost or cut answer, a timeout, a 5xx, an internal error)
+AnswerLostError tells the caller to look before writing again. Errors name the operation, and for an
+internal error where it struck and Shopify's request id. The access token is never logged or put in an
+exception.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, get_operation_ast
 
 from .auth import TokenSource
-from .cost import requested_cost
+from .cost import parsed, requested_cost
 from .errors import AccessDeniedError, AuthenticationError, ConfigurationError, ShopifyError
 from .retry import RetryableError, RetryPolicy
 from .throttle import CostThrottle
@@ -51,6 +53,28 @@ def _errors_summary(errors: list[dict[str, Any]]) -> str:
     return "; ".join(str(e.get("message")) for e in errors)
 
 
+def operation_name(query: str) -> str:
+    """The document's operation name, else its kind and first root field: what messages say was sent."""
+    try:
+        operation = get_operation_ast(parsed(query))
+    except GraphQLError:
+        return "a document that does not parse"
+    if operation is None:
+        return "a document of several operations"
+    if operation.name is not None:
+        return operation.name.value
+    fields = [s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+    return " ".join([operation.operation.value, *fields[:1]])
+
+
+def internal_error_summary(error: dict[str, Any]) -> str:
+    """Shopify's INTERNAL_SERVER_ERROR in a few words: where it struck, when the error says, and the
+    request id Shopify's support asks for."""
+    path = ".".join(str(step) for step in error.get("path") or ())
+    request_id = (error.get("extensions") or {}).get("requestId") or "not given"
+    return f"INTERNAL_SERVER_ERROR{f' at {path}' if path else ''} (Shopify request ID {request_id})"
+
+
 class ShopifyAdminClient:
     def __init__(
         self,
@@ -63,7 +87,7 @@ class ShopifyAdminClient:
         base_url: str | None = None,
         user_tier: str = "standard",
         request_timeout: float = 300,
-        max_attempts: int = 8,
+        max_attempts: int = 12,
         max_wait: float = 60,
         throttle: CostThrottle | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -117,7 +141,7 @@ class ShopifyAdminClient:
                 renewed = True
                 raise RetryableError("the access token had expired; renewed", wait=0, unsent=True) from None
 
-        return self.retry.call("get an answer from Shopify", attempt, resend=resend)
+        return self.retry.call(f"run {operation_name(query)}", attempt, resend=resend)
 
     @property
     def max_attempts(self) -> int:
@@ -167,6 +191,9 @@ class ShopifyAdminClient:
         if "THROTTLED" in codes:
             wait = self.throttle.seconds_until(cost.get("requestedQueryCost") or estimate)
             raise RetryableError("THROTTLED", wait, unsent=True)
+        internal = [e for e in errors if (e.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
+        if internal:  # Shopify failed on its side, maybe after running the request: not unsent
+            raise RetryableError(internal_error_summary(internal[0]))
         if "ACCESS_DENIED" in codes:
             raise AccessDeniedError(_errors_summary(errors), body)
         if "MAX_COST_EXCEEDED" in codes:

@@ -303,13 +303,14 @@ def _child(data: Any, node: FieldNode) -> Any:
 
 
 @lru_cache(maxsize=1024)
-def _document(query: str) -> DocumentNode:
+def parsed(query: str) -> DocumentNode:
+    """The document, parsed once however often it is sent."""
     return parse(query)
 
 
 def requested_cost(query: str, variables: dict[str, Any] | None = None) -> int:
     """Shopify's requested cost of a document this project sends, priced against the schema it speaks."""
-    return QueryCost(admin_schema(), _document(query), variables).requested()
+    return QueryCost(admin_schema(), parsed(query), variables).requested()
 
 
 def largest_within(cost_of: Callable[[int], int], upper: int = MAX_PAGE, limit: int = MAX_QUERY_COST) -> int:

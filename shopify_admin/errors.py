@@ -15,6 +15,16 @@ class ShopifyError(Exception):
     def __init__(self, message: str, response: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.response = response or {}
+        self.where: str | None = None  # the stream or sink it struck in, named by the caller that knows
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{self.where}: {text}" if self.where else text
+
+    def at(self, where: str) -> ShopifyError:
+        """Name the stream or sink it struck in, unless a caller closer to it has; the error itself."""
+        self.where = self.where or where
+        return self
 
 
 class ConfigurationError(ValueError):

@@ -57,6 +57,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scopes", default=",".join(ALL_SCOPES), help="comma-separated access scopes granted to the app (default: all)"
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="when stopped, exit 1 with the traceback of the first failure of the emulator's own, if any"
+        " (answered as Shopify's internal error either way)",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request")
     return p
 
@@ -82,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             faults=args.fault,
             fault_seed=args.fault_seed,
             search_lag=args.search_lag,
+            strict=args.strict,
             scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
         )
     )

@@ -17,6 +17,7 @@ from typing import Any
 from .bucket import PLANS, Bucket
 from .faults import Faults, Rule
 from .graphql_api import GraphQLApi
+from .internal_errors import InternalErrors
 from .scopes import ALL_SCOPES
 from .store import Store
 
@@ -37,6 +38,7 @@ class Config:
     scopes: tuple[str, ...] = ALL_SCOPES  # what the app was granted
     fault_seed: int = 0
     search_lag: float = 2.0  # seconds a write may take to show in `query:` filters and `…Count` roots
+    strict: bool = False  # keep the emulator's own exceptions for `internal_errors.raise_kept()` (tests)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Emulator:
         self.tokens: dict[str, float | None] = {config.access_token: None}  # token → expiry (None: never)
         self.buckets: dict[str, Bucket] = {}
         self.faults = Faults([Rule.parse(text) for text in config.faults], config.fault_seed)
+        self.internal_errors = InternalErrors(config.strict)
         self.stats: dict[str, OperationStats] = defaultdict(OperationStats)
         self.http_requests = 0
         self.in_flight = 0  # GraphQL requests being answered now
@@ -109,7 +112,10 @@ class Emulator:
     # GraphQL -----------------------------------------------------------------------------------------
     def graphql(self, token: str, body: dict[str, Any], base_url: str, force_throttle: bool = False) -> dict[str, Any]:
         bucket = self.bucket(token)
-        response, name, requested, actual, throttled = self.api.run(body, bucket, base_url, force_throttle)
+        try:
+            response, name, requested, actual, throttled = self.api.run(body, bucket, base_url, force_throttle)
+        except Exception as exc:  # the emulator's own failure, outside execution (which run() answers)
+            return self.internal_errors.answer([exc])
         with self.lock:
             stats = self.stats[name or "anonymous"]
             stats.requests += 1

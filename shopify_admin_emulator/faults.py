@@ -1,9 +1,9 @@
 """Fault injection: rules that fire at a rate or on chosen request numbers.
 
 A rule is `KIND[:rate=R][:nth=N[/N…]][:every=N][:count=N][:seconds=S][:after]`, for example
-`throttled:rate=0.1`, `http_503:nth=3/7`, `slow:every=10:seconds=2`, `reset:nth=5`. A rule fires
-before the request is executed, or with `after` once it has been (the write is committed and then
-the answer is lost, as when Shopify's answer never reaches the client).
+`throttled:rate=0.1`, `internal_error:rate=0.1:after`, `http_503:nth=3/7`, `slow:every=10:seconds=2`,
+`reset:nth=5`. A rule fires before the request is executed, or with `after` once it has been (the
+write is committed and then the answer is lost, as when Shopify's answer never reaches the client).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ KINDS = (
     "http_500",
     "http_502",
     "http_503",
+    "internal_error",  # GraphQL INTERNAL_SERVER_ERROR answer (HTTP 200, data null, a request id)
     "reset",  # connection closed without an answer
     "slow",  # answer after `seconds`
     "truncated",  # half the body, then the connection closes
@@ -28,7 +29,7 @@ KINDS = (
 )
 UNCOUNTED = ("bulk_fail", "bulk_truncated")  # fire on the next event of their own, not on a GraphQL request
 # the kinds that lose an answer, and so can strike after the request was executed
-AFTER_KINDS = ("http_500", "http_502", "http_503", "reset", "slow", "truncated")
+AFTER_KINDS = ("internal_error", "http_500", "http_502", "http_503", "reset", "slow", "truncated")
 
 
 @dataclass

@@ -228,6 +228,9 @@ class GraphQLApi:
                 variable_values=variables,
                 operation_name=op_name,
             )
+        own = own_exceptions(result.errors or [])
+        if own:
+            return self.emulator.internal_errors.answer(own), name, requested, requested, False
         response: dict[str, Any] = {}
         if result.errors:
             response["errors"] = [e.formatted for e in result.errors]
@@ -240,6 +243,17 @@ class GraphQLApi:
         if context.search_warnings:
             response["extensions"]["search"] = context.search_warnings
         return response, name, requested, actual, False
+
+
+def own_exceptions(errors: list[GraphQLError]) -> list[BaseException]:
+    """The emulator's own exceptions behind execution errors. graphql-core wraps what a resolver raises
+    into a GraphQLError with a path and the exception as `original_error`; the errors that model Shopify's
+    are GraphQLErrors themselves (raised by resolvers with Shopify's code, or graphql-core's own)."""
+    return [
+        e.original_error
+        for e in errors
+        if e.path is not None and e.original_error is not None and not isinstance(e.original_error, GraphQLError)
+    ]
 
 
 def expanded_fields(

@@ -16,6 +16,7 @@ from typing_extensions import override
 
 from .emulator import INVALID_TOKEN_BODY, Emulator
 from .faults import Rule
+from .internal_errors import internal_error_body
 
 RATE_LIMITED_MESSAGE = (
     "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
@@ -204,10 +205,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, response, truncate=truncate)
 
     def _fault_answered(self, fired: dict[str, Rule]) -> bool:
-        """Apply the faults that answer in place of the API (a reset, a 429, a 5xx); `slow` delays the
-        answer. True when one answered."""
+        """Apply the faults that answer in place of the API (a reset, a 429, a 5xx, Shopify's internal
+        error); `slow` delays the answer. True when one answered."""
         if "reset" in fired:
             self._reset()
+            return True
+        if "internal_error" in fired:
+            self._send(200, internal_error_body())
             return True
         if "http_429" in fired:
             self._send(429, {"errors": RATE_LIMITED_MESSAGE}, {"Retry-After": f"{fired['http_429'].seconds:g}"})
@@ -232,8 +236,11 @@ class EmulatorServer(ThreadingHTTPServer):
 
     @override
     def server_close(self) -> None:
+        """Stop serving and remove the emulator's files; a strict emulator then raises the first failure
+        of its own that no one has raised yet."""
         super().server_close()
         self.emulator.close()
+        self.emulator.internal_errors.raise_kept()
 
     @property
     def url(self) -> str:

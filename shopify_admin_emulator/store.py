@@ -178,14 +178,16 @@ class Store:
             self._settled = (second, iso(second))
         return self._settled[1]
 
-    def searchable(self, record: Record) -> bool:
+    def searchable(self, record: Record, stamped: Record | None = None) -> bool:
         """Whether search (`query:` filters, `…Count` roots) sees the record's last change yet. Shopify
         indexes asynchronously: each write becomes searchable after its own delay, between half
-        `search_lag` and all of it from the end of its stamp's second, drawn from the record and the
-        stamp, so that a later write may show before an earlier one."""
+        `search_lag` and all of it from the end of its stamp's second, drawn from the record's id and the
+        stamp, so that a later write may show before an earlier one. `stamped` holds the change stamps
+        when the record keeps them elsewhere (a discount node's discount)."""
         if not self.search_lag:
             return True
-        stamp = record.get("updatedAt") or record.get("createdAt")
+        stamps = record if stamped is None else stamped
+        stamp = stamps.get("updatedAt") or stamps.get("createdAt")
         if stamp is None or stamp < self._settled_before():
             return True
         share = zlib.crc32(f"{record['id']} {stamp}".encode()) / 2**32

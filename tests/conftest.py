@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -65,14 +66,28 @@ class Running:
         assert answer["data"]["metafieldDefinitionCreate"]["userErrors"] == [], answer
 
 
+# every emulator the tests start, strict: a failure of its own fails the test (emulator_failures)
+STRICT: weakref.WeakSet[Emulator] = weakref.WeakSet()
+
+
 def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orders: int = 120, **config) -> Running:
     """Search sees writes at once unless `search_lag` says otherwise: many tests read their own writes
     through `query:` right after (test_target_orders, the destroy events of the mutation tests)."""
-    emulator = Emulator(Config(plan=plan, access_token=TOKEN, **{"search_lag": 0.0, **config}))
+    emulator = Emulator(Config(plan=plan, access_token=TOKEN, **{"search_lag": 0.0, "strict": True, **config}))
+    STRICT.add(emulator)
     seed(emulator.store, customers, products, orders, seed=1)
     server = EmulatorServer(emulator)
     server.start_background()
     return Running(emulator, server)
+
+
+@pytest.fixture(autouse=True)
+def emulator_failures() -> Iterator[None]:
+    """Fail the test during which an emulator failed on its own, with its exception as the cause: here
+    for the shops that outlive the test, at `server_close` for the others."""
+    yield
+    for emulator in list(STRICT):
+        emulator.internal_errors.raise_kept()
 
 
 @pytest.fixture

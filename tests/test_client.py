@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from shopify_admin import (
     ShopifyAdminClient,
     ShopifyError,
 )
-from shopify_admin.client import normalize_shop
+from shopify_admin.client import internal_error_summary, normalize_shop
 
 from .conftest import TOKEN, Running, start
 
@@ -115,6 +116,7 @@ def test_throttle_takes_requests_in_flight_off_what_an_answer_reports() -> None:
     "rule",
     [
         {"kind": "throttled", "nth": [1, 2]},
+        {"kind": "internal_error", "nth": [1, 2]},
         {"kind": "http_429", "nth": [1], "seconds": 0.01},
         {"kind": "http_503", "nth": [1, 2]},
         {"kind": "http_500", "nth": [1]},
@@ -140,7 +142,9 @@ CUSTOMERS = 'query Once { customers(first: 5, query: "email:once@example.com") {
         {"kind": "truncated", "after": True},
         {"kind": "reset", "after": True},
         {"kind": "http_502", "after": True},
-        {"kind": "http_503"},  # before execution, but the client cannot tell
+        {"kind": "internal_error", "after": True},
+        {"kind": "internal_error"},  # before execution, but the client cannot tell
+        {"kind": "http_503"},  # likewise
     ],
 )
 def test_a_write_not_to_resend_is_not_resent_after_a_lost_answer(standard_shop: Running, rule: dict) -> None:
@@ -167,6 +171,30 @@ def test_retries_are_bounded(standard_shop: Running) -> None:
     with pytest.raises(ShopifyError, match="gave up after 3 attempts"):
         client.execute(QUERY)
     assert client.requests_sent == 3
+
+
+def test_an_internal_error_that_persists_names_the_operation_and_shopify_request_id(standard_shop: Running) -> None:
+    inject(standard_shop, {"kind": "internal_error", "every": 1})
+    client = client_for(standard_shop, max_attempts=3)
+    with pytest.raises(ShopifyError) as caught:
+        client.execute(QUERY)
+    assert client.requests_sent == 3
+    assert re.fullmatch(
+        r"could not run Few: INTERNAL_SERVER_ERROR \(Shopify request ID [0-9a-f-]{36}-\d+\)"
+        r" \(gave up after 3 attempts\)",
+        str(caught.value),
+    )
+    with pytest.raises(
+        AnswerLostError, match=r"could not run NewCustomer: the answer was lost \(INTERNAL_SERVER_ERROR"
+    ):
+        client.execute(CREATE, resend=False)
+    assert caught.value.at("stream customers") is caught.value
+    assert str(caught.value.at("stream orders")).startswith("stream customers: could not run Few: ")
+
+
+def test_an_internal_error_names_where_it_struck_when_shopify_says() -> None:
+    error = {"message": "…", "path": ["orders", 3], "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+    assert internal_error_summary(error) == "INTERNAL_SERVER_ERROR at orders.3 (Shopify request ID not given)"
 
 
 def test_bad_token_is_one_clear_error_without_the_token(standard_shop: Running) -> None:

@@ -144,7 +144,13 @@ def test_command_line_syntax() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expect"),
-    [("http_429:nth=1:seconds=2", 429), ("http_500:nth=1", 500), ("throttled:nth=1", 200), ("expire_token:nth=1", 401)],
+    [
+        ("http_429:nth=1:seconds=2", 429),
+        ("http_500:nth=1", 500),
+        ("throttled:nth=1", 200),
+        ("internal_error:nth=1:after", 200),
+        ("expire_token:nth=1", 401),
+    ],
 )
 def test_command_line_rules_take_effect(text: str, expect: int) -> None:
     running = start(customers=1, products=1, orders=1, faults=[text])
@@ -192,6 +198,20 @@ def test_after_faults_commit_the_write_then_lose_its_answer(quiet: Running, rule
         with pytest.raises(lost):
             post(quiet, CREATE_CUSTOMER, timeout=0.5).json()
     assert quiet.graphql(AFTER_CUSTOMERS)["data"]["customerByIdentifier"] is not None
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
+def test_internal_error_answers_as_shopify_does_before_or_after_the_write(quiet: Running, after: bool) -> None:
+    faults(quiet, {"kind": "internal_error", "nth": [1, 2], "after": after})
+    answers = [post(quiet, CREATE_CUSTOMER) for _ in range(2)]
+    bodies = [a.json() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200]
+    for body in bodies:
+        [error] = body["errors"]
+        assert body["data"] is None and error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert f"Request ID: {error['extensions']['requestId']} (include this" in error["message"]
+    assert len({b["errors"][0]["extensions"]["requestId"] for b in bodies}) == 2  # a fresh id each time
+    assert (quiet.graphql(AFTER_CUSTOMERS)["data"]["customerByIdentifier"] is not None) is after
 
 
 def test_before_faults_leave_the_shop_unchanged(quiet: Running) -> None:

@@ -1,7 +1,8 @@
-"""Soak: the tap and the target through 10% after-commit and 10% before-commit faults, search lag, and
-runs killed with SIGKILL then resumed, on shops of a few thousand objects. The tap's ids equal a clean
-run's and it reads every change made between its runs; the shop holds no duplicate. Figures go to the
-log (`pytest -m slow -s tests/test_soak.py`)."""
+"""Soak: the tap and the target through 10% after-commit and 10% before-commit faults, 10% of Shopify's
+internal errors (half before, half after commit), search lag, and runs killed with SIGKILL then
+resumed, on shops of a few thousand objects. The tap's ids equal a clean run's and it reads every
+change made between its runs; the shop holds no duplicate. Figures go to the log
+(`pytest -m slow -s tests/test_soak.py`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ FAULTS = [  # 10% of answers lost after the shop applied the request, 10% refuse
     {"kind": "throttled", "rate": 0.03},
     {"kind": "reset", "rate": 0.03},
     {"kind": "http_502", "rate": 0.04},
+    {"kind": "internal_error", "rate": 0.05},  # Shopify's INTERNAL_SERVER_ERROR, on top of the above
+    {"kind": "internal_error", "rate": 0.05, "after": True},
 ]
 LAG = 2.0
 NOTE = "mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }"

@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,15 @@ from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import search
 
 from .conftest import TOKEN, Running, start
-from .test_tap import assert_big_lists_arrived_whole, config, last_state, records, run_tap
+from .test_tap import (
+    assert_big_lists_arrived_whole,
+    config,
+    last_state,
+    records,
+    run_tap,
+    singer_messages,
+    tap_process,
+)
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +236,45 @@ def test_a_bulk_file_that_stays_short_fails_the_run_and_keeps_the_bookmark(bulk_
     assert not records(messages, first)
     bookmarks = [m["value"]["bookmarks"].get(first, {}) for m in messages if m["type"] == "STATE"]
     assert not any("replication_key_value" in b for b in bookmarks)
+
+
+@pytest.mark.parametrize("mode", ["never", "always"])
+def test_a_run_through_internal_errors_emits_what_a_clean_run_does(
+    bulk_shop: Running, paged: tuple, tmp_path: Path, mode: str
+) -> None:
+    """Shopify's INTERNAL_SERVER_ERROR on 30% of answers, before or after the request ran (a run makes
+    few requests): reads are retried, a bulk query's start is looked for before it is sent again, its
+    polls go on."""
+    started = len(list(bulk_shop.emulator.store.all("BulkOperation")))
+    internal_errors = [
+        {"kind": "internal_error", "rate": 0.05},
+        {"kind": "internal_error", "rate": 0.05, "after": True},
+    ]
+    set_faults(bulk_shop, internal_errors)
+    try:
+        run = tap_process(tmp_path, config(bulk_shop, bulk=mode))
+    finally:
+        fired = set_faults(bulk_shop, [])
+    assert fired >= 2 and run.returncode == 0, run.stderr[-3000:]
+    assert by_stream(singer_messages(run.stdout)) == by_stream(paged[0])
+    bulk_queries = 5 + len(bulk_shop.emulator.store.table("Location").rows) if mode == "always" else 0
+    assert len(list(bulk_shop.emulator.store.all("BulkOperation"))) - started == bulk_queries  # none started twice
+
+
+def test_an_error_that_ends_the_run_names_the_stream_operation_and_request_id(bulk_shop: Running) -> None:
+    tap = TapShopifyAdmin(config=config(bulk_shop, bulk="never"))
+    tap.client.retry = replace(tap.client.retry, max_attempts=2, sleep=lambda _s: None)
+    set_faults(bulk_shop, [{"kind": "internal_error", "every": 1}])
+    try:
+        with pytest.raises(ShopifyError) as caught:
+            list(tap.streams["orders"].get_records(None))
+    finally:
+        set_faults(bulk_shop, [])
+    assert re.fullmatch(
+        r"stream orders: could not run \w+: INTERNAL_SERVER_ERROR \(Shopify request ID [0-9a-f-]+\)"
+        r" \(gave up after 2 attempts\)",
+        str(caught.value),
+    )
 
 
 def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_path: Path) -> None:

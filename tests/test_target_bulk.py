@@ -152,6 +152,29 @@ def test_records_a_failed_bulk_operation_did_not_answer_are_written_alone(tmp_pa
         shop.server.server_close()
 
 
+def test_a_bulk_write_through_internal_errors_writes_each_customer_once(tmp_path: Path) -> None:
+    """As first seen: with Shopify's INTERNAL_SERVER_ERROR on 10% of answers the target gave up a running
+    bulk write after one poll got it, wrote its lines alone and reported some failed, all in the shop.
+    The requests: the lookup, stagedUploadsCreate, currentBulkOperation, the start, then the polls; here
+    the lookup, the start (after it started the operation) and a poll get one."""
+    shop = start(faults=["internal_error:nth=1/7", "internal_error:nth=5:after"])
+    try:
+        rows = [{"email": f"ise{n}@example.com", "note": f"n{n}"} for n in range(200)]
+        cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=10)
+        result = run_target(tmp_path, cfg, messages("crm", rows))
+        fired = sum(rule["fired"] for rule in shop.emulator.faults.describe())
+        shop.emulator.faults.replace([])
+        assert fired == 3
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "crm: 200 created" in summary(result, "crm")
+        assert "writing it alone" not in result.stderr and dead_letters(tmp_path) == []
+        assert all((customer(shop, emailAddress=r["email"]) or {}).get("note") == r["note"] for r in rows)
+        assert [op["type"] for op in shop.emulator.store.all("BulkOperation")] == ["MUTATION"]
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+
+
 @pytest.mark.parametrize(("threshold", "bulk_lookup"), [(0, "lookups"), (1, "lookups"), (1, "export")])
 def test_a_product_with_more_variants_than_a_batched_lookup_reads(
     shops: tuple[Running, Running], tmp_path: Path, threshold: int, bulk_lookup: str, real_schema

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from shopify_admin import ShopifyAdminClient
@@ -16,11 +17,12 @@ from .conftest import TOKEN, Running
 from .test_target import config, dead_letters, messages, run_target, summary
 from .test_target_orders import new_order
 
-# about 15% of answers lost after the shop applied the request, in each way an answer gets lost
+# about 20% of answers lost after the shop applied the request, in each way an answer gets lost
 AFTER_COMMIT = [
     {"kind": "truncated", "rate": 0.05, "after": True},
     {"kind": "reset", "rate": 0.05, "after": True},
     {"kind": "http_503", "rate": 0.05, "after": True},
+    {"kind": "internal_error", "rate": 0.05, "after": True},  # Shopify failed on its side once it had run it
 ]
 DELETED = {"_sdc_deleted_at": "2026-01-01T00:00:00Z"}
 
@@ -123,18 +125,41 @@ def test_deletes_through_lost_answers_are_deleted_not_failed(shop: Running, tmp_
     assert orders_by_source(shop, "gone-") == {}
 
 
-def test_a_bulk_mutation_whose_start_answer_was_lost_runs_once(shop: Running) -> None:
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "reset", "after": True},
+        {"kind": "internal_error", "after": True},  # started, and Shopify failed answering
+        {"kind": "internal_error"},  # not started
+    ],
+)
+def test_a_bulk_mutation_whose_start_answer_was_lost_runs_once(shop: Running, fault: dict[str, Any]) -> None:
     client = ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url)
     runner = BulkRunner(client, first_poll=0.05, max_poll=0.2)
     mutation = """mutation Add($input: CustomerInput!) { customerCreate(input: $input) {
       customer { id } userErrors { field message } } }"""
     lines = [{"input": {"email": f"bulk-{n}@example.com"}} for n in range(3)]
     # the requests: stagedUploadsCreate, currentBulkOperation, then the start, whose answer is lost
-    inject(shop, [{"kind": "reset", "nth": [3], "after": True}])
+    inject(shop, [{**fault, "nth": [3]}])
     operation, answers = runner.run_mutation(mutation, lines)
     assert operation.status == "COMPLETED" and sorted(answers) == [0, 1, 2]
     assert all(a["data"]["customerCreate"]["userErrors"] == [] for a in answers.values())
     assert [op["type"] for op in shop.emulator.store.all("BulkOperation")] == ["MUTATION"]
+
+
+def test_a_bulk_mutation_whose_polls_get_internal_errors_is_polled_to_its_end(shop: Running) -> None:
+    client = ShopifyAdminClient("emulator", access_token=TOKEN, base_url=shop.url, sleep=lambda _s: None)
+    runner = BulkRunner(client, first_poll=0.05, max_poll=0.2)
+    mutation = """mutation Add($input: CustomerInput!) { customerCreate(input: $input) {
+      customer { id } userErrors { field message } } }"""
+    lines = [{"input": {"email": f"polled-{n}@example.com"}} for n in range(3)]
+    # the requests: stagedUploadsCreate, currentBulkOperation, the start, then the polls
+    inject(shop, [{"kind": "internal_error", "nth": [4, 5]}])
+    operation, answers = runner.run_mutation(mutation, lines)
+    [rule] = requests.get(f"{shop.url}/__emulator/faults", timeout=10).json()
+    assert rule["fired"] == 2
+    assert operation.status == "COMPLETED" and sorted(answers) == [0, 1, 2]
+    assert [op["id"] for op in shop.emulator.store.all("BulkOperation")] == [operation.id]
 
 
 def test_orders_whose_answers_come_after_the_timeout_are_created_once(shop: Running, tmp_path: Path) -> None:

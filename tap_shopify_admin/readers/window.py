@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from shopify_admin import AccessDeniedError
+from shopify_admin import AccessDeniedError, ShopifyError
 from shopify_admin.paging import pages
 from shopify_admin.progress import Progress
 
@@ -177,3 +177,5 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
                 window_bulk.start_bulk(reader, other, start, end)
         except AccessDeniedError:
             pass  # reported in the stream's turn
+        except ShopifyError as error:  # started in another stream's turn: name this one
+            raise error.at(f"stream {other.name}") from None

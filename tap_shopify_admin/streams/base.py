@@ -18,7 +18,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.metrics import MetricExclusionFilter
 from typing_extensions import override
 
-from shopify_admin import AccessDeniedError, ShopifyAdminClient
+from shopify_admin import AccessDeniedError, ShopifyAdminClient, ShopifyError
 from shopify_admin.schema import admin_schema
 
 from ..documents import render, selection
@@ -91,6 +91,8 @@ class ShopifyStream(Stream):
             yield from self.reader.records(self, context)
         except AccessDeniedError as exc:  # an app without the scope: the other streams go on
             self.logger.error("Skipping stream %s: %s", self.name, exc)
+        except ShopifyError as error:  # one that ends the run names the stream it struck in
+            raise error.at(f"stream {self.name}") from None
 
     def from_node(self, node: dict[str, Any]) -> dict[str, Any]:
         """The record a node of the root connection makes (before the SDK's `post_process`, so that a

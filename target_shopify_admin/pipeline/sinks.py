@@ -12,6 +12,7 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
+from shopify_admin import ShopifyError
 from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.pipeline.bulk_writes import BulkWriter
 from target_shopify_admin.pipeline.context import WriteContext, WriteOptions
@@ -66,10 +67,13 @@ class ShopifySink(BatchSink):
     def process_batch(self, context: dict) -> None:
         self.drain_order.drain_before(self.settings.object)
         batch = [PendingRecord.of(record, self.settings) for record in context.get("records", [])]
-        if self.batch_writer is not None:
-            self.batch_writer.write(batch)
-        elif self.bulk.takes(batch):
-            self.bulk.write(batch)
-        else:
-            self.records.write_all(batch)
+        try:
+            if self.batch_writer is not None:
+                self.batch_writer.write(batch)
+            elif self.bulk.takes(batch):
+                self.bulk.write(batch)
+            else:
+                self.records.write_all(batch)
+        except ShopifyError as error:  # one that ends the run, where a record's failure names its key
+            raise error.at(f"stream {self.stream_name}") from None
         self.logger.info("Applied a batch of %d records from %s", len(batch), self.stream_name)

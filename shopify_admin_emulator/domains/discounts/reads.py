@@ -48,7 +48,7 @@ def _searched(ctx: Context, kinds: Iterable[str], path: str, query: str | None) 
     if search.warnings:
         ctx.search_warnings.append({"path": [path], "query": query, "warnings": search.warnings})
     nodes = [n for kind in kinds for n in ctx.store.all(kind)]
-    return [n for n in nodes if not search.groups or (ctx.store.searchable(inner(n)) and search.matches(n))]
+    return [n for n in nodes if not search.groups or (ctx.store.searchable(n, inner(n)) and search.matches(n))]
 
 
 def discount_connection(ctx: Context, kinds: Iterable[str], path: str, args: dict[str, Any]) -> dict[str, Any]:
