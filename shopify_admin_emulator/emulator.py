@@ -37,6 +37,7 @@ class Config:
     scopes: tuple[str, ...] = ALL_SCOPES  # what the app was granted
     fault_seed: int = 0
     search_lag: float = 2.0  # seconds a write may take to show in `query:` filters and `…Count` roots
+    redeem_codes_per_second: float = 500.0  # how fast a discountRedeemCodeBulkAdd job adds its codes
 
 
 @dataclass
