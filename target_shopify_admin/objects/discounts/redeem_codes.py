@@ -16,7 +16,7 @@ from shopify_admin import ShopifyAdminClient, ShopifyError
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
-from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.fields import RecordError, text, wrong
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.objects.lookups import look_up
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
@@ -88,9 +88,7 @@ class RedeemCodeWriter:
             raise RecordError("the match key 'code' is missing or empty")
         discount_id = text(pending.record, "discountId")
         if not discount_id or "/DiscountCodeNode/" not in discount_id:
-            raise RecordError(
-                f"discountId must be the id of a code discount (gid://shopify/DiscountCodeNode/…), not {discount_id!r}"
-            )
+            raise wrong("discountId", "the id of a code discount (gid://shopify/DiscountCodeNode/…)", discount_id)
         return discount_id
 
     def owners(self, codes: list[str]) -> list[str | None]:
