@@ -140,7 +140,7 @@ def test_redeem_codes_added_and_deleted_in_bulk(shop: Running) -> None:
     }
     replay.step("create")
     replay.step("add")
-    job_time_passes(shop)
+    shop.end_redeem_code_job()
     replay.step("readAfterAdd", "read", read)
     replay.ids[names["seedRedeemCodeId"]] = shop.graphql(
         "query($id: ID!) { codeDiscountNode(id: $id) { codeDiscount { ... on DiscountCodeBasic"
@@ -164,18 +164,13 @@ def test_bulk_add_reports_each_code(shop: Running, case: str) -> None:
     requests = replay.capture["requests"]
     for part, request in (("add", case), ("finalRead", f"{case}FinalRead"), ("readAfter", f"{case}ReadAfter")):
         if part == "finalRead":  # read once Shopify's job had run
-            job_time_passes(shop)
+            shop.end_redeem_code_job()
         sent = requests[request]
         ours = replay.send(sent["query"], sent["variables"])
         theirs = replay.capture[case][part]["payload"]
         if part == "add":
             map_ids(ours, theirs, replay.ids)
         assert mask(ours["data"]) == mask(theirs["data"]), part
-
-
-def job_time_passes(shop: Running, codes: int = 250) -> None:
-    """The shop's clock moves past the end of a job of `codes` codes started now."""
-    shop.emulator.store.clock.offset += codes / shop.emulator.config.redeem_codes_per_second + 0.01
 
 
 def test_a_bulk_add_job_adds_its_codes_only_when_its_time_has_passed(shop: Running) -> None:
@@ -198,7 +193,7 @@ def test_a_bulk_add_job_adds_its_codes_only_when_its_time_has_passed(shop: Runni
     assert shop.graphql(job, {"id": first["id"]})["data"]["discountRedeemCodeBulkCreation"]["done"] is False
     assert shop.graphql(owner, {"c": "SLOW0"})["data"]["codeDiscountNodeByCode"] is None
     again = shop.graphql(add, {"id": discount_id, "codes": codes[:2]})["data"]["discountRedeemCodeBulkAdd"]
-    job_time_passes(shop, 100)
+    shop.end_redeem_code_job(100)
     ended = shop.graphql(job, {"id": first["id"]})["data"]["discountRedeemCodeBulkCreation"]
     assert (ended["done"], ended["importedCount"], ended["failedCount"]) == (True, 100, 0)
     assert shop.graphql(owner, {"c": "slow99"})["data"]["codeDiscountNodeByCode"] == {"id": discount_id}
