@@ -239,9 +239,9 @@ def by_code_id(shop: Running, code: str) -> str:
 
 def test_codes_whose_add_answer_was_lost_end_created_while_the_lost_job_still_runs(tmp_path: Path) -> None:
     """The bulk add is applied and its answer lost (the emulator's `reset` after its second request, the
-    first being the codes' lookup) while its job runs on (5 codes a second): the look again finds none,
+    first being the codes' lookup) while its job runs on (2 codes a second): the look again finds none,
     the codes go again, and the second job's refusals of them as taken count as created."""
-    shop = start(redeem_codes_per_second=5.0)
+    shop = start(redeem_codes_per_second=2.0)
     try:
         discount_id = by_code_id(shop, "SHIPFREE")
         before = count_codes(shop, discount_id)
