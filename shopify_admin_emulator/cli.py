@@ -39,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
         "--bulk-speed", type=float, default=5000.0, help="objects a bulk operation exports per simulated second"
     )
     p.add_argument(
+        "--redeem-code-speed",
+        type=float,
+        default=500.0,
+        help="codes a discountRedeemCodeBulkAdd job adds per simulated second",
+    )
+    p.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -85,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             token_ttl=args.token_ttl,
             shop=args.shop,
             bulk_objects_per_second=args.bulk_speed,
+            redeem_codes_per_second=args.redeem_code_speed,
             faults=args.fault,
             fault_seed=args.fault_seed,
             search_lag=args.search_lag,

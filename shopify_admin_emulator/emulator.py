@@ -39,6 +39,7 @@ class Config:
     fault_seed: int = 0
     search_lag: float = 2.0  # seconds a write may take to show in `query:` filters and `…Count` roots
     strict: bool = False  # keep the emulator's own exceptions for `internal_errors.raise_kept()` (tests)
+    redeem_codes_per_second: float = 500.0  # how fast a discountRedeemCodeBulkAdd job adds its codes
 
 
 @dataclass

@@ -221,6 +221,7 @@ class GraphQLApi:
             return _throttled(requested, bucket), name, requested, None, True
         context = Context(self.store, base_url, self.emulator)
         with self.store.lock:
+            self.store.run_due()
             result = execute_sync(
                 self.schema,
                 prepared.document,

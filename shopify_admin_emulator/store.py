@@ -7,6 +7,8 @@ served as it is by graphql-core's default resolver.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import threading
 import time
 import zlib
@@ -170,6 +172,18 @@ class Store:
         self.idempotent_answers: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.search_lag = 0.0  # the most seconds a write takes to reach the search index
         self._settled = (0, "")
+        self._scheduled: list[tuple[float, int, Callable[[], None]]] = []  # (when, order, work)
+        self._scheduled_order = itertools.count()
+
+    # work that Shopify does after answering (a job's end), run once the clock passes its time ------------
+    def schedule(self, delay: float, work: Callable[[], None]) -> None:
+        heapq.heappush(self._scheduled, (self.clock.now() + delay, next(self._scheduled_order), work))
+
+    def run_due(self) -> None:
+        """Run the scheduled work whose time has come, earliest first (callers hold `lock`)."""
+        now = self.clock.now()
+        while self._scheduled and self._scheduled[0][0] <= now:
+            heapq.heappop(self._scheduled)[2]()
 
     def _settled_before(self) -> str:
         """The stamp before which every write is searchable, formatted once a second (scans ask per record)."""

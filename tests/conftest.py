@@ -55,6 +55,10 @@ class Running:
         response.raise_for_status()
         return response.json()
 
+    def end_redeem_code_job(self, codes: int = 250) -> None:
+        """The shop's clock moves past the end of a bulk add job of `codes` redeem codes started now."""
+        self.emulator.store.clock.offset += codes / self.emulator.config.redeem_codes_per_second + 0.01
+
     def define_custom_id(self, owner_type: str, namespace: str, key: str) -> None:
         """The metafield definition of type id that Shopify needs before anything matches on this custom id."""
         definition = {"ownerType": owner_type, "namespace": namespace, "key": key, "name": key, "type": "id"}

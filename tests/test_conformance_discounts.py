@@ -140,6 +140,7 @@ def test_redeem_codes_added_and_deleted_in_bulk(shop: Running) -> None:
     }
     replay.step("create")
     replay.step("add")
+    shop.end_redeem_code_job()
     replay.step("readAfterAdd", "read", read)
     replay.ids[names["seedRedeemCodeId"]] = shop.graphql(
         "query($id: ID!) { codeDiscountNode(id: $id) { codeDiscount { ... on DiscountCodeBasic"
@@ -162,12 +163,43 @@ def test_bulk_add_reports_each_code(shop: Running, case: str) -> None:
         )
     requests = replay.capture["requests"]
     for part, request in (("add", case), ("finalRead", f"{case}FinalRead"), ("readAfter", f"{case}ReadAfter")):
+        if part == "finalRead":  # read once Shopify's job had run
+            shop.end_redeem_code_job()
         sent = requests[request]
         ours = replay.send(sent["query"], sent["variables"])
         theirs = replay.capture[case][part]["payload"]
         if part == "add":
             map_ids(ours, theirs, replay.ids)
         assert mask(ours["data"]) == mask(theirs["data"]), part
+
+
+def test_a_bulk_add_job_adds_its_codes_only_when_its_time_has_passed(shop: Running) -> None:
+    """Shopify's job runs after its answer (`done: false`): until its end its codes are on no discount,
+    and one sent again meanwhile by a second job is refused as taken when that job ends."""
+    replay = Replay(shop, "discount-redeem-code-bulk.json")
+    replay.step("create")
+    discount_id = replay.ids[replay.capture["variables"]["discountId"]]
+    add = (
+        "mutation($id: ID!, $codes: [DiscountRedeemCodeInput!]!) { discountRedeemCodeBulkAdd(discountId: $id,"
+        " codes: $codes) { bulkCreation { id done } userErrors { message } } }"
+    )
+    job = "query($id: ID!) { discountRedeemCodeBulkCreation(id: $id) { done importedCount failedCount codes(first: 5)"
+    job += " { nodes { code errors { message } } } } }"
+    owner = "query($c: String!) { codeDiscountNodeByCode(code: $c) { id } }"
+    codes = [{"code": f"SLOW{i}"} for i in range(100)]
+    shop.emulator.config.redeem_codes_per_second = 1.0  # 100 seconds of the clock, which only the test moves on
+    first = shop.graphql(add, {"id": discount_id, "codes": codes})["data"]["discountRedeemCodeBulkAdd"]["bulkCreation"]
+    shop.emulator.store.clock.offset += 50
+    assert shop.graphql(job, {"id": first["id"]})["data"]["discountRedeemCodeBulkCreation"]["done"] is False
+    assert shop.graphql(owner, {"c": "SLOW0"})["data"]["codeDiscountNodeByCode"] is None
+    again = shop.graphql(add, {"id": discount_id, "codes": codes[:2]})["data"]["discountRedeemCodeBulkAdd"]
+    shop.end_redeem_code_job(100)
+    ended = shop.graphql(job, {"id": first["id"]})["data"]["discountRedeemCodeBulkCreation"]
+    assert (ended["done"], ended["importedCount"], ended["failedCount"]) == (True, 100, 0)
+    assert shop.graphql(owner, {"c": "slow99"})["data"]["codeDiscountNodeByCode"] == {"id": discount_id}
+    second = shop.graphql(job, {"id": again["bulkCreation"]["id"]})["data"]["discountRedeemCodeBulkCreation"]
+    taken = [{"message": "must be unique. Please try a different code."}]
+    assert second["codes"]["nodes"] == [{"code": "SLOW0", "errors": taken}, {"code": "SLOW1", "errors": taken}]
 
 
 @pytest.mark.parametrize("step", ["unknown", "emptyCodes", "tooMany"])

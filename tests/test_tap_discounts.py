@@ -49,6 +49,7 @@ def add_codes(shop: Running, discount_id: str, codes: list[str]) -> None:
         chunk = [{"code": c} for c in codes[start_at : start_at + 250]]
         job = shop.graphql(ADD, {"id": discount_id, "codes": chunk})["data"]["discountRedeemCodeBulkAdd"]
         assert job["userErrors"] == []
+        shop.end_redeem_code_job(len(chunk))
         done = shop.graphql(DONE, {"id": job["bulkCreation"]["id"]})["data"]["discountRedeemCodeBulkCreation"]
         assert done == {"done": True, "importedCount": len(chunk)}
 

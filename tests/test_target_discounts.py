@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from graphql import parse, validate
 
-from .conftest import Running
+from .conftest import Running, start
 from .test_target import config, dead_letters, described, messages, run_target, summary
 
 WRITE_WORDS = ("Create", "Update", "Activate", "Deactivate", "Delete", "Add")
@@ -237,20 +237,38 @@ def by_code_id(shop: Running, code: str) -> str:
     return str(node["data"]["codeDiscountNodeByCode"]["id"])
 
 
-def test_codes_whose_add_answer_was_lost_are_found_not_failed(shop: Running, tmp_path: Path) -> None:
+def test_codes_whose_add_answer_was_lost_end_created_while_the_lost_job_still_runs(tmp_path: Path) -> None:
     """The bulk add is applied and its answer lost (the emulator's `reset` after its second request, the
-    first being the codes' lookup): the codes are looked up again and found, none is sent twice."""
-    discount_id = by_code_id(shop, "SHIPFREE")
-    before = count_codes(shop, discount_id)
-    rows = [{"code": f"LOST{i}", "discountId": discount_id} for i in range(3)]
-    faults = f"{shop.url}/__emulator/faults"
-    requests.post(faults, json=[{"kind": "reset", "nth": [2], "after": True}], timeout=10).raise_for_status()
+    first being the codes' lookup) while its job runs on (2 codes a second): the look again finds none,
+    the codes go again, and the second job's refusals of them as taken count as created."""
+    shop = start(redeem_codes_per_second=2.0)
     try:
-        result = run_target(
-            tmp_path, config(shop, tmp_path, streams={"codes": {"object": "discount_code"}}), messages("codes", rows)
-        )
-    finally:
+        discount_id = by_code_id(shop, "SHIPFREE")
+        before = count_codes(shop, discount_id)
+        rows = [{"code": f"LOST{i}", "discountId": discount_id} for i in range(3)]
+        faults = f"{shop.url}/__emulator/faults"
+        requests.post(faults, json=[{"kind": "reset", "nth": [2], "after": True}], timeout=10).raise_for_status()
+        cfg = config(shop, tmp_path, streams={"codes": {"object": "discount_code"}})
+        result = run_target(tmp_path, cfg, messages("codes", rows))
         requests.post(faults, json=[], timeout=10).raise_for_status()
-    assert "looking the codes up again" in result.stderr
-    assert "codes: 3 created" in summary(result, "codes") and dead_letters(tmp_path) == []
-    assert count_codes(shop, discount_id) == before + 3
+        assert "looking the codes up again" in result.stderr
+        assert "codes: 3 created" in summary(result, "codes") and dead_letters(tmp_path) == [], result.stderr
+        assert result.returncode == 0 and count_codes(shop, discount_id) == before + 3
+        assert operation_requests(shop, "TargetDiscountCodesAdd") == 2
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+
+
+def test_a_code_given_twice_in_a_batch_is_one_code_on_the_first_run_and_on_a_re_run(
+    shop: Running, tmp_path: Path
+) -> None:
+    """The first row adds it and the repeat is unchanged, as both are on a re-run: both runs succeed."""
+    discount_id = by_code_id(shop, "SHIPFREE")
+    rows = [{"code": "TWICE", "discountId": discount_id}, {"code": "twice", "discountId": discount_id}]
+    cfg = config(shop, tmp_path, streams={"codes": {"object": "discount_code"}})
+    first = run_target(tmp_path, cfg, messages("codes", rows))
+    assert "codes: 1 created, 1 unchanged" in summary(first, "codes") and first.returncode == 0, first.stderr
+    again = run_target(tmp_path, cfg, messages("codes", rows))
+    assert "codes: 2 unchanged" in summary(again, "codes") and again.returncode == 0, again.stderr
+    assert dead_letters(tmp_path) == [] and operation_requests(shop, "TargetDiscountCodesAdd") == 1

@@ -77,8 +77,10 @@ def test_quantity_rows_change_from_the_quantity_read() -> None:
 @pytest.mark.parametrize(
     ("row", "entry", "message"),
     [
-        ({"available": "7"}, {}, "available must be an integer, not str '7'"),
-        ({"available": 2.5}, {}, "available must be an integer, not float 2.5"),
+        ({"available": "7"}, {}, 'available must be a whole number, not "7"'),
+        ({"available": 2.5}, {}, "available must be a whole number, not 2.5"),
+        ({"available": Decimal("1.5")}, {}, "available must be a whole number, not 1.5"),  # as the SDK reads 1.5
+        ({"available": None}, {}, "available is missing: it must be a whole number"),
         ({"available": 1_000_000_001}, {}, "available 1,000,000,001 is out of Shopify's range"),
         ({"on_hand": -1}, {"quantity_name": "on_hand"}, "on_hand -1 is out of Shopify's range 0 to"),
         ({"delta": 3}, {"quantity_change": "adjust", "quantity_name": "damaged"}, "ledger_document_uri is required"),
@@ -451,7 +453,7 @@ def test_bad_records_fail_alone_and_the_rest_is_applied(small_shop: Running, tmp
         f"sku {twin_a['sku']!r} is on 2 inventory items ({twin_a['id']}, {twin_b['id']}): match on their id instead"
     )
     assert errors[good["sku"] + "1"] == "no active location named 'Atlantis'"
-    assert errors[good["sku"] + "many"] == "available must be an integer, not str 'many'"
+    assert errors[good["sku"] + "many"] == 'available must be a whole number, not "many"'
     assert errors[good["sku"] + "-1000000001"].startswith("available -1,000,000,001 is out of Shopify's range")
     assert errors[untracked["sku"] + "1"].endswith("does not track inventory")
     assert quantity(small_shop, good["id"], "Warehouse 2") == 77

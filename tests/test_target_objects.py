@@ -5,12 +5,16 @@ lost answer."""
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
 
 from shopify_admin import AnswerLostError, ConfigurationError, ShopifyAdminClient
 from target_shopify_admin.objects import object_kinds
+from target_shopify_admin.objects.discounts.discount_input import code_fields, combines_with, discount_value
+from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.fulfillments.event import coordinate
 from target_shopify_admin.objects.gateway import InputGateway
 from target_shopify_admin.pipeline.context import WriteContext, WriteOptions
 from target_shopify_admin.pipeline.drain_order import rank
@@ -125,3 +129,23 @@ def test_a_refused_delete_fails_before_its_key_is_read() -> None:
     pending = PendingRecord.of({"_sdc_deleted_at": "2026-01-01T00:00:00Z"}, StreamSettings("customer"))
     with pytest.raises(Exception, match=r"delete refused: set streams\.crm\.allow_deletes to true"):
         context().check_delete(pending)
+
+
+@pytest.mark.parametrize(
+    ("check", "message"),
+    [
+        (lambda: code_fields({"usageLimit": Decimal("2.5")}), "usageLimit must be a whole number, not 2.5"),
+        (lambda: combines_with({"combinesWith": [True]}), "combinesWith must be an object, not [true]"),
+        (
+            lambda: discount_value({"percentage": "10%"}),
+            'customerGets.value.percentage must be a number from 0 to 1, not "10%"',
+        ),
+        (lambda: text({"note": {"a": Decimal("1.0")}}, "note"), 'note must be a string, not {"a": 1.0}'),
+        (lambda: coordinate({"latitude": False}, "latitude"), "latitude must be a number, not false"),
+    ],
+)
+def test_a_field_s_failure_says_what_it_expects_and_what_the_record_gave(check: Any, message: str) -> None:
+    """In the record's JSON, not in Python's words (no `Decimal('2.5')`, `NoneType`, `True`)."""
+    with pytest.raises(RecordError) as failure:
+        check()
+    assert str(failure.value) == message

@@ -327,7 +327,7 @@ def test_processed_at_goes_back_in_shopifys_format_and_a_bad_one_fails_its_recor
     result = run_target(tmp_path, config(shop, tmp_path, streams=STREAMS), lines)
     assert result.returncode == 1 and "o: 1 created, 1 failed" in summary(result, "o")
     [letter] = dead_letters(tmp_path)
-    assert letter["key"] == "when-2" and letter["error"] == "processedAt must be an ISO 8601 date-time, not 'yesterday'"
+    assert letter["key"] == "when-2" and letter["error"] == 'processedAt must be an ISO 8601 date-time, not "yesterday"'
     query = '{ orders(first: 1, query: "source_identifier:when-1") { nodes { processedAt } } }'
     assert shop.graphql(query)["data"]["orders"]["nodes"] == [{"processedAt": "2025-03-01T15:00:00Z"}]
 

@@ -27,7 +27,7 @@ def test_an_amount_that_is_no_finite_number_fails_its_record_before_any_write(
     assert result.returncode == 1
     [letter] = dead_letters(tmp_path)
     assert letter["key"] == NEW_PRODUCT["handle"]
-    assert letter["error"] == f"variants[0].price must be a finite decimal amount, not {price!r}"
+    assert letter["error"] == f'variants[0].price must be a finite decimal amount, not "{price}"'
     assert writes_sent(shop) == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,9 +12,23 @@ class RecordError(ValueError):
     """The record cannot be written as it is; the message says why."""
 
 
+def as_written(value: Any) -> str:
+    """A record's value as its JSON gives it (1.5, "a", true, [1]), not as Python spells it, shortened."""
+    # the SDK reads JSON numbers as Decimals; one inside a list or an object shows as the number it is
+    shown = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=float)
+    return shown if len(shown) <= 80 else f"{shown[:77]}..."
+
+
+def wrong(name: str, described: str, value: Any) -> RecordError:
+    """The failure of a field that is not `described`: what was given, or that nothing was."""
+    if value is None:
+        return RecordError(f"{name} is missing: it must be {described}")
+    return RecordError(f"{name} must be {described}, not {as_written(value)}")
+
+
 def _typed(value: Any, kind: type | tuple[type, ...], name: str, described: str) -> Any:
     if value is not None and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
-        raise RecordError(f"{name} must be {described}, not {type(value).__name__} {value!r}")
+        raise wrong(name, described, value)
     return value
 
 
@@ -36,7 +51,7 @@ def money(data: dict[str, Any], name: str, where: str = "") -> str | None:
             return format(amount.quantize(Decimal("0.01")), "f")
     except InvalidOperation:
         pass
-    raise RecordError(f"{where}{name} must be a finite decimal amount, not {value!r}")
+    raise wrong(f"{where}{name}", "a finite decimal amount", value)
 
 
 def strings(data: dict[str, Any], name: str) -> list[str] | None:
@@ -54,7 +69,7 @@ def object_list(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
     value = _typed(data.get(name), list, name, "a list of objects")
     for item in value or []:
         if not isinstance(item, dict):
-            raise RecordError(f"{name} must be a list of objects, not a list holding {type(item).__name__}")
+            raise RecordError(f"{name} must be a list of objects, not a list holding {as_written(item)}")
     return value
 
 
@@ -72,7 +87,7 @@ def timestamp(data: dict[str, Any], name: str, where: str = "") -> str | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise RecordError(f"{where}{name} must be an ISO 8601 date-time, not {value!r}") from None
+        raise wrong(f"{where}{name}", "an ISO 8601 date-time", value) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")

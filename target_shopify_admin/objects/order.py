@@ -17,7 +17,16 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.search import quoted
 from target_shopify_admin.objects.customer import ADDRESS_SELECTION, ADDRESS_TEXT, address_input
-from target_shopify_admin.objects.fields import RecordError, money, nested, object_list, text, texts_and_tags, timestamp
+from target_shopify_admin.objects.fields import (
+    RecordError,
+    money,
+    nested,
+    object_list,
+    text,
+    texts_and_tags,
+    timestamp,
+    wrong,
+)
 from target_shopify_admin.objects.gateway import CUSTOM_ID_TYPE, USER_ERRORS, InputGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
 
@@ -252,7 +261,7 @@ def line_input(line: dict[str, Any], where: str, currency: str) -> dict[str, Any
     title and price; the original unit price is kept either way."""
     quantity = line.get("quantity")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        raise RecordError(f"{where}quantity must be a positive integer, not {quantity!r}")
+        raise wrong(f"{where}quantity", "a positive whole number", quantity)
     wanted: dict[str, Any] = {"quantity": quantity}
     variant = nested(line, "variant", "id") if "variant" in line else text(line, "variantId", where)
     if variant is not None:

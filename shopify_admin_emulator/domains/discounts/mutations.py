@@ -318,7 +318,9 @@ def code_error(store: Store, code: str, seen: set[str]) -> str | None:
 
 @resolves("Mutation.discountRedeemCodeBulkAdd")
 def bulk_add(_root: Any, ctx: Context, discountId: str, codes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The codes are added at once; the job answers `done: false` and no outcome until it is read."""
+    """The job answers `done: false` with no outcome and runs in the background, after the shop's earlier
+    jobs (a later job's codes follow theirs, as the captures show), longer the more codes it holds: its
+    codes are checked and added, and it reads done, only once the shop's clock has passed its end."""
     if len(codes) > MAX_CODES:
         raise GraphQLError(
             f"The input array size of {len(codes)} is greater than the maximum allowed of {MAX_CODES}.",
@@ -330,37 +332,39 @@ def bulk_add(_root: Any, ctx: Context, discountId: str, codes: list[dict[str, An
         return {"bulkCreation": None, "userErrors": [error(["discountId"], MISSING[CODE], "INVALID")]}
     if not codes:
         return {"bulkCreation": None, "userErrors": [error(["codes"], "Codes can't be blank", "BLANK")]}
-    rows: list[Record] = []
-    seen: set[str] = set()
-    for given in codes:
-        problem = code_error(ctx.store, given["code"], seen)
-        seen.add(given["code"].lower())
-        added = None if problem else new_redeem_code(ctx.store, inner(node), given["code"])
-        rows.append(
-            {
-                "code": given["code"],
-                "errors": [error(["code"], problem, None)] if problem else [],
-                "discountRedeemCode": added,
-            }
-        )
-    ctx.store.table(CODE).changed()
     job = ctx.store.new_record(
         "DiscountRedeemCodeBulkCreation",
         createdAt=ctx.store.clock.now_iso(),
         discountCode=node,
-        codesCount=len(rows),
+        codesCount=len(codes),
         done=False,
         importedCount=0,
         failedCount=0,
-        codes=[{"code": r["code"], "errors": [], "discountRedeemCode": None} for r in rows],
-        _result={
-            "done": True,
-            "importedCount": sum(1 for r in rows if r["discountRedeemCode"]),
-            "failedCount": sum(1 for r in rows if r["errors"]),
-            "codes": rows,
-        },
+        codes=[{"code": given["code"], "errors": [], "discountRedeemCode": None} for given in codes],
     )
+    now = ctx.store.clock.now()
+    queue_end = max((earlier["_ends"] for earlier in ctx.store.all("DiscountRedeemCodeBulkCreation")), default=now)
+    job["_ends"] = max(now, queue_end) + len(codes) / float(ctx.emulator.config.redeem_codes_per_second)
+    ctx.store.schedule(job["_ends"] - now, lambda: run_bulk_add(ctx.store, job))
     return {"bulkCreation": ctx.store.put(job), "userErrors": []}
+
+
+def run_bulk_add(store: Store, job: Record) -> None:
+    """The job's end: each code checked against the shop as it is now (a code another job added meanwhile
+    is taken), the good ones added to the discount, if it still exists."""
+    node = store.node(job["discountCode"]["id"], CODE)
+    seen: set[str] = set()
+    for row in job["codes"]:
+        problem = code_error(store, row["code"], seen) or (None if node else MISSING[CODE])
+        seen.add(row["code"].lower())
+        if problem:
+            row["errors"] = [error(["code"], problem, None)]
+        elif node is not None:
+            row["discountRedeemCode"] = new_redeem_code(store, inner(node), row["code"])
+    store.table(CODE).changed()
+    job["done"] = True
+    job["importedCount"] = sum(1 for row in job["codes"] if row["discountRedeemCode"])
+    job["failedCount"] = sum(1 for row in job["codes"] if row["errors"])
 
 
 @resolves("DiscountRedeemCodeBulkCreation.codes")

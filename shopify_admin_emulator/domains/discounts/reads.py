@@ -101,11 +101,8 @@ def code_discount_node_by_code(_root: Any, ctx: Context, code: str) -> Record | 
 
 @resolves("QueryRoot.discountRedeemCodeBulkCreation")
 def bulk_creation(_root: Any, ctx: Context, id: str) -> Record | None:
-    """A job is done from its first read after the mutation that started it, which answered `done: false`."""
-    job = ctx.store.node(id, "DiscountRedeemCodeBulkCreation")
-    if job is not None:
-        job.update(job.pop("_result", {}))
-    return job
+    """A job as it stands: `done` once its time has passed (see mutations.bulk_add)."""
+    return ctx.store.node(id, "DiscountRedeemCodeBulkCreation")
 
 
 def purchases(discount: Record, automatic: bool) -> str:

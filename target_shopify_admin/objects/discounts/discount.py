@@ -15,7 +15,7 @@ from typing_extensions import override
 
 from shopify_admin.cost import MAX_PAGE
 from shopify_admin.paging import PAGE_INFO, pages
-from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls, wrong
 from target_shopify_admin.objects.gateway import ObjectGateway, WriteAnswer, is_held
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.pipeline.outcomes import Outcome
@@ -161,7 +161,7 @@ class DiscountGateway(ObjectGateway):
     ) -> dict[str, Any]:
         discount_type = text(record, "discountType") or (current or {}).get("discountType")
         if discount_type not in WRITABLE:
-            raise RecordError(f"discountType must be one of {', '.join(WRITABLE)}, not {discount_type!r}")
+            raise wrong("discountType", f"one of {', '.join(WRITABLE)}", discount_type)
         given = without_nulls(
             {
                 "title": text(record, "title"),

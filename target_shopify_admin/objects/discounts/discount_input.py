@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from target_shopify_admin.objects.fields import RecordError, flag, money, object_list, text, without_nulls
+from target_shopify_admin.objects.fields import RecordError, flag, money, object_list, text, without_nulls, wrong
 
 
 def flat(node: dict[str, Any], field: str) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def combines_with(record: dict[str, Any]) -> dict[str, Any] | None:
     if given is None:
         return None
     if not isinstance(given, dict):
-        raise RecordError(f"combinesWith must be an object, not {type(given).__name__}")
+        raise wrong("combinesWith", "an object", given)
     names = ("productDiscounts", "orderDiscounts", "shippingDiscounts")
     return without_nulls({name: flag(given, name, "combinesWith.") for name in names})
 
@@ -44,7 +44,7 @@ def minimum_requirement(record: dict[str, Any]) -> dict[str, Any] | None:
     if given.get("greaterThanOrEqualToQuantity") is not None:
         quantity = str(given["greaterThanOrEqualToQuantity"])
         if not quantity.isdigit():
-            raise RecordError(f"{where}greaterThanOrEqualToQuantity must be a whole number, not {quantity!r}")
+            raise wrong(f"{where}greaterThanOrEqualToQuantity", "a whole number", given["greaterThanOrEqualToQuantity"])
         return {"quantity": {"greaterThanOrEqualToQuantity": quantity}}
     return None
 
@@ -52,7 +52,7 @@ def minimum_requirement(record: dict[str, Any]) -> dict[str, Any] | None:
 def code_fields(record: dict[str, Any]) -> dict[str, Any]:
     usage = record.get("usageLimit")
     if usage is not None and (not isinstance(usage, int) or isinstance(usage, bool)):
-        raise RecordError(f"usageLimit must be an integer, not {usage!r}")
+        raise wrong("usageLimit", "a whole number", usage)
     return without_nulls(
         {
             "code": text(record, "code"),
@@ -69,7 +69,7 @@ def customer_gets(record: dict[str, Any], current: dict[str, Any] | None) -> dic
     if given is None:
         return None
     if not isinstance(given, dict):
-        raise RecordError(f"customerGets must be an object, not {type(given).__name__}")
+        raise wrong("customerGets", "an object", given)
     gets = without_nulls({"value": discount_value(given.get("value")), "items": items(given.get("items"), current)})
     if current is None and "value" not in gets:
         raise RecordError("customerGets.value (percentage or amount) is required to create a basic discount")
@@ -81,11 +81,11 @@ def discount_value(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise RecordError(f"customerGets.value must be an object, not {type(value).__name__}")
+        raise wrong("customerGets.value", "an object", value)
     if value.get("percentage") is not None:
         percentage = value["percentage"]
         if not isinstance(percentage, int | float | Decimal) or isinstance(percentage, bool):
-            raise RecordError(f"{where}percentage must be a number from 0 to 1, not {percentage!r}")
+            raise wrong(f"{where}percentage", "a number from 0 to 1", percentage)
         return {"percentage": float(percentage)}
     amount = value.get("amount")
     if isinstance(amount, dict):
@@ -99,7 +99,7 @@ def items(given: Any, current: dict[str, Any] | None) -> dict[str, Any] | None:
     if given is None:
         return None
     if not isinstance(given, dict):
-        raise RecordError(f"customerGets.items must be an object, not {type(given).__name__}")
+        raise wrong("customerGets.items", "an object", given)
     held = ((current or {}).get("customerGets") or {}).get("items") or {}
     if given.get("allItems"):
         return {"all": True}

@@ -1,8 +1,9 @@
 """Redeem codes of code discounts, written in bulk: each record is one code (`code`, and `discountId`, the
 code discount it belongs to, as the tap's discount_codes stream writes them). New codes go 250 at a time
 to discountRedeemCodeBulkAdd, whose job is polled to the end; each code it refuses fails its record with
-Shopify's reason. Deleted codes go by id to discountCodeRedeemCodeBulkDelete. A code the discount holds
-already is unchanged, so a re-run writes nothing."""
+Shopify's reason, unless the discount holds it by the job's end. Deleted codes go by id to
+discountCodeRedeemCodeBulkDelete. A code the discount holds already is unchanged, so a re-run writes nothing;
+a code given again in the batch is the same code, unchanged once its first row has added it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shopify_admin import ShopifyAdminClient, ShopifyError
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.retry import poll_pauses
-from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.fields import RecordError, text, wrong
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.objects.lookups import look_up
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
@@ -87,9 +88,7 @@ class RedeemCodeWriter:
             raise RecordError("the match key 'code' is missing or empty")
         discount_id = text(pending.record, "discountId")
         if not discount_id or "/DiscountCodeNode/" not in discount_id:
-            raise RecordError(
-                f"discountId must be the id of a code discount (gid://shopify/DiscountCodeNode/…), not {discount_id!r}"
-            )
+            raise wrong("discountId", "the id of a code discount (gid://shopify/DiscountCodeNode/…)", discount_id)
         return discount_id
 
     def owners(self, codes: list[str]) -> list[str | None]:
@@ -106,10 +105,15 @@ class RedeemCodeWriter:
 
     def add(self, discount_id: str, group: list[PendingRecord]) -> None:
         owners = self.owners([p.key for p in group])
+        firsts: dict[str, PendingRecord] = {}
+        repeats: list[PendingRecord] = []  # a code a row before gives too (in any case): the same code
         plans = []
         for pending, owner in zip(group, owners, strict=True):
             # a code on another discount is sent too: Shopify refuses it, in its words
             held = owner == discount_id
+            if firsts.setdefault(pending.key.casefold(), pending) is not pending and not held:
+                repeats.append(pending)
+                continue
             created = self.context.change(Outcome.CREATED, None, pending)
             plans.append((pending, Plan(Outcome.UNCHANGED, None) if held else created))
         new = self.planned(plans)
@@ -118,6 +122,18 @@ class RedeemCodeWriter:
             plan_again = partial(self.missing, discount_id, chunk)
             send = partial(self.add_job, discount_id)
             self.context.rechecked(discount_id, chunk, plan_again, send, looked_for="the codes")
+        self.settle_repeats(discount_id, repeats)
+
+    def settle_repeats(self, discount_id: str, repeats: list[PendingRecord]) -> None:
+        """A repeated code is unchanged once its first row has added it, as it is on a re-run; a dry run
+        takes the first row's add as done."""
+        owners = [discount_id] * len(repeats) if self.context.options.dry_run else self.owners([p.key for p in repeats])
+        for pending, owner in zip(repeats, owners, strict=True):
+            if owner == discount_id:
+                self.context.note(pending, Outcome.UNCHANGED, None)
+            else:
+                message = f"the code {pending.key!r} was not added: an earlier row of this batch gives it and failed"
+                self.context.fail(pending, RecordFailedError(message))
 
     def add_job(self, discount_id: str, chunk: list[PendingRecord]) -> None:
         if not chunk:
@@ -129,15 +145,25 @@ class RedeemCodeWriter:
                 self.context.fail(pending, RecordFailedError("Shopify refused the codes", payload["userErrors"]))
             return
         rows = self.finished(payload["bulkCreation"]["id"])
+        refused = []
         for pending, row in zip(chunk, rows, strict=True):
             if row["errors"]:
-                message = f"Shopify refused the code {pending.key!r}: {row['errors'][0]['message']}"
-                self.context.fail(pending, RecordFailedError(message, row["errors"]))
+                refused.append((pending, row["errors"]))
             else:
                 self.context.note(pending, Outcome.CREATED, row["discountRedeemCode"]["id"])
+        # a code refused as taken that the discount holds now was added by a job of ours whose answer was lost
+        owners = self.owners([pending.key for pending, _ in refused])
+        for (pending, errors), owner in zip(refused, owners, strict=True):
+            if owner == discount_id:
+                self.context.note(pending, Outcome.CREATED, None)
+            else:
+                message = f"Shopify refused the code {pending.key!r}: {errors[0]['message']}"
+                self.context.fail(pending, RecordFailedError(message, errors))
 
     def missing(self, discount_id: str, chunk: list[PendingRecord]) -> list[PendingRecord]:
-        """After a lost answer: the codes the discount holds now were added by it; the rest are sent again."""
+        """After a lost answer: the codes the discount holds now were added by it; the rest are sent again
+        (Shopify lists no running jobs to wait for: a code the lost job adds meanwhile is refused to the
+        second one as taken, and counts as created there)."""
         owners = self.owners([p.key for p in chunk])
         for pending, owner in zip(chunk, owners, strict=True):
             if owner == discount_id:

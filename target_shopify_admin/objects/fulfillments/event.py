@@ -14,7 +14,7 @@ from typing_extensions import override
 
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
-from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls
+from target_shopify_admin.objects.fields import RecordError, text, timestamp, without_nulls, wrong
 from target_shopify_admin.objects.gateway import USER_ERRORS, ObjectGateway, WriteAnswer
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.pipeline.outcomes import Outcome
@@ -61,7 +61,7 @@ class FulfillmentEventGateway(ObjectGateway):
             raise RecordError(f"no fulfillment {record.get('fulfillmentId')!r} to add the event to")
         status = text(record, "status")
         if status not in event_statuses():
-            raise RecordError(f"status must be one of {', '.join(event_statuses())}, not {status!r}")
+            raise wrong("status", f"one of {', '.join(event_statuses())}", status)
         happened = timestamp(record, "happenedAt")
         if happened is None:
             raise RecordError("happenedAt is required: with the status, it tells an event already sent from a new one")
@@ -101,7 +101,7 @@ def coordinate(record: dict[str, Any], name: str) -> float | None:
     """A number, as the SDK reads one from JSON (a Decimal) or a tap may send it."""
     value = record.get(name)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | Decimal)):
-        raise RecordError(f"{name} must be a number, not {value!r}")
+        raise wrong(name, "a number", value)
     return None if value is None else float(value)
 
 

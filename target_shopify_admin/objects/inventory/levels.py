@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from shopify_admin.paging import PAGE_INFO
-from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.fields import RecordError, text, wrong
 from target_shopify_admin.objects.inventory.level_options import LevelOptions
 from target_shopify_admin.pipeline.settings import StreamSettings
 
@@ -89,7 +89,7 @@ def level_change(record: dict[str, Any], settings: StreamSettings) -> LevelChang
     field = "delta" if adjusting else options.quantity_name
     value = record.get(field)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise RecordError(f"{field} must be an integer, not {type(value).__name__} {value!r}")
+        raise wrong(field, "a whole number", value)
     low = 0 if options.quantity_name == "on_hand" and not adjusting else -(ADJUST_LIMIT if adjusting else SET_LIMIT)
     high = ADJUST_LIMIT if adjusting else SET_LIMIT
     if not low <= value <= high:
