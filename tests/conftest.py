@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -71,7 +72,8 @@ def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orde
     emulator = Emulator(Config(plan=plan, access_token=TOKEN, **{"search_lag": 0.0, **config}))
     seed(emulator.store, customers, products, orders, seed=1)
     server = EmulatorServer(emulator)
-    server.start_background()
+    # a short poll: shutdown() waits for it, and tests stop hundreds of shops
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return Running(emulator, server)
 
 

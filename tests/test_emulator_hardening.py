@@ -14,7 +14,7 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.bulk import BulkRunner
 
 from .conftest import TOKEN, Running
-from .test_tap import config, records, run_tap
+from .helpers import records, run_tap, tap_config
 
 GRAPHQL = "/admin/api/2026-07/graphql.json"
 STAGE = """mutation($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: $input) {
@@ -106,7 +106,7 @@ def test_an_inverted_time_window_finds_nothing(shop: Running, page: str) -> None
 
 def test_a_bookmark_after_the_end_date_reads_nothing(shop: Running, tmp_path: Path) -> None:
     bookmark = {"replication_key": "updatedAt", "replication_key_value": "2026-02-01T00:00:00Z"}
-    cfg = config(shop, bulk="never", end_date="2026-01-01T00:00:00Z")
+    cfg = tap_config(shop, bulk="never", end_date="2026-01-01T00:00:00Z")
     messages = run_tap(tmp_path, cfg, {"bookmarks": {"customers": bookmark}})
     assert records(messages, "customers") == []
 

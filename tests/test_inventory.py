@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from .conftest import Running, start
-from .test_tap import config, last_state, records, run_tap
+from .helpers import last_state, records, run_tap, tap_config
 
 SET = """
 mutation Set($input: InventorySetQuantitiesInput!, $key: String!) {
@@ -142,8 +142,8 @@ def keyed(messages: list[dict], stream: str) -> dict[str, dict]:
 
 
 def test_paged_and_bulk_reads_agree(inventory_shop: Running, tmp_path: Path) -> None:
-    paged = run_tap(tmp_path, config(inventory_shop, bulk="never"))
-    bulk = run_tap(tmp_path, config(inventory_shop, bulk="always"))
+    paged = run_tap(tmp_path, tap_config(inventory_shop, bulk="never"))
+    bulk = run_tap(tmp_path, tap_config(inventory_shop, bulk="always"))
     for stream in ("locations", "inventory_items", "inventory_levels"):
         assert keyed(paged, stream) == keyed(bulk, stream), stream
     levels = keyed(paged, "inventory_levels")
@@ -157,15 +157,15 @@ def test_paged_and_bulk_reads_agree(inventory_shop: Running, tmp_path: Path) -> 
 
 
 def test_incremental_reads_only_changed_levels_per_location(inventory_shop: Running, tmp_path: Path) -> None:
-    first = run_tap(tmp_path, config(inventory_shop, bulk="never"))
+    first = run_tap(tmp_path, tap_config(inventory_shop, bulk="never"))
     state = last_state(first)
     partitions = state["bookmarks"]["inventory_levels"]["partitions"]
     assert len(partitions) == 3, "one bookmark per location"
-    assert records(run_tap(tmp_path, config(inventory_shop), state=state), "inventory_levels") == []
+    assert records(run_tap(tmp_path, tap_config(inventory_shop), state=state), "inventory_levels") == []
     location, level = first_level(inventory_shop)
     changed = set_available(inventory_shop, location, level["item"]["id"], 77, quantities(level)["available"], "tap")
     assert changed["userErrors"] == []
     time.sleep(1.1)  # the next run's window ends, exclusive, at its start second
-    again = run_tap(tmp_path, config(inventory_shop), state=state)
+    again = run_tap(tmp_path, tap_config(inventory_shop), state=state)
     assert [(r["id"], r["available"]) for r in records(again, "inventory_levels")] == [(level["id"], 77)]
     assert records(again, "inventory_items") == [], "an item's updatedAt does not move with its quantities"

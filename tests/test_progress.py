@@ -14,7 +14,7 @@ from shopify_admin.progress import Progress
 from target_shopify_admin.outcomes import Ledger
 
 from .conftest import TOKEN, Running, start
-from .test_tap import config, singer_messages, tap_process
+from .helpers import singer_messages, tap_config, tap_process
 
 LINE = re.compile(r"Progress: ((?:\w+=\S+ ?)+)$", re.MULTILINE)
 
@@ -143,7 +143,7 @@ def slow_bulk_shop() -> Iterator[Running]:
 
 @pytest.mark.slow
 def test_a_long_bulk_read_shows_its_progress_on_stderr(slow_bulk_shop: Running, tmp_path: Path) -> None:
-    done = tap_process(tmp_path, config(slow_bulk_shop, bulk="always"))
+    done = tap_process(tmp_path, tap_config(slow_bulk_shop, bulk="always"))
     customers = [
         m["record"] for m in singer_messages(done.stdout) if m["type"] == "RECORD" and m["stream"] == "customers"
     ]

@@ -15,11 +15,18 @@ from shopify_admin_emulator.search import Search
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from .conftest import Running, start
-from .test_tap import config as tap_config
-from .test_tap import last_state, records, run_tap
-from .test_target import config, messages, run_target, summary
-from .test_target_lost_answers import orders_by_source
-from .test_target_orders import new_order
+from .helpers import (
+    last_state,
+    messages,
+    new_order,
+    orders_by_source,
+    records,
+    run_tap,
+    run_target,
+    summary,
+    tap_config,
+    target_config,
+)
 
 CREATE = 'mutation { customerCreate(input: {email: "lagging@example.com", tags: ["fresh"]}) { customer { id } } }'
 READS = """query($id: ID!) {
@@ -67,7 +74,7 @@ def test_the_lag_is_on_by_default_and_the_taps_windows_leave_room_for_it() -> No
 def test_orders_rerun_right_after_a_run_are_not_created_again(lagging: Running, tmp_path: Path) -> None:
     """A re-run (or a retry after a crash before STATE) within the lag: search cannot find the orders the
     first run created, the target's marker metafield can."""
-    cfg = config(lagging, tmp_path, streams={"o": {"object": "order", "match_on": "source_identifier"}})
+    cfg = target_config(lagging, tmp_path, streams={"o": {"object": "order", "match_on": "source_identifier"}})
     rows = [new_order(lagging, f"rerun-{n}") for n in range(5)]
     first = run_target(tmp_path, cfg, messages("o", rows))
     assert first.returncode == 0 and "o: 5 created" in summary(first, "o"), first.stderr[-2000:]

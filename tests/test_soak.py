@@ -20,12 +20,17 @@ import requests
 from shopify_admin import ShopifyAdminClient
 
 from .conftest import TOKEN, Running, start
-from .test_tap import config as tap_config
-from .test_tap import records, run_tap
-from .test_target import config as target_config
-from .test_target import messages
-from .test_target_lost_answers import count, inject, orders_by_source
-from .test_target_orders import new_order
+from .helpers import (
+    count,
+    inject,
+    messages,
+    new_order,
+    orders_by_source,
+    records,
+    run_tap,
+    tap_config,
+    target_config,
+)
 
 pytestmark = pytest.mark.slow
 

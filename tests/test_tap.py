@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +16,10 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin.bulk import gid_number
-from shopify_admin_emulator.store import Store
 from tap_shopify_admin.tap import TapShopifyAdmin
 
-from .conftest import TOKEN, Running, start
+from .conftest import Running, start
+from .helpers import assert_big_lists_arrived_whole, last_state, records, run_killed, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")
@@ -30,64 +30,8 @@ def store_shop() -> Iterator[Running]:
     running.server.server_close()
 
 
-def config(shop: Running, **extra) -> dict:
-    """The tap's config; these shops' search has no lag (see tests/test_search_lag.py), nor do the windows."""
-    base = {"shop": "emulator", "access_token": TOKEN, "base_url": shop.url, "user_tier": "standard", "search_lag": 0}
-    return {**base, **extra}
-
-
-def tap_process(
-    tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None
-) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "config.json").write_text(json.dumps(cfg))
-    args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
-    if state is not None:
-        (tmp_path / "state.json").write_text(json.dumps(state))
-        args += ["--state", str(tmp_path / "state.json")]
-    if catalog is not None:
-        (tmp_path / "catalog.json").write_text(json.dumps(catalog))
-        args += ["--catalog", str(tmp_path / "catalog.json")]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
-
-
-def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None) -> list[dict]:
-    return singer_messages(tap_process(tmp_path, cfg, state, catalog).stdout)
-
-
-def singer_messages(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-
-
-def run_killed(tmp_path: Path, cfg: dict, after: int, stream: str = "customers") -> list[dict]:
-    """The messages of a run killed (SIGKILL) once it has emitted `after` records of `stream`."""
-    (tmp_path / "config.json").write_text(json.dumps(cfg))
-    tap = subprocess.Popen(
-        [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert tap.stdout is not None
-    seen: list[dict] = []
-    for line in tap.stdout:
-        seen.append(json.loads(line))
-        if len(records(seen, stream)) == after:
-            tap.kill()
-            break
-    tap.wait(timeout=30)
-    return seen
-
-
-def records(messages: list[dict], stream: str) -> list[dict]:
-    return [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == stream]
-
-
-def last_state(messages: list[dict]) -> dict:
-    return [m["value"] for m in messages if m["type"] == "STATE"][-1]
-
-
 def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
-    tap = TapShopifyAdmin(config=config(store_shop))
+    tap = TapShopifyAdmin(config=tap_config(store_shop))
     catalog = tap.catalog_dict
     customers = next(s for s in catalog["streams"] if s["tap_stream_id"] == "customers")
     assert customers["key_properties"] == ["id"]
@@ -96,7 +40,7 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
 
 
 def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None:
-    first = run_tap(tmp_path, config(store_shop))
+    first = run_tap(tmp_path, tap_config(store_shop))
     ids = [r["id"] for r in records(first, "customers") if not r.get("_sdc_deleted_at")]
     expected = store_shop.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
     assert len(ids) == len(set(ids)) == expected
@@ -104,7 +48,7 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
 
     # nothing changed: nothing comes again, not even the records sharing the bookmark's second
     assert state["bookmarks"]["customers"]["last_id_at_bookmark"]
-    assert records(run_tap(tmp_path, config(store_shop), state), "customers") == []
+    assert records(run_tap(tmp_path, tap_config(store_shop), state), "customers") == []
 
     customers = sorted(store_shop.emulator.store.all("Customer"), key=lambda r: r["_n"])[:5]
     orders = sorted(store_shop.emulator.store.all("Order"), key=lambda r: r["_n"])[:5]
@@ -117,7 +61,7 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
         answer = store_shop.graphql(update, {"input": {"id": order["id"], "note": "changed"}})
         assert answer["data"]["orderUpdate"]["userErrors"] == []
     time.sleep(1.1)  # a window ends before the second its sync starts in
-    after = run_tap(tmp_path, config(store_shop), state)
+    after = run_tap(tmp_path, tap_config(store_shop), state)
     for stream, changed in (("customers", customers), ("orders", orders)):
         assert {r["id"] for r in records(after, stream)} == {r["id"] for r in changed}
         assert all(r["note"] == "changed" for r in records(after, stream))
@@ -140,7 +84,9 @@ def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
             }
         }
     }
-    after = [r for r in records(run_tap(tmp_path, config(store_shop), state), "customers") if r["updatedAt"] == second]
+    after = [
+        r for r in records(run_tap(tmp_path, tap_config(store_shop), state), "customers") if r["updatedAt"] == second
+    ]
     assert sorted(r["id"] for r in after) == ids[1:]
 
 
@@ -154,14 +100,16 @@ def test_a_resumed_run_takes_up_the_bookmarks_second_after_the_last_id_emitted(
     ids = sorted(shared, key=lambda i: gid_number(i) or 0)
     bookmark = {"replication_key": "updatedAt", "replication_key_value": second}
     state = {"bookmarks": {"customers": {**bookmark, "last_id_at_bookmark": gid_number(ids[0])}}}
-    after = [r for r in records(run_tap(tmp_path, config(store_shop), state), "customers") if r["updatedAt"] == second]
+    after = [
+        r for r in records(run_tap(tmp_path, tap_config(store_shop), state), "customers") if r["updatedAt"] == second
+    ]
     assert [r["id"] for r in after] == ids[1:]
 
 
 def test_state_stays_the_same_size_however_many_objects_share_a_second(store_shop: Running, tmp_path: Path) -> None:
     shared = Counter(c["updatedAt"] for c in store_shop.emulator.store.all("Customer"))
     assert max(shared.values()) >= 3
-    messages = run_tap(tmp_path, config(store_shop))
+    messages = run_tap(tmp_path, tap_config(store_shop))
     bookmarks = [b for m in messages if m["type"] == "STATE" for b in m["value"]["bookmarks"].values()]
     assert bookmarks
     # a partitioned stream (inventory levels: one bookmark per location) holds one entry per partition
@@ -171,7 +119,7 @@ def test_state_stays_the_same_size_however_many_objects_share_a_second(store_sho
 
 
 def test_nested_streams_write_no_state_per_parent(store_shop: Running, tmp_path: Path) -> None:
-    messages = run_tap(tmp_path, config(store_shop))
+    messages = run_tap(tmp_path, tap_config(store_shop))
     orders = len(records(messages, "orders"))
     states = sum(m["type"] == "STATE" for m in messages)
     assert orders > 100
@@ -179,9 +127,9 @@ def test_nested_streams_write_no_state_per_parent(store_shop: Running, tmp_path:
 
 
 def test_lookback_window_reads_again_before_the_bookmark(store_shop: Running, tmp_path: Path) -> None:
-    state = last_state(run_tap(tmp_path, config(store_shop)))
+    state = last_state(run_tap(tmp_path, tap_config(store_shop)))
     bookmark = state["bookmarks"]["customers"]["replication_key_value"]
-    again = records(run_tap(tmp_path, config(store_shop, lookback_window=60 * 24 * 7), state), "customers")
+    again = records(run_tap(tmp_path, tap_config(store_shop, lookback_window=60 * 24 * 7), state), "customers")
     week_before = (datetime.fromisoformat(bookmark) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
     expected = {c["id"] for c in store_shop.emulator.store.all("Customer") if week_before <= c["updatedAt"] <= bookmark}
     assert expected
@@ -189,11 +137,11 @@ def test_lookback_window_reads_again_before_the_bookmark(store_shop: Running, tm
 
 
 def test_a_killed_run_resumes_without_loss(store_shop: Running, tmp_path: Path) -> None:
-    complete = {r["id"] for r in records(run_tap(tmp_path, config(store_shop)), "customers")}
-    seen = run_killed(tmp_path, config(store_shop), after=150)
+    complete = {r["id"] for r in records(run_tap(tmp_path, tap_config(store_shop)), "customers")}
+    seen = run_killed(tmp_path, tap_config(store_shop), after=150)
     state = last_state(seen)
     assert state["bookmarks"]["customers"]["replication_key_value"]  # the run was cut mid-stream
-    resumed = records(run_tap(tmp_path, config(store_shop), state), "customers")
+    resumed = records(run_tap(tmp_path, tap_config(store_shop), state), "customers")
     assert {r["id"] for r in records(seen, "customers")} | {r["id"] for r in resumed} == complete
     assert len(resumed) < len(complete)
 
@@ -210,13 +158,13 @@ def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, 
     """The same records with faults as without, an access token expiring mid-run included (the tap
     then renews its client-credentials token)."""
     clean: dict[str, set[str]] = {}
-    for m in run_tap(tmp_path, config(store_shop)):
+    for m in run_tap(tmp_path, tap_config(store_shop)):
         if m["type"] == "RECORD":
             clean.setdefault(m["stream"], set()).add(m["record"]["id"])
     requests.post(f"{store_shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
     try:
         credentials = {"client_id": "emulator-client", "client_secret": "emulator-secret"}
-        faulty = run_tap(tmp_path, {**config(store_shop), "access_token": None, **credentials})
+        faulty = run_tap(tmp_path, {**tap_config(store_shop), "access_token": None, **credentials})
         fired = sum(r["fired"] for r in requests.get(f"{store_shop.url}/__emulator/faults", timeout=5).json())
     finally:
         requests.post(f"{store_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
@@ -226,7 +174,7 @@ def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, 
 
 
 def test_destroyed_objects_arrive_as_soft_deletes(store_shop: Running, tmp_path: Path) -> None:
-    messages = run_tap(tmp_path, config(store_shop))
+    messages = run_tap(tmp_path, tap_config(store_shop))
     events = [e for e in store_shop.emulator.store.all("BasicEvent") if e["action"] == "destroy"]
     assert events
     for stream, subject in (("customers", "CUSTOMER"), ("products", "PRODUCT"), ("orders", "ORDER")):
@@ -235,26 +183,8 @@ def test_destroyed_objects_arrive_as_soft_deletes(store_shop: Running, tmp_path:
         assert {i: r["_sdc_deleted_at"] for i, r in deleted.items()} == expected
 
 
-def assert_big_lists_arrived_whole(store: Store, messages: list[dict], in_order: bool = True) -> None:
-    """Orders with more than 250 line items and products with more than 250 variants arrived whole
-    (in the shop's order, unless `in_order` is False: bulk children come in any order)."""
-    arrange: Callable[[Iterable[str]], list[str]] = list if in_order else sorted
-    big_orders = [o for o in store.all("Order") if len(o["_line_items"]) > 250]
-    big_products = [p for p in store.all("Product") if len(p["_variants"]) > 250]
-    assert big_orders and big_products
-    orders = {r["id"]: r for r in records(messages, "orders")}
-    products = {r["id"]: r for r in records(messages, "products")}
-    for order in big_orders:
-        emitted = orders[order["id"]]["lineItems"]
-        assert arrange(li["id"] for li in emitted) == arrange(li["id"] for li in order["_line_items"])
-    for product in big_products:
-        emitted = products[product["id"]]["variants"]
-        assert arrange(v["id"] for v in emitted) == arrange(v["id"] for v in product["_variants"])
-    assert len(records(messages, "order_line_items")) == sum(len(o["_line_items"]) for o in store.all("Order"))
-
-
 def test_more_than_250_nested_items_arrive_whole(store_shop: Running, tmp_path: Path) -> None:
-    messages = run_tap(tmp_path, config(store_shop))
+    messages = run_tap(tmp_path, tap_config(store_shop))
     store = store_shop.emulator.store
     assert_big_lists_arrived_whole(store, messages)
     schemas = [m["stream"] for m in messages if m["type"] == "SCHEMA"]
@@ -285,7 +215,7 @@ def test_fulfillment_events_and_what_fulfillment_order_actions_need_arrive(store
         {"id": held},
     )
     time.sleep(1.1)  # a window ends before the second its sync starts in
-    messages = run_tap(tmp_path, config(store_shop))
+    messages = run_tap(tmp_path, tap_config(store_shop))
     (shipped,) = [r for r in records(messages, "fulfillments") if r["id"] == fulfillment]
     assert [(e["status"], e["happenedAt"], e["city"]) for e in shipped["events"]] == [
         ("IN_TRANSIT", "2026-01-02T03:04:05Z", "Oslo")
@@ -306,7 +236,7 @@ def test_every_query_the_tap_sent_validates_against_the_real_schema(store_shop: 
 
 
 def test_bad_token_is_one_clear_error(store_shop: Running, tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text(json.dumps(config(store_shop, access_token="shpat_not_the_token")))
+    (tmp_path / "config.json").write_text(json.dumps(tap_config(store_shop, access_token="shpat_not_the_token")))
     run = subprocess.run(
         [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
         capture_output=True,
@@ -320,7 +250,7 @@ def test_bad_token_is_one_clear_error(store_shop: Running, tmp_path: Path) -> No
 
 
 def test_a_shop_that_is_no_handle_is_one_clear_error(store_shop: Running, tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({**config(store_shop), "shop": "not a shop!"}))
+    (tmp_path / "config.json").write_text(json.dumps({**tap_config(store_shop), "shop": "not a shop!"}))
     run = subprocess.run(
         [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
         capture_output=True,
@@ -335,7 +265,7 @@ def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
     shop = start(plan="unlimited", customers=20, products=3, orders=10, scopes=("read_customers", "read_products"))
     try:
         live = shop.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
-        (tmp_path / "config.json").write_text(json.dumps(config(shop)))
+        (tmp_path / "config.json").write_text(json.dumps(tap_config(shop)))
         run = subprocess.run(
             [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")],
             capture_output=True,
@@ -357,9 +287,9 @@ def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
 def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_stream(
     store_shop: Running, tmp_path: Path
 ) -> None:
-    state = last_state(run_tap(tmp_path, config(store_shop)))
+    state = last_state(run_tap(tmp_path, tap_config(store_shop)))
     requests.post(f"{store_shop.url}/__emulator/stats/reset", timeout=5).raise_for_status()
-    run_tap(tmp_path, config(store_shop), state)
+    run_tap(tmp_path, tap_config(store_shop), state)
     operations = requests.get(f"{store_shop.url}/__emulator/stats", timeout=5).json()["operations"]
     pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
     locations = len(store_shop.emulator.store.table("Location").rows)
@@ -382,11 +312,11 @@ def deselect(catalog: dict, stream: str, field: str) -> None:
 
 
 def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
-    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    catalog = TapShopifyAdmin(config=tap_config(store_shop)).catalog_dict
     deselect(catalog, "customers", "note")
     deselect(catalog, "orders", "lineItems")  # order_line_items, still selected, needs it
     deselect(catalog, "orders", "tags")
-    tap = TapShopifyAdmin(config=config(store_shop), catalog=catalog)
+    tap = TapShopifyAdmin(config=tap_config(store_shop), catalog=catalog)
     customers = tap.streams["customers"].page_query()  # type: ignore[attr-defined]
     orders = tap.streams["orders"].page_query()  # type: ignore[attr-defined]
     assert " note" not in customers and "firstName" in customers
@@ -394,13 +324,13 @@ def test_catalog_selection_prunes_the_query(store_shop: Running) -> None:
 
 
 def test_deselected_properties_stay_out_of_records_even_when_read(store_shop: Running, tmp_path: Path) -> None:
-    catalog = TapShopifyAdmin(config=config(store_shop)).catalog_dict
+    catalog = TapShopifyAdmin(config=tap_config(store_shop)).catalog_dict
     deselect(catalog, "orders", "lineItems")  # read all the same, for order_line_items
     customers = next(s for s in catalog["streams"] if s["tap_stream_id"] == "customers")
     for item in customers["metadata"]:
         if item["breadcrumb"] == ["properties", "amountSpent", "properties", "currencyCode"]:
             item["metadata"]["selected"] = False
-    messages = run_tap(tmp_path, config(store_shop), catalog=catalog)
+    messages = run_tap(tmp_path, tap_config(store_shop), catalog=catalog)
     assert records(messages, "order_line_items")
     assert not [r for r in records(messages, "orders") if "lineItems" in r]
     spent = [r["amountSpent"] for r in records(messages, "customers") if r.get("amountSpent")]
@@ -408,7 +338,7 @@ def test_deselected_properties_stay_out_of_records_even_when_read(store_shop: Ru
 
 
 def test_nested_streams_log_once_not_per_parent(store_shop: Running, tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text(json.dumps(config(store_shop)))
+    (tmp_path / "config.json").write_text(json.dumps(tap_config(store_shop)))
     args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
     run = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]

@@ -27,7 +27,7 @@ from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import search
 
 from .conftest import TOKEN, Running, start
-from .test_tap import assert_big_lists_arrived_whole, config, last_state, records, run_tap
+from .helpers import assert_big_lists_arrived_whole, last_state, records, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +50,14 @@ def reset_stats(shop: Running) -> None:
 @pytest.fixture(scope="module")
 def paged(bulk_shop: Running, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], dict[str, int]]:
     reset_stats(bulk_shop)
-    messages = run_tap(tmp_path_factory.mktemp("paged"), config(bulk_shop, bulk="never"))
+    messages = run_tap(tmp_path_factory.mktemp("paged"), tap_config(bulk_shop, bulk="never"))
     return messages, operation_requests(bulk_shop)
 
 
 @pytest.fixture(scope="module")
 def bulk(bulk_shop: Running, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], dict[str, int]]:
     reset_stats(bulk_shop)
-    messages = run_tap(tmp_path_factory.mktemp("bulk"), config(bulk_shop, bulk="always"))
+    messages = run_tap(tmp_path_factory.mktemp("bulk"), tap_config(bulk_shop, bulk="always"))
     return messages, operation_requests(bulk_shop)
 
 
@@ -142,7 +142,7 @@ def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tupl
     requests.post(f"{bulk_shop.url}/__emulator/faults", json=[{"kind": "bulk_fail"}], timeout=5).raise_for_status()
     try:
         reset_stats(bulk_shop)
-        messages = run_tap(tmp_path, config(bulk_shop, bulk="always"))
+        messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="always"))
         fired = sum(r["fired"] for r in requests.get(f"{bulk_shop.url}/__emulator/faults", timeout=5).json())
     finally:
         requests.post(f"{bulk_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
@@ -177,7 +177,7 @@ def test_a_bulk_file_cut_short_at_a_line_boundary_is_downloaded_again(
 ) -> None:
     set_faults(bulk_shop, [{"kind": "bulk_truncated", "count": 1}])
     try:
-        messages = run_tap(tmp_path, config(bulk_shop, bulk="always"))
+        messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="always"))
     finally:
         fired = set_faults(bulk_shop, [])
     assert fired == 1
@@ -187,7 +187,7 @@ def test_a_bulk_file_cut_short_at_a_line_boundary_is_downloaded_again(
 def test_a_bulk_file_that_stays_short_fails_the_run_and_keeps_the_bookmark(bulk_shop: Running, tmp_path: Path) -> None:
     set_faults(bulk_shop, [{"kind": "bulk_truncated"}])  # every download
     try:
-        (tmp_path / "config.json").write_text(json.dumps(config(bulk_shop, bulk="always")))
+        (tmp_path / "config.json").write_text(json.dumps(tap_config(bulk_shop, bulk="always")))
         args = [sys.executable, "-m", "tap_shopify_admin.tap", "--config", str(tmp_path / "config.json")]
         run = subprocess.run(args, capture_output=True, text=True, timeout=120)
     finally:
@@ -203,7 +203,7 @@ def test_a_bulk_file_that_stays_short_fails_the_run_and_keeps_the_bookmark(bulk_
 
 
 def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_path: Path) -> None:
-    stream = TapShopifyAdmin(config=config(bulk_shop)).streams["customers"]
+    stream = TapShopifyAdmin(config=tap_config(bulk_shop)).streams["customers"]
     assert isinstance(stream, CustomersStream)
     window_end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     time.sleep(1.1)
@@ -217,7 +217,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
         time.sleep(0.05)
     reset_stats(bulk_shop)
     state = {"bookmarks": {"customers": {"bulk_operation_id": operation_id, "bulk_window_end": window_end}}}
-    messages = run_tap(tmp_path, config(bulk_shop, bulk="never"), state)
+    messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="never"), state)
     sent = operation_requests(bulk_shop)
     assert "BulkOperationRunQuery" not in sent
     assert sent["CustomersPage"] == 1  # only the empty rest of the window, after the operation's end
@@ -229,7 +229,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
 def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     bulk_shop: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto")).streams
+    streams = TapShopifyAdmin(config=tap_config(bulk_shop, bulk="auto")).streams
     customers, fulfillment_orders = streams["customers"], streams["fulfillment_orders"]
     assert isinstance(customers, CustomersStream) and isinstance(fulfillment_orders, FulfillmentOrdersStream)
     everything = search("updated_at", None, "2100-01-01T00:00:00Z")
@@ -242,7 +242,7 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
 
 
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
-    streams = TapShopifyAdmin(config=config(bulk_shop, bulk="auto", page_concurrency=4)).streams
+    streams = TapShopifyAdmin(config=tap_config(bulk_shop, bulk="auto", page_concurrency=4)).streams
     customers, orders = streams["customers"], streams["orders"]
     assert isinstance(customers, CustomersStream) and isinstance(orders, ConnectionStream)
     customers.client.throttle.restore_rate = 100  # the standard plan: a page of 250 customers costs 35 points
@@ -291,7 +291,7 @@ def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
     # exports of seconds each, so that starting all four, a request each, fits well before the first ends
     shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=100)
     try:
-        messages = run_tap(tmp_path, config(shop, bulk="always"))
+        messages = run_tap(tmp_path, tap_config(shop, bulk="always"))
         exports = [op for op in shop.emulator.store.all("BulkOperation") if op["type"] == "QUERY"]
     finally:
         shop.server.shutdown()

@@ -16,7 +16,7 @@ from tap_shopify_admin.read_ahead import in_order
 from tap_shopify_admin.windows import time_slices
 
 from .conftest import Running, start
-from .test_tap import config, last_state, records, run_killed, run_tap
+from .helpers import last_state, records, run_killed, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +37,14 @@ def ids(messages: list[dict]) -> list[str]:
 def test_concurrent_pages_give_the_same_records_in_the_same_order(slow_shop: Running, tmp_path: Path) -> None:
     requests.post(f"{slow_shop.url}/__emulator/stats/reset", timeout=5)
     one = [
-        r["id"] for r in records(run_tap(tmp_path, config(slow_shop, page_concurrency=1, bulk="never")), "customers")
+        r["id"]
+        for r in records(run_tap(tmp_path, tap_config(slow_shop, page_concurrency=1, bulk="never")), "customers")
     ]
     assert requests.get(f"{slow_shop.url}/__emulator/stats", timeout=5).json()["peak_concurrent_graphql"] == 1
     requests.post(f"{slow_shop.url}/__emulator/stats/reset", timeout=5)
     four = [
-        r["id"] for r in records(run_tap(tmp_path, config(slow_shop, page_concurrency=4, bulk="never")), "customers")
+        r["id"]
+        for r in records(run_tap(tmp_path, tap_config(slow_shop, page_concurrency=4, bulk="never")), "customers")
     ]
     assert requests.get(f"{slow_shop.url}/__emulator/stats", timeout=5).json()["peak_concurrent_graphql"] >= 2
     assert len(one) == len(set(one)) > 1000
@@ -50,7 +52,7 @@ def test_concurrent_pages_give_the_same_records_in_the_same_order(slow_shop: Run
 
 
 def test_a_run_killed_while_slices_are_in_flight_resumes_without_loss(slow_shop: Running, tmp_path: Path) -> None:
-    cfg = config(slow_shop, page_concurrency=4, bulk="never")
+    cfg = tap_config(slow_shop, page_concurrency=4, bulk="never")
     complete = {r["id"] for r in records(run_tap(tmp_path, cfg), "customers")}
     seen = run_killed(tmp_path, cfg, after=700)  # past the first page, slices in flight
     state = last_state(seen)

@@ -3,80 +3,26 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from graphql import parse, validate
 
 from .conftest import TOKEN, Running
-
-CUSTOMER_SCHEMA = {"type": "object", "properties": {"id": {"type": ["string", "null"]}}}
-WRITES = (
-    "TargetCustomerSet",
-    "TargetCustomerDelete",
-    "TargetCustomerEmailMarketingConsent",
-    "TargetCustomerSmsMarketingConsent",
-    "TargetProductSet",
-    "TargetProductDelete",
+from .helpers import (
+    NEW_CUSTOMER,
+    NEW_PRODUCT,
+    customer,
+    dead_letters,
+    described,
+    messages,
+    product,
+    run_target,
+    summary,
+    target_config,
+    writes_sent,
 )
-
-
-def config(shop: Running, tmp_path: Path, **extra: Any) -> dict:
-    return {
-        "shop": "emulator",
-        "access_token": TOKEN,
-        "base_url": shop.url,
-        "dead_letter_path": str(tmp_path / "dead.jsonl"),
-        **extra,
-    }
-
-
-def messages(stream: str, rows: list[dict], state: dict | None = None) -> list[dict]:
-    out: list[dict] = [{"type": "SCHEMA", "stream": stream, "schema": CUSTOMER_SCHEMA, "key_properties": ["id"]}]
-    out += [{"type": "RECORD", "stream": stream, "record": row} for row in rows]
-    return [*out, {"type": "STATE", "value": state or {"done": stream}}]
-
-
-def run_target(tmp_path: Path, cfg: dict, lines: list[dict] | str) -> subprocess.CompletedProcess:
-    """The target on `lines`: messages, or the input's text as it is."""
-    (tmp_path / "config.json").write_text(json.dumps(cfg))
-    return subprocess.run(
-        [sys.executable, "-m", "target_shopify_admin.target", "--config", str(tmp_path / "config.json")],
-        input=lines if isinstance(lines, str) else "".join(json.dumps(m) + "\n" for m in lines),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def dead_letters(tmp_path: Path) -> list[dict]:
-    path = tmp_path / "dead.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def summary(result: subprocess.CompletedProcess, stream: str) -> str:
-    return next(line for line in result.stderr.splitlines() if f"{stream}: " in line and "failed:" not in line)
-
-
-def writes_sent(shop: Running) -> int:
-    operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
-    return sum(stats["requests"] for name, stats in operations.items() if name in WRITES)
-
-
-def customer(shop: Running, **identifier: Any) -> dict | None:
-    query = """query($i: CustomerIdentifierInput!) { customerByIdentifier(identifier: $i) {
-      id firstName lastName note tags numberOfOrders defaultEmailAddress { emailAddress } } }"""
-    return shop.graphql(query, {"i": identifier})["data"]["customerByIdentifier"]
-
-
-def product(shop: Running, **identifier: Any) -> dict | None:
-    query = """query($i: ProductIdentifierInput!) { productByIdentifier(identifier: $i) {
-      id title handle status vendor tags variants(first: 10) { nodes { id sku price } } } }"""
-    return shop.graphql(query, {"i": identifier})["data"]["productByIdentifier"]
 
 
 def seeded_customers(shop: Running) -> list[dict]:
@@ -84,23 +30,8 @@ def seeded_customers(shop: Running) -> list[dict]:
     return shop.graphql(query)["data"]["customers"]["nodes"]
 
 
-NEW_CUSTOMER = {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace", "tags": ["vip", "crm"]}
-NEW_PRODUCT = {
-    "title": "Analytical Engine",
-    "handle": "analytical-engine",
-    "vendor": "Babbage",
-    "status": "ACTIVE",
-    "tags": ["steam"],
-    "options": [{"name": "Size", "values": ["S", "L"]}],
-    "variants": [
-        {"sku": "AE-S", "price": "10.00", "selectedOptions": [{"name": "Size", "value": "S"}]},
-        {"sku": "AE-L", "price": 12.5, "selectedOptions": [{"name": "Size", "value": "L"}]},
-    ],
-}
-
-
 def test_customer_upsert_by_email_creates_then_updates_then_changes_nothing(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    cfg = target_config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
     first = run_target(tmp_path, cfg, messages("crm", [NEW_CUSTOMER], {"bookmark": 1}))
     assert first.returncode == 0, first.stderr
     assert "crm: 1 created" in summary(first, "crm")
@@ -127,7 +58,7 @@ def test_tap_shaped_customers_round_trip_unchanged(shop: Running, tmp_path: Path
       addresses { id address1 address2 city company country countryCodeV2 province provinceCode zip phone
       firstName lastName } } } }"""
     rows = shop.graphql(query)["data"]["customers"]["nodes"]
-    result = run_target(tmp_path, config(shop, tmp_path), messages("customers", rows))
+    result = run_target(tmp_path, target_config(shop, tmp_path), messages("customers", rows))
     assert result.returncode == 0, result.stderr
     assert f"customers: {len(rows)} unchanged" in summary(result, "customers")
     assert writes_sent(shop) == 0
@@ -135,7 +66,9 @@ def test_tap_shaped_customers_round_trip_unchanged(shop: Running, tmp_path: Path
 
 def test_customer_create_and_update_actions_resolve_by_lookup(shop: Running, tmp_path: Path) -> None:
     existing = seeded_customers(shop)[0]
-    creating = config(shop, tmp_path, streams={"c": {"object": "customer", "action": "create", "match_on": "email"}})
+    creating = target_config(
+        shop, tmp_path, streams={"c": {"object": "customer", "action": "create", "match_on": "email"}}
+    )
     result = run_target(tmp_path, creating, messages("c", [{"email": existing["email"]}, NEW_CUSTOMER]))
     assert result.returncode == 1
     assert [d["error"] for d in dead_letters(tmp_path)] == [
@@ -144,7 +77,9 @@ def test_customer_create_and_update_actions_resolve_by_lookup(shop: Running, tmp
     assert customer(shop, emailAddress=NEW_CUSTOMER["email"])
 
     (tmp_path / "dead.jsonl").unlink()
-    updating = config(shop, tmp_path, streams={"c": {"object": "customer", "action": "update", "match_on": "id"}})
+    updating = target_config(
+        shop, tmp_path, streams={"c": {"object": "customer", "action": "update", "match_on": "id"}}
+    )
     rows = [{"id": existing["id"], "note": "updated"}, {"id": "gid://shopify/Customer/999999999", "note": "x"}]
     result = run_target(tmp_path, updating, messages("c", rows))
     assert result.returncode == 1 and "c: 1 failed, 1 updated" in summary(result, "c")
@@ -158,7 +93,7 @@ def test_customer_match_on_phone_and_custom_id(shop: Running, tmp_path: Path) ->
         "by_phone": {"object": "customer", "match_on": "phone"},
         "by_crm_id": {"object": "customer", "match_on": "custom_id", "custom_id": "custom.crm_id"},
     }
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     lines = messages("by_phone", [{"phone": with_phone["phone"], "note": "by phone"}])
     lines += messages("by_crm_id", [{"crm_id": "CRM-1", "email": "crm1@example.com", "firstName": "Crm"}])
     shop.define_custom_id("CUSTOMER", "custom", "crm_id")
@@ -181,7 +116,7 @@ def test_customer_marketing_consent_applied_after_the_set_then_unchanged(shop: R
         "smsMarketingConsent": {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "CONFIRMED_OPT_IN"},
     }
     del row["email"]
-    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    cfg = target_config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
     first = run_target(tmp_path, cfg, messages("crm", [row]))
     assert first.returncode == 0, first.stderr
     assert "crm: 1 created" in summary(first, "crm")
@@ -214,7 +149,7 @@ def test_customer_deletes(shop: Running, tmp_path: Path) -> None:
     rows = [{"id": without_orders["id"], "_sdc_deleted_at": "2026-01-01T00:00:00Z"}, {"id": with_orders["id"]}]
     refused = run_target(
         tmp_path,
-        config(shop, tmp_path, streams={"gone": {"object": "customer", "action": "delete"}}),
+        target_config(shop, tmp_path, streams={"gone": {"object": "customer", "action": "delete"}}),
         messages("gone", rows),
     )
     assert refused.returncode == 1
@@ -222,7 +157,7 @@ def test_customer_deletes(shop: Running, tmp_path: Path) -> None:
     assert customer(shop, id=without_orders["id"])
 
     (tmp_path / "dead.jsonl").unlink()
-    allowed = config(
+    allowed = target_config(
         shop, tmp_path, streams={"gone": {"object": "customer", "action": "delete", "allow_deletes": True}}
     )
     result = run_target(tmp_path, allowed, messages("gone", rows))
@@ -236,7 +171,7 @@ def test_customer_deletes(shop: Running, tmp_path: Path) -> None:
 
 
 def test_products_upsert_by_handle_id_and_custom_id_and_archive(shop: Running, tmp_path: Path) -> None:
-    cfg = config(
+    cfg = target_config(
         shop,
         tmp_path,
         streams={
@@ -271,7 +206,7 @@ def test_products_upsert_by_handle_id_and_custom_id_and_archive(shop: Running, t
 
 def test_product_update_and_delete(shop: Running, tmp_path: Path) -> None:
     handle = shop.graphql("{ products(first: 1) { nodes { handle } } }")["data"]["products"]["nodes"][0]["handle"]
-    cfg = config(
+    cfg = target_config(
         shop,
         tmp_path,
         streams={
@@ -296,7 +231,7 @@ def test_dry_run_resolves_but_writes_nothing(shop: Running, tmp_path: Path) -> N
         {"email": existing["email"], "note": "changed"},
         {"email": existing["email"], "_sdc_deleted_at": "2026-01-01T00:00:00Z"},
     ]
-    result = run_target(tmp_path, config(shop, tmp_path, dry_run=True, streams=streams), messages("c", rows))
+    result = run_target(tmp_path, target_config(shop, tmp_path, dry_run=True, streams=streams), messages("c", rows))
     assert result.returncode == 0, result.stderr
     assert "c: 1 would-create, 1 would-delete, 1 would-update" in summary(result, "c")
     assert writes_sent(shop) == 0
@@ -341,11 +276,6 @@ BAD_ROWS: list[tuple[str, dict, str]] = [
 ]  # fmt: skip
 
 
-def described(letter: dict) -> str:
-    """A dead letter's error and Shopify's userError messages, for matching one expected message."""
-    return " | ".join([letter["error"], *(e["message"] for e in letter["userErrors"] or [])])
-
-
 def test_bad_input_fails_per_record_while_the_rest_is_applied(shop: Running, tmp_path: Path) -> None:
     streams = {
         "crm": {"object": "customer", "match_on": "email"},
@@ -355,7 +285,7 @@ def test_bad_input_fails_per_record_while_the_rest_is_applied(shop: Running, tmp
     }
     lines = [line for stream, row, _ in BAD_ROWS for line in messages(stream, [row])]
     lines += messages("crm", [{**NEW_CUSTOMER, "email": "good@example.com"}]) + messages("catalog", [NEW_PRODUCT])
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     assert result.returncode == 1
     letters = dead_letters(tmp_path)
 
@@ -378,7 +308,7 @@ def test_bad_input_fails_per_record_while_the_rest_is_applied(shop: Running, tmp
 
 def test_max_failures_stops_the_run(shop: Running, tmp_path: Path) -> None:
     rows = [{"firstName": "no key"}] * 3 + [NEW_CUSTOMER]
-    cfg = config(shop, tmp_path, max_failures=2, streams={"crm": {"object": "customer", "match_on": "email"}})
+    cfg = target_config(shop, tmp_path, max_failures=2, streams={"crm": {"object": "customer", "match_on": "email"}})
     result = run_target(tmp_path, cfg, messages("crm", rows, {"never": "emitted"}))
     assert result.returncode == 1 and "stopping after 2 failed records" in result.stderr
     assert len(dead_letters(tmp_path)) == 2 and "never" not in result.stdout
@@ -396,7 +326,7 @@ def test_every_document_sent_validates_against_the_real_schema(shop: Running, tm
     lines = messages("c", [subscribed, {"email": NEW_CUSTOMER["email"], **deleted}])
     lines += messages("p", [NEW_PRODUCT, {"handle": NEW_PRODUCT["handle"], **deleted}])
     lines += messages("a", [{**NEW_PRODUCT, "handle": "x"}, {"handle": "x", **deleted}])
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     assert result.returncode == 0, result.stderr
     documents = shop.emulator.api.documents()
     assert sum("mutation Target" in d for d in documents) == 5  # with the email consent update
@@ -417,7 +347,7 @@ def test_records_are_written_concurrently_and_each_object_sees_its_records_in_or
     try:
         for workers, lines in ((4, messages("crm", rows)), (1, messages("crm", [{**rows[1], "note": "x"}, rows[2]]))):
             requests.post(f"{shop.url}/__emulator/stats/reset", timeout=10).raise_for_status()
-            result = run_target(tmp_path, config(shop, tmp_path, streams=crm, concurrent_writes=workers), lines)
+            result = run_target(tmp_path, target_config(shop, tmp_path, streams=crm, concurrent_writes=workers), lines)
             assert result.returncode == 0, result.stderr
             peaks.append(requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["peak_concurrent_graphql"])
     finally:
@@ -442,7 +372,7 @@ def test_custom_id_without_its_definition_fails_every_record_saying_what_to_do(
     }
     lines = messages("by_ref", [{"ref": f"R-{n}", "title": f"Thing {n}"} for n in range(3)])
     lines += messages("by_label", [{"label": "L-1", "title": "Labelled"}, {"label": "L-2", "_sdc_deleted_at": "x"}])
-    cfg = config(shop, tmp_path, streams=streams)  # small batches: written concurrent_writes at a time
+    cfg = target_config(shop, tmp_path, streams=streams)  # small batches: written concurrent_writes at a time
     requests.post(f"{shop.url}/__emulator/stats/reset", timeout=10).raise_for_status()
     result = run_target(tmp_path, cfg, lines)
     assert result.returncode == 1
@@ -463,14 +393,14 @@ def test_custom_id_without_its_definition_fails_every_record_saying_what_to_do(
 
 @pytest.mark.parametrize("secret", ["access_token"])
 def test_refused_token_is_one_line_and_exit_1(shop: Running, tmp_path: Path, secret: str) -> None:
-    cfg = {**config(shop, tmp_path), secret: "shpat_wrong"}
+    cfg = {**target_config(shop, tmp_path), secret: "shpat_wrong"}
     result = run_target(tmp_path, cfg, messages("customers", [{"id": "gid://shopify/Customer/1"}]))
     assert result.returncode == 1 and "rejected the access token" in result.stderr
     assert "shpat_wrong" not in result.stderr
 
 
 def test_a_config_mistake_stops_before_any_write(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "handle"}})
+    cfg = target_config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "handle"}})
     result = run_target(tmp_path, cfg, messages("crm", [NEW_CUSTOMER]))
     assert result.returncode == 1
     assert (
@@ -488,7 +418,7 @@ def test_metafields_written_by_metafields_set_leaving_the_others_alone(
     }
     loyalty = {"namespace": "crm", "key": "tier", "value": "gold", "type": "single_line_text_field"}
     points = {"namespace": "crm", "key": "points", "value": 120, "type": "number_integer"}
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     rows = [{**NEW_CUSTOMER, "metafields": [loyalty, points]}]
     lines = messages("crm", rows) + messages("catalog", [{**NEW_PRODUCT, "metafields": [loyalty]}])
     first = run_target(tmp_path, cfg, lines)
@@ -540,7 +470,7 @@ def test_metafields_written_by_metafields_set_leaving_the_others_alone(
 
 
 def test_a_null_field_leaves_the_shops_value_and_an_empty_string_clears_it(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    cfg = target_config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
     email = NEW_CUSTOMER["email"]
     assert run_target(tmp_path, cfg, messages("crm", [{**NEW_CUSTOMER, "note": "keep me"}])).returncode == 0
     nulls = {"email": email, "firstName": None, "note": None, "tags": None, "phone": None}

@@ -17,8 +17,17 @@ from target_shopify_admin.exports import export_is_sooner
 from target_shopify_admin.products import ProductGateway
 
 from .conftest import Running, start
-from .test_target import NEW_PRODUCT, config, customer, dead_letters, messages, product, run_target, summary
-from .test_target_orders import requests_of
+from .helpers import (
+    NEW_PRODUCT,
+    customer,
+    dead_letters,
+    messages,
+    product,
+    requests_of,
+    run_target,
+    summary,
+    target_config,
+)
 
 STREAMS = {
     "crm": {"object": "customer", "match_on": "email", "allow_deletes": True},
@@ -74,7 +83,7 @@ def run(
 ) -> tuple[str, list[str], subprocess.CompletedProcess]:
     lines = messages("crm", customer_rows(shop)) + messages("catalog", product_rows(shop))
     tmp_path.mkdir(exist_ok=True)
-    cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=threshold, bulk_lookup=bulk_lookup)
+    cfg = target_config(shop, tmp_path, streams=STREAMS, bulk_threshold=threshold, bulk_lookup=bulk_lookup)
     result = run_target(tmp_path, cfg, lines)
     outcomes = " / ".join(summary(result, stream).split("| ")[-1] for stream in STREAMS)
     letters = sorted(
@@ -141,7 +150,7 @@ def test_records_a_failed_bulk_operation_did_not_answer_are_written_alone(tmp_pa
     shop = start(faults=["bulk_fail:count=1"])
     try:
         rows = [{"email": f"p{n}@example.com", "note": f"n{n}"} for n in range(300)]
-        cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=10)
+        cfg = target_config(shop, tmp_path, streams=STREAMS, bulk_threshold=10)
         result = run_target(tmp_path, cfg, messages("crm", rows))
         assert result.returncode == 0, result.stderr
         assert "crm: 300 created" in summary(result, "crm")
@@ -162,7 +171,7 @@ def test_a_product_with_more_variants_than_a_batched_lookup_reads(
         for n in range(40)
     ]
     row = {"handle": "many-sizes", "title": "Many sizes", "variants": variants}
-    cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=threshold, bulk_lookup=bulk_lookup)
+    cfg = target_config(shop, tmp_path, streams=STREAMS, bulk_threshold=threshold, bulk_lookup=bulk_lookup)
     assert run_target(tmp_path, cfg, messages("catalog", [row])).returncode == 0
     query = """{ productByIdentifier(identifier: {handle: "many-sizes"}) {
       variants(first: 250) { nodes { id sku price } } } }"""
@@ -232,7 +241,7 @@ def test_an_export_finds_the_objects_the_shop_holds(tmp_path: Path, fault: str |
             {"email": email.upper() if n % 2 else email, "note": f"note {n}"} if n % 5 else {"email": email}
             for n, email in enumerate(emails)
         ]
-        cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=10, bulk_lookup="export")
+        cfg = target_config(shop, tmp_path, streams=STREAMS, bulk_threshold=10, bulk_lookup="export")
         result = run_target(tmp_path, cfg, messages("crm", rows))
         assert result.returncode == 0, result.stderr
         unchanged = len(range(0, len(emails), 5))
@@ -261,7 +270,7 @@ def test_an_export_matches_on_a_custom_id(shop: Running, tmp_path: Path) -> None
     assert answer["data"]["metafieldsSet"]["userErrors"] == []
     rows = [{"ref": f"R-{n}", "firstName": c["firstName"] if n % 2 else "Renamed"} for n, c in enumerate(data)]
     streams = {"crm": {"object": "customer", "match_on": "custom_id", "custom_id": "crm.ref"}}
-    cfg = config(shop, tmp_path, streams=streams, bulk_threshold=5, bulk_lookup="export")
+    cfg = target_config(shop, tmp_path, streams=streams, bulk_threshold=5, bulk_lookup="export")
     result = run_target(tmp_path, cfg, messages("crm", rows))
     assert result.returncode == 0, result.stderr
     assert "crm: 10 unchanged, 10 updated" in summary(result, "crm")
@@ -279,7 +288,7 @@ def test_auto_exports_when_the_budget_makes_lookups_slower(
     shop = start(plan=plan, customers=600)
     try:
         emails = seeded_emails(shop, 600)
-        cfg = config(shop, tmp_path, streams=STREAMS, bulk_threshold=1)
+        cfg = target_config(shop, tmp_path, streams=STREAMS, bulk_threshold=1)
         result = run_target(tmp_path, cfg, messages("crm", [{"email": e} for e in emails]))
         assert result.returncode == 0, result.stderr
         assert f"crm: {len(emails)} unchanged" in summary(result, "crm")

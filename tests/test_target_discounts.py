@@ -10,7 +10,7 @@ import requests
 from graphql import parse, validate
 
 from .conftest import Running
-from .test_target import config, dead_letters, described, messages, run_target, summary
+from .helpers import dead_letters, described, messages, run_target, summary, target_config
 
 WRITE_WORDS = ("Create", "Update", "Activate", "Deactivate", "Delete", "Add")
 NEW_CODE = {
@@ -69,7 +69,7 @@ def products(shop: Running, count: int) -> list[str]:
 
 
 def test_code_discount_by_code_created_updated_deactivated_and_unchanged(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams={"promos": {"object": "discount", "match_on": "code"}})
+    cfg = target_config(shop, tmp_path, streams={"promos": {"object": "discount", "match_on": "code"}})
     first = run_target(tmp_path, cfg, messages("promos", [NEW_CODE]))
     assert first.returncode == 0, first.stderr
     assert "promos: 1 created" in summary(first, "promos")
@@ -107,7 +107,7 @@ def test_automatic_discount_by_title_upserted_then_deleted(shop: Running, tmp_pa
     """Titles are matched without search, which sees a new discount only after a while (here a minute)."""
     shop.emulator.store.search_lag = 60
     streams = {"auto": {"object": "discount", "match_on": "title", "allow_deletes": True}}
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     assert "auto: 1 created" in summary(run_target(tmp_path, cfg, messages("auto", [NEW_SHIPPING])), "auto")
     capped = {**NEW_SHIPPING, "maximumShippingPrice": {"amount": "20"}}
     assert "auto: 1 updated" in summary(run_target(tmp_path, cfg, messages("auto", [capped])), "auto")
@@ -140,7 +140,7 @@ def test_match_on_id_updates_and_actions_resolve_by_lookup(shop: Running, tmp_pa
     lines += messages("by_id", [{"id": "gid://shopify/DiscountCodeNode/1", "title": "Nothing"}])
     lines += messages("make", [{**NEW_CODE, "code": "WELCOME10"}])
     lines += messages("edit", [{**NEW_CODE, "code": "NOSUCHCODE"}])
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     assert "by_id: 1 failed, 1 updated" in summary(result, "by_id")
     assert read(shop, discount_id)["title"] == "Ten percent off"
     errors = {letter["stream"]: letter["error"] for letter in dead_letters(tmp_path)}
@@ -161,7 +161,7 @@ def test_bad_discounts_fail_per_record_naming_key_and_field(shop: Running, tmp_p
         ({**NEW_CODE, "code": "BAD5", "endsAt": "2025-01-01T00:00:00Z"}, "Ends at needs to be after starts_at"),
         ({**NEW_CODE, "code": "BAD6", "startsAt": "soon"}, "startsAt must be an ISO 8601 date-time"),
     ]
-    cfg = config(shop, tmp_path, streams={"promos": {"object": "discount", "match_on": "code"}})
+    cfg = target_config(shop, tmp_path, streams={"promos": {"object": "discount", "match_on": "code"}})
     good = {**NEW_CODE, "code": "GOOD1"}
     result = run_target(tmp_path, cfg, messages("promos", [row for row, _ in rows] + [good]))
     assert result.returncode == 1
@@ -180,7 +180,7 @@ def test_redeem_codes_added_in_bulk_then_unchanged_then_deleted(shop: Running, t
     rows += [{"code": "BAD\nCODE", "discountId": discount_id}, {"code": "WELCOME10", "discountId": discount_id}]
     rows += [{"code": "ORPHAN", "discountId": "not-an-id"}]
     streams = {"codes": {"object": "discount_code", "allow_deletes": True}}
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     result = run_target(tmp_path, cfg, messages("codes", rows))
     assert "codes: 300 created, 3 failed" in summary(result, "codes"), result.stderr
     letters = {letter["key"]: described(letter) for letter in dead_letters(tmp_path)}
@@ -225,7 +225,7 @@ def test_every_discount_document_validates_against_the_real_schema(shop: Running
             {"code": "DOC1", "discountId": discount_id, "_sdc_deleted_at": "x"},
         ],
     )
-    run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     documents = [d for d in shop.emulator.api.documents() if "TargetDiscount" in d]
     assert len(documents) >= 10
     for document in documents:
@@ -247,7 +247,9 @@ def test_codes_whose_add_answer_was_lost_are_found_not_failed(shop: Running, tmp
     requests.post(faults, json=[{"kind": "reset", "nth": [2], "after": True}], timeout=10).raise_for_status()
     try:
         result = run_target(
-            tmp_path, config(shop, tmp_path, streams={"codes": {"object": "discount_code"}}), messages("codes", rows)
+            tmp_path,
+            target_config(shop, tmp_path, streams={"codes": {"object": "discount_code"}}),
+            messages("codes", rows),
         )
     finally:
         requests.post(faults, json=[], timeout=10).raise_for_status()

@@ -13,9 +13,17 @@ from graphql import parse, validate
 from shopify_admin_emulator.domains.locations.models import new_location
 
 from .conftest import Running
-from .test_target import config, dead_letters, messages, run_target, summary
-from .test_target_lost_answers import AFTER_COMMIT, inject
-from .test_target_orders import requests_of, variant_id
+from .helpers import (
+    AFTER_COMMIT,
+    dead_letters,
+    inject,
+    messages,
+    requests_of,
+    run_target,
+    summary,
+    target_config,
+    variant_id,
+)
 
 ACTIONS = {"a": {"object": "fulfillment_order_action", "match_on": "fulfillment_order"}}
 EVENTS = {"e": {"object": "fulfillment_event"}}  # match_on defaults to the object's one key, fulfillment
@@ -82,7 +90,7 @@ def test_each_action_applies_once_and_a_rerun_writes_nothing(shop: Running, tmp_
         {"fulfillmentOrderId": fos["open"], "action": "open"},
         {"fulfillmentOrderId": fos["later"], "action": "reschedule", "fulfillAt": "2030-01-02T03:00:00+00:00"},
     ]  # fmt: skip
-    cfg = config(shop, tmp_path, streams=ACTIONS)
+    cfg = target_config(shop, tmp_path, streams=ACTIONS)
     first = run_target(tmp_path, cfg, messages("a", rows))
     assert first.returncode == 0, first.stderr[-3000:]
     assert "a: 7 updated" in summary(first, "a")
@@ -123,7 +131,7 @@ def test_shopifys_refusals_and_bad_rows_fail_alone(shop: Running, tmp_path: Path
         {"fulfillmentOrderId": open_fo, "action": "teleport"},
         {"fulfillmentOrderId": open_fo, "action": "hold"},
     ]
-    result = run_target(tmp_path, config(shop, tmp_path, streams=ACTIONS), messages("a", rows))
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=ACTIONS), messages("a", rows))
     assert "a: 6 failed, 1 updated" in summary(result, "a")
     letters = {
         (letter["record"]["action"], letter["record"].get("handle")): letter for letter in dead_letters(tmp_path)
@@ -153,7 +161,7 @@ def test_events_are_added_once_and_bad_ones_fail_alone(shop: Running, tmp_path: 
     }
     delivered = {**scan, "status": "DELIVERED", "happenedAt": "2026-03-02T10:00:00Z"}
     rows = [scan, delivered, {**scan, "status": "TELEPORTED"}, {**scan, "happenedAt": None}]  # fmt: skip
-    cfg = config(shop, tmp_path, streams=EVENTS)
+    cfg = target_config(shop, tmp_path, streams=EVENTS)
     first = run_target(tmp_path, cfg, messages("e", rows))
     assert "e: 2 created, 2 failed" in summary(first, "e")
     errors = sorted(letter["error"] for letter in dead_letters(tmp_path))
@@ -180,7 +188,9 @@ def test_lost_answers_double_no_event_and_no_action(shop: Running, tmp_path: Pat
     cancels = [{"fulfillmentOrderId": fo, "action": "cancel"} for fo in orders]
     inject(shop, [{**rule, "rate": 0.1} for rule in AFTER_COMMIT])
     result = run_target(
-        tmp_path, config(shop, tmp_path, streams={**EVENTS, **ACTIONS}), messages("e", events) + messages("a", cancels)
+        tmp_path,
+        target_config(shop, tmp_path, streams={**EVENTS, **ACTIONS}),
+        messages("e", events) + messages("a", cancels),
     )
     fired = sum(rule["fired"] for rule in requests.get(f"{shop.url}/__emulator/faults", timeout=10).json())
     inject(shop, [])

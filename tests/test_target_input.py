@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import Running
-from .test_target import NEW_CUSTOMER, config, customer, dead_letters, messages, run_target, summary, writes_sent
+from .helpers import NEW_CUSTOMER, customer, dead_letters, messages, run_target, summary, target_config, writes_sent
 
 CRM = {"crm": {"object": "customer", "match_on": "email"}}
 BEFORE = {**NEW_CUSTOMER, "email": "before@example.com"}
@@ -41,7 +41,7 @@ def test_a_bad_line_ends_the_run_after_what_came_before_is_applied(
     head, *_ = messages("crm", [])
     lines = text(head, {"type": "RECORD", "stream": "crm", "record": BEFORE}, {"type": "STATE", "value": {"n": 1}})
     lines += bad + text(*messages("crm", [AFTER], {"n": 2}))
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CRM), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=CRM), lines)
     assert result.returncode == 1
     assert error in error_lines(result.stderr)[-1], result.stderr
     assert "Traceback" not in result.stderr
@@ -52,7 +52,7 @@ def test_a_bad_line_ends_the_run_after_what_came_before_is_applied(
 def test_a_truncated_last_line_is_named_so(shop: Running, tmp_path: Path) -> None:
     whole = text(*messages("crm", [BEFORE], {"n": 1}))
     cut = json.dumps({"type": "RECORD", "stream": "crm", "record": AFTER})[:-9]
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CRM), whole + cut)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=CRM), whole + cut)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "input line 4: not valid JSON" in error_lines(result.stderr)[-1]
     assert error_lines(result.stderr)[-1].endswith("(the input ends inside this line: truncated?)")
@@ -64,7 +64,7 @@ def test_a_truncated_last_line_is_named_so(shop: Running, tmp_path: Path) -> Non
 def test_a_record_that_is_no_object_is_a_failed_record(shop: Running, tmp_path: Path, value: object, kind: str) -> None:
     lines = messages("crm", [BEFORE])
     lines.insert(2, {"type": "RECORD", "stream": "crm", "record": value})
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CRM), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=CRM), lines)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "crm: 1 created, 1 failed" in summary(result, "crm")
     [letter] = dead_letters(tmp_path)
@@ -75,7 +75,7 @@ def test_a_record_that_is_no_object_is_a_failed_record(shop: Running, tmp_path: 
 
 @pytest.mark.parametrize("where", [".", "missing/dead.jsonl", "config.json/dead.jsonl"])
 def test_an_unwritable_dead_letter_path_stops_before_any_write(shop: Running, tmp_path: Path, where: str) -> None:
-    cfg = {**config(shop, tmp_path, streams=CRM), "dead_letter_path": str(tmp_path / where)}
+    cfg = {**target_config(shop, tmp_path, streams=CRM), "dead_letter_path": str(tmp_path / where)}
     result = run_target(tmp_path, cfg, messages("crm", [BEFORE]))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"dead_letter_path {tmp_path / where}" in error_lines(result.stderr)[-1]

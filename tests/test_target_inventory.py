@@ -22,10 +22,8 @@ from target_shopify_admin.level_writes import ACTIVATE, ROOTS, STALE_READS, chan
 from target_shopify_admin.settings import StreamSettings
 
 from .conftest import Running, start
+from .helpers import dead_letters, records, run_tap, run_target, summary, tap_config, target_config
 from .test_inventory import ORDER
-from .test_tap import config as tap_config
-from .test_tap import records, run_tap
-from .test_target import config, dead_letters, run_target, summary
 
 LEVEL_WRITES = ("TargetInventorySet", "TargetInventoryAdjust", "TargetInventoryActivate")
 LEVELS = """{ inventoryItems(first: 250) { nodes { id sku tracked variant { id }
@@ -214,7 +212,7 @@ def level_messages(stream: str, rows: list[dict[str, Any]]) -> list[dict[str, An
 
 def write_levels(shop: Running, tmp_path: Path, entry: dict, rows: list[dict], **extra: Any) -> Any:
     streams = {"stock": {"object": "inventory_level", **entry}}
-    return run_target(tmp_path, config(shop, tmp_path, streams=streams, **extra), level_messages("stock", rows))
+    return run_target(tmp_path, target_config(shop, tmp_path, streams=streams, **extra), level_messages("stock", rows))
 
 
 def assert_found_by(shop: Running, bulk_lookup: str) -> None:
@@ -480,7 +478,7 @@ def test_inventory_items_are_updated_by_id_or_sku_and_never_created(
     by_sku = {"object": "inventory_item", "match_on": "sku"}
     streams = {"items": by_id, "skus": by_sku}
     lines = level_messages("items", rows[:1]) + level_messages("skus", rows[1:])
-    result = run_target(tmp_path, config(small_shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(small_shop, tmp_path, streams=streams), lines)
     assert result.returncode == 1
     assert "items: 1 updated" in summary(result, "items") and "skus: 1 failed, 1 updated" in summary(result, "skus")
     [letter] = dead_letters(tmp_path)
@@ -493,7 +491,7 @@ def test_inventory_items_are_updated_by_id_or_sku_and_never_created(
     assert small_shop.graphql(query, {"i": second["id"]})["data"]["inventoryItem"]["provinceCodeOfOrigin"] == "QC"
     before = writes(small_shop)
     (tmp_path / "dead.jsonl").unlink()
-    again = run_target(tmp_path, config(small_shop, tmp_path, streams=streams), lines)
+    again = run_target(tmp_path, target_config(small_shop, tmp_path, streams=streams), lines)
     assert "items: 1 unchanged" in summary(again, "items") and "skus: 1 failed, 1 unchanged" in summary(again, "skus")
     assert writes(small_shop) == before
     assert_documents_are_shopify_s(small_shop, real_schema)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import requests
 
@@ -13,46 +12,26 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.bulk import BulkRunner
 
 from .conftest import TOKEN, Running
-from .test_target import config, dead_letters, messages, run_target, summary
-from .test_target_orders import new_order
+from .helpers import (
+    AFTER_COMMIT,
+    count,
+    dead_letters,
+    inject,
+    messages,
+    new_order,
+    orders_by_source,
+    run_target,
+    summary,
+    target_config,
+)
 
 # about 15% of answers lost after the shop applied the request, in each way an answer gets lost
-AFTER_COMMIT = [
-    {"kind": "truncated", "rate": 0.05, "after": True},
-    {"kind": "reset", "rate": 0.05, "after": True},
-    {"kind": "http_503", "rate": 0.05, "after": True},
-]
 DELETED = {"_sdc_deleted_at": "2026-01-01T00:00:00Z"}
-
-
-def inject(shop: Running, rules: list[dict[str, Any]]) -> None:
-    requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=10).raise_for_status()
-
-
-def count(shop: Running, root: str, query: str) -> int:
-    return int(
-        shop.graphql(f"query($q: String) {{ {root}(query: $q) {{ count }} }}", {"q": query})["data"][root]["count"]
-    )
-
-
-def orders_by_source(shop: Running, prefix: str) -> dict[str, list[dict[str, Any]]]:
-    """The shop's orders whose sourceIdentifier starts with `prefix`, by sourceIdentifier."""
-    query = """query($q: String!, $after: String) { orders(first: 250, after: $after, query: $q) {
-      nodes { id sourceIdentifier fulfillments { id } } pageInfo { hasNextPage endCursor } } }"""
-    found: dict[str, list[dict[str, Any]]] = {}
-    after = None
-    while True:
-        page = shop.graphql(query, {"q": f"source_identifier:{prefix}*", "after": after})["data"]["orders"]
-        for order in page["nodes"]:
-            found.setdefault(order["sourceIdentifier"], []).append(order)
-        if not page["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["pageInfo"]["endCursor"]
 
 
 def test_orders_through_truncated_answers_are_created_once(shop: Running, tmp_path: Path) -> None:
     """The case as first seen: 100 orders, 15% of answers cut short after the shop committed them."""
-    cfg = config(shop, tmp_path, streams={"o": {"object": "order", "match_on": "source_identifier"}})
+    cfg = target_config(shop, tmp_path, streams={"o": {"object": "order", "match_on": "source_identifier"}})
     rows = [new_order(shop, f"cut-{n}") for n in range(100)]
     inject(shop, [{"kind": "truncated", "rate": 0.15, "after": True}])
     result = run_target(tmp_path, cfg, messages("o", rows))
@@ -84,7 +63,7 @@ def test_every_write_path_through_lost_answers_applies_each_record_once(shop: Ru
     orders = [new_order(shop, f"lost-{n}") for n in range(30)]
     lines = messages("c", customers) + messages("p", products) + messages("o", orders)
     inject(shop, AFTER_COMMIT)
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     assert result.returncode == 0, result.stderr[-3000:]
     for stream, created in (("c", 30), ("p", 20), ("o", 30)):
         assert f"{stream}: {created} created" in summary(result, stream)
@@ -92,7 +71,7 @@ def test_every_write_path_through_lost_answers_applies_each_record_once(shop: Ru
     inject(shop, [])  # the test's own reads go without faults
     found = orders_by_source(shop, "lost-")
     fulfil = [{"orderId": found[f"lost-{n}"][0]["id"]} for n in range(30)]
-    cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    cfg = target_config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
     inject(shop, AFTER_COMMIT)
     fulfilled = run_target(tmp_path, cfg, messages("f", fulfil))
     assert fulfilled.returncode == 0, fulfilled.stderr[-3000:]
@@ -113,7 +92,7 @@ def test_every_write_path_through_lost_answers_applies_each_record_once(shop: Ru
 
 def test_deletes_through_lost_answers_are_deleted_not_failed(shop: Running, tmp_path: Path) -> None:
     streams = {"o": {"object": "order", "match_on": "source_identifier", "allow_deletes": True}}
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     assert run_target(tmp_path, cfg, messages("o", [new_order(shop, f"gone-{n}") for n in range(20)])).returncode == 0
     inject(shop, AFTER_COMMIT)
     result = run_target(tmp_path, cfg, messages("o", [{"sourceIdentifier": f"gone-{n}", **DELETED} for n in range(20)]))
@@ -140,7 +119,7 @@ def test_a_bulk_mutation_whose_start_answer_was_lost_runs_once(shop: Running) ->
 def test_orders_whose_answers_come_after_the_timeout_are_created_once(shop: Running, tmp_path: Path) -> None:
     """The second case as first seen: answers late past `request_timeout`, the orders committed already."""
     streams = {"o": {"object": "order", "match_on": "source_identifier"}}
-    cfg = config(shop, tmp_path, streams=streams, request_timeout=1)
+    cfg = target_config(shop, tmp_path, streams=streams, request_timeout=1)
     inject(shop, [{"kind": "slow", "rate": 0.15, "seconds": 1.5, "after": True}])
     result = run_target(tmp_path, cfg, messages("o", [new_order(shop, f"late-{n}") for n in range(60)]))
     [rule] = requests.get(f"{shop.url}/__emulator/faults", timeout=10).json()

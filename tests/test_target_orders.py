@@ -5,25 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import requests
 from graphql import parse, validate
 
 from shopify_admin.search import quoted
 
 from .conftest import Running
-from .test_target import config, dead_letters, messages, run_target, summary
+from .helpers import (
+    dead_letters,
+    messages,
+    new_order,
+    requests_of,
+    run_target,
+    summary,
+    target_config,
+    variant_id,
+)
 
 DELETED = {"_sdc_deleted_at": "2026-01-01T00:00:00Z"}
-
-
-def requests_of(shop: Running, operation: str) -> int:
-    operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
-    return int(operations.get(operation, {}).get("requests", 0))
-
-
-def variant_id(shop: Running) -> str:
-    query = "{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }"
-    return str(shop.graphql(query)["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"])
 
 
 def orders_with(shop: Running, source: str) -> list[dict[str, Any]]:
@@ -34,26 +32,11 @@ def orders_with(shop: Running, source: str) -> list[dict[str, Any]]:
     return [o for o in nodes if o["sourceIdentifier"] == source]
 
 
-def new_order(shop: Running, source: str = "erp-1", **extra: Any) -> dict[str, Any]:
-    return {
-        "sourceIdentifier": source,
-        "email": "buyer@example.com",
-        "tags": ["erp"],
-        "note": "first",
-        "lineItems": [
-            {"variant": {"id": variant_id(shop)}, "quantity": 2},
-            {"title": "Gift wrap", "quantity": 1, "originalUnitPriceSet": {
-                "shopMoney": {"amount": "3.50", "currencyCode": "USD"}}},
-        ],
-        **extra,
-    }  # fmt: skip
-
-
 STREAMS = {"o": {"object": "order", "match_on": "source_identifier"}}
 
 
 def test_order_created_once_then_unchanged_then_updated(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     first = run_target(tmp_path, cfg, messages("o", [new_order(shop)]))
     assert first.returncode == 0, first.stderr
     assert "o: 1 created" in summary(first, "o")
@@ -76,7 +59,7 @@ def test_order_created_once_then_unchanged_then_updated(shop: Running, tmp_path:
 
 
 def test_a_crash_before_the_state_then_a_rerun_makes_no_duplicate(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     rows = [new_order(shop, "erp-a"), new_order(shop, "erp-b")]
     crashed = messages("o", rows)[:-1]  # the run died after writing, before its STATE was emitted
     result = run_target(tmp_path, cfg, crashed)
@@ -115,7 +98,7 @@ def test_a_quoted_search_value_finds_exactly_its_order(shop: Running) -> None:
 
 
 def test_a_quote_in_the_source_identifier_makes_no_new_order_on_a_rerun(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     rows = messages("o", [new_order(shop, 'erp-"8"')])
     assert "o: 1 created" in summary(run_target(tmp_path, cfg, rows), "o")
     assert "o: 1 unchanged" in summary(run_target(tmp_path, cfg, rows), "o")
@@ -131,7 +114,7 @@ def test_order_match_on_id_updates_and_each_delete_mode(shop: Running, tmp_path:
         "cancel": {"object": "order", "match_on": "id", "allow_deletes": True, "delete_mode": "cancel"},
         "close": {"object": "order", "match_on": "id", "allow_deletes": True, "delete_mode": "close"},
     }
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     lines = messages("by_id", [{"id": seeded[0]["id"], "note": "by id"}, {"id": "gid://shopify/Order/999999"}])
     lines += messages("gone", [{"id": seeded[0]["id"], **DELETED}])
     lines += messages("cancel", [{"id": seeded[1]["id"], **DELETED}])
@@ -159,7 +142,7 @@ def test_order_match_on_id_updates_and_each_delete_mode(shop: Running, tmp_path:
 
 
 def test_fulfil_remaining_lines_once_then_retrack_then_cancel(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     assert run_target(tmp_path, cfg, messages("o", [new_order(shop, "erp-f")])).returncode == 0
     [order] = orders_with(shop, "erp-f")
     tracking = [{"company": "UPS", "number": "1Z999", "url": "https://ups.example/1Z999"}]
@@ -167,7 +150,7 @@ def test_fulfil_remaining_lines_once_then_retrack_then_cancel(shop: Running, tmp
         "fulfillments": {"object": "fulfillment", "match_on": "order"},
         "by_id": {"object": "fulfillment", "match_on": "id", "allow_deletes": True},
     }
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     row = {"orderId": order["id"], "trackingInfo": tracking}
     first = run_target(tmp_path, cfg, messages("fulfillments", [row]))
     assert first.returncode == 0, first.stderr
@@ -197,12 +180,12 @@ def test_fulfil_remaining_lines_once_then_retrack_then_cancel(shop: Running, tmp
 
 
 def test_fulfil_named_lines_by_their_line_item_ids(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     assert run_target(tmp_path, cfg, messages("o", [new_order(shop, "erp-p")])).returncode == 0
     [order] = orders_with(shop, "erp-p")
     first_line = order["lineItems"]["nodes"][0]
     row = {"orderId": order["id"], "fulfillmentLineItems": [{"lineItem": {"id": first_line["id"]}, "quantity": 1}]}
-    cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    cfg = target_config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
     result = run_target(tmp_path, cfg, messages("f", [row, row]))  # the second is the same fulfillment
     assert result.returncode == 0, result.stderr
     assert "f: 1 created, 1 unchanged" in summary(result, "f")
@@ -217,7 +200,7 @@ def test_bad_order_rows_fail_while_the_rest_is_applied(shop: Running, tmp_path: 
         new_order(shop, "erp-nolines", lineItems=[]),
         new_order(shop, "erp-good"),
     ]  # fmt: skip
-    result = run_target(tmp_path, config(shop, tmp_path, streams=STREAMS), messages("o", rows))
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=STREAMS), messages("o", rows))
     assert result.returncode == 1 and "o: 1 created, 3 failed" in summary(result, "o")
     by_key = {letter["key"]: letter for letter in dead_letters(tmp_path)}  # written concurrently: any order
     missing, unknown, empty = by_key[None], by_key["erp-bad"], by_key["erp-nolines"]
@@ -238,21 +221,21 @@ def test_every_order_document_validates_against_the_real_schema(
         "c": {"object": "order", "match_on": "source_identifier", "allow_deletes": True, "delete_mode": "cancel"},
         "x": {"object": "order", "match_on": "source_identifier", "allow_deletes": True, "delete_mode": "close"},
     }
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     lines = messages("o", [new_order(shop, "v-1"), new_order(shop, "v-1", note="changed")])
     lines += messages("c", [new_order(shop, "v-2"), {"sourceIdentifier": "v-2", **DELETED}])
     lines += messages("x", [new_order(shop, "v-3"), {"sourceIdentifier": "v-3", **DELETED}])
     assert run_target(tmp_path, cfg, lines).returncode == 0
     [order] = orders_with(shop, "v-1")
     streams = {"f": {"object": "fulfillment", "match_on": "id", "allow_deletes": True}}
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     tracking = [{"company": "UPS", "number": "1", "url": "https://ups.example/1"}]
     assert run_target(tmp_path, cfg, messages("f", [{"id": "x", "orderId": order["id"]}])).returncode == 0
     [fulfillment] = orders_with(shop, "v-1")[0]["fulfillments"]
     rows = [{"id": fulfillment["id"], "trackingInfo": tracking}, {"id": fulfillment["id"], **DELETED}]
     assert run_target(tmp_path, cfg, messages("f", rows)).returncode == 0
     lines = messages("o", [{"sourceIdentifier": "v-1", **DELETED}])
-    assert run_target(tmp_path, config(shop, tmp_path, streams={"o": streams_o(True)}), lines).returncode == 0
+    assert run_target(tmp_path, target_config(shop, tmp_path, streams={"o": streams_o(True)}), lines).returncode == 0
     documents = shop.emulator.api.documents()
     sent = {d.split("(")[0].split()[-1] for d in documents if "mutation Target" in d}
     assert sent == {
@@ -275,7 +258,7 @@ def test_an_order_waits_for_the_customer_it_names_in_the_same_run(
     streams = {**STREAMS, "crm": {"object": "customer", "match_on": "email"}}
     order = new_order(shop, "erp-dep", customer={"email": "first.time@example.com"})
     lines = messages("o", [order]) + messages("crm", [{"email": "first.time@example.com", "firstName": "First"}])
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), lines)
     assert result.returncode == 0, result.stderr
     assert "crm: 1 created" in summary(result, "crm") and "o: 1 created" in summary(result, "o")
     query = """{ orders(first: 1, query: "source_identifier:erp-dep") { nodes { customer { firstName
@@ -287,7 +270,7 @@ def test_an_order_waits_for_the_customer_it_names_in_the_same_run(
     }
 
     unknown = new_order(shop, "erp-nobody", customer={"email": "nobody@example.com"})
-    result = run_target(tmp_path, config(shop, tmp_path, streams=streams), messages("o", [unknown]))
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=streams), messages("o", [unknown]))
     assert result.returncode == 1
     [letter] = dead_letters(tmp_path)
     assert letter["error"] == "customer.email 'nobody@example.com': no such customer; write the customer first"
@@ -300,7 +283,7 @@ def test_order_matched_on_a_custom_id_is_created_once(shop: Running, tmp_path: P
     streams = {"erp": {"object": "order", "match_on": "custom_id", "custom_id": "erp.order_ref"}}
     row = {**new_order(shop), "order_ref": "SO-77"}
     del row["sourceIdentifier"]
-    cfg = config(shop, tmp_path, streams=streams)
+    cfg = target_config(shop, tmp_path, streams=streams)
     shop.define_custom_id("ORDER", "erp", "order_ref")
     first = run_target(tmp_path, cfg, messages("erp", [row]))
     assert first.returncode == 0, first.stderr
@@ -324,7 +307,7 @@ def test_processed_at_goes_back_in_shopifys_format_and_a_bad_one_fails_its_recor
     ]
     lines = [{"type": "SCHEMA", "stream": "o", "schema": schema, "key_properties": []}]
     lines += [{"type": "RECORD", "stream": "o", "record": row} for row in rows]
-    result = run_target(tmp_path, config(shop, tmp_path, streams=STREAMS), lines)
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=STREAMS), lines)
     assert result.returncode == 1 and "o: 1 created, 1 failed" in summary(result, "o")
     [letter] = dead_letters(tmp_path)
     assert letter["key"] == "when-2" and letter["error"] == "processedAt must be an ISO 8601 date-time, not 'yesterday'"
@@ -342,7 +325,7 @@ def test_an_order_past_the_first_page_of_search_hits_is_found_not_created_again(
     for source in spellings:
         order = {"sourceIdentifier": source, "lineItems": [{"variantId": variant_id(shop), "quantity": 1}]}
         shop.graphql(create, {"order": order})
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     result = run_target(tmp_path, cfg, messages("o", [new_order(shop, spellings[-1], note="paged")]))
     assert "o: 1 updated" in summary(result, "o"), result.stderr
     search = "query($q: String!) { orders(first: 50, query: $q) { nodes { sourceIdentifier note } } }"
@@ -360,7 +343,7 @@ def test_an_order_of_thirty_lines_is_fulfilled_whole(shop: Running, tmp_path: Pa
     order = {"sourceIdentifier": "erp-30", "lineItems": lines}
     create = "mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } } }"
     order_id = shop.graphql(create, {"order": order})["data"]["orderCreate"]["order"]["id"]
-    cfg = config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
+    cfg = target_config(shop, tmp_path, streams={"f": {"object": "fulfillment", "match_on": "order"}})
     result = run_target(tmp_path, cfg, messages("f", [{"orderId": order_id}]))
     assert "f: 1 created" in summary(result, "f"), result.stderr
     [done] = orders_with(shop, "erp-30")

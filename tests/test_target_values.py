@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from .conftest import Running
-from .test_target import NEW_PRODUCT, config, dead_letters, messages, product, run_target, summary, writes_sent
+from .helpers import NEW_PRODUCT, dead_letters, messages, product, run_target, summary, target_config, writes_sent
 
 CATALOG = {"catalog": {"object": "product", "match_on": "handle"}}
 
@@ -23,7 +23,9 @@ def with_price(price: str) -> dict:
 def test_an_amount_that_is_no_finite_number_fails_its_record_before_any_write(
     shop: Running, tmp_path: Path, price: str
 ) -> None:
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CATALOG), messages("catalog", [with_price(price)]))
+    result = run_target(
+        tmp_path, target_config(shop, tmp_path, streams=CATALOG), messages("catalog", [with_price(price)])
+    )
     assert result.returncode == 1
     [letter] = dead_letters(tmp_path)
     assert letter["key"] == NEW_PRODUCT["handle"]
@@ -34,7 +36,9 @@ def test_an_amount_that_is_no_finite_number_fails_its_record_before_any_write(
 def test_a_negative_price_is_refused_in_shopifys_words(shop: Running, tmp_path: Path) -> None:
     """Shopify refuses a negative variant price ("Price must be greater than or equal to 0", captured from
     productVariantsBulkUpdate); productSet reports variant errors as INVALID_VARIANT at the variant's path."""
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CATALOG), messages("catalog", [with_price("-1")]))
+    result = run_target(
+        tmp_path, target_config(shop, tmp_path, streams=CATALOG), messages("catalog", [with_price("-1")])
+    )
     assert result.returncode == 1
     [letter] = dead_letters(tmp_path)
     assert letter["userErrors"] == [
@@ -54,15 +58,15 @@ def test_a_handle_shopify_normalises_is_found_unchanged_on_the_next_run(
     """Shopify keeps `analytical-engine` for either spelling. The next run, by handle or by id, finds that
     product and changes nothing, where it tried to create it again and failed with 'already in use'."""
     row = {**NEW_PRODUCT, "handle": handle}
-    by_handle = [run_target(tmp_path, config(shop, tmp_path, streams=CATALOG), messages("catalog", [row]))]
-    by_handle.append(run_target(tmp_path, config(shop, tmp_path, streams=CATALOG), messages("catalog", [row])))
+    by_handle = [run_target(tmp_path, target_config(shop, tmp_path, streams=CATALOG), messages("catalog", [row]))]
+    by_handle.append(run_target(tmp_path, target_config(shop, tmp_path, streams=CATALOG), messages("catalog", [row])))
     assert [r.returncode for r in by_handle] == [0, 0], by_handle[-1].stderr
     created = product(shop, handle="analytical-engine")
     assert created and created["handle"] == "analytical-engine"
     assert "catalog: 1 unchanged" in summary(by_handle[1], "catalog")
     streams = {"catalog": {"object": "product", "match_on": "id"}}
     by_id = run_target(
-        tmp_path, config(shop, tmp_path, streams=streams), messages("catalog", [{**row, "id": created["id"]}])
+        tmp_path, target_config(shop, tmp_path, streams=streams), messages("catalog", [{**row, "id": created["id"]}])
     )
     assert by_id.returncode == 0 and "catalog: 1 unchanged" in summary(by_id, "catalog")
 
@@ -70,7 +74,7 @@ def test_a_handle_shopify_normalises_is_found_unchanged_on_the_next_run(
 def test_a_handle_without_letter_or_digit_fails_its_record(shop: Running, tmp_path: Path) -> None:
     """Shopify would name such a product `product`, `product-1`, …: no later run could find it again."""
     row = {**NEW_PRODUCT, "handle": "%%%"}
-    result = run_target(tmp_path, config(shop, tmp_path, streams=CATALOG), messages("catalog", [row]))
+    result = run_target(tmp_path, target_config(shop, tmp_path, streams=CATALOG), messages("catalog", [row]))
     assert result.returncode == 1
     [letter] = dead_letters(tmp_path)
     assert letter["error"] == "handle '%%%' has no letter or digit: Shopify would replace it with 'product'"
