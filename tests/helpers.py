@@ -1,8 +1,9 @@
 """Running the tap and the target against an emulated shop, and reading what they wrote.
 
-Most tests run a connector in this process, through its own command line (the click command, `invoke`,
-`sys.exit`) with stdout and stderr captured: a run costs no interpreter start and no singer-sdk import.
-A test of what only a process shows (SIGKILL, the entry point, the environment) uses `tap_process`."""
+Most tests run a connector in this process with its stdout, stderr and log captured (the target through
+its command line, exit code included; the tap as its `invoke` runs it): a run costs no interpreter start
+and no singer-sdk import. What only a process shows (SIGKILL, the entry point) has `run_killed` and
+`tap_process`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import requests
@@ -24,7 +25,7 @@ from singer_sdk.logging import ConsoleFormatter
 from singer_sdk.plugin_base import PluginBase
 
 from shopify_admin_emulator.store import Store
-from tap_shopify_admin.tap import TapShopifyAdmin
+from tap_shopify_admin.tap import MessageWriter, TapShopifyAdmin
 from target_shopify_admin.target import TargetShopifyAdmin
 
 from .conftest import TOKEN, Running
@@ -58,28 +59,46 @@ def logged_to(stream: io.StringIO) -> Iterator[None]:
         root.setLevel(level)
 
 
-def run_cli(plugin: type[PluginBase], args: list[str]) -> subprocess.CompletedProcess[str]:
-    """`plugin`'s command line on `args` in this process: its exit code, stdout and stderr as a process's."""
-    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)  # the tap writes bytes
-    stderr = io.StringIO()
+class Output:
+    """What a plugin run in this process wrote to stdout and stderr."""
+
+    def __init__(self) -> None:
+        self.bytes = io.BytesIO()
+        self.stdout = io.TextIOWrapper(self.bytes, encoding="utf-8", write_through=True)  # the tap writes bytes
+        self.stderr = io.StringIO()
+
+    def completed(self, args: list[str], returncode: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(args, returncode, self.bytes.getvalue().decode(), self.stderr.getvalue())
+
+
+@contextmanager
+def plugin_output() -> Iterator[Output]:
+    """stdout, stderr and the log of a plugin run in this process; the signal handlers it takes over
+    (SIGINT, SIGTERM) are given back."""
+    output = Output()
     handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    returncode = 0
     try:
-        with redirect_stdout(stdout), redirect_stderr(stderr), logged_to(stderr):
-            plugin.get_singer_command().main(args, prog_name=plugin.name, standalone_mode=False)
-    except SystemExit as exc:
-        returncode = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    except click.ClickException as exc:
-        exc.show(file=stderr)
-        returncode = exc.exit_code
-    except Exception:
-        traceback.print_exc(file=stderr)
-        returncode = 1
+        with redirect_stdout(output.stdout), redirect_stderr(output.stderr), logged_to(output.stderr):
+            yield output
     finally:
-        for number, handler in handlers.items():  # the plugin took SIGINT and SIGTERM over
+        for number, handler in handlers.items():
             signal.signal(number, handler)
-    output = stdout.buffer.getvalue().decode()  # type: ignore[attr-defined]
-    return subprocess.CompletedProcess(args, returncode, output, stderr.getvalue())
+
+
+def exit_code(plugin: type[PluginBase], args: list[str]) -> int:
+    """The exit code of `plugin`'s command line on `args`, run in this process; an exception that would
+    end the process prints its traceback to stderr and exits 1, as Python does."""
+    try:
+        plugin.get_singer_command().main(args, prog_name=plugin.name, standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return exc.exit_code
+    except Exception:
+        traceback.print_exc()
+        return 1
+    return 0
 
 
 def tap_config(shop: Running, **extra: Any) -> dict:
@@ -108,10 +127,12 @@ def tap_process(
 
 
 def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None) -> list[dict]:
-    """The messages of a tap run in this process, which must succeed."""
-    done = run_cli(TapShopifyAdmin, tap_args(tmp_path, cfg, state, catalog))
-    assert done.returncode == 0, done.stderr[-3000:]
-    return singer_messages(done.stdout)
+    """The messages of a tap run in this process as its command line runs it (`invoke`), which must succeed."""
+    with plugin_output() as output:
+        tap = TapShopifyAdmin(config=cfg, state=state, catalog=catalog, validate_config=True)
+        tap.sync_all()
+        cast("MessageWriter", tap.message_writer).flush()  # its last block, which a process writes at exit
+    return singer_messages(output.completed([], 0).stdout)
 
 
 def singer_messages(stdout: str) -> list[dict]:
@@ -162,12 +183,14 @@ def messages(stream: str, rows: list[dict], state: dict | None = None) -> list[d
 
 
 def run_target(tmp_path: Path, cfg: dict, lines: list[dict] | str) -> subprocess.CompletedProcess[str]:
-    """The target in this process on `lines`: messages, or the input's text as it is."""
+    """The target's command line run in this process on `lines`: messages, or the input's text as it is."""
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     text = lines if isinstance(lines, str) else "".join(json.dumps(m) + "\n" for m in lines)
     (tmp_path / "input.jsonl").write_text(text)
     args = ["--config", str(tmp_path / "config.json"), "--input", str(tmp_path / "input.jsonl")]
-    return run_cli(TargetShopifyAdmin, args)
+    with plugin_output() as output:
+        returncode = exit_code(TargetShopifyAdmin, args)
+    return output.completed(args, returncode)
 
 
 def dead_letters(tmp_path: Path) -> list[dict]:
