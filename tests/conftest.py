@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 import requests
+from filelock import FileLock
 
 from shopify_admin_emulator.emulator import Config, Emulator
 from shopify_admin_emulator.seed import seed
@@ -97,3 +100,13 @@ def real_schema():
     from graphql import build_schema
 
     return build_schema(require_shared(REAL_SCHEMA).read_text(), assume_valid=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    """Tests marked `meltano` install into and run from the checkout's `.meltano/`: on several xdist
+    workers they take turns, setup (`meltano install`) and teardown included."""
+    if item.get_closest_marker("meltano") is None:
+        return (yield)
+    with FileLock(Path(tempfile.gettempdir()) / f"meltano-{hashlib.sha256(bytes(ROOT)).hexdigest()[:12]}.lock"):
+        return (yield)

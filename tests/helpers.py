@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -126,13 +127,24 @@ def tap_process(
     return subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
 
 
-def run_tap(tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None) -> list[dict]:
-    """The messages of a tap run in this process as its command line runs it (`invoke`), which must succeed."""
+def run_tap(
+    tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None, started: datetime | None = None
+) -> list[dict]:
+    """The messages of a tap run in this process as its command line runs it (`invoke`), which must succeed;
+    its sync starts at `started` when given (see `next_second`)."""
     with plugin_output() as output:
         tap = TapShopifyAdmin(config=cfg, state=state, catalog=catalog, validate_config=True)
+        if started is not None:
+            tap.sync_started = started
         tap.sync_all()
         cast("MessageWriter", tap.message_writer).flush()  # its last block, which a process writes at exit
     return singer_messages(output.completed([], 0).stdout)
+
+
+def next_second() -> datetime:
+    """A sync start in the second after this one. A window ends, exclusive, at the second its sync starts
+    in: such a run reads the changes just made, where a run now would wait for the next second."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
 
 
 def singer_messages(stdout: str) -> list[dict]:

@@ -68,6 +68,7 @@ def test_the_same_seed_gives_the_same_shop() -> None:
         assert [n[key] for n in first[root]["nodes"]] != [n[key] for n in other[root]["nodes"]]
 
 
+@pytest.mark.meltano
 def test_the_demo_runs_and_stops_its_emulator() -> None:
     sizes = ["--customers", "100", "--products", "30", "--orders", "200"]
     done = subprocess.run(

@@ -38,7 +38,7 @@ STREAMS = (
 # target-shopify-admin's summary line per stream, e.g. "reverse_etl-crm_customers: 2 created, 1 unchanged"
 SUMMARY = re.compile(r"target-shopify-admin (reverse_etl-\w+): ((?:\d+ [\w-]+(?:, )?)+)")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.meltano]
 
 
 @pytest.fixture(scope="session")

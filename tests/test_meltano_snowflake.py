@@ -30,7 +30,7 @@ FORWARD = ("tap-shopify-admin", "target-snowflake")
 REVERSE = ("tap-snowflake", "target-shopify-admin")
 DATABASE = "WAREHOUSE"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.meltano]
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,13 @@ incrementally, and every redeem code of a discount that has more than a page of 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Running, start
-from .helpers import last_state, records, run_tap, tap_config
+from .helpers import last_state, next_second, records, run_tap, tap_config
 
 ADD = """mutation Add($id: ID!, $codes: [DiscountRedeemCodeInput!]!) {
   discountRedeemCodeBulkAdd(discountId: $id, codes: $codes) { bulkCreation { id } userErrors { message } } }"""
@@ -87,8 +86,10 @@ def test_an_incremental_run_reads_only_the_discounts_changed(discount_shop: Runn
         "mutation($id: ID!) { discountCodeDeactivate(id: $id) { userErrors { message } } }", {"id": changed}
     )
     assert answer["data"]["discountCodeDeactivate"]["userErrors"] == []
-    time.sleep(1.1)  # a window ends before the second its sync starts in
-    after = records(run_tap(tmp_path, tap_config(discount_shop), last_state(first), only("discounts")), "discounts")
+    after = records(
+        run_tap(tmp_path, tap_config(discount_shop), last_state(first), only("discounts"), started=next_second()),
+        "discounts",
+    )
     assert [(r["id"], r["status"]) for r in after] == [(changed, "EXPIRED")]
 
 
@@ -121,8 +122,9 @@ def test_every_entitled_product_of_a_discount_arrives(discount_shop: Running, tm
         },
     )["data"]["discountAutomaticBasicCreate"]
     assert created["userErrors"] == [] and len(ids) == 58  # two of the 60 seeded are deleted
-    time.sleep(1.1)  # a window ends before the second its sync starts in
-    discounts = records(run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts")), "discounts")
+    discounts = records(
+        run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts"), started=next_second()), "discounts"
+    )
     [many] = [d for d in discounts if d["title"] == "Many products"]
     assert [p["id"] for p in many["customerGets"]["items"]["products"]] == ids
 
@@ -143,8 +145,9 @@ def test_the_customers_a_discount_is_for_arrive(discount_shop: Running, tmp_path
         },
     )
     assert answer["data"]["discountCodeBasicCreate"]["userErrors"] == []
-    time.sleep(1.1)  # a window ends before the second its sync starts in
-    discounts = records(run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts")), "discounts")
+    discounts = records(
+        run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts"), started=next_second()), "discounts"
+    )
     [mine] = [d for d in discounts if d["title"] == "One buyer"]
     assert mine["context"] == {"__typename": "DiscountCustomers", "customers": [{"id": buyer}]}
 
