@@ -1,4 +1,4 @@
-"""target-shopify-admin against the emulator, run as a subprocess with Singer messages on stdin."""
+"""target-shopify-admin against the emulator, run on Singer messages (tests/helpers.py: in this process)."""
 
 from __future__ import annotations
 
