@@ -3,8 +3,8 @@ at once. The emulator models it; the target's order lookup and the tap's windows
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,11 @@ def advance(shop: Running, seconds: float) -> None:
     requests.post(f"{shop.url}/__emulator/clock", json={"advance": seconds}, timeout=10).raise_for_status()
 
 
+def shop_time(shop: Running) -> datetime:
+    """The shop's clock, as the start of a sync."""
+    return datetime.fromtimestamp(shop.emulator.store.clock.now(), UTC).replace(microsecond=0)
+
+
 def test_search_and_counts_see_a_write_only_after_the_lag(lagging: Running) -> None:
     before = lagging.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
     created = lagging.graphql(CREATE)["data"]["customerCreate"]["customer"]["id"]
@@ -88,23 +93,25 @@ def test_orders_rerun_right_after_a_run_are_not_created_again(lagging: Running, 
 def test_changes_made_just_before_a_sync_are_read_by_a_later_run(tmp_path: Path) -> None:
     """Objects changed over the seconds before a sync, each reaching search after its own delay (5 to 10 s
     here): when the run starts, search shows some later changes but not some earlier ones. The run must not
-    move its bookmark past those; a run after the lag reads them."""
+    move its bookmark past those; a run after the lag reads them. The shop's clock passes the time, and the
+    runs start by it."""
     lag = 10
     shop = start(customers=90, products=2, orders=5, search_lag=lag)
+    clock = shop.emulator.store.clock
     try:
         cfg = tap_config(shop, search_lag=lag)
         state = last_state(run_tap(tmp_path, cfg))
         update = "mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }"
         changed = sorted(shop.emulator.store.all("Customer"), key=lambda r: r["_n"])[:80]
-        began = time.time()
-        for customer in changed:  # over about 4 s
+        began = clock.now()
+        for customer in changed:  # over 4 s
             assert shop.graphql(update, {"input": {"id": customer["id"], "note": "late"}})["data"]
-            time.sleep(0.05)
-        finished = time.time()
-        time.sleep(max(0.0, began + lag * 0.7 - time.time()))  # about half the changes show in search now
-        soon = run_tap(tmp_path, cfg, state)
-        time.sleep(max(0.0, finished + lag + 2 - time.time()))  # every change is past the margin now
-        later = run_tap(tmp_path, cfg, last_state(soon))
+            advance(shop, 0.05)
+        finished = clock.now()
+        advance(shop, began + lag * 0.7 - clock.now())  # about half the changes show in search now
+        soon = run_tap(tmp_path, cfg, state, started=shop_time(shop))
+        advance(shop, finished + lag + 2 - clock.now())  # every change is past the margin now
+        later = run_tap(tmp_path, cfg, last_state(soon), started=shop_time(shop))
         read = {r["id"] for r in records(soon, "customers") + records(later, "customers") if r.get("note") == "late"}
         assert read == {c["id"] for c in changed}
     finally:
