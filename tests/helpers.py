@@ -13,6 +13,7 @@ import logging
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -222,6 +223,15 @@ def writes_sent(shop: Running) -> int:
 def requests_of(shop: Running, operation: str) -> int:
     operations = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"]
     return int(operations.get(operation, {}).get("requests", 0))
+
+
+def settled(shop: Running, timeout: float = 30) -> None:
+    """Waits until the shop answers no request: a late answer that nobody waits for any more (the `slow`
+    fault) has been executed by then."""
+    deadline = time.monotonic() + timeout
+    while shop.emulator.in_flight:
+        assert time.monotonic() < deadline, f"the shop is still answering {shop.emulator.in_flight} requests"
+        time.sleep(0.01)
 
 
 def inject(shop: Running, rules: list[dict[str, Any]]) -> None:

@@ -3,7 +3,6 @@ faults): every record takes effect once, with the outcome the first lookup calle
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import requests
@@ -21,6 +20,7 @@ from .helpers import (
     new_order,
     orders_by_source,
     run_target,
+    settled,
     summary,
     target_config,
 )
@@ -127,6 +127,6 @@ def test_orders_whose_answers_come_after_the_timeout_are_created_once(shop: Runn
     assert rule["fired"] >= 2
     assert result.returncode == 0, result.stderr[-3000:]
     assert "o: 60 created" in summary(result, "o")
-    time.sleep(2)  # any request still being answered late has been executed by now
+    settled(shop)
     found = orders_by_source(shop, "late-")
     assert len(found) == 60 and all(len(orders) == 1 for orders in found.values())
