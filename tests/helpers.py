@@ -131,20 +131,19 @@ def tap_process(
 def run_tap(
     tmp_path: Path, cfg: dict, state: dict | None = None, catalog: dict | None = None, started: datetime | None = None
 ) -> list[dict]:
-    """The messages of a tap run in this process as its command line runs it (`invoke`), which must succeed;
-    its sync starts at `started` when given (see `next_second`)."""
+    """The messages of a tap run in this process as its command line runs it (`invoke`), which must succeed.
+    Its sync starts at `started`, by default in the next second: a window ends, exclusive, at the second
+    its sync starts in, and a test reads the changes it has just made (a process would start later anyway)."""
     with plugin_output() as output:
         tap = TapShopifyAdmin(config=cfg, state=state, catalog=catalog, validate_config=True)
-        if started is not None:
-            tap.sync_started = started
+        tap.sync_started = started or next_second()
         tap.sync_all()
         cast("MessageWriter", tap.message_writer).flush()  # its last block, which a process writes at exit
     return singer_messages(output.completed([], 0).stdout)
 
 
 def next_second() -> datetime:
-    """A sync start in the second after this one. A window ends, exclusive, at the second its sync starts
-    in: such a run reads the changes just made, where a run now would wait for the next second."""
+    """A sync start in the second after this one, which takes in the changes made in this one."""
     return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
 
 

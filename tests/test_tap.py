@@ -18,7 +18,7 @@ from shopify_admin.bulk import gid_number
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from .conftest import Running, start
-from .helpers import assert_big_lists_arrived_whole, last_state, next_second, records, run_killed, run_tap, tap_config
+from .helpers import assert_big_lists_arrived_whole, last_state, records, run_killed, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
         update = "mutation Note($input: OrderInput!) { orderUpdate(input: $input) { userErrors { message } } }"
         answer = store_shop.graphql(update, {"input": {"id": order["id"], "note": "changed"}})
         assert answer["data"]["orderUpdate"]["userErrors"] == []
-    after = run_tap(tmp_path, tap_config(store_shop), state, started=next_second())
+    after = run_tap(tmp_path, tap_config(store_shop), state)
     for stream, changed in (("customers", customers), ("orders", orders)):
         assert {r["id"] for r in records(after, stream)} == {r["id"] for r in changed}
         assert all(r["note"] == "changed" for r in records(after, stream))
@@ -212,7 +212,7 @@ def test_fulfillment_events_and_what_fulfillment_order_actions_need_arrive(store
              userErrors { message } } }""",
         {"id": held},
     )
-    messages = run_tap(tmp_path, tap_config(store_shop), started=next_second())
+    messages = run_tap(tmp_path, tap_config(store_shop))
     (shipped,) = [r for r in records(messages, "fulfillments") if r["id"] == fulfillment]
     assert [(e["status"], e["happenedAt"], e["city"]) for e in shipped["events"]] == [
         ("IN_TRANSIT", "2026-01-02T03:04:05Z", "Oslo")

@@ -27,7 +27,7 @@ from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import search
 
 from .conftest import TOKEN, Running, start
-from .helpers import assert_big_lists_arrived_whole, last_state, next_second, records, run_tap, tap_config
+from .helpers import assert_big_lists_arrived_whole, last_state, records, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +216,7 @@ def test_a_completed_operation_in_the_state_is_taken_up(bulk_shop: Running, tmp_
         time.sleep(0.05)
     reset_stats(bulk_shop)
     state = {"bookmarks": {"customers": {"bulk_operation_id": operation_id, "bulk_window_end": window_end}}}
-    messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="never"), state, started=next_second())
+    messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="never"), state)
     sent = operation_requests(bulk_shop)
     assert "BulkOperationRunQuery" not in sent
     assert sent["CustomersPage"] == 1  # only the empty rest of the window, after the operation's end
