@@ -1,6 +1,6 @@
 """Meltano Hub plugin definitions of tap-shopify-admin and target-shopify-admin, written from what each plugin
 says of itself (`--about --format=json`: settings, their types, defaults, secrets and descriptions, and the
-capabilities) plus what only the Hub needs (variant, label, keywords, docs). tests/test_about.py fails when
+capabilities) plus what only the Hub needs (variant, label, keywords, docs). tests/e2e/test_about.py fails when
 a file under hub/ is not what this script writes.
 
     .venv/bin/python scripts/hub_definitions.py     # rewrites hub/extractors/… and hub/loaders/…

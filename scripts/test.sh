@@ -6,4 +6,4 @@ source scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n auto --dist loadfile "$@"  # both cores, a module on one worker in its order

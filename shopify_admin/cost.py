@@ -1,7 +1,7 @@
 """Shopify's calculated query cost: the points a document is charged before it runs (requested) and
 after (actual), and the plans' cost budgets.
 
-The rule, fitted to the real answers in the captures (tests/test_cost_model.py says how closely):
+The rule, fitted to the real answers in the captures (tests/conformance/test_cost_model.py says how closely):
 - a scalar or an enum costs 0, an object 1; a few types are free (page info, money, weights) and a few
   fields have a cost of their own (FIELD_COSTS);
 - a connection costs 2 plus ⌊2·ln(max(2, first))⌋ items, an item being 1 plus what it selects;

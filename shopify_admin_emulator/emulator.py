@@ -7,7 +7,6 @@ import secrets
 import shutil
 import tempfile
 import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -85,11 +84,11 @@ class Emulator:
         if not token or token not in self.tokens:
             return False
         expiry = self.tokens[token]
-        return expiry is None or expiry > time.time()
+        return expiry is None or expiry > self.store.clock.now()
 
     def expire(self, token: str) -> None:
         if token in self.tokens:
-            self.tokens[token] = time.time() - 1
+            self.tokens[token] = self.store.clock.now() - 1
 
     def client_credentials(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         if form.get("grant_type") != "client_credentials":
@@ -100,7 +99,7 @@ class Emulator:
         if form.get("client_id") != self.config.client_id or form.get("client_secret") != self.config.client_secret:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
         token = "shpat_" + secrets.token_hex(16)
-        self.tokens[token] = time.time() + self.config.token_ttl
+        self.tokens[token] = self.store.clock.now() + self.config.token_ttl
         return 200, {"access_token": token, "scope": ",".join(self.config.scopes), "expires_in": self.config.token_ttl}
 
     def bucket(self, token: str) -> Bucket:

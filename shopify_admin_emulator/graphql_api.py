@@ -6,6 +6,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -65,7 +66,10 @@ class Context:
     idempotency_key: str | None = None  # the running mutation's `@idempotent(key:)`
 
 
+@cache
 def load_schema() -> GraphQLSchema:
+    """The schema with the resolvers attached, built once per process: the resolvers find the emulator
+    and its store in `info.context`, so every emulator serves the same schema (tests start hundreds)."""
     domains.register_resolvers()
 
     schema = build_schema(SCHEMA_PATH.read_text())

@@ -139,7 +139,7 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
     def _process_record_message(self, message_dict: dict) -> None:
         """A record that is no JSON object is one failed record; the SDK would drop a null one silently.
         Private: the SDK has no public hook between reading a RECORD and handing it to its sink (pinned by
-        tests/test_target_input.py::test_a_record_that_is_no_object_is_a_failed_record)."""
+        tests/target/test_target_input.py::test_a_record_that_is_no_object_is_a_failed_record)."""
         record = message_dict.get("record", {})  # one without `record`: the SDK's check names it
         if isinstance(record, dict):
             super()._process_record_message(message_dict)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
+import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 import requests
+from filelock import FileLock
 
 from shopify_admin_emulator.emulator import Config, Emulator
 from shopify_admin_emulator.seed import seed
@@ -81,7 +85,8 @@ def start(plan: str = "unlimited", customers: int = 50, products: int = 20, orde
     STRICT.add(emulator)
     seed(emulator.store, customers, products, orders, seed=1)
     server = EmulatorServer(emulator)
-    server.start_background()
+    # a short poll: shutdown() waits for it, and tests stop hundreds of shops
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return Running(emulator, server)
 
 
@@ -114,3 +119,13 @@ def real_schema():
     from graphql import build_schema
 
     return build_schema(require_shared(REAL_SCHEMA).read_text(), assume_valid=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    """Tests marked `meltano` install into and run from the checkout's `.meltano/`: on several xdist
+    workers they take turns, setup (`meltano install`) and teardown included."""
+    if item.get_closest_marker("meltano") is None:
+        return (yield)
+    with FileLock(Path(tempfile.gettempdir()) / f"meltano-{hashlib.sha256(bytes(ROOT)).hexdigest()[:12]}.lock"):
+        return (yield)

@@ -72,5 +72,5 @@ class CheckedReader(SingerReader):
     @override
     def _process_unknown_message(self, message_dict: dict[str, Any]) -> None:
         """Stops at the line, where the SDK would log and go on. Private: the SDK's reader calls it for a type
-        it has no callback for, and has no public hook (pinned by tests/test_target_input.py, BAD_LINES)."""
+        it has no callback for, and has no public hook (pinned by tests/target/test_target_input.py, BAD_LINES)."""
         raise InvalidInputLine(f"unknown message type {message_dict['type']!r}")

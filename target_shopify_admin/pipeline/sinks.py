@@ -56,7 +56,7 @@ class ShopifySink(BatchSink):
         """Timestamps stay as they came: a bad one must fail its record, where the SDK would null it or stop
         the run; the fields written to Shopify are checked where they are read (fields.timestamp). Private: the
         SDK's public setting (datetime_error_treatment) only chooses between nulling and stopping (pinned by
-        tests/test_target_orders.py, a processedAt of 'yesterday' failing its record)."""
+        tests/target/test_target_orders.py, a processedAt of 'yesterday' failing its record)."""
 
     @property
     @override

@@ -1,0 +1,158 @@
+"""The benchmark harness (bench/) in its tiny form: every job runs, and its numbers agree with the
+emulator's and with each other. Never about speed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.harness import RESTORE_RATE, ROOT
+
+from ..conftest import Running
+
+
+@pytest.mark.slow
+def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--report-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    jobs = results["jobs"]
+    assert results["meta"]["finished"]
+    assert set(jobs) == set(results["meta"]["planned"])
+    assert {name: job["returncode"] for name, job in jobs.items()} == dict.fromkeys(jobs, 0)
+
+    paged, bulk = jobs["tap/ours/paged/200"], jobs["tap/ours/bulk/200"]
+    expected = paged["expected"]
+    for job in (paged, bulk):
+        records = job["records"]
+        for stream in ("customers", "products", "orders"):
+            assert records[stream] == expected[stream] + expected[f"deleted_{stream}"], (job["mode"], stream)
+        assert records["product_variants"] == expected["product_variants"]
+        assert job["points"] > 0 and job["graphql_requests"] > 0 and job["peak_rss_mb"] > 20
+        assert job["utilization"] == pytest.approx(job["points"] / (RESTORE_RATE["unlimited"] * job["wall_s"]))
+    assert bulk["records"] == paged["records"]
+    assert bulk["points"] < paged["points"]  # a bulk export costs a few points, not a query per page
+
+    for stream, run in paged["incremental"].items():
+        assert run["returncode"] == 0 and run["records"] == {}, stream
+        assert 1 <= run["graphql_requests"] <= 2, stream
+
+    parse = jobs["parse/200"]
+    assert parse["records"]["orders"] == expected["orders"]
+    for stream in ("order_line_items", "fulfillments"):
+        assert parse["records"][stream] == paged["records"][stream], stream
+
+    for mode in ("per-record", "bulk", "per-record/20/round-trip/1", "per-record/20/round-trip/4"):
+        target = jobs[f"target/{mode}" if "/" in mode else f"target/{mode}/20"]
+        assert target["records_in"] == 40
+        assert target["written"] == {"customers": 20, "products": 20}, mode
+        assert target["points"] > 0
+    for mode in ("per-record", "bulk"):
+        levels = jobs[f"target/inventory/{mode}/20"]
+        assert levels["records_in"] == 20 and levels["written"] == {"levels": 20}, mode
+        assert levels["operations"].get("BulkOperationRunMutation", 0) == (mode == "bulk")
+    assert jobs["target/per-record/20/round-trip/1"]["peak_concurrent_requests"] == 1
+    join = jobs["target/join/20"]
+    assert join["lookups"]["outcomes"] == join["auto"]["outcomes"] == "customers: 20 unchanged"
+    assert 2 <= jobs["target/per-record/20/round-trip/4"]["peak_concurrent_requests"] <= 4
+
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "`.venv/bin/python -m bench --quick" in report
+    assert "| 200 | ours paged | 0 |" in report and "| 200 | ours bulk | 0 |" in report
+    assert "singer-io tap-shopify: not run" in report
+    for image in ("wall_time.png", "peak_rss.png"):
+        assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
+
+    again = [sys.executable, "-m", "bench", "--quick", "--report-dir", str(tmp_path), "--rerun", "parse/200"]
+    assert subprocess.run(again, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
+    rerun = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert rerun["jobs"]["parse/200"]["started"] > parse["started"]
+    rest = set(jobs) - {"parse/200"}
+    assert {k: rerun["jobs"][k] for k in rest} == {k: jobs[k] for k in rest}
+    assert "Job `parse/200` was run again alone by" in (tmp_path / "REPORT.md").read_text()
+
+
+def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
+    """The fields served for singer-io's tap-shopify (tools/schema_subset/singer_io.spec) that the
+    emulator computes agree with the fields they are derived from."""
+    money = "{ shopMoney { amount } }"
+    orders_query = (
+        "query ($after: String) { orders(first: 10, after: $after) { pageInfo { endCursor hasNextPage }"
+        " nodes { displayFinancialStatus cancelledAt closed displayFulfillmentStatus"
+        f" totalPriceSet {money} subtotalPriceSet {money} totalTaxSet {money} currentSubtotalPriceSet {money}"
+        f" totalReceivedSet {money} totalOutstandingSet {money} netPaymentSet {money} originalTotalPriceSet {money}"
+        f" totalRefundedSet {money}"
+        f" taxLines {{ rate priceSet {money} }} fulfillable refundable canMarkAsPaid paymentGatewayNames"
+        " subtotalLineItemsQuantity currentSubtotalLineItemsQuantity discountApplications(first: 5) { edges { node"
+        f" {{ index }} }} }} lineItems(first: 10) {{ nodes {{ quantity unfulfilledQuantity"
+        f" originalUnitPriceSet {money} unfulfilledOriginalTotalSet {money} }} }} }} }} }}"
+    )
+    pages = [shop.graphql(orders_query)]
+    while pages[-1]["data"]["orders"]["pageInfo"]["hasNextPage"]:
+        pages.append(shop.graphql(orders_query, {"after": pages[-1]["data"]["orders"]["pageInfo"]["endCursor"]}))
+    assert all("errors" not in page for page in pages), pages
+
+    def amount(value: dict[str, Any]) -> Decimal:
+        return Decimal(value["shopMoney"]["amount"])
+
+    for order in (o for page in pages for o in page["data"]["orders"]["nodes"]):
+        total = amount(order["totalPriceSet"])
+        assert amount(order["originalTotalPriceSet"]) == total
+        assert amount(order["currentSubtotalPriceSet"]) == amount(order["subtotalPriceSet"])
+        assert sum(amount(line["priceSet"]) for line in order["taxLines"]) == amount(order["totalTaxSet"])
+        paid = order["displayFinancialStatus"] in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+        received, net = amount(order["totalReceivedSet"]), amount(order["netPaymentSet"])
+        assert received == (total if paid else 0)
+        assert net == received - amount(order["totalRefundedSet"])
+        if not order["cancelledAt"]:
+            assert received + amount(order["totalOutstandingSet"]) == total
+        assert order["refundable"] == (net > 0 and not order["cancelledAt"])
+        assert order["fulfillable"] == (
+            order["displayFulfillmentStatus"] != "FULFILLED" and not order["cancelledAt"] and not order["closed"]
+        )
+        assert order["paymentGatewayNames"] == (["manual"] if paid else order["paymentGatewayNames"])
+        assert order["currentSubtotalLineItemsQuantity"] == order["subtotalLineItemsQuantity"]
+        assert order["discountApplications"] == {"edges": []}
+        for line in order["lineItems"]["nodes"]:
+            assert amount(line["unfulfilledOriginalTotalSet"]) == (
+                amount(line["originalUnitPriceSet"]) * line["unfulfilledQuantity"]
+            )
+
+    products = shop.graphql(
+        "{ products(first: 20) { nodes { descriptionHtml description totalInventory hasOnlyDefaultVariant"
+        " hasOutOfStockVariants media(first: 5) { edges { node { id } } }"
+        " variants(first: 30) { nodes { title inventoryQuantity sellableOnlineQuantity } } } } }"
+    )
+    assert "errors" not in products, products["errors"]
+    for product in products["data"]["products"]["nodes"]:
+        variants = product["variants"]["nodes"]
+        assert product["hasOnlyDefaultVariant"] == ([v["title"] for v in variants] == ["Default Title"])
+        if len(variants) < 30:  # all of them
+            assert product["totalInventory"] == sum(v["inventoryQuantity"] or 0 for v in variants)
+            assert product["hasOutOfStockVariants"] == any((v["inventoryQuantity"] or 0) <= 0 for v in variants)
+        assert "<" not in product["description"] and product["description"] in product["descriptionHtml"]
+        assert product["media"] == {"edges": []}
+        assert all(v["sellableOnlineQuantity"] == max(v["inventoryQuantity"] or 0, 0) for v in variants)
+
+    customers = shop.graphql(
+        "{ customers(first: 250) { nodes { email validEmailAddress lifetimeDuration createdAt } }"
+        " currentAppInstallation { accessScopes { handle } } }"
+    )
+    assert "errors" not in customers, customers["errors"]
+    for customer in customers["data"]["customers"]["nodes"]:
+        assert customer["validEmailAddress"] == bool(customer["email"])
+        assert customer["lifetimeDuration"].split()[-1].rstrip("s") in ("day", "month", "year")
+    scopes = {s["handle"] for s in customers["data"]["currentAppInstallation"]["accessScopes"]}
+    assert {"read_customers", "read_products", "read_orders"} <= scopes
