@@ -86,8 +86,14 @@ def lookup_document(lookup: str, variable: str, count: int) -> str:
     return f"query TargetCollectionKeys({arguments}) {{ {lookups} }}"
 
 
+@cache
+def lookups_per_query(lookup: str, variable: str) -> int:
+    """As many lookups as keep a query's requested cost within Shopify's limit."""
+    return largest_within(lambda count: requested_cost(lookup_document(lookup, variable, count)))
+
+
 def looked_up(client: ShopifyAdminClient, lookup: str, variable: str, keys: list[Any]) -> list[Any]:
-    per_query = largest_within(lambda count: requested_cost(lookup_document(lookup, variable, count)))
+    per_query = lookups_per_query(lookup, variable)
     return look_up(client, partial(lookup_document, lookup, variable), per_query, keys, lambda n, k: {f"k{n}": k})
 
 
