@@ -275,7 +275,8 @@ def test_a_bad_row_fails_alone_naming_its_key_and_field(shop: Running, tmp_path:
         f"no-such-collection/{handle}": "collection_handle: no collection with handle 'no-such-collection'",
         "autumn-picks/no-such-product": "handle: no product with handle 'no-such-product'",
         f"frontpage/{handle}": (
-            "position: the collection 'frontpage' sorts BEST_SELLING, not MANUAL, so its products have no position to set"
+            "position: the collection 'frontpage' sorts BEST_SELLING, not MANUAL,"
+            " so its products have no position to set"
         ),
     }
     assert members(shop, "autumn-picks") == [handle]
