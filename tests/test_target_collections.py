@@ -37,7 +37,7 @@ STREAMS = {
     "c": {"object": "collection", "allow_deletes": True},
     "m": {"object": "collection_product", "allow_deletes": True},
 }
-AUTUMN = {
+AUTUMN: dict[str, Any] = {
     "handle": "Autumn Picks",
     "title": "Autumn picks",
     "description": "<p>Warm things</p>",
@@ -207,7 +207,7 @@ def both(collections: list[dict], rows: list[dict]) -> list[dict]:
 def test_collections_upsert_by_handle_and_a_re_run_writes_nothing(shop: Running, tmp_path: Path) -> None:
     cfg = config(shop, tmp_path, streams=STREAMS)
     sale = {"handle": "sale", "ruleSet": {"rules": [{"column": "TAG", "relation": "EQUALS", "condition": "clearance"}]}}
-    records = [AUTUMN, {"handle": "summer-picks", "title": "Summer favourites"}, sale]
+    records: list[dict[str, Any]] = [AUTUMN, {"handle": "summer-picks", "title": "Summer favourites"}, sale]
     result = run_target(tmp_path, cfg, messages("c", records))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "c: 1 created, 2 updated" in summary(result, "c")
@@ -232,7 +232,7 @@ def test_collections_upsert_by_handle_and_a_re_run_writes_nothing(shop: Running,
 def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running, tmp_path: Path) -> None:
     cfg = config(shop, tmp_path, streams=STREAMS)
     handles = product_handles(shop, 4)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"collection_handle": "autumn-picks", "handle": handles[0]},
         {"collection_handle": "autumn-picks", "handle": handles[1]},
         {"collection_handle": "autumn-picks", "handle": handles[2], "position": 0},
@@ -245,7 +245,7 @@ def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running
     again = run_target(tmp_path, cfg, both([AUTUMN], rows))
     assert "m: 3 unchanged" in summary(again, "m")
     assert writes_sent(shop) == before
-    changed = [
+    changed: list[dict[str, Any]] = [
         {"collection_handle": "autumn-picks", "handle": handles[0], **DELETED},
         {"collection_handle": "autumn-picks", "handle": handles[1], "position": 0},
         {"collection_handle": "autumn-picks", "handle": handles[3], "position": 1},
@@ -259,7 +259,7 @@ def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running
 def test_a_bad_row_fails_alone_naming_its_key_and_field(shop: Running, tmp_path: Path) -> None:
     cfg = config(shop, tmp_path, streams=STREAMS)
     [handle] = product_handles(shop, 1)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"collection_handle": "sale", "handle": handle},
         {"collection_handle": "no-such-collection", "handle": handle},
         {"collection_handle": "autumn-picks", "handle": "no-such-product"},
@@ -302,7 +302,7 @@ def test_through_lost_answers_every_member_is_as_asked_and_nothing_doubled(shop:
     handles = product_handles(shop, 12)
     titles = [f"Lost {n}" for n in range(10)]
     made = [{"handle": f"lost-{n}", "title": title, "sortOrder": "MANUAL"} for n, title in enumerate(titles)]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"collection_handle": f"lost-{n}", "handle": h, "position": (k * 7 + n) % 12}
         for n in range(10)
         for k, h in enumerate(handles)
@@ -343,7 +343,10 @@ def test_every_collection_document_validates_against_the_real_schema(
     lines = both([AUTUMN, {"handle": "summer-picks", "title": "Summer"}, *doomed], rows)
     assert run_target(tmp_path, cfg, lines).returncode == 0
     summer = members(shop, "summer-picks")[0]
-    moved = [{**rows[0], "position": 0}, {"collection_handle": "summer-picks", "handle": summer, **DELETED}]
+    moved: list[dict[str, Any]] = [
+        {**rows[0], "position": 0},
+        {"collection_handle": "summer-picks", "handle": summer, **DELETED},
+    ]
     result = run_target(
         tmp_path, cfg, messages("m", moved) + messages("s", [{"collection_handle": "summer-picks", "sku": sku}])
     )
