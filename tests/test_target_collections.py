@@ -87,6 +87,10 @@ def test_a_member_row_names_its_collection_product_and_position() -> None:
         member_row({"id": "gid://shopify/Product/1"}, "id", "id")
     with pytest.raises(RecordError, match="'handle' is missing"):
         member_row({"collection_handle": "summer"}, "handle", "handle")
+    with pytest.raises(RecordError, match=r"collection_id must be an id \(gid://shopify/Collection/…\), not '7'"):
+        member_row({"collection_id": "7", "id": "gid://shopify/Product/1"}, "id", "id")
+    with pytest.raises(RecordError, match=r"id must be an id \(gid://shopify/Product/…\), not 'shirt'"):
+        member_row({"collection_handle": "summer", "id": "shirt"}, "id", "handle")
     with pytest.raises(RecordError, match="position must be a whole number from 0, not -1"):
         member_row({"collection_handle": "summer", "handle": "h", "position": -1}, "handle", "handle")
 

@@ -9,6 +9,7 @@ from typing import Any
 from target_shopify_admin.objects.fields import RecordError, text
 
 COLLECTION_FIELDS = {"handle": "collection_handle", "id": "collection_id"}  # collection_match_on → record field
+ID_PREFIXES = {"collection_id": "gid://shopify/Collection/", "id": "gid://shopify/Product/"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ def member_row(record: dict[str, Any], match_on: str, collection_match_on: str) 
     product = (text(record, match_on) or "").strip()
     if not product:
         raise RecordError(f"the match key {match_on!r} is missing or empty: the product of the collection")
+    for field, value in ((collection_field, collection), (match_on, product)):
+        prefix = ID_PREFIXES.get(field)
+        if prefix and not value.startswith(prefix):  # Shopify refuses a whole query naming a malformed id
+            raise RecordError(f"{field} must be an id ({prefix}…), not {value!r}")
     position = record.get("position")
     if position is not None and (not isinstance(position, int) or isinstance(position, bool) or position < 0):
         raise RecordError(f"position must be a whole number from 0, not {position!r}")

@@ -151,8 +151,13 @@ class MembershipWriter:
     def write(self, batch: list[PendingRecord]) -> None:
         rows = [(p, self.context.settled(p, self.checked, p)) for p in batch]
         valid = [(p, row) for p, row in rows if row is not None]
-        collections = self.collections(sorted({row.collection for _, row in valid}))
-        products = self.products(sorted({row.product for _, row in valid}))
+        try:
+            collections = self.collections(sorted({row.collection for _, row in valid}))
+            products = self.products(sorted({row.product for _, row in valid}))
+        except ShopifyError as error:  # the lookups refused: every row they were for fails with it
+            for pending, _ in valid:
+                self.context.fail(pending, error)
+            return
         groups: dict[str, list[tuple[PendingRecord, MemberRow, str]]] = {}
         for pending, row in valid:
             product_id = self.context.settled(pending, self.named, row, collections, products)
