@@ -24,7 +24,7 @@ from target_shopify_admin.pipeline.settings import StreamSettings, streams_setti
 
 OBJECTS = {
     "customer", "product", "order", "fulfillment", "fulfillment_event", "fulfillment_order_action",
-    "discount", "discount_code", "inventory_item", "inventory_level",
+    "discount", "discount_code", "inventory_item", "inventory_level", "collection", "collection_product",
 }  # fmt: skip
 
 
@@ -39,6 +39,8 @@ def test_every_object_module_declares_its_object_and_is_found_without_a_registry
         "fulfillments": "fulfillment",
         "discounts": "discount",
         "discount_codes": "discount_code",
+        "collections": "collection",
+        "collection_products": "collection_product",
     }
     gateways = {name: kind.gateway for name, kind in kinds.items() if kind.gateway is not None}
     without_input = {name for name, gateway in gateways.items() if not issubclass(gateway, InputGateway)}

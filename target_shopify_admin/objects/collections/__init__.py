@@ -1,0 +1,1 @@
+"""Collections: custom and smart collections (collection.py), and the products of custom ones (membership.py)."""
