@@ -21,9 +21,9 @@ from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord
 from target_shopify_admin.pipeline.settings import StreamSettings
 
-from .conftest import Running
-from .test_target import config, dead_letters, messages, run_target, summary
-from .test_target_lost_answers import AFTER_COMMIT, DELETED, inject
+from ..conftest import Running
+from ..helpers import AFTER_COMMIT, dead_letters, inject, messages, run_target, summary, target_config
+from .test_target_lost_answers import DELETED
 
 WRITES = (
     "TargetCollectionCreate",
@@ -209,7 +209,7 @@ def both(collections: list[dict], rows: list[dict]) -> list[dict]:
 
 
 def test_collections_upsert_by_handle_and_a_re_run_writes_nothing(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     sale = {"handle": "sale", "ruleSet": {"rules": [{"column": "TAG", "relation": "EQUALS", "condition": "clearance"}]}}
     records: list[dict[str, Any]] = [AUTUMN, {"handle": "summer-picks", "title": "Summer favourites"}, sale]
     result = run_target(tmp_path, cfg, messages("c", records))
@@ -234,7 +234,7 @@ def test_collections_upsert_by_handle_and_a_re_run_writes_nothing(shop: Running,
 
 
 def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     handles = product_handles(shop, 4)
     rows: list[dict[str, Any]] = [
         {"collection_handle": "autumn-picks", "handle": handles[0]},
@@ -261,7 +261,7 @@ def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running
 
 
 def test_a_bad_row_fails_alone_naming_its_key_and_field(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     [handle] = product_handles(shop, 1)
     rows: list[dict[str, Any]] = [
         {"collection_handle": "sale", "handle": handle},
@@ -287,12 +287,12 @@ def test_a_bad_row_fails_alone_naming_its_key_and_field(shop: Running, tmp_path:
 
 
 def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     handles = product_handles(shop, 2)
     rows = [{"collection_handle": "summer-picks", "handle": h} for h in handles]
     run_target(tmp_path, cfg, messages("c", [AUTUMN]))
     before = (writes_sent(shop), members(shop, "summer-picks"))
-    dry = config(shop, tmp_path, streams=STREAMS, dry_run=True)
+    dry = target_config(shop, tmp_path, streams=STREAMS, dry_run=True)
     result = run_target(tmp_path, dry, both([{**AUTUMN, "title": "Autumn"}, {**AUTUMN, "handle": "new"}], rows))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "c: 1 would-create, 1 would-update" in summary(result, "c")
@@ -302,7 +302,7 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(shop: Running, tm
 
 
 def test_through_lost_answers_every_member_is_as_asked_and_nothing_doubled(shop: Running, tmp_path: Path) -> None:
-    cfg = config(shop, tmp_path, streams=STREAMS)
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
     handles = product_handles(shop, 12)
     titles = [f"Lost {n}" for n in range(10)]
     made = [{"handle": f"lost-{n}", "title": title, "sortOrder": "MANUAL"} for n, title in enumerate(titles)]
@@ -339,7 +339,7 @@ def test_through_lost_answers_every_member_is_as_asked_and_nothing_doubled(shop:
 def test_every_collection_document_validates_against_the_real_schema(
     shop: Running, tmp_path: Path, real_schema: Any
 ) -> None:
-    cfg = config(shop, tmp_path, streams={**STREAMS, "s": {**STREAMS["m"], "match_on": "sku"}})
+    cfg = target_config(shop, tmp_path, streams={**STREAMS, "s": {**STREAMS["m"], "match_on": "sku"}})
     handles = product_handles(shop, 2)
     sku = shop.graphql("{ productVariants(first: 1) { nodes { sku } } }")["data"]["productVariants"]["nodes"][0]["sku"]
     rows = [{"collection_handle": "autumn-picks", "handle": h, "position": 0} for h in handles]
