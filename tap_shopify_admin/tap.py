@@ -1,4 +1,4 @@
-"""tap-shopify-admin: customers, products, orders and fulfillments from the Shopify Admin GraphQL API."""
+"""tap-shopify-admin: a shop's records (the streams declared in streams/) from the Shopify Admin GraphQL API."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """target-shopify-admin: writes Singer records to Shopify through the Admin GraphQL API (the objects
-declared in objects/: customers, products, orders, fulfillments and their events and actions, discounts
-and their codes, inventory items and levels), record by record, in rows or by bulk mutation, with
-per-record outcomes and a dead-letter file."""
+declared in objects/), record by record, in rows or by bulk mutation, with per-record outcomes and a
+dead-letter file."""
 
 from __future__ import annotations
 
