@@ -57,8 +57,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             th.IntegerType,
             default=DEFAULT_BULK_THRESHOLD,
             description=(
-                "A batch of customers, products or inventory levels this big or bigger is written by one bulk mutation"
-                " (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
+                "A batch of customers, products, inventory levels or metafields this big or bigger is written by one"
+                " bulk mutation (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
                 " batches hold up to batch_size_rows records (default 10000). 0 turns bulk off"
             ),
         ),
