@@ -14,6 +14,8 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin import ConfigurationError
+from shopify_admin.cost import requested_cost
+from target_shopify_admin.objects.customer import CustomerGateway
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.metafields.owners import OWNER_KEYS, lookup_document
 from target_shopify_admin.objects.metafields.rows import MetafieldRow, is_current, metafield_row, set_input
@@ -138,6 +140,16 @@ def test_every_metafield_document_validates_against_the_real_schema(real_schema:
         documents += [lookup_document(match_on, owner_type, 3) for owner_type in owner_types or (None,)]
     for document in documents:
         assert validate(real_schema, parse(document)) == [], document
+
+
+def test_25_metafields_cost_what_one_customer_set_costs() -> None:
+    """The README's projection: a metafieldsSet of 25 is priced like one customerSet, and a lookup
+    of a customer's metafield 2 points, against a customer lookup's 3."""
+    metafield = {"ownerId": "gid://shopify/Customer/1", **TIER, "value": "gold", "compareDigest": None}
+    assert requested_cost(SET, {"metafields": [metafield] * 25}) == 10
+    assert requested_cost(CustomerGateway.set_mutation, {"input": {"email": "a@example.com"}}) == 10
+    assert requested_cost(lookup_document("email", "customer", 250)) == 500
+    assert requested_cost(CustomerGateway.lookup_document(250)) == 750
 
 
 # against the emulator -----------------------------------------------------------------------------
