@@ -17,7 +17,8 @@ from shopify_admin import ConfigurationError
 from shopify_admin.cost import requested_cost
 from target_shopify_admin.objects.customer import CustomerGateway
 from target_shopify_admin.objects.fields import RecordError
-from target_shopify_admin.objects.metafields.owners import OWNER_KEYS, lookup_document
+from target_shopify_admin.objects.metafields.owner_exports import JOINED, OwnerFinder
+from target_shopify_admin.objects.metafields.owners import OWNER_KEYS, OwnerReader, lookup_document
 from target_shopify_admin.objects.metafields.rows import MetafieldRow, is_current, metafield_row, set_input
 from target_shopify_admin.objects.metafields.sends import DELETE, SET, STALE_READS, row_index
 from target_shopify_admin.objects.metafields.writes import owner_type_of
@@ -142,6 +143,32 @@ def test_every_metafield_document_validates_against_the_real_schema(real_schema:
         assert validate(real_schema, parse(document)) == [], document
 
 
+@pytest.mark.parametrize(
+    ("match_on", "owner_type"),
+    [(m, t) for m, types in OWNER_KEYS.items() if m in JOINED for t in types],
+)
+def test_every_owner_export_is_a_valid_bulk_query(real_schema: Any, match_on: str, owner_type: str) -> None:
+    reader = OwnerReader(None, match_on, owner_type, ("erp", "code"))  # type: ignore[arg-type]
+    rows = [MetafieldRow("k", "crm", "tier", "gold", None), MetafieldRow("k", "spec", "size", "2", None)]
+    finder = OwnerFinder(reader, rows)
+    query = finder.export_query(("erp", "code") if match_on == "custom_id" else None)
+    assert validate(real_schema, parse(query)) == [], query
+    assert "query:" not in query
+
+
+def test_an_exported_owner_is_what_a_lookup_answers() -> None:
+    rows = [MetafieldRow("SKU-1", "crm", "tier", "gold", None), MetafieldRow("SKU-1", "spec", "size", "2", None)]
+    finder = OwnerFinder(OwnerReader(None, "sku", "product_variant", None), rows)  # type: ignore[arg-type]
+    held = {"value": "gold", "type": "single_line_text_field", "compareDigest": "d"}
+    node = {"id": "gid://shopify/ProductVariant/1", "sku": "SKU-1", "m0": held, "m1": None}
+    assert finder.exported_key(node, "sku") == "SKU-1"
+    assert finder.from_export([node], rows[0]) == {"nodes": [{"id": node["id"], "sku": "SKU-1", "mf": held}]}
+    by_email = OwnerFinder(OwnerReader(None, "email", "customer", None), rows[1:])  # type: ignore[arg-type]
+    customer = {"id": "C", "defaultEmailAddress": {"emailAddress": "a@example.com"}, "m0": None}
+    assert by_email.exported_key(customer, "email") == "a@example.com"
+    assert by_email.from_export([customer], rows[1]) == {"id": "C", "mf": None}
+
+
 def test_25_metafields_cost_what_one_customer_set_costs() -> None:
     """The README's projection: a metafieldsSet of 25 is priced like one customerSet, and a lookup
     of a customer's metafield 2 points, against a customer lookup's 3."""
@@ -222,6 +249,32 @@ def test_every_owner_key_sets_then_a_rerun_writes_nothing(small_shop: Running, t
     assert dead_letters(tmp_path) == []
     for document in small_shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
+
+
+@pytest.mark.parametrize(
+    ("entry", "owner_of"),
+    [
+        ({"match_on": "email"}, lambda found: (found["customers"]["nodes"][0], "email")),
+        (
+            {"match_on": "handle", "owner_type": "collection"},
+            lambda found: (found["collections"]["nodes"][2], "handle"),
+        ),
+        ({"match_on": "sku"}, lambda found: (found["products"]["nodes"][1]["variants"]["nodes"][0], "sku")),
+        ({"match_on": "name"}, lambda found: (found["orders"]["nodes"][0], "name")),
+    ],
+)
+def test_owners_found_in_an_export_as_by_lookups(
+    small_shop: Running, tmp_path: Path, entry: dict[str, Any], owner_of: Any
+) -> None:
+    owner, field = owner_of(owners(small_shop))
+    rows = [{field: owner[field], **TIER, "value": "gold"}, {field: owner[field], **TIER, "key": "n", "value": "1"}]
+    result = write(small_shop, tmp_path, entry, rows, bulk_lookup="export")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "mf: 2 created" in summary(result, "mf")
+    assert value_of(small_shop, owner["id"]) == ["gold"] and value_of(small_shop, owner["id"], key="n") == ["1"]
+    again = write(small_shop, tmp_path, entry, rows, bulk_lookup="export")
+    assert "mf: 2 unchanged" in summary(again, "mf")
+    assert operations(small_shop)["BulkOperationRunQuery"] == 2 and operations(small_shop)["TargetMetafieldsSet"] == 1
 
 
 def test_custom_id_owners(small_shop: Running, tmp_path: Path) -> None:

@@ -90,15 +90,20 @@ class OwnerReader:
         self.owner_type = owner_type
         self.custom_id = custom_id
 
-    def owners(self, rows: list[MetafieldRow]) -> list[Owner | RecordError]:
-        """Each row's owner, or why it has none (not found, found twice, not an owner of metafields)."""
+    def owners(self, rows: list[MetafieldRow], answers: list[Any] | None = None) -> list[Owner | RecordError]:
+        """Each row's owner, or why it has none (not found, found twice, not an owner of metafields), from
+        `answers` (what an export says a lookup would answer) or looked up."""
+        answers = self.find_many(rows) if answers is None else answers
+        return [self.owner(row, answer) for row, answer in zip(rows, answers, strict=True)]
+
+    def find_many(self, rows: list[MetafieldRow]) -> list[Any]:
+        """Each row's lookup answer, many to a query."""
 
         def document(count: int) -> str:
             return lookup_document(self.match_on, self.owner_type, count)
 
         per_query = lookups_per_query(self.match_on, self.owner_type)
-        answers = look_up(self.client, document, per_query, rows, self.variables_of)
-        return [self.owner(row, answer) for row, answer in zip(rows, answers, strict=True)]
+        return look_up(self.client, document, per_query, rows, self.variables_of)
 
     def variables_of(self, n: int, row: MetafieldRow) -> dict[str, Any]:
         variables: dict[str, Any] = {f"n{n}": row.namespace, f"k{n}": row.key}

@@ -4,16 +4,20 @@ request (sends.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from singer_sdk import typing as th
 
 from shopify_admin import ConfigurationError
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.kind import ObjectKind
 from target_shopify_admin.pipeline.context import WriteContext
+from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord
 from target_shopify_admin.pipeline.settings import StreamSettings
 
+from .owner_exports import OwnerFinder
 from .owners import OWNER_KEYS, OWNER_TYPES, Owner, OwnerReader
 from .rows import MetafieldRow, is_current, metafield_row, record_name, set_input
 from .sends import DeleteRow, MetafieldSender, SetRow
@@ -71,7 +75,8 @@ class MetafieldWriter:
         """Find the run's owners and metafields many at a time, then send what changes."""
         sets: list[SetRow] = []
         deletes: list[DeleteRow] = []
-        for (pending, row), owner in zip(run, self.reader.owners([row for _, row in run]), strict=True):
+        rows = [row for _, row in run]
+        for (pending, row), owner in zip(run, self.reader.owners(rows, self.found(rows)), strict=True):
             if isinstance(owner, RecordError):
                 self.context.fail(pending, owner)
             elif pending.deleting:
@@ -80,6 +85,16 @@ class MetafieldWriter:
                 sets += self.planned_set(pending, row, owner)
         self.sender.send(sets)
         self.sender.delete(deletes)
+
+    def found(self, rows: list[MetafieldRow]) -> list[Any]:
+        """Each row's lookup answer: looked up, or found in an export of the shop's owners of the
+        stream's type, whichever the cost model says is sooner (exports.py)."""
+        options = self.context.options
+        finder = OwnerFinder(self.reader, rows)
+        current = CurrentObjects(
+            finder, self.context.settings, options.bulk_runner, options.bulk_lookup, self.context.logger
+        )
+        return current.find([row.owner_key for row in rows], rows)
 
     def planned_set(self, pending: PendingRecord, row: MetafieldRow, owner: Owner) -> list[SetRow]:
         """The row to send, or none once the record is noted: unchanged, or would-be (dry run)."""
