@@ -56,8 +56,8 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             th.IntegerType,
             default=DEFAULT_BULK_THRESHOLD,
             description=(
-                "A batch of customers, products or inventory levels this big or bigger is written by one bulk mutation"
-                " (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
+                "A batch of customers, products, inventory levels or metafields this big or bigger is written by one"
+                " bulk mutation (stagedUploadsCreate + bulkOperationRunMutation) instead of a mutation per record;"
                 " batches hold up to batch_size_rows records (default 10000). 0 turns bulk off"
             ),
         ),
@@ -67,9 +67,10 @@ class TargetShopifyAdmin(ShopifyConnection, Target):
             default="auto",
             allowed_values=list(LOOKUP_MODES),
             description=(
-                "How a bulk batch of customers or products, or any batch of inventory levels, finds the objects"
-                " it names: `lookups` (aliased queries, a few points an object), `export` (one bulk export of the"
-                " shop's customers, products or inventory items, joined by the match key), or `auto`: whichever"
+                "How a bulk batch of customers or products, or any batch of inventory levels or metafields, finds"
+                " the objects it names: `lookups` (aliased queries, a few points an object), `export` (one bulk"
+                " export of the shop's customers, products, inventory items or metafield owners, joined by the"
+                " match key), or `auto`: whichever"
                 " the cost model says is sooner for the batch and the shop"
             ),
         ),

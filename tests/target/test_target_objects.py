@@ -24,7 +24,7 @@ from target_shopify_admin.pipeline.settings import StreamSettings, streams_setti
 
 OBJECTS = {
     "customer", "product", "order", "fulfillment", "fulfillment_event", "fulfillment_order_action",
-    "discount", "discount_code", "inventory_item", "inventory_level", "collection", "collection_product",
+    "discount", "discount_code", "inventory_item", "inventory_level", "collection", "collection_product", "metafield",
 }  # fmt: skip
 
 
