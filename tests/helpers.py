@@ -211,7 +211,8 @@ def dead_letters(tmp_path: Path) -> list[dict]:
 
 
 def summary(result: subprocess.CompletedProcess, stream: str) -> str:
-    return next(line for line in result.stderr.splitlines() if f"{stream}: " in line and "failed:" not in line)
+    """The stream's summary line (`| crm: 3 created, …`), not a warning that merely holds `crm: `."""
+    return next(line for line in result.stderr.splitlines() if f"| {stream}: " in line and "failed:" not in line)
 
 
 def writes_sent(shop: Running) -> int:
