@@ -355,6 +355,20 @@ def test_bulk_mutation_answers_every_line_out_of_order(shop: Running) -> None:
     assert "bulk-3" in tagged["data"]["customer"]["tags"]
 
 
+def test_a_line_with_bad_variables_is_refused_as_a_request_by_itself_would_be(shop: Running) -> None:
+    """Shopify checks each line's variables against their declared types before running the mutation: a bad
+    line's answer is the INVALID_VARIABLE errors alone (no data), as for the same call sent by itself."""
+    mutation = (
+        "mutation Set($input: ProductSetInput!) { productSet(input: $input) { product { id } userErrors { field } } }"
+    )
+    lines = [{"input": {"title": "Good"}}, {"input": {"title": "Bad", "status": "BOGUS"}}]
+    by_line = {row.pop("__lineNumber"): row for row in import_rows(shop, mutation, [json.dumps(v) for v in lines])}
+    alone = shop.graphql(mutation, lines[1])
+    assert alone["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
+    assert by_line[1] == alone
+    assert by_line[0]["data"]["productSet"]["product"]["id"]
+
+
 @pytest.mark.skipif(("Mutation", "customerCreate") not in RESOLVERS, reason="customerCreate is not served yet")
 def test_bulk_customer_create_reports_user_errors_per_line(shop: Running) -> None:
     lines = [json.dumps({"input": {"email": f"bulk{n}@example.com", "lastName": f"Bulk {n}"}}) for n in range(30)]

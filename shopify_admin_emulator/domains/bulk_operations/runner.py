@@ -32,6 +32,7 @@ from graphql import (
     execute_sync,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_leaf_type,
 )
 from graphql.execution.values import get_argument_values
@@ -42,6 +43,7 @@ from shopify_admin.cost import is_connection
 from ...connections import MAX_PAGE
 from ...graphql_api import Context
 from ...store import Record, Store, iso
+from ...variables import invalid_variables
 from .checks import Shape
 
 if TYPE_CHECKING:
@@ -430,6 +432,14 @@ def run_line(emulator: Emulator, document: DocumentNode, line: bytes, base_url: 
         variables = json.loads(line)
     except ValueError:
         return {"errors": [{"message": "Invalid JSON on this line of the variables file"}]}
+    operation = get_operation_ast(document)
+    invalid = (
+        invalid_variables(emulator.api.schema, operation, variables)
+        if operation and isinstance(variables, dict)
+        else []
+    )
+    if invalid:  # refused in the words of a request by itself, before the mutation runs
+        return {"errors": invalid}
     context = Context(emulator.store, base_url, emulator)
     with emulator.store.lock:
         result = execute_sync(emulator.api.schema, document, context_value=context, variable_values=variables)
