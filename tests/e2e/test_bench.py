@@ -93,11 +93,15 @@ def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
         " nodes { displayFinancialStatus cancelledAt closed displayFulfillmentStatus"
         f" totalPriceSet {money} subtotalPriceSet {money} totalTaxSet {money} currentSubtotalPriceSet {money}"
         f" totalReceivedSet {money} totalOutstandingSet {money} netPaymentSet {money} originalTotalPriceSet {money}"
-        f" totalRefundedSet {money}"
+        f" totalRefundedSet {money} currentTotalPriceSet {money} totalCapturableSet {money}"
+        f" transactions {{ kind status gateway amountSet {money} }}"
+        " refunds { refundLineItems(first: 5) { pageInfo { hasNextPage } nodes { quantity"
+        f" subtotalSet {money} }} }} }}"
         f" taxLines {{ rate priceSet {money} }} fulfillable refundable canMarkAsPaid paymentGatewayNames"
         " subtotalLineItemsQuantity currentSubtotalLineItemsQuantity discountApplications(first: 5) { edges { node"
-        f" {{ index }} }} }} lineItems(first: 10) {{ nodes {{ quantity unfulfilledQuantity"
-        f" originalUnitPriceSet {money} unfulfilledOriginalTotalSet {money} }} }} }} }} }}"
+        " { index } } } lineItems(first: 10) { pageInfo { hasNextPage } nodes { quantity unfulfilledQuantity"
+        f" originalUnitPriceSet {money} unfulfilledOriginalTotalSet {money}"
+        " discountAllocations { discountApplication { index } } } } } } }"
     )
     pages = [shop.graphql(orders_query)]
     while pages[-1]["data"]["orders"]["pageInfo"]["hasNextPage"]:
@@ -107,28 +111,53 @@ def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
     def amount(value: dict[str, Any]) -> Decimal:
         return Decimal(value["shopMoney"]["amount"])
 
-    for order in (o for page in pages for o in page["data"]["orders"]["nodes"]):
+    orders = [o for page in pages for o in page["data"]["orders"]["nodes"]]
+    for order in orders:
         total = amount(order["totalPriceSet"])
         assert amount(order["originalTotalPriceSet"]) == total
-        assert amount(order["currentSubtotalPriceSet"]) == amount(order["subtotalPriceSet"])
         assert sum(amount(line["priceSet"]) for line in order["taxLines"]) == amount(order["totalTaxSet"])
-        paid = order["displayFinancialStatus"] in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+        transactions = order["transactions"]
+        successful = [t for t in transactions if t["status"] == "SUCCESS"]
         received, net = amount(order["totalReceivedSet"]), amount(order["netPaymentSet"])
-        assert received == (total if paid else 0)
+        assert received == sum(amount(t["amountSet"]) for t in successful if t["kind"] in ("SALE", "CAPTURE"))
+        assert amount(order["totalRefundedSet"]) == sum(
+            amount(t["amountSet"]) for t in successful if t["kind"] == "REFUND"
+        )
         assert net == received - amount(order["totalRefundedSet"])
         if not order["cancelledAt"]:
-            assert received + amount(order["totalOutstandingSet"]) == total
+            still_authorized = amount(order["totalCapturableSet"])
+            assert (
+                amount(order["totalOutstandingSet"]) == amount(order["currentTotalPriceSet"]) - net - still_authorized
+            )
         assert order["refundable"] == (net > 0 and not order["cancelledAt"])
         assert order["fulfillable"] == (
             order["displayFulfillmentStatus"] != "FULFILLED" and not order["cancelledAt"] and not order["closed"]
         )
-        assert order["paymentGatewayNames"] == (["manual"] if paid else order["paymentGatewayNames"])
-        assert order["currentSubtotalLineItemsQuantity"] == order["subtotalLineItemsQuantity"]
-        assert order["discountApplications"] == {"edges": []}
-        for line in order["lineItems"]["nodes"]:
+        # every gateway tried, once each: captured orders name the gateway of a failed authorization too
+        assert order["paymentGatewayNames"] == list(dict.fromkeys(t["gateway"] for t in transactions))
+        refunded_rows = [row for r in order["refunds"] for row in r["refundLineItems"]["nodes"]]
+        if not any(r["refundLineItems"]["pageInfo"]["hasNextPage"] for r in order["refunds"]):
+            assert order["currentSubtotalLineItemsQuantity"] == (
+                order["subtotalLineItemsQuantity"] - sum(row["quantity"] for row in refunded_rows)
+            )
+            assert amount(order["currentSubtotalPriceSet"]) == (
+                amount(order["subtotalPriceSet"]) - sum(amount(row["subtotalSet"]) for row in refunded_rows)
+            )
+        applications = [edge["node"]["index"] for edge in order["discountApplications"]["edges"]]
+        lines = order["lineItems"]
+        allocated = {a["discountApplication"]["index"] for li in lines["nodes"] for a in li["discountAllocations"]}
+        assert applications == list(range(len(applications))) and allocated <= set(applications)
+        if not lines["pageInfo"]["hasNextPage"]:  # the seeded discounts all go to line items
+            assert allocated == set(applications)
+        for line in lines["nodes"]:
             assert amount(line["unfulfilledOriginalTotalSet"]) == (
                 amount(line["originalUnitPriceSet"]) * line["unfulfilledQuantity"]
             )
+    # the seeded money is there to be checked: several gateways, refunds, captures and discounts
+    kinds = {t["kind"] for o in orders for t in o["transactions"]}
+    assert {"SALE", "AUTHORIZATION", "CAPTURE", "REFUND"} <= kinds
+    assert len({g for o in orders for g in o["paymentGatewayNames"]}) > 1
+    assert any(o["discountApplications"]["edges"] for o in orders)
 
     products = shop.graphql(
         "{ products(first: 20) { nodes { descriptionHtml description totalInventory hasOnlyDefaultVariant"
