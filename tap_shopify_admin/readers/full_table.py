@@ -1,19 +1,26 @@
 """Streams read in full on every run: a root connection (locations), a root object (the shop, one
-record), or a connection of each object a root lists (each code discount's redeem codes)."""
+record), or a connection of each object a root lists (each code discount's redeem codes, each
+collection's products). A full read ends with an ACTIVATE_VERSION message, sent only once every record
+of the read is written, so that a target drops the rows an earlier read had and this one has not (a
+membership that ended) and a read cut off drops nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import get_named_type
+from singer_sdk import singerlib as singer
 
-from shopify_admin.cost import MAX_PAGE, is_connection
+from shopify_admin.cost import BULK_START_SECONDS, MAX_PAGE, is_connection
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
 
-from ..documents import page_size
+from ..bulk_plan import paged_by_budget
+from ..documents import page_size, selection
+from .window_bulk import count
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
@@ -41,19 +48,37 @@ class FullTable:
         )
 
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        yield from versioned(stream, self.read(stream))
+
+    def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
         query = self.page_query(stream)
+        selected = selection(stream.selected_fields())
+        whole = partial(stream.nested_pages.fetch_remaining, type_name=stream.graphql_type, selected=selected)
         if self.is_object(stream):
-            yield stream.client.execute(query)[stream.root]
+            yield whole(stream.client.execute(query)[stream.root])
             return
         for page in pages(stream.client, query, {"first": page_size(query)}, (stream.root,)):
-            yield from page["nodes"]
+            yield from map(whole, page["nodes"])
+
+
+def versioned(stream: ShopifyStream, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The records of a full read tagged with a new table version (the sync's start, in milliseconds,
+    later on every run), then that version activated. The SDK's own message, with
+    `emit_activate_version_messages`, comes before the records: a read that failed would have dropped
+    every row."""
+    version = int(stream.shop_tap.sync_started.timestamp() * 1000)
+    stream._stream_version = version  # the SDK's record messages carry it
+    yield from records
+    stream.shop_tap.write_message(singer.ActivateVersionMessage(stream=stream.name, version=version))
 
 
 @dataclass(frozen=True)
 class EachOwner:
     """Every node of the connection `connection` of each object the root connection `owners` lists,
     read through `owner(id:)` (and `through`, the field holding it, in the `members` of a union),
-    with the owner's id in the record as `owner_key`."""
+    with the owner's id in the record as `owner_key` and, with `position_key`, its place in the
+    connection (from 1). With `bulk`, a bulk query reads them all when paging would take longer (one
+    request an owner at least, by the cost budget) than BULK_START_SECONDS, as `bulk: auto` says."""
 
     owners: str  # e.g. `codeDiscountNodes`
     owner: str  # e.g. `codeDiscountNode`
@@ -61,6 +86,8 @@ class EachOwner:
     owner_key: str  # e.g. `discountId`
     through: str | None = None  # e.g. `codeDiscount`
     members: tuple[str, ...] = ()  # the union members that hold the connection, e.g. `DiscountCodeBasic`
+    position_key: str | None = None  # e.g. `position`
+    bulk: bool = False  # a bulk query cuts a discount's codes: only for connections it holds whole
     is_sorted = False
 
     def owners_query(self, stream: ShopifyStream) -> str:
@@ -82,11 +109,48 @@ class EachOwner:
             f" {self.owner}(id: $id) {{ {inner} }} }}"
         )
 
+    def bulk_query(self, stream: ShopifyStream) -> str:
+        return (
+            f"{{ {self.owners} {{ edges {{ node {{ id {self.connection} {{"
+            f" edges {{ node {{ {stream.selected_fields(bulk=True)} }} }} }} }} }} }} }}"
+        )
+
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        yield from versioned(stream, self.read(stream))
+
+    def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
+        if self.use_bulk(stream):
+            runner = stream.shop_tap.bulk_runner
+            done = runner.wait(runner.start(self.bulk_query(stream)))
+            if done.status == "COMPLETED":
+                owner_type = get_named_type(admin_schema().type_map["QueryRoot"].fields[self.owner].type).name  # type: ignore[attr-defined]
+                connections = {owner_type: {stream.graphql_type: self.connection}}
+                for owner in runner.records(done, connections):
+                    yield from self.of_owner(owner["id"], owner[self.connection])
+                return
+            stream.logger.warning("Bulk operation %s ended %s: reading by pages", done.id, done.status)
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
         for owners in pages(stream.client, self.owners_query(stream), {"first": MAX_PAGE}, (self.owners,)):
             for owner in owners["nodes"]:
-                for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path):
-                    yield from ({**node, self.owner_key: owner["id"]} for node in page["nodes"])
+                nodes = (
+                    node
+                    for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path)
+                    for node in page["nodes"]
+                )
+                yield from self.of_owner(owner["id"], nodes)
+
+    def of_owner(self, owner_id: str, nodes: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for place, node in enumerate(nodes, start=1):
+            yield {**node, self.owner_key: owner_id, **({self.position_key: place} if self.position_key else {})}
+
+    def use_bulk(self, stream: ShopifyStream) -> bool:
+        mode = stream.config.get("bulk", "auto")
+        if not self.bulk or mode != "auto":
+            return self.bulk and mode == "always"
+        owners = count(stream, None, root=self.owners)
+        if owners is None:
+            return False
+        first, per_second = paged_by_budget(stream.client.throttle.restore_rate, self.page_query(stream))
+        return owners > BULK_START_SECONDS * per_second / first
