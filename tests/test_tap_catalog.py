@@ -120,7 +120,8 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
         "collectionUpdate"
     ]["userErrors"]
     card = sorted(catalog_shop.emulator.store.all("GiftCard"), key=lambda r: r["_n"])[0]["id"]
-    note = "mutation G($id: ID!, $i: GiftCardUpdateInput!) { giftCardUpdate(id: $id, input: $i) { userErrors { message } } }"
+    note = """mutation G($id: ID!, $i: GiftCardUpdateInput!) {
+      giftCardUpdate(id: $id, input: $i) { userErrors { message } } }"""
     assert not catalog_shop.graphql(note, {"id": card, "i": {"note": "changed"}})["data"]["giftCardUpdate"][
         "userErrors"
     ]
