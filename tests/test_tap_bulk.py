@@ -94,10 +94,19 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     assert by_stream(bulk_messages) == expected
     assert "BulkOperationRunQuery" not in paged_requests
     locations = len(bulk_shop.emulator.store.table("Location").rows)
-    # customers, products, orders, fulfillment orders, inventory items, and the levels of each location
-    assert bulk_requests["BulkOperationRunQuery"] == 5 + locations
-    # the shop and locations: full tables, always; discounts and their codes are always paged (see streams/discounts.py)
-    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage", "ShopPage"]
+    # customers, products, orders, fulfillment orders, inventory items, collections, draft orders,
+    # abandoned checkouts, events, and the levels of each location
+    assert bulk_requests["BulkOperationRunQuery"] == 9 + locations
+    # full tables, always (the shop, locations, gift cards, collections' products); discounts and their codes
+    # are always paged (see streams/discounts.py)
+    paged_anyway = [
+        "CollectionProductsPage",
+        "DiscountCodesPage",
+        "DiscountsPage",
+        "GiftCardsPage",
+        "LocationsPage",
+        "ShopPage",
+    ]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway
     assert all("bulk_operation_id" not in s for s in last_state(bulk_messages)["bookmarks"].values())
 

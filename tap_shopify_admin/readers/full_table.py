@@ -14,13 +14,11 @@ from typing import TYPE_CHECKING, Any
 from graphql import get_named_type
 from singer_sdk import singerlib as singer
 
-from shopify_admin.cost import BULK_START_SECONDS, MAX_PAGE, is_connection
+from shopify_admin.cost import MAX_PAGE, is_connection
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
 
-from ..bulk_plan import paged_by_budget
 from ..documents import page_size, selection
-from .window_bulk import count
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
@@ -77,8 +75,7 @@ class EachOwner:
     """Every node of the connection `connection` of each object the root connection `owners` lists,
     read through `owner(id:)` (and `through`, the field holding it, in the `members` of a union),
     with the owner's id in the record as `owner_key` and, with `position_key`, its place in the
-    connection (from 1). With `bulk`, a bulk query reads them all when paging would take longer (one
-    request an owner at least, by the cost budget) than BULK_START_SECONDS, as `bulk: auto` says."""
+    connection (from 1), which only pages tell: a bulk file holds a connection's nodes in no order."""
 
     owners: str  # e.g. `codeDiscountNodes`
     owner: str  # e.g. `codeDiscountNode`
@@ -87,7 +84,6 @@ class EachOwner:
     through: str | None = None  # e.g. `codeDiscount`
     members: tuple[str, ...] = ()  # the union members that hold the connection, e.g. `DiscountCodeBasic`
     position_key: str | None = None  # e.g. `position`
-    bulk: bool = False  # a bulk query cuts a discount's codes: only for connections it holds whole
     is_sorted = False
 
     def owners_query(self, stream: ShopifyStream) -> str:
@@ -109,26 +105,10 @@ class EachOwner:
             f" {self.owner}(id: $id) {{ {inner} }} }}"
         )
 
-    def bulk_query(self, stream: ShopifyStream) -> str:
-        return (
-            f"{{ {self.owners} {{ edges {{ node {{ id {self.connection} {{"
-            f" edges {{ node {{ {stream.selected_fields(bulk=True)} }} }} }} }} }} }} }}"
-        )
-
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
         yield from versioned(stream, self.read(stream))
 
     def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
-        if self.use_bulk(stream):
-            runner = stream.shop_tap.bulk_runner
-            done = runner.wait(runner.start(self.bulk_query(stream)))
-            if done.status == "COMPLETED":
-                owner_type = get_named_type(admin_schema().type_map["QueryRoot"].fields[self.owner].type).name  # type: ignore[attr-defined]
-                connections = {owner_type: {stream.graphql_type: self.connection}}
-                for owner in runner.records(done, connections):
-                    yield from self.of_owner(owner["id"], owner[self.connection])
-                return
-            stream.logger.warning("Bulk operation %s ended %s: reading by pages", done.id, done.status)
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
@@ -144,13 +124,3 @@ class EachOwner:
     def of_owner(self, owner_id: str, nodes: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for place, node in enumerate(nodes, start=1):
             yield {**node, self.owner_key: owner_id, **({self.position_key: place} if self.position_key else {})}
-
-    def use_bulk(self, stream: ShopifyStream) -> bool:
-        mode = stream.config.get("bulk", "auto")
-        if not self.bulk or mode != "auto":
-            return self.bulk and mode == "always"
-        owners = count(stream, None, root=self.owners)
-        if owners is None:
-            return False
-        first, per_second = paged_by_budget(stream.client.throttle.restore_rate, self.page_query(stream))
-        return owners > BULK_START_SECONDS * per_second / first

@@ -62,22 +62,20 @@ def bulk_threshold(reader: WindowReader, stream: ShopifyStream, round_trip: floa
     )
 
 
-def count(stream: ShopifyStream, search: str | None, limit: int | None = None, root: str | None = None) -> int | None:
-    """How many objects the `…Count` root of `root` (the stream's) finds, up to `limit` (None: all, where
-    the root takes a limit: `eventsCount` takes none); None for a root without one."""
-    count_root = f"{root or stream.root}Count"
+def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int | None:
+    """How many objects the `…Count` root finds, up to `limit` (None: all, where the root takes a limit:
+    `eventsCount` takes none); None for a root without one."""
+    count_root = f"{stream.root}Count"
     field = admin_schema().type_map["QueryRoot"].fields.get(count_root)  # type: ignore[attr-defined]
     if field is None:
         return None
-    if "limit" in field.args:
-        query = (
-            f"query {stream.operation_name}Count($query: String, $limit: Int) {{"
-            f" {count_root}(query: $query, limit: $limit) {{ count }} }}"
-        )
-        counted = stream.client.execute(query, {"query": search, "limit": limit})[count_root]
-    else:
-        query = f"query {stream.operation_name}Count($query: String) {{ {count_root}(query: $query) {{ count }} }}"
-        counted = stream.client.execute(query, {"query": search})[count_root]
+    limited = "limit" in field.args
+    query = (
+        f"query {stream.operation_name}Count($query: String{', $limit: Int' if limited else ''}) {{"
+        f" {count_root}(query: $query{', limit: $limit' if limited else ''}) {{ count }} }}"
+    )
+    variables = {"query": search, **({"limit": limit} if limited else {})}
+    counted = stream.client.execute(query, variables)[count_root]
     return None if counted is None else int(counted["count"])
 
 

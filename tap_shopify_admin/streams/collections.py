@@ -37,7 +37,8 @@ class CollectionMetafieldsStream(MetafieldsStream):
 class CollectionProductsStream(ShopifyStream):
     """One record per product in a collection, its place in the collection's order. A smart collection's
     members change when its products change, without a change to the collection: every run reads every
-    membership, and the read's ACTIVATE_VERSION lets the target drop those that ended."""
+    membership, and the read's ACTIVATE_VERSION lets the target drop those that ended. By pages: a bulk
+    file holds a collection's products in no order, and the position is their place in it."""
 
     name = "collection_products"
     graphql_type = "Product"
@@ -50,7 +51,6 @@ class CollectionProductsStream(ShopifyStream):
         connection="products",
         owner_key="collectionId",
         position_key="position",
-        bulk=True,
     )
     fields = "id"
 
