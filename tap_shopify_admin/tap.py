@@ -86,7 +86,7 @@ class TapShopifyAdmin(ShopTap):
             allowed_values=["auto", "always", "never"],
             description=(
                 "Read with bulk operations: `auto` for a backfill (no bookmark yet) that the stream's count says"
-                " a bulk query reads sooner than pages (customers, products and orders; fulfillment orders and"
+                " a bulk query reads sooner than pages (the streams incremental on a time window; full tables and"
                 " incremental runs are paged), `always`, or `never`"
             ),
         ),
