@@ -411,6 +411,7 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
         **{"CollectionsPage": 1, "DraftOrdersPage": 1, "AbandonedCheckoutsPage": 1, "EventsPage": 1},
         "GiftCardsPage": 1,  # a full table: no search by updated_at
+        "MetafieldDefinitionsPage": 7,  # a full table, read per owner type
         "CollectionProductsPage": collections,  # every run reads them all: a smart collection's members change
     }
     others = {name: op["requests"] for name, op in operations.items() if name not in pages}

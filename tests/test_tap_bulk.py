@@ -97,14 +97,15 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     # customers, products, orders, fulfillment orders, inventory items, collections, draft orders,
     # abandoned checkouts, events, and the levels of each location
     assert bulk_requests["BulkOperationRunQuery"] == 9 + locations
-    # full tables, always (the shop, locations, gift cards, collections' products); discounts and their codes
-    # are always paged (see streams/discounts.py)
+    # full tables, always (the shop, locations, gift cards, collections' products, metafield definitions);
+    # discounts and their codes are always paged (see streams/discounts.py)
     paged_anyway = [
         "CollectionProductsPage",
         "DiscountCodesPage",
         "DiscountsPage",
         "GiftCardsPage",
         "LocationsPage",
+        "MetafieldDefinitionsPage",
         "ShopPage",
     ]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway

@@ -67,6 +67,14 @@ def test_each_catalog_stream_reads_what_the_shop_holds(catalog_shop: Running, tm
     events = records(messages, "events")
     assert {r["id"] for r in events} == ids(catalog_shop, "events")
     assert all(r["subjectId"] and r["subjectType"] and r["action"] for r in events)
+    definitions = {
+        node["id"]
+        for owner_type in METAFIELD_STREAMS.values()
+        for node in catalog_shop.graphql(
+            f"{{ metafieldDefinitions(first: 250, ownerType: {owner_type}) {{ nodes {{ id }} }} }}"
+        )["data"]["metafieldDefinitions"]["nodes"]
+    }
+    assert definitions and {r["id"] for r in records(messages, "metafield_definitions")} == definitions
     for stream, owner_type in METAFIELD_STREAMS.items():
         rows = records(messages, stream)
         assert rows, stream
@@ -126,8 +134,25 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
         "userErrors"
     ]
 
+    store = catalog_shop.emulator.store
+    # draft orders and abandoned checkouts are read only: changed in the store, as Shopify's own work would
+    draft, checkout = (
+        sorted(store.all(kind), key=lambda r: r["_n"])[0] for kind in ("DraftOrder", "AbandonedCheckout")
+    )
+    store.touch(draft)
+    store.touch(checkout)
+    gone = next(c for c in store.all("Collection") if c["title"] == "Gift ideas")["id"]
+    delete = "mutation X($i: CollectionDeleteInput!) { collectionDelete(input: $i) { userErrors { message } } }"
+    assert not catalog_shop.graphql(delete, {"i": {"id": gone}})["data"]["collectionDelete"]["userErrors"]
+
     after = run_tap(tmp_path, config(catalog_shop), state)
-    assert [r["title"] for r in records(after, "collections")] == ["Summer picks 2"]
+    assert [(r.get("title"), r["_sdc_deleted_at"] is None) for r in records(after, "collections")] == [
+        ("Summer picks 2", True),
+        (None, False),  # the deleted one, from its destroy event
+    ]
+    assert [r["id"] for r in records(after, "draft_orders")] == [draft["id"]]
+    assert [r["id"] for r in records(after, "abandoned_checkouts")] == [checkout["id"]]
+    assert [(r["subjectId"], r["action"]) for r in records(after, "events")] == [(gone, "destroy")]
     assert [(r["ownerId"], r["value"]) for r in records(after, "product_metafields") if r["key"] == "fabric"] == [
         (product, "linen")
     ]

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class FullTable:
     """Every object of the root connection `stream.root` (by id, with `stream.root_arguments`), or the
-    root object itself as the one record."""
+    root object itself as the one record. A root that must be told which kind it lists (the owner type of
+    `metafieldDefinitions`) is read once for each of `each`'s values of its argument."""
 
+    each: tuple[str, tuple[str, ...]] | None = None  # e.g. (`ownerType`, (`PRODUCT`, …))
     is_sorted = False
 
     @staticmethod
@@ -36,12 +38,15 @@ class FullTable:
         root: Any = admin_schema().type_map["QueryRoot"]
         return not is_connection(get_named_type(root.fields[stream.root].type))
 
-    def page_query(self, stream: ShopifyStream) -> str:
+    def page_query(self, stream: ShopifyStream, value: str | None = None) -> str:
+        """The document that reads a page; with `each`, of its `value` (its first by default), written
+        in the document (an enum), so that the cost model prices it as sent."""
         if self.is_object(stream):
             return f"query {stream.operation_name}Page {{ {stream.root} {{ {stream.selected_fields()} }} }}"
+        argument = f", {self.each[0]}: {value or self.each[1][0]}" if self.each else ""
         return (
             f"query {stream.operation_name}Page($first: Int!, $after: String) {{"
-            f" {stream.root}(first: $first, after: $after, sortKey: ID {stream.root_arguments}) {{"
+            f" {stream.root}(first: $first, after: $after{argument}, sortKey: ID {stream.root_arguments}) {{"
             f" nodes {{ {stream.selected_fields()} }} {PAGE_INFO} }} }}"
         )
 
@@ -49,14 +54,15 @@ class FullTable:
         yield from versioned(stream, self.read(stream))
 
     def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
-        query = self.page_query(stream)
         selected = selection(stream.selected_fields())
         whole = partial(stream.nested_pages.fetch_remaining, type_name=stream.graphql_type, selected=selected)
         if self.is_object(stream):
-            yield whole(stream.client.execute(query)[stream.root])
+            yield whole(stream.client.execute(self.page_query(stream))[stream.root])
             return
-        for page in pages(stream.client, query, {"first": page_size(query)}, (stream.root,)):
-            yield from map(whole, page["nodes"])
+        for value in self.each[1] if self.each else (None,):
+            query = self.page_query(stream, value)
+            for page in pages(stream.client, query, {"first": page_size(query)}, (stream.root,)):
+                yield from map(whole, page["nodes"])
 
 
 def versioned(stream: ShopifyStream, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -10,6 +10,7 @@ from .events import EventsStream
 from .fulfillment_orders import FulfillmentOrdersStream
 from .gift_cards import GiftCardsStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationMetafieldsStream, LocationsStream
+from .metafields import MetafieldDefinitionsStream
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrderMetafieldsStream, OrdersStream
 from .products import ProductMetafieldsStream, ProductsStream, ProductVariantsStream
 from .shop import ShopMetafieldsStream, ShopStream
@@ -37,6 +38,7 @@ STREAMS: list[type[ShopifyStream]] = [
     CollectionMetafieldsStream,
     LocationMetafieldsStream,
     DraftOrderMetafieldsStream,
+    MetafieldDefinitionsStream,
     DraftOrdersStream,
     AbandonedCheckoutsStream,
     GiftCardsStream,

@@ -6,7 +6,8 @@ joins to its owner's table. `metafield_owner_types` names the owner types read."
 
 from __future__ import annotations
 
-from .base import NestedStream
+from ..readers.full_table import FullTable
+from .base import NestedStream, ShopifyStream
 
 METAFIELD_FIELDS = "id namespace key type value ownerType createdAt updatedAt compareDigest"
 # an owner's metafields beyond the first 10 are read by pages after the owner's page
@@ -22,3 +23,14 @@ class MetafieldsStream(NestedStream):
     fields = METAFIELD_FIELDS
     parent_field = "metafields"
     parent_key = "ownerId"
+
+
+class MetafieldDefinitionsStream(ShopifyStream):
+    """The definitions of every owner type the tap reads metafields of: few, read whole on every run."""
+
+    name = "metafield_definitions"
+    graphql_type = "MetafieldDefinition"
+    root = "metafieldDefinitions"
+    replication_key = None
+    reader = FullTable(each=("ownerType", OWNER_TYPES))
+    fields = "id name namespace key ownerType type { name category } capabilities { uniqueValues { eligible enabled } }"
