@@ -52,6 +52,7 @@ class FullTable:
 
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
         yield from versioned(stream, self.read(stream))
+        stream.log_nested_counts()  # the shop's and locations' metafields
 
     def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
         selected = selection(stream.selected_fields())
