@@ -72,10 +72,13 @@ ROOT_SCOPES: dict[str, str] = {field: scope for scope, fields in _READS.items() 
 
 
 def required_scope(root: str, field: str) -> str | None:
-    """The scope a root field needs (None: any app may call it)."""
+    """The scope a root field needs (None: any app may call it); the fields of other types (a collection's
+    `products`) need none of their own."""
     if root == "QueryRoot":
         return ROOT_SCOPES.get(field)
-    return next((scope for prefix, scope in _WRITES.items() if field.startswith(prefix)), None)
+    if root == "Mutation":
+        return next((scope for prefix, scope in _WRITES.items() if field.startswith(prefix)), None)
+    return None
 
 
 def access_denied(field: str, scope: str) -> GraphQLError:

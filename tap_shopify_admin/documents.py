@@ -130,6 +130,9 @@ def bulk_connections(type_name: str, selected: SelectionSetNode) -> dict[str, di
     def walk(type_name: str, selected: SelectionSetNode) -> None:
         parent: Any = admin_schema().type_map[type_name]
         for sel in selected.selections:
+            if isinstance(sel, InlineFragmentNode):  # the fields of one member of the root's interface
+                walk(sel.type_condition.name.value, sel.selection_set)  # type: ignore[union-attr]
+                continue
             assert isinstance(sel, FieldNode)
             named = get_named_type(parent.fields[sel.name.value].type)
             if sel.selection_set is not None and is_connection(named):
@@ -146,6 +149,8 @@ def list_connections(type_name: str, selected: SelectionSetNode) -> list[ListCon
     parent: Any = admin_schema().type_map[type_name]
     found = []
     for sel in selected.selections:
+        if isinstance(sel, InlineFragmentNode):  # a member's fields (an event's subject): no lists of objects
+            continue
         assert isinstance(sel, FieldNode)
         field = parent.fields[sel.name.value]
         named: Any = get_named_type(field.type)

@@ -15,6 +15,7 @@ from shopify_admin.settings import CONNECTION_SETTINGS, FATAL_ERRORS
 
 from .shop_tap import ShopTap
 from .streams import STREAMS
+from .streams.metafields import OWNER_TYPES
 
 SEARCH_LAG = 60  # Shopify's is typically seconds; a minute leaves room for slow moments
 
@@ -85,8 +86,16 @@ class TapShopifyAdmin(ShopTap):
             allowed_values=["auto", "always", "never"],
             description=(
                 "Read with bulk operations: `auto` for a backfill (no bookmark yet) that the stream's count says"
-                " a bulk query reads sooner than pages (customers, products and orders; fulfillment orders and"
+                " a bulk query reads sooner than pages (the streams incremental on a time window; full tables and"
                 " incremental runs are paged), `always`, or `never`"
+            ),
+        ),
+        th.Property(
+            "metafield_owner_types",
+            th.ArrayType(th.StringType(allowed_values=list(OWNER_TYPES))),
+            description=(
+                "The owner types whose metafields are read (each its `<owner>_metafields` stream, and the"
+                f" owner's `metafields` column), as Shopify names them: {', '.join(OWNER_TYPES)}. All by default"
             ),
         ),
     ).to_dict()

@@ -1,19 +1,24 @@
 """Streams read in full on every run: a root connection (locations), a root object (the shop, one
-record), or a connection of each object a root lists (each code discount's redeem codes)."""
+record), or a connection of each object a root lists (each code discount's redeem codes, each
+collection's products). A full read ends with an ACTIVATE_VERSION message, sent only once every record
+of the read is written, so that a target drops the rows an earlier read had and this one has not (a
+membership that ended) and a read cut off drops nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import get_named_type
+from singer_sdk import singerlib as singer
 
 from shopify_admin.cost import MAX_PAGE, is_connection
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
 
-from ..documents import page_size
+from ..documents import page_size, selection
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
@@ -22,8 +27,10 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class FullTable:
     """Every object of the root connection `stream.root` (by id, with `stream.root_arguments`), or the
-    root object itself as the one record."""
+    root object itself as the one record. A root that must be told which kind it lists (the owner type of
+    `metafieldDefinitions`) is read once for each of `each`'s values of its argument."""
 
+    each: tuple[str, tuple[str, ...]] | None = None  # e.g. (`ownerType`, (`PRODUCT`, …))
     is_sorted = False
 
     @staticmethod
@@ -31,29 +38,51 @@ class FullTable:
         root: Any = admin_schema().type_map["QueryRoot"]
         return not is_connection(get_named_type(root.fields[stream.root].type))
 
-    def page_query(self, stream: ShopifyStream) -> str:
+    def page_query(self, stream: ShopifyStream, value: str | None = None) -> str:
+        """The document that reads a page; with `each`, of its `value` (its first by default), written
+        in the document (an enum), so that the cost model prices it as sent."""
         if self.is_object(stream):
             return f"query {stream.operation_name}Page {{ {stream.root} {{ {stream.selected_fields()} }} }}"
+        argument = f", {self.each[0]}: {value or self.each[1][0]}" if self.each else ""
         return (
             f"query {stream.operation_name}Page($first: Int!, $after: String) {{"
-            f" {stream.root}(first: $first, after: $after, sortKey: ID {stream.root_arguments}) {{"
+            f" {stream.root}(first: $first, after: $after{argument}, sortKey: ID {stream.root_arguments}) {{"
             f" nodes {{ {stream.selected_fields()} }} {PAGE_INFO} }} }}"
         )
 
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
-        query = self.page_query(stream)
+        yield from versioned(stream, self.read(stream))
+        stream.log_nested_counts()  # the shop's and locations' metafields
+
+    def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
+        selected = selection(stream.selected_fields())
+        whole = partial(stream.nested_pages.fetch_remaining, type_name=stream.graphql_type, selected=selected)
         if self.is_object(stream):
-            yield stream.client.execute(query)[stream.root]
+            yield whole(stream.client.execute(self.page_query(stream))[stream.root])
             return
-        for page in pages(stream.client, query, {"first": page_size(query)}, (stream.root,)):
-            yield from page["nodes"]
+        for value in self.each[1] if self.each else (None,):
+            query = self.page_query(stream, value)
+            for page in pages(stream.client, query, {"first": page_size(query)}, (stream.root,)):
+                yield from map(whole, page["nodes"])
+
+
+def versioned(stream: ShopifyStream, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The records of a full read tagged with a new table version (the sync's start, in milliseconds,
+    later on every run), then that version activated. The SDK's own message, with
+    `emit_activate_version_messages`, comes before the records: a read that failed would have dropped
+    every row."""
+    version = int(stream.shop_tap.sync_started.timestamp() * 1000)
+    stream._stream_version = version  # the SDK's record messages carry it
+    yield from records
+    stream.shop_tap.write_message(singer.ActivateVersionMessage(stream=stream.name, version=version))
 
 
 @dataclass(frozen=True)
 class EachOwner:
     """Every node of the connection `connection` of each object the root connection `owners` lists,
     read through `owner(id:)` (and `through`, the field holding it, in the `members` of a union),
-    with the owner's id in the record as `owner_key`."""
+    with the owner's id in the record as `owner_key` and, with `position_key`, its place in the
+    connection (from 1), which only pages tell: a bulk file holds a connection's nodes in no order."""
 
     owners: str  # e.g. `codeDiscountNodes`
     owner: str  # e.g. `codeDiscountNode`
@@ -61,6 +90,7 @@ class EachOwner:
     owner_key: str  # e.g. `discountId`
     through: str | None = None  # e.g. `codeDiscount`
     members: tuple[str, ...] = ()  # the union members that hold the connection, e.g. `DiscountCodeBasic`
+    position_key: str | None = None  # e.g. `position`
     is_sorted = False
 
     def owners_query(self, stream: ShopifyStream) -> str:
@@ -83,10 +113,21 @@ class EachOwner:
         )
 
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        yield from versioned(stream, self.read(stream))
+
+    def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
         for owners in pages(stream.client, self.owners_query(stream), {"first": MAX_PAGE}, (self.owners,)):
             for owner in owners["nodes"]:
-                for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path):
-                    yield from ({**node, self.owner_key: owner["id"]} for node in page["nodes"])
+                nodes = (
+                    node
+                    for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path)
+                    for node in page["nodes"]
+                )
+                yield from self.of_owner(owner["id"], nodes)
+
+    def of_owner(self, owner_id: str, nodes: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for place, node in enumerate(nodes, start=1):
+            yield {**node, self.owner_key: owner_id, **({self.position_key: place} if self.position_key else {})}

@@ -63,15 +63,19 @@ def bulk_threshold(reader: WindowReader, stream: ShopifyStream, round_trip: floa
 
 
 def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int | None:
-    """How many objects the `…Count` root finds, up to `limit` (None: all); None for a root without one."""
+    """How many objects the `…Count` root finds, up to `limit` (None: all, where the root takes a limit:
+    `eventsCount` takes none); None for a root without one."""
     count_root = f"{stream.root}Count"
-    if count_root not in admin_schema().type_map["QueryRoot"].fields:  # type: ignore[attr-defined]
+    field = admin_schema().type_map["QueryRoot"].fields.get(count_root)  # type: ignore[attr-defined]
+    if field is None:
         return None
+    limited = "limit" in field.args
     query = (
-        f"query {stream.operation_name}Count($query: String, $limit: Int) {{"
-        f" {count_root}(query: $query, limit: $limit) {{ count }} }}"
+        f"query {stream.operation_name}Count($query: String{', $limit: Int' if limited else ''}) {{"
+        f" {count_root}(query: $query{', limit: $limit' if limited else ''}) {{ count }} }}"
     )
-    counted = stream.client.execute(query, {"query": search, "limit": limit})[count_root]
+    variables = {"query": search, **({"limit": limit} if limited else {})}
+    counted = stream.client.execute(query, variables)[count_root]
     return None if counted is None else int(counted["count"])
 
 

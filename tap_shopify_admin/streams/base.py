@@ -10,7 +10,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
-from graphql import FieldNode, SelectionSetNode
+from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 from singer_sdk import Stream
 from singer_sdk import singerlib as singer
 from singer_sdk.helpers._util import utc_now
@@ -57,6 +57,7 @@ class ShopifyStream(Stream):
     root: ClassVar[str]  # the QueryRoot field the reader starts from
     root_arguments: ClassVar[str] = ""  # e.g. `includeClosed: true`
     deleted_subject: ClassVar[str | None] = None  # the events subject_type whose destroys become records
+    metafield_owner: ClassVar[str | None] = None  # its MetafieldOwnerType, for a stream whose fields hold `metafields`
     primary_keys: ClassVar[list[str]] = ["id"]  # type: ignore[misc]
     STATE_MSG_FREQUENCY = 100  # a run killed at any moment resumes with little to read again
     # Records are decoded JSON and the schema is generated from the query that fetched them: the
@@ -135,13 +136,24 @@ class ShopifyStream(Stream):
         needed = ALWAYS_SELECTED | {
             child.parent_field for child in self.child_streams if isinstance(child, NestedStream) and child.selected
         }
+        unread = set() if self.reads_metafields else {"metafields"}
         kept = tuple(
             sel
             for sel in selection(self.fields).selections
-            if isinstance(sel, FieldNode)
-            and (sel.name.value in needed or self.mask.get(("properties", sel.name.value), True))
+            if isinstance(sel, InlineFragmentNode)  # the fields of one member of the root's interface
+            or (
+                isinstance(sel, FieldNode)
+                and sel.name.value not in unread
+                and (sel.name.value in needed or self.mask.get(("properties", sel.name.value), True))
+            )
         )
         return render(admin_schema().type_map[self.graphql_type], SelectionSetNode(selections=kept), bulk=bulk)
+
+    @property
+    def reads_metafields(self) -> bool:
+        """Whether `metafield_owner_types` names this stream's owner type (all by default)."""
+        owner_types = self.config.get("metafield_owner_types")
+        return self.metafield_owner is not None and (owner_types is None or self.metafield_owner in owner_types)
 
     @cached_property
     def nested_pages(self) -> NestedPages:
@@ -151,16 +163,23 @@ class ShopifyStream(Stream):
     def generate_child_contexts(
         self, record: dict, context: Mapping[str, Any] | None
     ) -> Iterable[Mapping[str, Any] | None]:
-        """No context for nested streams: their records are written here, from the record. A sync of
-        each per record, the SDK's way, would end each with a STATE message of the whole tap."""
+        """Nested streams' records are written here, from the record (a sync of each per record, the
+        SDK's way, would end each with a STATE message of the whole tap); a context only for the other
+        child streams (a location's inventory levels), which `_sync_children` syncs alone."""
         nested = [child for child in self.child_streams if isinstance(child, NestedStream)]
-        if not nested:
-            return super().generate_child_contexts(record, context)
-        if self.stream_maps[0].get_filter_result(record):
+        if nested and self.stream_maps[0].get_filter_result(record):
             for child in nested:
                 if child.selected:
                     child.write_nested(record)
+        if len(nested) < len(self.child_streams):
+            return super().generate_child_contexts(record, context)
         return ()
+
+    @override
+    def _sync_children(self, child_context: Mapping[str, Any] | None) -> None:
+        for child in self.child_streams:
+            if not isinstance(child, NestedStream) and (child.selected or child.has_selected_descendents):
+                child.sync(context=child_context)
 
     def log_nested_counts(self) -> None:
         """Once the stream is read: every nested stream has been written by then; they log nothing per parent."""

@@ -19,6 +19,7 @@ from ..readers.full_table import FullTable
 from ..readers.partitions import Partitions
 from ..readers.window import UnsortedWindow
 from .base import ShopifyStream
+from .metafields import METAFIELDS, MetafieldsStream
 
 ADDRESS = "address1 address2 city province provinceCode country countryCode zip phone"
 QUANTITY_NAMES = (
@@ -43,14 +44,21 @@ class LocationsStream(ShopifyStream):
     root_arguments = "includeInactive: true, includeLegacy: true"
     replication_key = None
     reader = FullTable()
+    metafield_owner = "LOCATION"
     fields = f"""
         id legacyResourceId name isActive isPrimary fulfillsOnlineOrders shipsInventory hasActiveInventory
         address {{ {ADDRESS} }} deactivatedAt createdAt updatedAt
+        {METAFIELDS}
     """
 
     @override
     def get_child_context(self, record: dict, context: Mapping[str, Any] | None) -> dict:
         return {"location_id": record["id"]}
+
+
+class LocationMetafieldsStream(MetafieldsStream):
+    name = "location_metafields"
+    parent_stream_type: ClassVar[type] = LocationsStream  # type: ignore[misc]
 
 
 class InventoryItemsStream(ShopifyStream):

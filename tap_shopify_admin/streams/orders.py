@@ -7,6 +7,7 @@ from typing import ClassVar
 from ..readers.window import SortedWindow
 from .base import NestedStream, ShopifyStream
 from .customers import ADDRESS
+from .metafields import METAFIELDS, MetafieldsStream
 
 MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 LINE_ITEM_FIELDS = f"""
@@ -31,6 +32,7 @@ class OrdersStream(ShopifyStream):
     replication_key = "updatedAt"
     reader = SortedWindow()
     deleted_subject = "ORDER"
+    metafield_owner = "ORDER"
     fields = f"""
         id legacyResourceId name createdAt updatedAt processedAt closedAt cancelledAt cancelReason email phone
         note tags sourceIdentifier sourceName test currencyCode presentmentCurrencyCode
@@ -40,6 +42,7 @@ class OrdersStream(ShopifyStream):
         totalDiscountsSet {{ {MONEY} }} totalShippingPriceSet {{ {MONEY} }} totalRefundedSet {{ {MONEY} }}
         lineItems(first: 10) {{ nodes {{ {LINE_ITEM_FIELDS} }} }}
         fulfillments {{ {FULFILLMENT_FIELDS} }}
+        {METAFIELDS}
     """
 
 
@@ -62,3 +65,8 @@ class FulfillmentsStream(NestedStream):
     parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
     parent_field = "fulfillments"
     parent_key = "orderId"
+
+
+class OrderMetafieldsStream(MetafieldsStream):
+    name = "order_metafields"
+    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from ..readers.window import SortedWindow
 from .base import NestedStream, ShopifyStream
+from .metafields import METAFIELDS, MetafieldsStream
 
 VARIANT_FIELDS = """
     id legacyResourceId createdAt updatedAt title displayName sku barcode price compareAtPrice position
@@ -21,10 +22,12 @@ class ProductsStream(ShopifyStream):
     replication_key = "updatedAt"
     reader = SortedWindow()
     deleted_subject = "PRODUCT"
+    metafield_owner = "PRODUCT"
     fields = f"""
         id legacyResourceId createdAt updatedAt publishedAt title handle descriptionHtml productType vendor
         status tags options {{ id name position values }}
         variants(first: 25) {{ nodes {{ {VARIANT_FIELDS} }} }}
+        {METAFIELDS}
     """
 
 
@@ -38,3 +41,8 @@ class ProductVariantsStream(NestedStream):
     parent_stream_type: ClassVar[type] = ProductsStream  # type: ignore[misc]
     parent_field = "variants"
     parent_key = "productId"
+
+
+class ProductMetafieldsStream(MetafieldsStream):
+    name = "product_metafields"
+    parent_stream_type: ClassVar[type] = ProductsStream  # type: ignore[misc]

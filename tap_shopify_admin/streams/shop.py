@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..readers.full_table import FullTable
 from .base import ShopifyStream
+from .metafields import METAFIELDS, MetafieldsStream
 
 
 class ShopStream(ShopifyStream):
@@ -12,7 +15,14 @@ class ShopStream(ShopifyStream):
     root = "shop"
     replication_key = None
     reader = FullTable()
-    fields = """
+    metafield_owner = "SHOP"
+    fields = f"""
         id name myshopifyDomain currencyCode enabledPresentmentCurrencies ianaTimezone weightUnit
-        plan { publicDisplayName partnerDevelopment shopifyPlus } taxesIncluded taxShipping createdAt
+        plan {{ publicDisplayName partnerDevelopment shopifyPlus }} taxesIncluded taxShipping createdAt
+        {METAFIELDS}
     """
+
+
+class ShopMetafieldsStream(MetafieldsStream):
+    name = "shop_metafields"
+    parent_stream_type: ClassVar[type] = ShopStream  # type: ignore[misc]

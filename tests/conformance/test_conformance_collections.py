@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..captures import load, needs_captures
-from ..conftest import Running
+from ..conftest import Running, start
 from .test_conformance_products import assert_same_answer, map_ids, with_ids
 
 pytestmark = needs_captures
@@ -247,3 +247,17 @@ def test_smart_membership_follows_product_changes(shop: Running) -> None:
     assert membership() == (1, True, True, True)
     shop.graphql(rename, {"p": {"id": product, "title": "Plain mug"}})
     assert membership() == (0, False, False, False)
+
+
+def test_a_read_only_app_reads_a_collections_products() -> None:
+    """`read_products` reads collections with their products and count; `write_products` is for the
+    `collection…` mutations only, not for fields of a collection whose names start alike."""
+    shop = start(customers=1, products=5, orders=1, scopes=("read_products",))
+    try:
+        query = "{ collections(first: 5) { nodes { id productsCount { count } products(first: 5) { nodes { id } } } } }"
+        answer = shop.graphql(query)
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+    assert "errors" not in answer, answer["errors"]
+    assert answer["data"]["collections"]["nodes"]

@@ -212,6 +212,30 @@ def pipeline(installed: None, postgres: Postgres, tmp_path: Path, request: pytes
         yield Pipeline(Meltano(env), postgres, schema, emulator.url)
 
 
+def test_a_collection_membership_that_ended_is_marked_deleted(pipeline: Pipeline) -> None:
+    """collection_products is read whole on each run and ends with ACTIVATE_VERSION: target-postgres marks
+    the rows of earlier reads that the last one did not bring."""
+    pipeline.meltano.run(*FORWARD)
+    collections = pipeline.graphql(
+        "{ collections(first: 250) { nodes { id sortOrder ruleSet { rules { column } } productsCount { count } } } }"
+    )["collections"]["nodes"]
+    members = sum(c["productsCount"]["count"] for c in collections)
+    assert pipeline.rows("collection_products", "_sdc_deleted_at IS NULL") == members
+    custom = next(c for c in collections if not c["ruleSet"] and c["productsCount"]["count"])
+    product = pipeline.graphql(
+        "query($id: ID!) { collection(id: $id) { products(first: 1) { nodes { id } } } }", {"id": custom["id"]}
+    )["collection"]["products"]["nodes"][0]["id"]
+    pipeline.mutate(
+        "mutation($id: ID!, $p: [ID!]!) { collectionRemoveProducts(id: $id, productIds: $p) {"
+        " userErrors { message } } }",
+        {"id": custom["id"], "p": [product]},
+    )
+
+    pipeline.meltano.run(*FORWARD)
+    assert pipeline.rows("collection_products", "_sdc_deleted_at IS NULL") == members - 1
+    assert pipeline.rows("collection_products", "_sdc_deleted_at IS NOT NULL") == 1
+
+
 CUSTOMER_UPDATE = """mutation($input: CustomerInput!) {
   customerUpdate(input: $input) { customer { id } userErrors { field message } }
 }"""

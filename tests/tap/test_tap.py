@@ -41,6 +41,7 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
 SHOP = """{ shop {
     id name myshopifyDomain currencyCode enabledPresentmentCurrencies ianaTimezone weightUnit
     plan { publicDisplayName partnerDevelopment shopifyPlus } taxesIncluded taxShipping createdAt
+    metafields(first: 250) { nodes { id namespace key type value ownerType createdAt updatedAt compareDigest } }
 } }"""
 
 
@@ -54,6 +55,7 @@ def test_the_shop_is_one_record_read_in_full_on_every_run(store_shop: Running, t
             assert stream_metadata["selected-by-default"] is True
         stream_metadata["selected"] = entry is shop_entry
     expected = store_shop.graphql(SHOP)["data"]["shop"]
+    expected["metafields"] = expected["metafields"]["nodes"]  # a record holds a connection as its list of nodes
     first = run_tap(tmp_path, tap_config(store_shop), catalog=catalog)
     assert {m["stream"] for m in first if m["type"] == "RECORD"} == {"shop"}
     assert records(first, "shop") == [expected]
@@ -181,10 +183,16 @@ def test_a_killed_run_resumes_without_loss(store_shop: Running, tmp_path: Path) 
 def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, rules: list[dict]) -> None:
     """The same records with faults as without, an access token expiring mid-run included (the tap
     then renews its client-credentials token)."""
-    clean: dict[str, set[str]] = {}
-    for m in run_tap(tmp_path, tap_config(store_shop)):
+    clean: dict[str, set[tuple]] = {}
+    messages = run_tap(tmp_path, tap_config(store_shop))
+    keys = {m["stream"]: m["key_properties"] for m in messages if m["type"] == "SCHEMA"}
+
+    def key(stream: str, record: dict) -> tuple:
+        return tuple(record[name] for name in keys[stream])
+
+    for m in messages:
         if m["type"] == "RECORD":
-            clean.setdefault(m["stream"], set()).add(m["record"]["id"])
+            clean.setdefault(m["stream"], set()).add(key(m["stream"], m["record"]))
     requests.post(f"{store_shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
     try:
         credentials = {"client_id": "emulator-client", "client_secret": "emulator-secret"}
@@ -194,7 +202,7 @@ def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, 
         requests.post(f"{store_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
     assert fired >= 3
     for stream, ids in clean.items():
-        assert {r["id"] for r in records(faulty, stream)} == ids, stream
+        assert {key(stream, r) for r in records(faulty, stream)} == ids, stream
 
 
 def test_destroyed_objects_arrive_as_soft_deletes(store_shop: Running, tmp_path: Path) -> None:
@@ -303,8 +311,12 @@ def test_a_missing_scope_skips_only_its_stream(tmp_path: Path) -> None:
     assert len([r for r in records(messages, "customers") if not r["_sdc_deleted_at"]]) == live
     assert records(messages, "orders") == []
     assert "Skipping stream orders" in run.stderr and "`read_orders` access scope" in run.stderr
-    for stream in ("discounts", "discount_codes"):
+    for stream in ("discounts", "discount_codes", "abandoned_checkouts"):
         assert records(messages, stream) == [] and f"Skipping stream {stream}" in run.stderr
+    for stream, scope in (("draft_orders", "read_draft_orders"), ("gift_cards", "read_gift_cards")):
+        assert records(messages, stream) == []
+        assert any(f"Skipping stream {stream}" in line and f"`{scope}`" in line for line in run.stderr.splitlines())
+    assert records(messages, "collections") and records(messages, "collection_products")  # read_products
 
 
 def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_stream(
@@ -317,15 +329,25 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
     locations = len(store_shop.emulator.store.table("Location").rows)
     code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
+    collections = len(store_shop.emulator.store.table("Collection").rows)
     assert pages == {
         "ShopPage": 1,  # a full table: the one shop
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
+        **{"CollectionsPage": 1, "DraftOrdersPage": 1, "AbandonedCheckoutsPage": 1, "EventsPage": 1},
+        "GiftCardsPage": 1,  # a full table: no search by updated_at
+        "MetafieldDefinitionsPage": 7,  # a full table, read per owner type
+        "CollectionProductsPage": collections,  # every run reads them all: a smart collection's members change
     }
-    assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
-    assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)
+    others = {name: op["requests"] for name, op in operations.items() if name not in pages}
+    assert others == {
+        "DestroyEvents": 5,  # customers, products, orders, collections, draft orders
+        "DiscountCodesOwners": 1,  # the code discounts, whose codes are read each
+        "CollectionProductsOwners": 1,  # the collections, whose products are read each
+        "InventoryLevelsSize": 1,  # a location without levels has no bookmark: its backfill is sized again
+    }
 
 
 def deselect(catalog: dict, stream: str, field: str) -> None:
