@@ -269,7 +269,7 @@ def test_a_run_through_internal_errors_emits_what_a_clean_run_does(
         fired = set_faults(bulk_shop, [])
     assert fired >= 2 and run.returncode == 0, run.stderr[-3000:]
     assert by_stream(singer_messages(run.stdout)) == by_stream(paged[0])
-    bulk_queries = 5 + len(bulk_shop.emulator.store.table("Location").rows) if mode == "always" else 0
+    bulk_queries = 9 + len(bulk_shop.emulator.store.table("Location").rows) if mode == "always" else 0
     assert len(list(bulk_shop.emulator.store.all("BulkOperation"))) - started == bulk_queries  # none started twice
 
 
