@@ -3,6 +3,7 @@ record), or a connection of each object a root lists (each code discount's redee
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from shopify_admin.cost import MAX_PAGE, is_connection
 from shopify_admin.paging import PAGE_INFO, pages
 from shopify_admin.schema import admin_schema
 
-from ..documents import page_size
+from ..documents import page_size, selection
 
 if TYPE_CHECKING:
     from ..streams.base import ShopifyStream
@@ -61,12 +62,14 @@ class EachOwner:
     owner_key: str  # e.g. `discountId`
     through: str | None = None  # e.g. `codeDiscount`
     members: tuple[str, ...] = ()  # the union members that hold the connection, e.g. `DiscountCodeBasic`
+    owners_search: str | None = None  # only the owners this search finds, e.g. `-return_status:no_return`
     is_sorted = False
 
     def owners_query(self, stream: ShopifyStream) -> str:
+        search = f", query: {json.dumps(self.owners_search)}" if self.owners_search else ""
         return (
             f"query {stream.operation_name}Owners($first: Int!, $after: String) {{"
-            f" {self.owners}(first: $first, after: $after, sortKey: ID) {{ nodes {{ id }} {PAGE_INFO} }} }}"
+            f" {self.owners}(first: $first, after: $after, sortKey: ID{search}) {{ nodes {{ id }} {PAGE_INFO} }} }}"
         )
 
     def page_query(self, stream: ShopifyStream) -> str:
@@ -86,7 +89,10 @@ class EachOwner:
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
+        selected = selection(stream.selected_fields())
         for owners in pages(stream.client, self.owners_query(stream), {"first": MAX_PAGE}, (self.owners,)):
             for owner in owners["nodes"]:
                 for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path):
-                    yield from ({**node, self.owner_key: owner["id"]} for node in page["nodes"])
+                    for node in page["nodes"]:
+                        whole = stream.nested_pages.fetch_remaining(node, stream.graphql_type, selected)
+                        yield {**whole, self.owner_key: owner["id"]}

@@ -5,6 +5,22 @@ from .customers import CustomersStream
 from .discounts import DiscountCodesStream, DiscountsStream
 from .fulfillment_orders import FulfillmentOrdersStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationsStream
+from .money import (
+    DiscountApplicationsStream,
+    OrderAdjustmentsStream,
+    OrderLineItemDiscountAllocationsStream,
+    OrderLineItemTaxLinesStream,
+    OrderTaxLinesStream,
+    RefundDutiesStream,
+    RefundLineItemsStream,
+    RefundShippingLinesStream,
+    RefundsStream,
+    ReturnLineItemsStream,
+    ReturnsStream,
+    ShippingLinesStream,
+    ShippingLineTaxLinesStream,
+    TransactionsStream,
+)
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrdersStream
 from .products import ProductsStream, ProductVariantsStream
 from .shop import ShopStream
@@ -17,6 +33,20 @@ STREAMS: list[type[ShopifyStream]] = [
     OrdersStream,
     OrderLineItemsStream,
     FulfillmentsStream,
+    RefundsStream,
+    RefundLineItemsStream,
+    OrderAdjustmentsStream,
+    RefundShippingLinesStream,
+    RefundDutiesStream,
+    TransactionsStream,
+    OrderTaxLinesStream,
+    OrderLineItemTaxLinesStream,
+    OrderLineItemDiscountAllocationsStream,
+    ShippingLinesStream,
+    ShippingLineTaxLinesStream,
+    DiscountApplicationsStream,
+    ReturnsStream,
+    ReturnLineItemsStream,
     FulfillmentOrdersStream,
     LocationsStream,
     InventoryLevelsStream,

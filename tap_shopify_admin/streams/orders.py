@@ -1,4 +1,5 @@
-"""Orders with their line items, and line items and fulfillments as their own streams."""
+"""Orders with their line items, and line items and fulfillments as their own streams (their money's
+streams are in `money.py`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import ClassVar
 from ..readers.window import SortedWindow
 from .base import NestedStream, ShopifyStream
 from .customers import ADDRESS
+from .money_fields import DISCOUNT_ALLOCATION_FIELDS, MONEY, ORDER_MONEY_FIELDS, TAX_LINE_FIELDS
 
-MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 LINE_ITEM_FIELDS = f"""
     id name title quantity currentQuantity sku vendor variantTitle requiresShipping taxable unfulfilledQuantity
     originalUnitPriceSet {{ {MONEY} }} discountedUnitPriceSet {{ {MONEY} }} originalTotalSet {{ {MONEY} }}
-    variant {{ id }} product {{ id }}
+    variant {{ id }} product {{ id }} taxLines {{ {TAX_LINE_FIELDS} }}
+    discountAllocations {{ {DISCOUNT_ALLOCATION_FIELDS} }}
 """
 FULFILLMENT_FIELDS = f"""
     id legacyResourceId name createdAt updatedAt status displayStatus totalQuantity deliveredAt inTransitAt
@@ -40,6 +42,7 @@ class OrdersStream(ShopifyStream):
         totalDiscountsSet {{ {MONEY} }} totalShippingPriceSet {{ {MONEY} }} totalRefundedSet {{ {MONEY} }}
         lineItems(first: 10) {{ nodes {{ {LINE_ITEM_FIELDS} }} }}
         fulfillments {{ {FULFILLMENT_FIELDS} }}
+        {ORDER_MONEY_FIELDS}
     """
 
 
