@@ -31,11 +31,13 @@ from tap_shopify_admin.windows import search
 
 from .conftest import TOKEN, Running, start
 from .test_tap import assert_big_lists_arrived_whole, config, last_state, records, run_tap
+from .test_tap_money import add_money_shapes
 
 
 @pytest.fixture(scope="module")
 def bulk_shop() -> Iterator[Running]:
     running = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=1_000_000)
+    add_money_shapes(running)
     yield running
     running.server.shutdown()
     running.server.server_close()
@@ -96,8 +98,9 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     locations = len(bulk_shop.emulator.store.table("Location").rows)
     # customers, products, orders, fulfillment orders, inventory items, and the levels of each location
     assert bulk_requests["BulkOperationRunQuery"] == 5 + locations
-    # the shop and locations: full tables, always; discounts and their codes are always paged (see streams/discounts.py)
-    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage", "ShopPage"]
+    # the shop, locations and returns: full tables, always; discounts and their codes are always paged (see
+    # streams/discounts.py)
+    paged_anyway = ["DiscountCodesPage", "DiscountsPage", "LocationsPage", "ReturnsPage", "ShopPage"]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway
     assert all("bulk_operation_id" not in s for s in last_state(bulk_messages)["bookmarks"].values())
 
@@ -186,8 +189,10 @@ def test_after_a_failed_bulk_operation_each_record_comes_once(bulk_shop: Running
         fired = set_faults(bulk_shop, [])
     assert fired == 2
     emitted = in_order(messages)
+    keys = {name: stream.primary_keys for name, stream in TapShopifyAdmin(config={"shop": "x"}).streams.items()}
     for stream, rows in emitted.items():
-        twice = [key for key, times in Counter(json.loads(row)["id"] for row in rows).items() if times != 1]
+        found = Counter(tuple(record[key] for key in keys[stream]) for record in map(json.loads, rows))
+        twice = [key for key, times in found.items() if times != 1]
         assert twice == [], stream
     assert by_stream(messages) == by_stream(paged[0])
 

@@ -1,6 +1,6 @@
 """An order's money as streams of its own, so that a warehouse computes net sales to the cent: refunds
-with their lines, adjustments, shipping and duties; transactions; tax, shipping and discount lines;
-and returns.
+with their lines, adjustments and shipping (their duties, which the emulator does not model, stay in the
+refund's record); transactions; tax, shipping and discount lines; and returns.
 
 Everything but returns rides on its order: Shopify moves an order's updatedAt when it is paid, refunded,
 captured or voided, so each run reads them again with the orders it reads. A return does not move it
@@ -17,7 +17,6 @@ from .money_fields import (
     DISCOUNT_ALLOCATION_FIELDS,
     DISCOUNT_APPLICATION_FIELDS,
     ORDER_ADJUSTMENT_FIELDS,
-    REFUND_DUTY_FIELDS,
     REFUND_FIELDS,
     REFUND_LINE_ITEM_FIELDS,
     REFUND_SHIPPING_LINE_FIELDS,
@@ -64,17 +63,6 @@ class RefundShippingLinesStream(NestedStream):
     parent_stream_type: ClassVar[type] = RefundsStream  # type: ignore[misc]
     parent_field = "refundShippingLines"
     parent_key = "refundId"
-
-
-class RefundDutiesStream(NestedStream):
-    name = "refund_duties"
-    graphql_type = "RefundDuty"
-    fields = REFUND_DUTY_FIELDS
-    parent_stream_type: ClassVar[type] = RefundsStream  # type: ignore[misc]
-    parent_field = "duties"
-    parent_key = "refundId"
-    position_key = "position"
-    primary_keys: ClassVar[list[str]] = ["refundId", "position"]  # type: ignore[misc]
 
 
 class TransactionsStream(NestedStream):
