@@ -22,8 +22,11 @@ ORDER_CREATE = """mutation($order: OrderCreateOrderInput!) {
 REFUND_CREATE = """mutation($input: RefundInput!, $key: String!) {
   refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
 }"""
-RETURN_CREATE = """mutation($input: ReturnInput!) {
-  returnCreate(returnInput: $input) { return { id } userErrors { field message } }
+RETURN_REQUEST = """mutation($input: ReturnRequestInput!) {
+  returnRequest(input: $input) { return { id } userErrors { field message } }
+}"""
+RETURN_DECLINE = """mutation($input: ReturnDeclineRequestInput!) {
+  returnDeclineRequest(input: $input) { return { id } userErrors { field message } }
 }"""
 ORDER_DELETE = """mutation($id: ID!) { orderDelete(orderId: $id) { deletedId userErrors { message } } }"""
 
@@ -143,7 +146,11 @@ def test_300_refund_lines_and_60_transactions_arrive_whole(money_shop: Running, 
         assert len({r["id"] for r in transactions}) == len(transactions) == 61, bulk  # 60 sales, 1 refund
 
 
-def test_a_return_made_after_a_sync_arrives_in_the_next_run_once(money_shop: Running, tmp_path: Path) -> None:
+def test_a_return_made_after_a_sync_arrives_in_the_next_run_once_and_its_decline_after(
+    money_shop: Running, tmp_path: Path
+) -> None:
+    """Returns move no order: the one requested arrives by its order's return status, and once declined
+    (the order then reads NO_RETURN, which the search skips) by the state's list of live returns."""
     first = run_tap(tmp_path, config(money_shop))
     store = money_shop.emulator.store
     order = next(
@@ -153,14 +160,14 @@ def test_a_return_made_after_a_sync_arrives_in_the_next_run_once(money_shop: Run
     )
     unit = order["_fulfillments"][0]["_line_items"][0]
     answer = money_shop.graphql(
-        RETURN_CREATE,
+        RETURN_REQUEST,
         {
             "input": {
                 "orderId": order["id"],
                 "returnLineItems": [{"fulfillmentLineItemId": unit["id"], "quantity": 1, "returnReason": "DEFECTIVE"}],
             }
         },
-    )["data"]["returnCreate"]
+    )["data"]["returnRequest"]
     assert answer["userErrors"] == [], answer
     made = answer["return"]["id"]
     assert made not in {r["id"] for r in records(first, "returns")}
@@ -170,6 +177,14 @@ def test_a_return_made_after_a_sync_arrives_in_the_next_run_once(money_shop: Run
     assert line["quantity"] == 1 and line["returnReason"] == "DEFECTIVE"
     assert line["fulfillmentLineItem"]["lineItem"]["id"] == unit["_line_item"]["id"]
     assert records(again, "orders") == []  # the order itself did not move: the return came by its own way
+
+    declined = {"id": made, "declineReason": "FINAL_SALE"}
+    answer = money_shop.graphql(RETURN_DECLINE, {"input": declined})["data"]["returnDeclineRequest"]
+    assert answer["userErrors"] == [], answer
+    after_decline = run_tap(tmp_path, config(money_shop), state=last_state(again))
+    assert [r["status"] for r in records(after_decline, "returns") if r["id"] == made] == ["DECLINED"]
+    settled = run_tap(tmp_path, config(money_shop), state=last_state(after_decline))
+    assert made not in {r["id"] for r in records(settled, "returns")}  # read once more, then left
 
 
 def test_a_deleted_orders_money_is_dropped_by_the_join_to_live_orders(money_shop: Running, tmp_path: Path) -> None:

@@ -85,14 +85,17 @@ class EachOwner:
             f" {self.owner}(id: $id) {{ {inner} }} }}"
         )
 
+    def owner_ids(self, stream: ShopifyStream) -> Iterator[str]:
+        for owners in pages(stream.client, self.owners_query(stream), {"first": MAX_PAGE}, (self.owners,)):
+            yield from (owner["id"] for owner in owners["nodes"])
+
     def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
         selected = selection(stream.selected_fields())
-        for owners in pages(stream.client, self.owners_query(stream), {"first": MAX_PAGE}, (self.owners,)):
-            for owner in owners["nodes"]:
-                for page in pages(stream.client, query, {"id": owner["id"], "first": first}, path):
-                    for node in page["nodes"]:
-                        whole = stream.nested_pages.fetch_remaining(node, stream.graphql_type, selected)
-                        yield {**whole, self.owner_key: owner["id"]}
+        for owner_id in self.owner_ids(stream):
+            for page in pages(stream.client, query, {"id": owner_id, "first": first}, path):
+                for node in page["nodes"]:
+                    whole = stream.nested_pages.fetch_remaining(node, stream.graphql_type, selected)
+                    yield {**whole, self.owner_key: owner_id}

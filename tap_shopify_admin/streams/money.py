@@ -5,10 +5,12 @@ refund's record); transactions; tax, shipping and discount lines; and returns.
 Everything but returns rides on its order: Shopify moves an order's updatedAt when it is paid, refunded,
 captured or voided, so each run reads them again with the orders it reads. A return does not move it
 (docs/emulator.md, "Money") and has no list root of its own, so returns are read in full on every run,
-from the orders whose `return_status` is not `no_return`."""
+from the orders whose `return_status` is not `no_return` (and those whose returns were live when last read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..readers.full_table import EachOwner
@@ -141,11 +143,36 @@ class DiscountApplicationsStream(NestedStream):
     parent_key = "orderId"
 
 
+LIVE_RETURNS = "orders_with_live_returns"  # the state's list of them
+
+
+@dataclass(frozen=True)
+class EachOrderWithReturns(EachOwner):
+    """The orders the search finds, and those whose returns could still change when last read (requested
+    or open): declining or canceling the last of them leaves the order `NO_RETURN`, which the search no
+    longer finds, so they are read once more (kept in the state)."""
+
+    def owner_ids(self, stream: ShopifyStream) -> Iterator[str]:
+        found = set()
+        for order_id in super().owner_ids(stream):
+            found.add(order_id)
+            yield order_id
+        yield from (order_id for order_id in stream.stream_state.get(LIVE_RETURNS, ()) if order_id not in found)
+
+    def records(self, stream: ShopifyStream, context: Mapping[str, Any] | None) -> Iterator[dict[str, Any]]:
+        live = set()
+        for record in super().records(stream, context):
+            if record.get("status") not in ("CLOSED", "DECLINED", "CANCELED"):  # a status not selected: kept
+                live.add(record[self.owner_key])
+            yield record
+        stream.stream_state[LIVE_RETURNS] = sorted(live)
+
+
 class ReturnsStream(ShopifyStream):
     name = "returns"
     graphql_type = "Return"
     replication_key = None
-    reader = EachOwner(
+    reader = EachOrderWithReturns(
         owners="orders",
         owner="order",
         connection="returns",
