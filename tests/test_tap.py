@@ -401,12 +401,17 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     pages = {name: op["requests"] for name, op in operations.items() if name.endswith("Page")}
     locations = len(store_shop.emulator.store.table("Location").rows)
     code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
+    live = ("REQUESTED", "OPEN", "CLOSED")  # declined and canceled returns leave their order NO_RETURN
+    returned = [
+        o for o in store_shop.emulator.store.all("Order") if {r["status"] for r in o.get("_returns", [])} & set(live)
+    ]
     assert pages == {
         "ShopPage": 1,  # a full table: the one shop
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
+        "ReturnsPage": len(returned),  # every run reads them all: a return moves no order's updatedAt
     }
     assert operations["DestroyEvents"]["requests"] == 3  # customers, products, orders
     assert sum(op["requests"] for op in operations.values()) <= 2 * len(pages)
