@@ -88,11 +88,27 @@ def refund(shop: Running, order: dict[str, Any], lines: int, amount: str, *, shi
     return answer["data"]["refundCreate"]["refund"]["id"]  # type: ignore[no-any-return]
 
 
+def request_return(shop: Running) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """A return requested of one unit of the first fulfilled order without returns or refunds: the order,
+    the fulfillment line item and the return's id."""
+    order = next(
+        o
+        for o in sorted(shop.emulator.store.all("Order"), key=lambda o: o["_n"])
+        if o["_fulfillments"] and not o.get("_returns") and not o.get("_refunds")
+    )
+    unit = order["_fulfillments"][0]["_line_items"][0]
+    line = {"fulfillmentLineItemId": unit["id"], "quantity": 1, "returnReason": "DEFECTIVE"}
+    answer = shop.graphql(RETURN_REQUEST, {"input": {"orderId": order["id"], "returnLineItems": [line]}})
+    assert answer["data"]["returnRequest"]["userErrors"] == [], answer
+    return order, unit, answer["data"]["returnRequest"]["return"]["id"]
+
+
 def add_money_shapes(shop: Running) -> None:
-    """What the seed lacks: shipping taxed, and a refund of a line and of shipping whose money differs
-    from what they are worth (an order adjustment)."""
+    """What a small seed may lack: shipping taxed, a refund of a line and of shipping whose money differs
+    from what they are worth (an order adjustment), and a return."""
     order = create_order(shop, lines=2, sales=1, shipping_tax=True)
     refund(shop, order, lines=1, amount="9.00", shipping="5.00")
+    request_return(shop)
 
 
 @pytest.fixture(scope="module")
@@ -152,24 +168,7 @@ def test_a_return_made_after_a_sync_arrives_in_the_next_run_once_and_its_decline
     """Returns move no order: the one requested arrives by its order's return status, and once declined
     (the order then reads NO_RETURN, which the search skips) by the state's list of live returns."""
     first = run_tap(tmp_path, config(money_shop))
-    store = money_shop.emulator.store
-    order = next(
-        o
-        for o in sorted(store.all("Order"), key=lambda o: o["_n"])
-        if o["_fulfillments"] and not o.get("_returns") and not o.get("_refunds")
-    )
-    unit = order["_fulfillments"][0]["_line_items"][0]
-    answer = money_shop.graphql(
-        RETURN_REQUEST,
-        {
-            "input": {
-                "orderId": order["id"],
-                "returnLineItems": [{"fulfillmentLineItemId": unit["id"], "quantity": 1, "returnReason": "DEFECTIVE"}],
-            }
-        },
-    )["data"]["returnRequest"]
-    assert answer["userErrors"] == [], answer
-    made = answer["return"]["id"]
+    order, unit, made = request_return(money_shop)
     assert made not in {r["id"] for r in records(first, "returns")}
     again = run_tap(tmp_path, config(money_shop), state=last_state(first))
     assert [r["orderId"] for r in records(again, "returns") if r["id"] == made] == [order["id"]]
