@@ -124,7 +124,8 @@ def fill_query(operation: str, item_type: str, connections: SelectionSetNode) ->
 
 def bulk_connections(type_name: str, selected: SelectionSetNode) -> dict[str, dict[str, str]]:
     """Per object type, the field that each type of nested bulk line goes in, e.g.
-    `{"Order": {"LineItem": "lineItems"}}`."""
+    `{"Order": {"LineItem": "lineItems"}}`; a line without an id (a discount application) is of type
+    `""`, so that one connection of such nodes per object can be told apart."""
     found: dict[str, dict[str, str]] = {}
 
     def walk(type_name: str, selected: SelectionSetNode) -> None:
@@ -137,7 +138,11 @@ def bulk_connections(type_name: str, selected: SelectionSetNode) -> dict[str, di
             named = get_named_type(parent.fields[sel.name.value].type)
             if sel.selection_set is not None and is_connection(named):
                 child = node_type(named).name
-                found.setdefault(type_name, {})[child] = (sel.alias or sel.name).value
+                line_type = child if "id" in node_type(named).fields else ""
+                fields = found.setdefault(type_name, {})
+                if line_type in fields:
+                    raise ValueError(f"{type_name} selects two connections whose bulk lines cannot be told apart")
+                fields[line_type] = (sel.alias or sel.name).value
                 walk(child, nodes_of(sel.selection_set))
 
     walk(type_name, selected)

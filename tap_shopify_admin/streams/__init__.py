@@ -11,6 +11,21 @@ from .fulfillment_orders import FulfillmentOrdersStream
 from .gift_cards import GiftCardsStream
 from .inventory import InventoryItemsStream, InventoryLevelsStream, LocationMetafieldsStream, LocationsStream
 from .metafields import MetafieldDefinitionsStream
+from .money import (
+    DiscountApplicationsStream,
+    OrderAdjustmentsStream,
+    OrderLineItemDiscountAllocationsStream,
+    OrderLineItemTaxLinesStream,
+    OrderTaxLinesStream,
+    RefundLineItemsStream,
+    RefundShippingLinesStream,
+    RefundsStream,
+    ReturnLineItemsStream,
+    ReturnsStream,
+    ShippingLinesStream,
+    ShippingLineTaxLinesStream,
+    TransactionsStream,
+)
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrderMetafieldsStream, OrdersStream
 from .products import ProductMetafieldsStream, ProductsStream, ProductVariantsStream
 from .shop import ShopMetafieldsStream, ShopStream
@@ -23,6 +38,19 @@ STREAMS: list[type[ShopifyStream]] = [
     OrdersStream,
     OrderLineItemsStream,
     FulfillmentsStream,
+    RefundsStream,
+    RefundLineItemsStream,
+    OrderAdjustmentsStream,
+    RefundShippingLinesStream,
+    TransactionsStream,
+    OrderTaxLinesStream,
+    OrderLineItemTaxLinesStream,
+    OrderLineItemDiscountAllocationsStream,
+    ShippingLinesStream,
+    ShippingLineTaxLinesStream,
+    DiscountApplicationsStream,
+    ReturnsStream,
+    ReturnLineItemsStream,
     FulfillmentOrdersStream,
     LocationsStream,
     InventoryLevelsStream,

@@ -133,9 +133,7 @@ class ShopifyStream(Stream):
     def selected_fields(self, *, bulk: bool = False) -> str:
         """The stream's selection without the top-level fields that neither the catalog nor a
         selected child stream needs, its connections rendered for paged or for bulk reading."""
-        needed = ALWAYS_SELECTED | {
-            child.parent_field for child in self.child_streams if isinstance(child, NestedStream) and child.selected
-        }
+        needed = ALWAYS_SELECTED | {child.parent_field for child in self.nested_streams}
         unread = set() if self.reads_metafields else {"metafields"}
         kept = tuple(
             sel
@@ -156,6 +154,16 @@ class ShopifyStream(Stream):
         return self.metafield_owner is not None and (owner_types is None or self.metafield_owner in owner_types)
 
     @cached_property
+    def nested_streams(self) -> list[NestedStream]:
+        """The nested streams to write from each record: selected, or holding selected ones (the catalog
+        is applied before any record is read)."""
+        return [
+            child
+            for child in self.child_streams
+            if isinstance(child, NestedStream) and (child.selected or child.has_selected_descendents)
+        ]
+
+    @cached_property
     def nested_pages(self) -> NestedPages:
         return NestedPages(self.client, self.operation_name)
 
@@ -167,10 +175,9 @@ class ShopifyStream(Stream):
         SDK's way, would end each with a STATE message of the whole tap); a context only for the other
         child streams (a location's inventory levels), which `_sync_children` syncs alone."""
         nested = [child for child in self.child_streams if isinstance(child, NestedStream)]
-        if nested and self.stream_maps[0].get_filter_result(record):
-            for child in nested:
-                if child.selected:
-                    child.write_nested(record)
+        if self.nested_streams and self.stream_maps[0].get_filter_result(record):
+            for child in self.nested_streams:
+                child.write_nested(record)
         if len(nested) < len(self.child_streams):
             return super().generate_child_contexts(record, context)
         return ()
@@ -183,9 +190,10 @@ class ShopifyStream(Stream):
 
     def log_nested_counts(self) -> None:
         """Once the stream is read: every nested stream has been written by then; they log nothing per parent."""
-        for child in self.child_streams:
-            if isinstance(child, NestedStream) and child.selected:
+        for child in self.nested_streams:
+            if child.selected:
                 self.logger.info("%s: %d records read from %s", child.name, child.records_read, self.name)
+            child.log_nested_counts()
 
 
 class NestedStream(ShopifyStream):
@@ -195,12 +203,17 @@ class NestedStream(ShopifyStream):
 
     parent_field: ClassVar[str]  # the parent's field that holds these records
     parent_key: ClassVar[str]  # the property naming the parent's id in each record
+    # for objects without an id (tax lines): the property holding the record's place in its parent's list,
+    # which with the parent's id makes the record's key (`primary_keys`)
+    position_key: ClassVar[str | None] = None
     state_partitioning_keys: ClassVar[list[str]] = []  # type: ignore[misc]
     is_sorted = False  # type: ignore[assignment]
 
     def __init__(self, tap: ShopTap) -> None:
         super().__init__(tap)
         self.schema["properties"][self.parent_key] = {"type": "string"}
+        if self.position_key:
+            self.schema["properties"][self.position_key] = {"type": "integer"}
         # The SDK syncs a nested stream once per parent record, logging a start line and two metrics each
         # time (630,000 lines for 100,000 orders): its own INFO lines are dropped, and the parent logs
         # the count once.
@@ -209,11 +222,20 @@ class NestedStream(ShopifyStream):
         self.records_read = 0
 
     def write_nested(self, parent: dict[str, Any]) -> None:
-        """Write the records nested in the parent's record `parent`."""
-        self._write_schema_message()
-        for child in parent.get(self.parent_field) or []:
-            self._write_record_message({**child, self.parent_key: parent["id"]})
-            self.records_read += 1
+        """Write the records nested in the parent's record `parent`, and those nested in them (a refund's
+        lines): the parent's selection holds theirs."""
+        if self.selected:
+            self._write_schema_message()
+        nested = self.nested_streams
+        for position, child in enumerate(parent.get(self.parent_field) or []):
+            if self.selected:
+                record = {**child, self.parent_key: parent["id"]}
+                if self.position_key:
+                    record[self.position_key] = position
+                self._write_record_message(record)
+                self.records_read += 1
+            for grandchild in nested:
+                grandchild.write_nested(child)
 
     @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Orders with their line items, and line items and fulfillments as their own streams."""
+"""Orders with their line items, and line items and fulfillments as their own streams (their money's
+streams are in `money.py`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from ..readers.window import SortedWindow
 from .base import NestedStream, ShopifyStream
 from .customers import ADDRESS
 from .metafields import METAFIELDS, MetafieldsStream
+from .money_fields import DISCOUNT_ALLOCATION_FIELDS, MONEY, ORDER_MONEY_FIELDS, TAX_LINE_FIELDS
 
-MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 LINE_ITEM_FIELDS = f"""
     id name title quantity currentQuantity sku vendor variantTitle requiresShipping taxable unfulfilledQuantity
     originalUnitPriceSet {{ {MONEY} }} discountedUnitPriceSet {{ {MONEY} }} originalTotalSet {{ {MONEY} }}
-    variant {{ id }} product {{ id }}
+    variant {{ id }} product {{ id }} taxLines {{ {TAX_LINE_FIELDS} }}
+    discountAllocations {{ {DISCOUNT_ALLOCATION_FIELDS} }}
 """
 FULFILLMENT_FIELDS = f"""
     id legacyResourceId name createdAt updatedAt status displayStatus totalQuantity deliveredAt inTransitAt
@@ -43,6 +45,7 @@ class OrdersStream(ShopifyStream):
         lineItems(first: 10) {{ nodes {{ {LINE_ITEM_FIELDS} }} }}
         fulfillments {{ {FULFILLMENT_FIELDS} }}
         {METAFIELDS}
+        {ORDER_MONEY_FIELDS}
     """
 
 

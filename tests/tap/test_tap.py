@@ -330,12 +330,17 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
     locations = len(store_shop.emulator.store.table("Location").rows)
     code_discounts = len(store_shop.emulator.store.table("DiscountCodeNode").rows)
     collections = len(store_shop.emulator.store.table("Collection").rows)
+    live = ("REQUESTED", "OPEN", "CLOSED")  # declined and canceled returns leave their order NO_RETURN
+    returned = [
+        o for o in store_shop.emulator.store.all("Order") if {r["status"] for r in o.get("_returns", [])} & set(live)
+    ]
     assert pages == {
         "ShopPage": 1,  # a full table: the one shop
         **{"CustomersPage": 1, "ProductsPage": 1, "OrdersPage": 1, "FulfillmentOrdersPage": 1},
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
+        "ReturnsPage": len(returned),  # every run reads them all: a return moves no order's updatedAt
         **{"CollectionsPage": 1, "DraftOrdersPage": 1, "AbandonedCheckoutsPage": 1, "EventsPage": 1},
         "GiftCardsPage": 1,  # a full table: no search by updated_at
         "MetafieldDefinitionsPage": 7,  # a full table, read per owner type

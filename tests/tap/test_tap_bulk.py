@@ -40,11 +40,13 @@ from ..helpers import (
     tap_config,
     tap_process,
 )
+from .test_tap_money import add_money_shapes
 
 
 @pytest.fixture(scope="module")
 def bulk_shop() -> Iterator[Running]:
     running = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=1_000_000)
+    add_money_shapes(running)
     yield running
     running.server.shutdown()
     running.server.server_close()
@@ -106,7 +108,8 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     # customers, products, orders, fulfillment orders, inventory items, collections, draft orders,
     # abandoned checkouts, events, and the levels of each location
     assert bulk_requests["BulkOperationRunQuery"] == 9 + locations
-    # full tables, always (the shop, locations, gift cards, collections' products, metafield definitions);
+    # full tables, always (the shop, locations, gift cards, collections' products, metafield definitions,
+    # returns);
     # discounts and their codes are always paged (see streams/discounts.py)
     paged_anyway = [
         "CollectionProductsPage",
@@ -115,6 +118,7 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
         "GiftCardsPage",
         "LocationsPage",
         "MetafieldDefinitionsPage",
+        "ReturnsPage",
         "ShopPage",
     ]
     assert sorted(name for name in bulk_requests if name.endswith("Page")) == paged_anyway

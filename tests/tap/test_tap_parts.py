@@ -65,6 +65,15 @@ def test_connections_are_found_for_bulk_lines_and_inside_lists() -> None:
     assert [s.name.value for s in found.connections.selections] == ["fulfillmentLineItems"]  # type: ignore[attr-defined]
 
 
+def test_bulk_lines_without_an_id_go_in_their_parents_one_connection_of_such_nodes() -> None:
+    """A discount application has no id, so its bulk line is told apart by having none."""
+    fields = "id shippingLines(first: 5) { nodes { id } } discountApplications(first: 5) { nodes { index } }"
+    found = bulk_connections("Order", selection(fields))
+    assert found == {"Order": {"ShippingLine": "shippingLines", "": "discountApplications"}}
+    with pytest.raises(ValueError, match="cannot be told apart"):
+        bulk_connections("Order", selection(f"{fields} more: discountApplications(first: 5) {{ nodes {{ index }} }}"))
+
+
 def test_a_window_ends_at_the_search_lag_or_the_end_date() -> None:
     started = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
     assert window_end(started, 60, None) == "2026-05-01T11:59:00Z"

@@ -10,11 +10,20 @@ from singer_sdk.testing import SuiteConfig, get_tap_test_class
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import TOKEN, start
+from .test_tap_money import add_money_shapes
 
 EMULATOR = start(plan="unlimited", customers=40, products=20, orders=100)
+add_money_shapes(EMULATOR)  # every stream returns a record
 
 TestTapShopifyAdmin = get_tap_test_class(
     TapShopifyAdmin,
-    config={"shop": "emulator", "access_token": TOKEN, "base_url": EMULATOR.url, "user_tier": "standard"},
+    # no search lag: the orders made just now are in the window (the emulator's search has none either)
+    config={
+        "shop": "emulator",
+        "access_token": TOKEN,
+        "base_url": EMULATOR.url,
+        "user_tier": "standard",
+        "search_lag": 0,
+    },
     suite_config=SuiteConfig(max_records_limit=None),
 )

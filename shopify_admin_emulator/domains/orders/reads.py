@@ -13,6 +13,7 @@ from ...store import Record
 from ..fulfillments.models import FINISHED
 from ..metafields.definitions import by_custom_id
 from .ledger import ZERO, bag, returned_quantity
+from .returns import order_return_status
 
 ORDERS = Resource(
     "Order",
@@ -27,6 +28,7 @@ ORDERS = Resource(
         "processed_at": Filter("date", lambda r: r.get("processedAt")),
         "financial_status": Filter("text", lambda r: r.get("displayFinancialStatus")),
         "fulfillment_status": Filter("text", lambda r: fulfillment_status(r)),
+        "return_status": Filter("text", lambda r: order_return_status(r, None)),
         "status": Filter(
             "text", lambda r: "cancelled" if r.get("cancelledAt") else ("closed" if r.get("closed") else "open")
         ),
