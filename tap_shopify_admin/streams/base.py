@@ -102,7 +102,8 @@ class ShopifyStream(Stream):
 
     @override
     def _write_schema_message(self) -> None:
-        # The SDK syncs a child stream once per parent record and would repeat its SCHEMA each time.
+        # The SDK syncs a child stream once per parent record and would repeat its SCHEMA each time (no
+        # public hook; pinned by tests/tap/test_tap.py::test_more_than_250_nested_items_arrive_whole).
         if not self._schema_written:
             super()._write_schema_message()
             self._schema_written = True
@@ -119,7 +120,8 @@ class ShopifyStream(Stream):
     @override
     def _generate_record_messages(self, record: dict[str, Any]) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's, without its walk of every nested value to drop deselected properties when the
-        catalog deselects none: most of the CPU a record costs, for nothing."""
+        catalog deselects none: most of the CPU a record costs, for nothing. No public hook; pinned by
+        tests/tap/test_tap.py::test_deselected_properties_stay_out_of_records_even_when_read."""
         if not self._selects_everything:
             yield from super()._generate_record_messages(record)
             return
@@ -184,6 +186,8 @@ class ShopifyStream(Stream):
 
     @override
     def _sync_children(self, child_context: Mapping[str, Any] | None) -> None:
+        # only the children with a context of their own: nested ones are written from the record (no public
+        # hook; pinned by tests/emulator/test_inventory.py::test_incremental_reads_only_changed_levels_per_location)
         for child in self.child_streams:
             if not isinstance(child, NestedStream) and (child.selected or child.has_selected_descendents):
                 child.sync(context=child_context)
