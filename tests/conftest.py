@@ -8,6 +8,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -58,6 +59,11 @@ class Running:
         )
         response.raise_for_status()
         return response.json()
+
+    def next_second(self) -> datetime:
+        """A sync start in the second after this one on the shop's clock, which a test may have moved on
+        (`run_tap`'s default follows the wall clock)."""
+        return datetime.fromtimestamp(int(self.emulator.store.clock.now()) + 1, UTC)
 
     def end_redeem_code_job(self, codes: int = 250) -> None:
         """The shop's clock moves past the end of a bulk add job of `codes` redeem codes started now."""

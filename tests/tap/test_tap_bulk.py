@@ -390,8 +390,9 @@ def test_every_query_and_bulk_query_validates_against_the_real_schema(bulk_shop:
 
 def test_a_backfill_starts_every_streams_export_at_once(tmp_path: Path) -> None:
     """The shop exports the streams side by side: each export is started before any has completed."""
-    # exports of seconds each, so that starting all four, a request each, fits well before the first ends
-    shop = start(plan="unlimited", customers=230, products=20, orders=120, bulk_objects_per_second=100)
+    # exports of several seconds each (hundreds of objects at 100 a second), so that starting all four, a
+    # request each, fits well before the first ends even on a busy machine
+    shop = start(plan="unlimited", customers=600, products=80, orders=120, bulk_objects_per_second=100)
     try:
         messages = run_tap(tmp_path, tap_config(shop, bulk="always"))
         exports = [op for op in shop.emulator.store.all("BulkOperation") if op["type"] == "QUERY"]

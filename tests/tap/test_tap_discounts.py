@@ -54,7 +54,9 @@ def add_codes(shop: Running, discount_id: str, codes: list[str]) -> None:
 
 
 def test_discounts_of_every_seeded_class_arrive_flat(discount_shop: Running, tmp_path: Path) -> None:
-    messages = run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts"))
+    messages = run_tap(
+        tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discounts")
+    )
     by_title = {r["title"]: r for r in records(messages, "discounts")}
     assert set(by_title) == {"Ten percent", "Five off", "Free shipping"}
     ten, five, shipping = by_title["Ten percent"], by_title["Five off"], by_title["Free shipping"]
@@ -78,9 +80,19 @@ def five_products(shop: Running) -> list[str]:
 
 
 def test_an_incremental_run_reads_only_the_discounts_changed(discount_shop: Running, tmp_path: Path) -> None:
-    first = run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts"))
+    first = run_tap(tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discounts"))
     assert (
-        records(run_tap(tmp_path, tap_config(discount_shop), last_state(first), only("discounts")), "discounts") == []
+        records(
+            run_tap(
+                tmp_path,
+                tap_config(discount_shop),
+                started=discount_shop.next_second(),
+                state=last_state(first),
+                catalog=only("discounts"),
+            ),
+            "discounts",
+        )
+        == []
     )
     changed = code_discount(discount_shop, "Ten percent")
     answer = discount_shop.graphql(
@@ -88,7 +100,13 @@ def test_an_incremental_run_reads_only_the_discounts_changed(discount_shop: Runn
     )
     assert answer["data"]["discountCodeDeactivate"]["userErrors"] == []
     after = records(
-        run_tap(tmp_path, tap_config(discount_shop), last_state(first), only("discounts")),
+        run_tap(
+            tmp_path,
+            tap_config(discount_shop),
+            started=discount_shop.next_second(),
+            state=last_state(first),
+            catalog=only("discounts"),
+        ),
         "discounts",
     )
     assert [(r["id"], r["status"]) for r in after] == [(changed, "EXPIRED")]
@@ -98,7 +116,12 @@ def test_every_code_of_a_discount_with_more_than_250_arrives(discount_shop: Runn
     """Codes are paged per discount, so none is cut as a bulk export's nested list would be."""
     discount_id = code_discount(discount_shop, "Ten percent")
     add_codes(discount_shop, discount_id, [f"MANY{i:04}" for i in range(300)])
-    codes = records(run_tap(tmp_path, tap_config(discount_shop), catalog=only("discount_codes")), "discount_codes")
+    codes = records(
+        run_tap(
+            tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discount_codes")
+        ),
+        "discount_codes",
+    )
     mine = [c for c in codes if c["discountId"] == discount_id]
     assert len(mine) == len({c["id"] for c in mine}) == 303
     assert {c["code"] for c in mine} >= {"WELCOME10", "MANY0000", "MANY0299"}
@@ -123,7 +146,10 @@ def test_every_entitled_product_of_a_discount_arrives(discount_shop: Running, tm
         },
     )["data"]["discountAutomaticBasicCreate"]
     assert created["userErrors"] == [] and len(ids) == 58  # two of the 60 seeded are deleted
-    discounts = records(run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts")), "discounts")
+    discounts = records(
+        run_tap(tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discounts")),
+        "discounts",
+    )
     [many] = [d for d in discounts if d["title"] == "Many products"]
     assert [p["id"] for p in many["customerGets"]["items"]["products"]] == ids
 
@@ -144,7 +170,10 @@ def test_the_customers_a_discount_is_for_arrive(discount_shop: Running, tmp_path
         },
     )
     assert answer["data"]["discountCodeBasicCreate"]["userErrors"] == []
-    discounts = records(run_tap(tmp_path, tap_config(discount_shop), catalog=only("discounts")), "discounts")
+    discounts = records(
+        run_tap(tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discounts")),
+        "discounts",
+    )
     [mine] = [d for d in discounts if d["title"] == "One buyer"]
     assert mine["context"] == {"__typename": "DiscountCustomers", "customers": [{"id": buyer}]}
 

@@ -79,7 +79,7 @@ def test_the_shop_and_a_delete_need_only_namespace_and_key() -> None:
     [
         ({"namespace": "crm", "value": "x"}, "key is missing: a metafield is named by namespace and key"),
         ({"key": "tier", "value": "x"}, "namespace is missing"),
-        ({**TIER, "key": 5, "value": "x"}, "key must be a string, not int 5"),
+        ({**TIER, "key": 5, "value": "x"}, "key must be a string, not 5"),
         ({**TIER, "type": "text", "value": "x"}, "type 'text' is not a Shopify metafield type"),
         ({**TIER}, "value is missing"),
         ({**TIER, "type": "number_integer", "value": "12.5"}, "value '12.5' is not a valid number_integer"),
