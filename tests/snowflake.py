@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from bench.singer_io import make_certificates
 
 from .postgres import free_port
@@ -52,14 +54,19 @@ class UnavailableError(RuntimeError):
 def python() -> Path:
     """The stand-in venv's interpreter, installing fakesnow into it the first time."""
     interpreter = VENV / "bin" / "python"
-    if interpreter.exists():
-        return interpreter
-    install = [str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PACKAGES]
-    for command in ([sys.executable, "-m", "venv", str(VENV)], install):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-        if done.returncode:
-            shutil.rmtree(VENV, ignore_errors=True)
-            raise UnavailableError(f"could not install {', '.join(PACKAGES)}: {done.stderr[-2000:]}")
+    installed = VENV / "installed"  # written last: a venv whose interpreter exists may still be installing
+    # test workers run side by side: one installs, the others wait for it
+    with FileLock(str(ROOT / ".venv-snowflake.lock")):
+        if installed.exists():
+            return interpreter
+        shutil.rmtree(VENV, ignore_errors=True)
+        install = [str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PACKAGES]
+        for command in ([sys.executable, "-m", "venv", str(VENV)], install):
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            if done.returncode:
+                shutil.rmtree(VENV, ignore_errors=True)
+                raise UnavailableError(f"could not install {', '.join(PACKAGES)}: {done.stderr[-2000:]}")
+        installed.write_text(" ".join(PACKAGES))
     return interpreter
 
 

@@ -118,7 +118,9 @@ DELETE = """mutation D($m: [MetafieldIdentifierInput!]!) {
 
 
 def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_path: Path) -> None:
-    state = last_state(run_tap(tmp_path, tap_config(catalog_shop)))
+    state = last_state(run_tap(tmp_path, tap_config(catalog_shop), started=catalog_shop.next_second()))
+    # a run's window ends at the second after its start: the shop's clock moves there, as time would
+    catalog_shop.emulator.store.clock.offset += 1.0
     product = sorted(catalog_shop.emulator.store.all("Product"), key=lambda r: r["_n"])[0]["id"]
     collection = next(c for c in catalog_shop.emulator.store.all("Collection") if c["title"] == "Summer picks")
     material = {"ownerId": product, "namespace": "custom", "key": "fabric", "type": "single_line_text_field"}
@@ -145,7 +147,7 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
     delete = "mutation X($i: CollectionDeleteInput!) { collectionDelete(input: $i) { userErrors { message } } }"
     assert not catalog_shop.graphql(delete, {"i": {"id": gone}})["data"]["collectionDelete"]["userErrors"]
 
-    after = run_tap(tmp_path, tap_config(catalog_shop), state)
+    after = run_tap(tmp_path, tap_config(catalog_shop), state, started=catalog_shop.next_second())
     assert [(r.get("title"), r["_sdc_deleted_at"] is None) for r in records(after, "collections")] == [
         ("Summer picks 2", True),
         (None, False),  # the deleted one, from its destroy event
@@ -159,9 +161,10 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
     assert next(r for r in records(after, "gift_cards") if r["id"] == card)["note"] == "changed"
 
     # a deleted metafield leaves its owner's record: the owner's updatedAt moves, and its set is read whole
+    catalog_shop.emulator.store.clock.offset += 1.0  # past the second the last window ended at
     deleted = catalog_shop.graphql(DELETE, {"m": [{k: material[k] for k in ("ownerId", "namespace", "key")}]})
     assert deleted["data"]["metafieldsDelete"]["deletedMetafields"] == [{"key": "fabric"}]
-    last = run_tap(tmp_path, tap_config(catalog_shop), last_state(after))
+    last = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
     owner = next(r for r in records(last, "products") if r["id"] == product)
     assert "fabric" not in {m["key"] for m in owner["metafields"]}
     assert not [r for r in records(last, "product_metafields") if r["key"] == "fabric"]
