@@ -4,212 +4,30 @@ and reverse ETL from warehouse tables back into the shop."""
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from shopify_admin_emulator.launch import emulator_process
 
-from ..conftest import unavailable
-from ..postgres import Postgres, UnavailableError, postgres_server
-
-ROOT = Path(__file__).resolve().parents[2]
-MELTANO = ROOT / ".venv-meltano" / "bin" / "meltano"
-TOKEN = "shpat_e2e"
-FORWARD = ("tap-shopify-admin", "target-postgres")
-REVERSE = ("tap-postgres", "target-shopify-admin")
-STREAMS = (
-    "customers",
-    "products",
-    "product_variants",
-    "orders",
-    "order_line_items",
-    "fulfillments",
-    "fulfillment_orders",
+from .meltano import (
+    CUSTOMER,
+    CUSTOMER_UPDATE,
+    FORWARD,
+    MELTANO,
+    PRODUCT,
+    REVERSE,
+    ROOT,
+    STREAMS,
+    TOKEN,
+    Pipeline,
+    meltano_env,
 )
-# target-shopify-admin's summary line per stream, e.g. "reverse_etl-crm_customers: 2 created, 1 unchanged"
-SUMMARY = re.compile(r"target-shopify-admin (reverse_etl-\w+): ((?:\d+ [\w-]+(?:, )?)+)")
 
 pytestmark = [pytest.mark.slow, pytest.mark.meltano]
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    try:
-        with postgres_server() as server:
-            yield server
-    except UnavailableError as exc:
-        unavailable(str(exc))
-
-
-@dataclass
-class Meltano:
-    """`meltano` in the repository's project, with a state database and Postgres schema of the test's own."""
-
-    env: dict[str, str]
-
-    def __call__(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(MELTANO), *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=900
-        )
-        output = done.stdout + done.stderr
-        if done.returncode:
-            raise AssertionError(f"meltano {' '.join(args)} exited {done.returncode}:\n{output[-6000:]}")
-        return output
-
-    def run(self, *plugins: str) -> dict[str, dict[str, int]]:
-        """`meltano run`; target-shopify-admin's outcomes per stream, when it is the loader."""
-        outcomes: dict[str, dict[str, int]] = {}
-        for stream, counts in SUMMARY.findall(self("run", *plugins)):
-            outcomes[stream] = {kind: int(n) for n, kind in (part.split(" ", 1) for part in counts.split(", "))}
-        return outcomes
-
-
-def meltano_env(**settings: str) -> dict[str, str]:
-    # the caller's own Meltano or plugin settings must not leak in
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "TARGET_", "MELTANO_", "VIRTUAL_ENV"))}
-    return (
-        keep | {"MELTANO_ENVIRONMENT": "dev", "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", "NO_COLOR": "1"} | settings
-    )
-
-
-@pytest.fixture(scope="session")
-def installed() -> None:
-    """`meltano install` once per session: the custom plugins editable, the warehouse ends from PyPI."""
-    if not MELTANO.exists():
-        unavailable(f"{MELTANO} is missing: scripts/setup.sh creates it")
-    Meltano(meltano_env())("install", *FORWARD, *REVERSE)
-
-
-def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The emulator's answer's data; errors fail the test."""
-    response = requests.post(
-        f"{url}/admin/api/2026-07/graphql.json",
-        json={"query": query, "variables": variables or {}},
-        headers={"X-Shopify-Access-Token": TOKEN},
-        timeout=60,
-    )
-    response.raise_for_status()
-    body = response.json()
-    assert not body.get("errors"), body["errors"]
-    return body["data"]
-
-
-def shop_counts(url: str) -> dict[str, int]:
-    """What the shop holds per stream, counted through the Admin API."""
-    data = shop_graphql(url, "{ customersCount { count } productsCount { count } ordersCount { count } "
-                        "productVariantsCount { count } }")  # fmt: skip
-    counts = {name: data[f"{name}Count"]["count"] for name in ("customers", "products", "orders", "productVariants")}
-    line_items = fulfillments = fulfillment_orders = 0
-    after = None
-    while True:
-        page = shop_graphql(
-            url,
-            """query($after: String) { orders(first: 5, after: $after) {
-                 nodes { id lineItems(first: 150) { nodes { id } pageInfo { hasNextPage endCursor } }
-                         fulfillments { id } }
-                 pageInfo { hasNextPage endCursor } } }""",
-            {"after": after},
-        )["orders"]
-        for order in page["nodes"]:
-            line_items += len(order["lineItems"]["nodes"]) + more_line_items(url, order)
-            fulfillments += len(order["fulfillments"])
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    after = None
-    while True:
-        page = shop_graphql(
-            url,
-            """query($after: String) { fulfillmentOrders(first: 250, after: $after, includeClosed: true) {
-                 nodes { id } pageInfo { hasNextPage endCursor } } }""",
-            {"after": after},
-        )["fulfillmentOrders"]
-        fulfillment_orders += len(page["nodes"])
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    return {
-        "customers": counts["customers"],
-        "products": counts["products"],
-        "product_variants": counts["productVariants"],
-        "orders": counts["orders"],
-        "order_line_items": line_items,
-        "fulfillments": fulfillments,
-        "fulfillment_orders": fulfillment_orders,
-    }
-
-
-def more_line_items(url: str, order: dict[str, Any]) -> int:
-    """The line items of a long order past its first page (a query may cost at most 1,000 points)."""
-    count, page = 0, order["lineItems"]["pageInfo"]
-    while page["hasNextPage"]:
-        connection = shop_graphql(
-            url,
-            """query($id: ID!, $after: String) { order(id: $id) {
-                 lineItems(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }""",
-            {"id": order["id"], "after": page["endCursor"]},
-        )["order"]["lineItems"]
-        count += len(connection["nodes"])
-        page = connection["pageInfo"]
-    return count
-
-
-@dataclass
-class Pipeline:
-    meltano: Meltano
-    postgres: Postgres
-    schema: str
-    url: str
-
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        return shop_graphql(self.url, query, variables)
-
-    def mutate(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
-        data = self.graphql(document, variables)
-        (payload,) = data.values()
-        assert not payload["userErrors"], payload["userErrors"]
-        return payload
-
-    def rows(self, stream: str, where: str = "true") -> int:
-        return int(self.postgres.value(f'SELECT count(*) FROM {self.schema}."{stream}" WHERE {where}'))
-
-    def shop_counts(self) -> dict[str, int]:
-        return shop_counts(self.url)
-
-    def live_rows(self) -> dict[str, int]:
-        return {stream: self.rows(stream, "_sdc_deleted_at IS NULL") for stream in STREAMS}
-
-
-@pytest.fixture
-def pipeline(installed: None, postgres: Postgres, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pipeline]:
-    """A fresh seeded emulator, a Meltano state database and a Postgres schema for one test."""
-    schema = f"e2e_{request.node.name.removeprefix('test_')}"[:60]
-    postgres.psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    seed = ("--customers", "200", "--products", "40", "--orders", "200")
-    # search without lag, and windows up to the sync's start: these tests change the shop a second before a run
-    with emulator_process(*seed, "--plan", "unlimited", "--access-token", TOKEN, "--search-lag", "0") as emulator:
-        env = meltano_env(
-            TAP_SHOPIFY_ADMIN_SEARCH_LAG="0",
-            SHOPIFY_EMULATOR_URL=emulator.url,
-            SHOPIFY_EMULATOR_TOKEN=TOKEN,
-            MELTANO_DATABASE_URI=f"sqlite:///{tmp_path / 'meltano.db'}",
-            TARGET_POSTGRES_PORT=str(postgres.port),
-            TARGET_POSTGRES_PASSWORD="unused",  # trust auth; target-postgres insists on a password
-            TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema,
-            TAP_POSTGRES_PORT=str(postgres.port),
-            TAP_POSTGRES_PASSWORD="unused",
-            TARGET_SHOPIFY_ADMIN_DEAD_LETTER_PATH=str(tmp_path / "failed.jsonl"),
-        )
-        yield Pipeline(Meltano(env), postgres, schema, emulator.url)
 
 
 def test_a_collection_membership_that_ended_is_marked_deleted(pipeline: Pipeline) -> None:
@@ -234,11 +52,6 @@ def test_a_collection_membership_that_ended_is_marked_deleted(pipeline: Pipeline
     pipeline.meltano.run(*FORWARD)
     assert pipeline.rows("collection_products", "_sdc_deleted_at IS NULL") == members - 1
     assert pipeline.rows("collection_products", "_sdc_deleted_at IS NOT NULL") == 1
-
-
-CUSTOMER_UPDATE = """mutation($input: CustomerInput!) {
-  customerUpdate(input: $input) { customer { id } userErrors { field message } }
-}"""
 
 
 def test_load_every_stream_then_incremental(pipeline: Pipeline) -> None:
@@ -315,13 +128,6 @@ CREATE TABLE reverse_etl.catalog_products (
 CREATE TABLE reverse_etl.warehouse_stock (
   sku text NOT NULL, location text NOT NULL, available integer NOT NULL, PRIMARY KEY (sku, location));
 """
-
-CUSTOMER = """query($email: String!) {
-  customerByIdentifier(identifier: { emailAddress: $email }) { id firstName lastName note tags updatedAt }
-}"""
-PRODUCT = """query($handle: String!) {
-  productByIdentifier(identifier: { handle: $handle }) { id title status vendor productType tags updatedAt }
-}"""
 
 
 def test_reverse_etl_from_postgres(pipeline: Pipeline) -> None:

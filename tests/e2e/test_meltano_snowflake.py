@@ -24,7 +24,7 @@ from shopify_admin_emulator.launch import emulator_process
 
 from ..conftest import unavailable
 from ..snowflake import ACCOUNT, Snowflake, UnavailableError, redirected, snowflake_standin
-from .test_meltano_e2e import (
+from .meltano import (
     CUSTOMER,
     CUSTOMER_UPDATE,
     MELTANO,
