@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--client-secret", default="emulator-secret", help="for the client-credentials grant")
     p.add_argument("--token-ttl", type=int, default=86399, help="seconds a client-credentials token lives")
     p.add_argument("--shop", default="emulator", help="shop handle: {shop}.myshopify.com")
+    p.add_argument("--timezone", default="Etc/UTC", help="the shop's IANA time zone, e.g. America/Toronto")
     p.add_argument(
         "--bulk-speed", type=float, default=5000.0, help="objects a bulk operation exports per simulated second"
     )
@@ -82,23 +83,27 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         sys.exit(f"shopify-admin-emulator: {exc}")
     started = time.monotonic()
-    emulator = Emulator(
-        Config(
-            plan=args.plan,
-            access_token=args.access_token,
-            client_id=args.client_id,
-            client_secret=args.client_secret,
-            token_ttl=args.token_ttl,
-            shop=args.shop,
-            bulk_objects_per_second=args.bulk_speed,
-            redeem_codes_per_second=args.redeem_code_speed,
-            faults=args.fault,
-            fault_seed=args.fault_seed,
-            search_lag=args.search_lag,
-            strict=args.strict,
-            scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
+    try:
+        emulator = Emulator(
+            Config(
+                plan=args.plan,
+                access_token=args.access_token,
+                client_id=args.client_id,
+                client_secret=args.client_secret,
+                token_ttl=args.token_ttl,
+                shop=args.shop,
+                timezone=args.timezone,
+                bulk_objects_per_second=args.bulk_speed,
+                redeem_codes_per_second=args.redeem_code_speed,
+                faults=args.fault,
+                fault_seed=args.fault_seed,
+                search_lag=args.search_lag,
+                strict=args.strict,
+                scopes=tuple(scope.strip() for scope in args.scopes.split(",") if scope.strip()),
+            )
         )
-    )
+    except ValueError as exc:  # an unknown time zone
+        sys.exit(f"shopify-admin-emulator: {exc}")
     seed(emulator.store, args.customers, args.products, args.orders, args.seed, args.locations)
     gc.freeze()  # the seeded shop lives as long as the process: keep it out of every collection
     server = EmulatorServer(emulator, args.host, args.port, verbose=args.verbose)

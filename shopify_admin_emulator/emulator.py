@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .bucket import PLANS, Bucket
 from .faults import Faults, Rule
@@ -39,6 +40,7 @@ class Config:
     search_lag: float = 2.0  # seconds a write may take to show in `query:` filters and `…Count` roots
     strict: bool = False  # keep the emulator's own exceptions for `internal_errors.raise_kept()` (tests)
     redeem_codes_per_second: float = 500.0  # how fast a discountRedeemCodeBulkAdd job adds its codes
+    timezone: str = "Etc/UTC"  # the shop's IANA time zone, which its reports count days in
 
 
 @dataclass
@@ -53,9 +55,14 @@ class Emulator:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         if config.plan not in PLANS:
             raise ValueError(f"unknown plan {config.plan!r}; known: {', '.join(PLANS)}")
+        try:
+            ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {config.timezone!r}: an IANA name such as America/Toronto") from None
         self.config = config
         self.store = store or Store(config.shop)
         self.store.search_lag = config.search_lag
+        self.store.timezone = config.timezone
         self.plan = config.plan
         self.plan_name = config.plan.capitalize()
         self.tokens: dict[str, float | None] = {config.access_token: None}  # token → expiry (None: never)
@@ -155,7 +162,7 @@ class Emulator:
             "domain": domain,
             "myshopify_domain": domain,
             "currency": self.store.currency,
-            "iana_timezone": "Etc/UTC",
+            "iana_timezone": self.store.timezone,
             "plan_name": self.plan,
             "plan_display_name": self.plan_name,
         }

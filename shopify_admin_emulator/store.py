@@ -171,6 +171,7 @@ class Store:
         # (mutation, @idempotent key) → (its arguments, its answer)
         self.idempotent_answers: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.search_lag = 0.0  # the most seconds a write takes to reach the search index
+        self.timezone = "Etc/UTC"  # the shop's IANA time zone
         self._settled = (0, "")
         self._scheduled: list[tuple[float, int, Callable[[], None]]] = []  # (when, order, work)
         self._scheduled_order = itertools.count()

@@ -48,14 +48,15 @@ def test_serves_graphql_to_its_token_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rule", "message"),
+    ("option", "message"),
     [
-        ("meteor:rate=1", "unknown fault 'meteor'; known: throttled, http_429"),
-        ("http_503:often=2", "unknown fault option 'often' in 'http_503:often=2'"),
+        (("--fault", "meteor:rate=1"), "unknown fault 'meteor'; known: throttled, http_429"),
+        (("--fault", "http_503:often=2"), "unknown fault option 'often' in 'http_503:often=2'"),
+        (("--timezone", "Mars/Olympus_Mons"), "unknown time zone 'Mars/Olympus_Mons': an IANA name"),
     ],
 )
-def test_a_bad_fault_rule_stops_it_with_a_clear_message(rule: str, message: str) -> None:
-    done = subprocess.run([*command(), "--port", "0", "--fault", rule], capture_output=True, text=True, timeout=60)
+def test_a_bad_option_stops_it_with_a_clear_message(option: tuple[str, str], message: str) -> None:
+    done = subprocess.run([*command(), "--port", "0", *option], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert done.stderr.startswith(f"shopify-admin-emulator: {message}")
 

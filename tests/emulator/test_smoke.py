@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from ..conftest import Running
+from ..conftest import Running, start
 
 
 def test_bad_token_gets_shopify_401(shop: Running) -> None:
@@ -36,3 +36,14 @@ def test_paging_by_updated_at_visits_every_customer_once(shop: Running) -> None:
     total = shop.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
     assert len(seen) == len(set(seen)) == total
     assert seen == sorted(seen, key=lambda pair: pair[0])
+
+
+def test_the_shop_answers_the_time_zone_it_was_given() -> None:
+    toronto = start(customers=1, products=1, orders=1, timezone="America/Toronto")
+    try:
+        shop = toronto.graphql("{ shop { ianaTimezone timezoneAbbreviation } }")["data"]["shop"]
+    finally:
+        toronto.server.shutdown()
+        toronto.server.server_close()
+    assert shop["ianaTimezone"] == "America/Toronto"
+    assert shop["timezoneAbbreviation"] in ("EST", "EDT")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ...connections import bad_request
 from ...graphql_api import Context, resolves
@@ -35,8 +37,9 @@ def shop(_root: Any, ctx: Context) -> dict[str, Any]:
         "myshopifyDomain": domain,
         "currencyCode": store.currency,
         "enabledPresentmentCurrencies": [store.currency],
-        "ianaTimezone": "Etc/UTC",
-        "timezoneAbbreviation": "UTC",
+        "ianaTimezone": store.timezone,
+        # as the shop's admin shows it now: EST in winter, EDT in summer
+        "timezoneAbbreviation": datetime.fromtimestamp(store.clock.now(), ZoneInfo(store.timezone)).tzname(),
         "weightUnit": "KILOGRAMS",  # the captured shop's, whose product weights are all in kilograms
         # the captured shop's (`shop { currencyCode taxesIncluded taxShipping }`): prices before tax
         "taxesIncluded": False,
