@@ -292,6 +292,23 @@ def new_order(shop: Running, source: str = "erp-1", **extra: Any) -> dict[str, A
     }  # fmt: skip
 
 
+# an order's money through the Admin API (tests/tap/test_tap_money.py, tests/e2e/test_meltano_net_sales.py)
+ORDER_CREATE = """mutation($order: OrderCreateOrderInput!) {
+  orderCreate(order: $order) {
+    order { id transactions { id } }
+    userErrors { field message }
+  }
+}"""
+REFUND_CREATE = """mutation($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
+}"""
+ORDER_DELETE = """mutation($id: ID!) { orderDelete(orderId: $id) { deletedId userErrors { message } } }"""
+
+
+def usd(amount: str) -> dict[str, Any]:
+    return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}
+
+
 # about 20% of answers lost after the shop applied the request, in each way an answer gets lost
 AFTER_COMMIT = [
     {"kind": "truncated", "rate": 0.05, "after": True},

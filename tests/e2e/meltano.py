@@ -67,12 +67,12 @@ def meltano_env(**settings: str) -> dict[str, str]:
     )
 
 
-def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None, token: str = TOKEN) -> dict[str, Any]:
     """The emulator's answer's data; errors fail the test."""
     response = requests.post(
         f"{url}/admin/api/2026-07/graphql.json",
         json={"query": query, "variables": variables or {}},
-        headers={"X-Shopify-Access-Token": TOKEN},
+        headers={"X-Shopify-Access-Token": token},
         timeout=60,
     )
     response.raise_for_status()
@@ -147,9 +147,10 @@ class Pipeline:
     postgres: Postgres
     schema: str
     url: str
+    token: str = TOKEN
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        return shop_graphql(self.url, query, variables)
+        return shop_graphql(self.url, query, variables, self.token)
 
     def mutate(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         data = self.graphql(document, variables)
@@ -167,25 +168,32 @@ class Pipeline:
         return {stream: self.rows(stream, "_sdc_deleted_at IS NULL") for stream in STREAMS}
 
 
+def pipeline_at(postgres: Postgres, workdir: Path, schema: str, url: str, token: str = TOKEN) -> Pipeline:
+    """Meltano with a state database in `workdir` and a fresh Postgres schema, reading the shop at `url`, whose
+    search shows writes at once (these tests change the shop a second before a run, and the tap's windows
+    then end at the sync's start)."""
+    postgres.psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    env = meltano_env(
+        TAP_SHOPIFY_ADMIN_SEARCH_LAG="0",
+        SHOPIFY_EMULATOR_URL=url,
+        SHOPIFY_EMULATOR_TOKEN=token,
+        MELTANO_DATABASE_URI=f"sqlite:///{workdir / 'meltano.db'}",
+        TARGET_POSTGRES_PORT=str(postgres.port),
+        TARGET_POSTGRES_PASSWORD="unused",  # trust auth; target-postgres insists on a password
+        TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema,
+        TAP_POSTGRES_PORT=str(postgres.port),
+        TAP_POSTGRES_PASSWORD="unused",
+        TARGET_SHOPIFY_ADMIN_DEAD_LETTER_PATH=str(workdir / "failed.jsonl"),
+    )
+    return Pipeline(Meltano(env), postgres, schema, url, token)
+
+
 @contextmanager
 def open_pipeline(postgres: Postgres, workdir: Path, schema: str, *seed: str) -> Iterator[Pipeline]:
-    """A fresh emulator seeded with `seed`, a Meltano state database in `workdir` and a Postgres schema."""
-    postgres.psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    # search without lag, and windows up to the sync's start: these tests change the shop a second before a run
+    """A fresh emulator seeded with `seed` (searching without lag), a Meltano state database in `workdir`
+    and a Postgres schema."""
     with emulator_process(*seed, "--plan", "unlimited", "--access-token", TOKEN, "--search-lag", "0") as emulator:
-        env = meltano_env(
-            TAP_SHOPIFY_ADMIN_SEARCH_LAG="0",
-            SHOPIFY_EMULATOR_URL=emulator.url,
-            SHOPIFY_EMULATOR_TOKEN=TOKEN,
-            MELTANO_DATABASE_URI=f"sqlite:///{workdir / 'meltano.db'}",
-            TARGET_POSTGRES_PORT=str(postgres.port),
-            TARGET_POSTGRES_PASSWORD="unused",  # trust auth; target-postgres insists on a password
-            TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema,
-            TAP_POSTGRES_PORT=str(postgres.port),
-            TAP_POSTGRES_PASSWORD="unused",
-            TARGET_SHOPIFY_ADMIN_DEAD_LETTER_PATH=str(workdir / "failed.jsonl"),
-        )
-        yield Pipeline(Meltano(env), postgres, schema, emulator.url)
+        yield pipeline_at(postgres, workdir, schema, emulator.url)
 
 
 CUSTOMER_UPDATE = """mutation($input: CustomerInput!) {

@@ -11,28 +11,14 @@ from typing import Any
 import pytest
 
 from ..conftest import Running, start
-from ..helpers import last_state, records, run_tap, tap_config
+from ..helpers import ORDER_CREATE, ORDER_DELETE, REFUND_CREATE, last_state, records, run_tap, tap_config, usd
 
-ORDER_CREATE = """mutation($order: OrderCreateOrderInput!) {
-  orderCreate(order: $order) {
-    order { id transactions { id } }
-    userErrors { field message }
-  }
-}"""
-REFUND_CREATE = """mutation($input: RefundInput!, $key: String!) {
-  refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
-}"""
 RETURN_REQUEST = """mutation($input: ReturnRequestInput!) {
   returnRequest(input: $input) { return { id } userErrors { field message } }
 }"""
 RETURN_DECLINE = """mutation($input: ReturnDeclineRequestInput!) {
   returnDeclineRequest(input: $input) { return { id } userErrors { field message } }
 }"""
-ORDER_DELETE = """mutation($id: ID!) { orderDelete(orderId: $id) { deletedId userErrors { message } } }"""
-
-
-def usd(amount: str) -> dict[str, Any]:
-    return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}
 
 
 def create_order(shop: Running, lines: int, sales: int, *, shipping_tax: bool = False) -> dict[str, Any]:
