@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from ..conftest import Running, start
+from ..conftest import TOKEN, Running, start
 
 
 def test_bad_token_gets_shopify_401(shop: Running) -> None:
@@ -42,8 +42,12 @@ def test_the_shop_answers_the_time_zone_it_was_given() -> None:
     toronto = start(customers=1, products=1, orders=1, timezone="America/Toronto")
     try:
         shop = toronto.graphql("{ shop { ianaTimezone timezoneAbbreviation } }")["data"]["shop"]
+        rest = toronto.session.get(
+            f"{toronto.url}/admin/api/2026-07/shop.json", headers={"X-Shopify-Access-Token": TOKEN}, timeout=10
+        )
     finally:
         toronto.server.shutdown()
         toronto.server.server_close()
     assert shop["ianaTimezone"] == "America/Toronto"
     assert shop["timezoneAbbreviation"] in ("EST", "EDT")
+    assert rest.json()["shop"]["iana_timezone"] == "America/Toronto"
