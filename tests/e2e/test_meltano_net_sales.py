@@ -199,18 +199,19 @@ def loaded_money(pipeline: Pipeline) -> dict[str, int]:
     }
 
 
-def local_day(order: dict[str, Any]) -> date:
-    return datetime.fromisoformat(order["processedAt"]).astimezone(ZoneInfo(TIMEZONE)).date()
+def local_day(stamp: str) -> date:
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(TIMEZONE)).date()
 
 
 def test_net_sales_reconcile_to_the_cent_before_and_after_an_incremental_run(
     warehouse: Pipeline, toronto: Running
 ) -> None:
     # in the evening in Toronto, past midnight UTC: each order's day is the day before its UTC date
-    authorized = [
-        create_order(warehouse, "2026-01-14T03:30:00Z", "AUTHORIZATION", "shopify_payments"),
-        create_order(warehouse, "2026-02-20T04:15:00Z", "AUTHORIZATION", "manual"),
-    ]
+    authorized_at = ("2026-01-14T03:30:00Z", "2026-02-20T04:15:00Z")
+    capture, void = (
+        create_order(warehouse, when, "AUTHORIZATION", gateway)
+        for when, gateway in zip(authorized_at, ("shopify_payments", "manual"), strict=True)
+    )
     create_order(warehouse, "2026-03-05T22:00:00Z", "SALE", "gift_card")
     create_order(warehouse, "2026-03-05T22:05:00Z", "SALE", "manual", test=True)
 
@@ -226,11 +227,11 @@ def test_net_sales_reconcile_to_the_cent_before_and_after_an_incremental_run(
     with store.lock:
         orders = sorted(store.all("Order"), key=lambda o: o["_n"])
     paid = [o for o in orders if o["displayFinancialStatus"] == "PAID" and not o.get("_refunds")]
-    days_used: set[date] = set()
+    days_used = {local_day(when) for when in authorized_at}
 
     def on_a_new_day(candidates: list[dict[str, Any]]) -> dict[str, Any]:
-        order = next(o for o in candidates if local_day(o) not in days_used)
-        days_used.add(local_day(order))
+        order = next(o for o in candidates if local_day(o["processedAt"]) not in days_used)
+        days_used.add(local_day(order["processedAt"]))
         return order
 
     restocked = on_a_new_day([o for o in paid if Decimal(o["_total_price"]) > 20])
@@ -251,7 +252,6 @@ def test_net_sales_reconcile_to_the_cent_before_and_after_an_incremental_run(
         "transactions": [{"orderId": shipped["id"], "kind": "REFUND", "gateway": "manual",
                           "amount": shipped["_total_shipping"], "parentId": shipped["_transactions"][-1]["id"]}],
     }})  # fmt: skip
-    capture, void = authorized
     warehouse.mutate(ORDER_CAPTURE, {"input": {
         "id": capture["id"], "parentTransactionId": capture["transactions"][0]["id"], "amount": "100.39"}})  # fmt: skip
     warehouse.mutate(TRANSACTION_VOID, {"id": void["transactions"][0]["id"]})
