@@ -16,6 +16,7 @@ METAFIELD_STREAMS = {
     "shop_metafields": "SHOP",
     "customer_metafields": "CUSTOMER",
     "product_metafields": "PRODUCT",
+    "variant_metafields": "PRODUCTVARIANT",
     "order_metafields": "ORDER",
     "collection_metafields": "COLLECTION",
     "location_metafields": "LOCATION",
@@ -170,6 +171,28 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
     assert not [r for r in records(last, "product_metafields") if r["key"] == "fabric"]
 
 
+def test_a_variant_metafield_set_after_a_sync_arrives_in_the_next_run_once(
+    catalog_shop: Running, tmp_path: Path
+) -> None:
+    """Setting a variant's metafield moves the variant's updatedAt, not its product's: the variants'
+    own window reads it, and the product is not read again."""
+    state = last_state(run_tap(tmp_path, tap_config(catalog_shop), started=catalog_shop.next_second()))
+    catalog_shop.emulator.store.clock.offset += 1.0  # past the second the run's window ended at
+    variant = sorted(catalog_shop.emulator.store.all("ProductVariant"), key=lambda r: r["_n"])[-1]
+    grams = {"ownerId": variant["id"], "namespace": "custom", "key": "grams", "type": "number_integer"}
+    assert not catalog_shop.graphql(SET, {"m": [{**grams, "value": "120"}]})["data"]["metafieldsSet"]["userErrors"]
+
+    after = run_tap(tmp_path, tap_config(catalog_shop), state, started=catalog_shop.next_second())
+    assert [(r["ownerId"], r["key"], r["jsonValue"]) for r in records(after, "variant_metafields")] == [
+        (variant["id"], "grams", 120)
+    ]
+    owner = records(after, "variant_metafield_owners")
+    assert [(r["id"], r["product"]["id"]) for r in owner] == [(variant["id"], variant["_product"]["id"])]
+    assert records(after, "products") == []
+    again = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
+    assert records(again, "variant_metafields") == []
+
+
 def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running, tmp_path: Path) -> None:
     messages = run_tap(tmp_path, tap_config(catalog_shop, metafield_owner_types=["PRODUCT"]))
     assert records(messages, "product_metafields")
@@ -179,3 +202,4 @@ def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running
     sent = catalog_shop.emulator.api.documents()
     assert [d for d in sent if "OrdersPage" in d and "metafields" not in d]
     assert not [d for d in sent if "CollectionsPage" in d and "metafields" in d]
+    assert not [d for d in sent if "VariantMetafieldOwners" in d]  # read for their metafields only
