@@ -49,10 +49,12 @@ class ProductMetafieldsStream(MetafieldsStream):
 
 
 class VariantMetafieldOwnersStream(ShopifyStream):
-    """The variants whose metafields are read, by their own updatedAt: setting or deleting a variant's
-    metafield moves the variant's updatedAt, not its product's (Shopify stamps a metafield's owner), so
-    riding on products would miss it. `productVariants` takes no UPDATED_AT sort key: each window is read
-    whole, by id. Each record holds the variant's whole current set, as an owner's record does."""
+    """The variants whose metafields are read, by their own updatedAt: setting or deleting a metafield
+    stamps its owner, the variant (the captures show it for products; none reads a variant's or its
+    product's updatedAt around a variant's metafield), so riding on products could miss it, and the
+    variant's own window reads it whether or not the product moves too. `productVariants` takes no
+    UPDATED_AT sort key: each window is read whole, by id. Each record holds the variant's whole
+    current set, as an owner's record does."""
 
     name = "variant_metafield_owners"
     graphql_type = "ProductVariant"

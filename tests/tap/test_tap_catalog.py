@@ -3,11 +3,16 @@ owner type, draft orders, abandoned checkouts, gift cards and events."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from graphql import parse, validate
+from sqlalchemy.dialects import postgresql
+from target_postgres.connector import PostgresConnector
+
+from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import Running, start
 from ..helpers import last_state, records, run_tap, tap_config
@@ -191,6 +196,21 @@ def test_a_variant_metafield_set_after_a_sync_arrives_in_the_next_run_once(
     assert records(after, "products") == []
     again = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
     assert records(again, "variant_metafields") == []
+
+
+def test_target_postgres_loads_a_json_value_of_any_shape() -> None:
+    """jsonValue is any JSON (an object, a list, a number, text, a boolean): target-postgres, through the
+    column type it makes of the streams' schema, takes objects and lists as their JSON and the rest as
+    they are."""
+    tap = TapShopifyAdmin(config={"shop": "x"})
+    connector = PostgresConnector(config={"sqlalchemy_url": "postgresql+psycopg://127.0.0.1/warehouse"})
+    shapes: list[object] = [{"value": 5, "unit": "KILOGRAMS"}, ["a", "b"], 120, 2.5, "linen", True]
+    for stream in METAFIELD_STREAMS:
+        column = connector.to_sql_type(tap.streams[stream].schema["properties"]["jsonValue"])
+        bind = column.bind_processor(postgresql.dialect())
+        assert bind is not None, stream
+        sent = [json.dumps(value) if isinstance(value, dict | list) else value for value in shapes]
+        assert [bind(value) for value in shapes] == sent, stream
 
 
 def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running, tmp_path: Path) -> None:
