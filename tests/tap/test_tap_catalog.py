@@ -223,3 +223,20 @@ def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running
     assert [d for d in sent if "OrdersPage" in d and "metafields" not in d]
     assert not [d for d in sent if "CollectionsPage" in d and "metafields" in d]
     assert not [d for d in sent if "VariantMetafieldOwners" in d]  # read for their metafields only
+
+
+def test_an_unsorted_window_reads_a_change_once_when_the_shops_clock_is_ahead(
+    catalog_shop: Running, tmp_path: Path
+) -> None:
+    """A window without an UPDATED_AT sort key (inventory items) keeps as its bookmark the last change it
+    read, even when the shop's clock is ahead of the machine's: held at the machine's clock, below that
+    change, the bookmark read it again on every run."""
+    state = last_state(run_tap(tmp_path, tap_config(catalog_shop), started=catalog_shop.next_second()))
+    store = catalog_shop.emulator.store
+    store.clock.offset += 5.0  # the shop's clock seconds ahead of the machine's
+    item = sorted(store.all("InventoryItem"), key=lambda r: r["_n"])[0]
+    store.touch(item)
+    after = run_tap(tmp_path, tap_config(catalog_shop), state, started=catalog_shop.next_second())
+    assert [r["id"] for r in records(after, "inventory_items")] == [item["id"]]
+    again = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
+    assert records(again, "inventory_items") == []
