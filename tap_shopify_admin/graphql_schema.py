@@ -15,6 +15,7 @@ from graphql import (
     get_named_type,
     parse,
 )
+from singer_sdk import typing as th
 
 from shopify_admin.cost import is_connection
 from shopify_admin.schema import admin_schema
@@ -26,7 +27,7 @@ SCALARS: dict[str, dict[str, Any]] = {
     "Float": {"type": "number"},
     "Boolean": {"type": "boolean"},
     "DateTime": {"type": "string", "format": "date-time"},
-    "JSON": {},
+    "JSON": th.AnyType().type_dict,  # any JSON value, as the SDK types it (a metafield's jsonValue)
 }
 
 

@@ -95,7 +95,9 @@ class TapShopifyAdmin(ShopTap):
             th.ArrayType(th.StringType(allowed_values=list(OWNER_TYPES))),
             description=(
                 "The owner types whose metafields are read (each its `<owner>_metafields` stream, and the"
-                f" owner's `metafields` column), as Shopify names them: {', '.join(OWNER_TYPES)}. All by default"
+                f" owner's `metafields` column), as Shopify names them: {', '.join(OWNER_TYPES)}. All by default."
+                " Variants are read for their metafields only (`variant_metafield_owners`): without PRODUCTVARIANT"
+                " that stream reads nothing"
             ),
         ),
     ).to_dict()

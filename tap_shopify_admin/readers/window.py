@@ -89,9 +89,15 @@ class Window:
             # the run starts over from there: the SDK checks records against the bookmark
             stream.stream_state["replication_key_value"] = shopify_time(start)
             forget_ids_at_bookmark(stream.stream_state)
+        return (shopify_time(start) if start else None), self.signpost(stream)
+
+    @staticmethod
+    def signpost(stream: ShopifyStream) -> str:
+        """The window's end (exclusive), past which no bookmark may move: the SDK's own signpost, the
+        local clock when the stream started, may be behind the shop's, and an unsorted window's bookmark
+        held below its last record would read that record again on the next run."""
         tap = stream.shop_tap
-        end = window_end(tap.sync_started, stream.config.get("search_lag", 0), tap.end_date)
-        return (shopify_time(start) if start else None), end
+        return window_end(tap.sync_started, stream.config.get("search_lag", 0), tap.end_date)
 
     def window(self, stream: ShopifyStream, start: str | None, end: str) -> Iterator[dict[str, Any]]:
         """The window's records in replication-key order: from the bulk operation an interrupted run left
@@ -167,7 +173,7 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
         if not isinstance(reader, Window) or not reader.bulk:
             continue
         other = cast("ShopifyStream", stream_of_tap)  # the streams that declare a reader
-        if not (other.selected or other.has_selected_descendents):
+        if not (other.selected or other.has_selected_descendents) or not other.is_read:
             continue
         if other.stream_state.get("replication_key_value") is not None or bulk_plan.OPERATION_ID in other.stream_state:
             continue

@@ -27,7 +27,13 @@ from .money import (
     TransactionsStream,
 )
 from .orders import FulfillmentsStream, OrderLineItemsStream, OrderMetafieldsStream, OrdersStream
-from .products import ProductMetafieldsStream, ProductsStream, ProductVariantsStream
+from .products import (
+    ProductMetafieldsStream,
+    ProductsStream,
+    ProductVariantsStream,
+    VariantMetafieldOwnersStream,
+    VariantMetafieldsStream,
+)
 from .shop import ShopMetafieldsStream, ShopStream
 
 STREAMS: list[type[ShopifyStream]] = [
@@ -62,6 +68,8 @@ STREAMS: list[type[ShopifyStream]] = [
     ShopMetafieldsStream,
     CustomerMetafieldsStream,
     ProductMetafieldsStream,
+    VariantMetafieldOwnersStream,
+    VariantMetafieldsStream,
     OrderMetafieldsStream,
     CollectionMetafieldsStream,
     LocationMetafieldsStream,

@@ -87,7 +87,21 @@ class ShopifyStream(Stream):
         return self.reader.page_query(self)
 
     @override
+    def get_replication_key_signpost(self, context: Mapping[str, Any] | None = None) -> Any:
+        """A time window's end, where its reader has one (`Window.signpost`); else the SDK's."""
+        signpost = getattr(self.reader, "signpost", None)
+        return signpost(self) if signpost else super().get_replication_key_signpost(context)
+
+    @property
+    def is_read(self) -> bool:
+        """Whether a run reads the stream when it is selected (a stream read only for its owners'
+        metafields is not when `metafield_owner_types` leaves its owner type out)."""
+        return True
+
+    @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        if not self.is_read:
+            return
         try:
             yield from self.reader.records(self, context)
         except AccessDeniedError as exc:  # an app without the scope: the other streams go on

@@ -9,11 +9,11 @@ from __future__ import annotations
 from ..readers.full_table import FullTable
 from .base import NestedStream, ShopifyStream
 
-METAFIELD_FIELDS = "id namespace key type value ownerType createdAt updatedAt compareDigest"
+METAFIELD_FIELDS = "id namespace key type value jsonValue ownerType createdAt updatedAt compareDigest"
 # an owner's metafields beyond the first 10 are read by pages after the owner's page
 METAFIELDS = f"metafields(first: 10) {{ nodes {{ {METAFIELD_FIELDS} }} }}"
 # MetafieldOwnerType's names of the owners the tap reads
-OWNER_TYPES = ("SHOP", "CUSTOMER", "PRODUCT", "ORDER", "COLLECTION", "LOCATION", "DRAFTORDER")
+OWNER_TYPES = ("SHOP", "CUSTOMER", "PRODUCT", "PRODUCTVARIANT", "ORDER", "COLLECTION", "LOCATION", "DRAFTORDER")
 
 
 class MetafieldsStream(NestedStream):

@@ -1,10 +1,10 @@
-"""Products with their variants, and the variants as their own stream."""
+"""Products with their variants, the variants as their own stream, and the variants' metafields."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from ..readers.window import SortedWindow
+from ..readers.window import SortedWindow, UnsortedWindow
 from .base import NestedStream, ShopifyStream
 from .metafields import METAFIELDS, MetafieldsStream
 
@@ -46,3 +46,29 @@ class ProductVariantsStream(NestedStream):
 class ProductMetafieldsStream(MetafieldsStream):
     name = "product_metafields"
     parent_stream_type: ClassVar[type] = ProductsStream  # type: ignore[misc]
+
+
+class VariantMetafieldOwnersStream(ShopifyStream):
+    """The variants whose metafields are read, by their own updatedAt: setting or deleting a metafield
+    stamps its owner, the variant (the captures show it for products; none reads a variant's or its
+    product's updatedAt around a variant's metafield), so riding on products could miss it, and the
+    variant's own window reads it whether or not the product moves too. `productVariants` takes no
+    UPDATED_AT sort key: each window is read whole, by id. Each record holds the variant's whole
+    current set, as an owner's record does."""
+
+    name = "variant_metafield_owners"
+    graphql_type = "ProductVariant"
+    root = "productVariants"
+    replication_key = "updatedAt"
+    reader = UnsortedWindow()
+    metafield_owner = "PRODUCTVARIANT"
+    fields = f"id legacyResourceId updatedAt product {{ id }} {METAFIELDS}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.reads_metafields  # read for their metafields only
+
+
+class VariantMetafieldsStream(MetafieldsStream):
+    name = "variant_metafields"
+    parent_stream_type: ClassVar[type] = VariantMetafieldOwnersStream  # type: ignore[misc]

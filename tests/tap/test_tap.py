@@ -15,6 +15,7 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin.bulk import gid_number
+from tap_shopify_admin.streams.metafields import OWNER_TYPES
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import Running, start
@@ -41,7 +42,9 @@ def test_discovery_lists_streams_with_keys(store_shop: Running) -> None:
 SHOP = """{ shop {
     id name myshopifyDomain currencyCode enabledPresentmentCurrencies ianaTimezone weightUnit
     plan { publicDisplayName partnerDevelopment shopifyPlus } taxesIncluded taxShipping createdAt
-    metafields(first: 250) { nodes { id namespace key type value ownerType createdAt updatedAt compareDigest } }
+    metafields(first: 250) {
+      nodes { id namespace key type value jsonValue ownerType createdAt updatedAt compareDigest }
+    }
 } }"""
 
 
@@ -344,8 +347,9 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
         "ReturnsPage": len(returned),  # every run reads them all: a return moves no order's updatedAt
         **{"CollectionsPage": 1, "DraftOrdersPage": 1, "AbandonedCheckoutsPage": 1, "EventsPage": 1},
+        "VariantMetafieldOwnersPage": 1,  # the variants, for their metafields
         "GiftCardsPage": 1,  # a full table: no search by updated_at
-        "MetafieldDefinitionsPage": 7,  # a full table, read per owner type
+        "MetafieldDefinitionsPage": len(OWNER_TYPES),  # a full table, read per owner type
         "CollectionProductsPage": collections,  # every run reads them all: a smart collection's members change
     }
     others = {name: op["requests"] for name, op in operations.items() if name not in pages}

@@ -52,6 +52,12 @@ def bulk_shop() -> Iterator[Running]:
     running.server.server_close()
 
 
+# the window streams a backfill exports: customers, products, orders, fulfillment orders, inventory items,
+# collections, draft orders, abandoned checkouts, events and the variants (for their metafields); then
+# the levels of each location
+WINDOW_EXPORTS = 10
+
+
 def operation_requests(shop: Running) -> dict[str, int]:
     stats = requests.get(f"{shop.url}/__emulator/stats", timeout=5).json()
     return {name: op["requests"] for name, op in stats["operations"].items()}
@@ -105,9 +111,7 @@ def test_bulk_and_paged_runs_emit_the_same_records(paged: tuple, bulk: tuple, bu
     assert by_stream(bulk_messages) == expected
     assert "BulkOperationRunQuery" not in paged_requests
     locations = len(bulk_shop.emulator.store.table("Location").rows)
-    # customers, products, orders, fulfillment orders, inventory items, collections, draft orders,
-    # abandoned checkouts, events, and the levels of each location
-    assert bulk_requests["BulkOperationRunQuery"] == 9 + locations
+    assert bulk_requests["BulkOperationRunQuery"] == WINDOW_EXPORTS + locations
     # full tables, always (the shop, locations, gift cards, collections' products, metafield definitions,
     # returns);
     # discounts and their codes are always paged (see streams/discounts.py)
@@ -189,7 +193,7 @@ def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tupl
         fired = sum(r["fired"] for r in requests.get(f"{bulk_shop.url}/__emulator/faults", timeout=5).json())
     finally:
         requests.post(f"{bulk_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
-    assert fired == 9 + len(bulk_shop.emulator.store.table("Location").rows)  # every bulk query failed
+    assert fired == WINDOW_EXPORTS + len(bulk_shop.emulator.store.table("Location").rows)  # every bulk query failed
     assert operation_requests(bulk_shop)["OrdersPage"] >= 1  # the fallback paged the window
     partial = {
         op["id"]: sum(1 for _ in requests.get(op["partialDataUrl"], timeout=5).iter_lines())
@@ -273,7 +277,7 @@ def test_a_run_through_internal_errors_emits_what_a_clean_run_does(
         fired = set_faults(bulk_shop, [])
     assert fired >= 2 and run.returncode == 0, run.stderr[-3000:]
     assert by_stream(singer_messages(run.stdout)) == by_stream(paged[0])
-    bulk_queries = 9 + len(bulk_shop.emulator.store.table("Location").rows) if mode == "always" else 0
+    bulk_queries = WINDOW_EXPORTS + len(bulk_shop.emulator.store.table("Location").rows) if mode == "always" else 0
     assert len(list(bulk_shop.emulator.store.all("BulkOperation"))) - started == bulk_queries  # none started twice
 
 
@@ -383,7 +387,7 @@ def test_every_query_and_bulk_query_validates_against_the_real_schema(bulk_shop:
     assert any("bulkOperationRunQuery" in d for d in documents) and any("OrdersFill" in d for d in documents)
     assert any("CustomersCount" in d for d in documents)
     inner = [op["query"] for op in bulk_shop.emulator.store.all("BulkOperation")]
-    assert len(inner) >= 9
+    assert len(inner) >= WINDOW_EXPORTS
     for document in [*documents, *inner]:
         assert validate(real_schema, parse(document)) == [], document
 

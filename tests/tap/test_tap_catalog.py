@@ -3,11 +3,16 @@ owner type, draft orders, abandoned checkouts, gift cards and events."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from graphql import parse, validate
+from sqlalchemy.dialects import postgresql
+from target_postgres.connector import PostgresConnector
+
+from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import Running, start
 from ..helpers import last_state, records, run_tap, tap_config
@@ -16,6 +21,7 @@ METAFIELD_STREAMS = {
     "shop_metafields": "SHOP",
     "customer_metafields": "CUSTOMER",
     "product_metafields": "PRODUCT",
+    "variant_metafields": "PRODUCTVARIANT",
     "order_metafields": "ORDER",
     "collection_metafields": "COLLECTION",
     "location_metafields": "LOCATION",
@@ -170,6 +176,43 @@ def test_changes_after_a_sync_arrive_in_the_next_run(catalog_shop: Running, tmp_
     assert not [r for r in records(last, "product_metafields") if r["key"] == "fabric"]
 
 
+def test_a_variant_metafield_set_after_a_sync_arrives_in_the_next_run_once(
+    catalog_shop: Running, tmp_path: Path
+) -> None:
+    """Setting a variant's metafield moves the variant's updatedAt, not its product's: the variants'
+    own window reads it, and the product is not read again."""
+    state = last_state(run_tap(tmp_path, tap_config(catalog_shop), started=catalog_shop.next_second()))
+    catalog_shop.emulator.store.clock.offset += 1.0  # past the second the run's window ended at
+    variant = sorted(catalog_shop.emulator.store.all("ProductVariant"), key=lambda r: r["_n"])[-1]
+    grams = {"ownerId": variant["id"], "namespace": "custom", "key": "grams", "type": "number_integer"}
+    assert not catalog_shop.graphql(SET, {"m": [{**grams, "value": "120"}]})["data"]["metafieldsSet"]["userErrors"]
+
+    after = run_tap(tmp_path, tap_config(catalog_shop), state, started=catalog_shop.next_second())
+    assert [(r["ownerId"], r["key"], r["jsonValue"]) for r in records(after, "variant_metafields")] == [
+        (variant["id"], "grams", 120)
+    ]
+    owner = records(after, "variant_metafield_owners")
+    assert [(r["id"], r["product"]["id"]) for r in owner] == [(variant["id"], variant["_product"]["id"])]
+    assert records(after, "products") == []
+    again = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
+    assert records(again, "variant_metafields") == []
+
+
+def test_target_postgres_loads_a_json_value_of_any_shape() -> None:
+    """jsonValue is any JSON (an object, a list, a number, text, a boolean): target-postgres, through the
+    column type it makes of the streams' schema, takes objects and lists as their JSON and the rest as
+    they are."""
+    tap = TapShopifyAdmin(config={"shop": "x"})
+    connector = PostgresConnector(config={"sqlalchemy_url": "postgresql+psycopg://127.0.0.1/warehouse"})
+    shapes: list[object] = [{"value": 5, "unit": "KILOGRAMS"}, ["a", "b"], 120, 2.5, "linen", True]
+    for stream in METAFIELD_STREAMS:
+        column = connector.to_sql_type(tap.streams[stream].schema["properties"]["jsonValue"])
+        bind = column.bind_processor(postgresql.dialect())
+        assert bind is not None, stream
+        sent = [json.dumps(value) if isinstance(value, dict | list) else value for value in shapes]
+        assert [bind(value) for value in shapes] == sent, stream
+
+
 def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running, tmp_path: Path) -> None:
     messages = run_tap(tmp_path, tap_config(catalog_shop, metafield_owner_types=["PRODUCT"]))
     assert records(messages, "product_metafields")
@@ -179,3 +222,21 @@ def test_metafield_owner_types_reads_only_the_owners_named(catalog_shop: Running
     sent = catalog_shop.emulator.api.documents()
     assert [d for d in sent if "OrdersPage" in d and "metafields" not in d]
     assert not [d for d in sent if "CollectionsPage" in d and "metafields" in d]
+    assert not [d for d in sent if "VariantMetafieldOwners" in d]  # read for their metafields only
+
+
+def test_an_unsorted_window_reads_a_change_once_when_the_shops_clock_is_ahead(
+    catalog_shop: Running, tmp_path: Path
+) -> None:
+    """A window without an UPDATED_AT sort key (inventory items) keeps as its bookmark the last change it
+    read, even when the shop's clock is ahead of the machine's: held at the machine's clock, below that
+    change, the bookmark read it again on every run."""
+    state = last_state(run_tap(tmp_path, tap_config(catalog_shop), started=catalog_shop.next_second()))
+    store = catalog_shop.emulator.store
+    store.clock.offset += 5.0  # the shop's clock seconds ahead of the machine's
+    item = sorted(store.all("InventoryItem"), key=lambda r: r["_n"])[0]
+    store.touch(item)
+    after = run_tap(tmp_path, tap_config(catalog_shop), state, started=catalog_shop.next_second())
+    assert [r["id"] for r in records(after, "inventory_items")] == [item["id"]]
+    again = run_tap(tmp_path, tap_config(catalog_shop), last_state(after), started=catalog_shop.next_second())
+    assert records(again, "inventory_items") == []
