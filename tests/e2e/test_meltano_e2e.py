@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from shopify_admin_emulator.launch import emulator_process
 
@@ -257,10 +256,7 @@ def test_warehouse_stock_sets_available_quantities(pipeline: Pipeline) -> None:
     assert outcomes == {"reverse_etl-warehouse_stock": {"unchanged": 1, "updated": len(changed)}}
     assert stock() == wanted
 
-    def quantity_writes() -> int:
-        operations = requests.get(f"{pipeline.url}/__emulator/stats", timeout=10).json()["operations"]
-        return int(operations["TargetInventorySet"]["requests"])
-
-    writes = quantity_writes()
+    writes = pipeline.operation_requests("TargetInventorySet")
+    assert writes
     assert pipeline.meltano.run(*REVERSE) == {"reverse_etl-warehouse_stock": {"unchanged": len(wanted)}}
-    assert quantity_writes() == writes
+    assert pipeline.operation_requests("TargetInventorySet") == writes
