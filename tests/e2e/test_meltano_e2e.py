@@ -249,7 +249,7 @@ def test_warehouse_stock_sets_available_quantities(pipeline: Pipeline) -> None:
     before = stock()
     (kept_at, kept), *changed = sorted(before.items())
     wanted = {kept_at: kept, **{at: quantity + 10 for at, quantity in changed}}
-    pipeline.postgres.psql(WAREHOUSE_TABLES)  # every table Meltano's cached catalog of tap-postgres names
+    pipeline.postgres.psql(WAREHOUSE_TABLES)  # the reverse_etl schema afresh, its stock table empty
     rows = ", ".join(f"('{sku}', '{location}', {available})" for (sku, location), available in wanted.items())
     pipeline.postgres.psql(f"INSERT INTO reverse_etl.warehouse_stock VALUES {rows}")
     outcomes = pipeline.meltano.run(*REVERSE)
