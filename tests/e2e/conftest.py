@@ -29,9 +29,13 @@ def installed() -> None:
     Meltano(meltano_env())("install", *FORWARD, *REVERSE)
 
 
+SEED = ("--customers", "200", "--products", "40", "--orders", "200")
+
+
 @pytest.fixture
 def pipeline(installed: None, postgres: Postgres, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pipeline]:
-    """A fresh seeded emulator, a Meltano state database and a Postgres schema for one test."""
+    """A fresh seeded emulator, a Meltano state database and a Postgres schema for one test; the shop is
+    seeded with the test module's `SEED` where it has one."""
     schema = f"e2e_{request.node.name.removeprefix('test_')}"[:60]
-    with open_pipeline(postgres, tmp_path, schema, "--customers", "200", "--products", "40", "--orders", "200") as it:
+    with open_pipeline(postgres, tmp_path, schema, *getattr(request.module, "SEED", SEED)) as it:
         yield it

@@ -43,20 +43,29 @@ class Meltano:
     env: dict[str, str]
 
     def __call__(self, *args: str) -> str:
+        returncode, output = self.attempt(*args)
+        if returncode:
+            raise AssertionError(f"meltano {' '.join(args)} exited {returncode}:\n{output[-6000:]}")
+        return output
+
+    def attempt(self, *args: str) -> tuple[int, str]:
+        """`meltano` that may fail: its exit code and output."""
         done = subprocess.run(
             [str(MELTANO), *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=900
         )
-        output = done.stdout + done.stderr
-        if done.returncode:
-            raise AssertionError(f"meltano {' '.join(args)} exited {done.returncode}:\n{output[-6000:]}")
-        return output
+        return done.returncode, done.stdout + done.stderr
 
     def run(self, *plugins: str) -> dict[str, dict[str, int]]:
         """`meltano run`; target-shopify-admin's outcomes per stream, when it is the loader."""
-        outcomes: dict[str, dict[str, int]] = {}
-        for stream, counts in SUMMARY.findall(self("run", *plugins)):
-            outcomes[stream] = {kind: int(n) for n, kind in (part.split(" ", 1) for part in counts.split(", "))}
-        return outcomes
+        return outcomes(self("run", *plugins))
+
+
+def outcomes(output: str) -> dict[str, dict[str, int]]:
+    """target-shopify-admin's outcomes per stream in a run's output."""
+    found: dict[str, dict[str, int]] = {}
+    for stream, counts in SUMMARY.findall(output):
+        found[stream] = {kind: int(n) for n, kind in (part.split(" ", 1) for part in counts.split(", "))}
+    return found
 
 
 def meltano_env(**settings: str) -> dict[str, str]:
@@ -163,6 +172,11 @@ class Pipeline:
 
     def shop_counts(self) -> dict[str, int]:
         return shop_counts(self.url)
+
+    def operation_requests(self, operation: str) -> int:
+        """The requests the shop has had of a named operation (the emulator's stats)."""
+        stats = requests.get(f"{self.url}/__emulator/stats", timeout=10).json()["operations"]
+        return int(stats.get(operation, {}).get("requests", 0))
 
     def live_rows(self) -> dict[str, int]:
         return {stream: self.rows(stream, "_sdc_deleted_at IS NULL") for stream in STREAMS}

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from shopify_admin_emulator.launch import emulator_process
 
@@ -250,17 +249,14 @@ def test_warehouse_stock_sets_available_quantities(pipeline: Pipeline) -> None:
     before = stock()
     (kept_at, kept), *changed = sorted(before.items())
     wanted = {kept_at: kept, **{at: quantity + 10 for at, quantity in changed}}
-    pipeline.postgres.psql(WAREHOUSE_TABLES)  # every table Meltano's cached catalog of tap-postgres names
+    pipeline.postgres.psql(WAREHOUSE_TABLES)  # the reverse_etl schema afresh, its stock table empty
     rows = ", ".join(f"('{sku}', '{location}', {available})" for (sku, location), available in wanted.items())
     pipeline.postgres.psql(f"INSERT INTO reverse_etl.warehouse_stock VALUES {rows}")
     outcomes = pipeline.meltano.run(*REVERSE)
     assert outcomes == {"reverse_etl-warehouse_stock": {"unchanged": 1, "updated": len(changed)}}
     assert stock() == wanted
 
-    def quantity_writes() -> int:
-        operations = requests.get(f"{pipeline.url}/__emulator/stats", timeout=10).json()["operations"]
-        return int(operations["TargetInventorySet"]["requests"])
-
-    writes = quantity_writes()
+    writes = pipeline.operation_requests("TargetInventorySet")
+    assert writes
     assert pipeline.meltano.run(*REVERSE) == {"reverse_etl-warehouse_stock": {"unchanged": len(wanted)}}
-    assert quantity_writes() == writes
+    assert pipeline.operation_requests("TargetInventorySet") == writes

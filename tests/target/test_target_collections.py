@@ -260,6 +260,26 @@ def test_membership_adds_removes_orders_and_a_re_run_sends_nothing(shop: Running
     assert dead_letters(tmp_path) == []
 
 
+def test_rows_name_collections_and_products_by_handle_as_their_records_gave_them(shop: Running, tmp_path: Path) -> None:
+    """One warehouse column of handles feeds both streams: a row names its collection as the collection's
+    record did ("Winter Picks", kept as winter-picks) and its product in any case, as the product's record
+    may have ("Big Box", kept as big-box)."""
+    cfg = target_config(shop, tmp_path, streams=STREAMS)
+    handles = product_handles(shop, 2)
+    winter = {**AUTUMN, "handle": "Winter Picks", "title": "Winter picks"}
+    rows: list[dict[str, Any]] = [
+        {"collection_handle": "Winter Picks", "handle": handles[0].upper().replace("-", " ")},
+        {"collection_handle": " WINTER picks", "handle": handles[1], "position": 0},
+    ]
+    result = run_target(tmp_path, cfg, both([winter], rows))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "m: 2 created" in summary(result, "m")
+    assert members(shop, "winter-picks") == [handles[1], handles[0]]
+    again = run_target(tmp_path, cfg, both([winter], rows))
+    assert "m: 2 unchanged" in summary(again, "m")
+    assert dead_letters(tmp_path) == []
+
+
 def test_a_bad_row_fails_alone_naming_its_key_and_field(shop: Running, tmp_path: Path) -> None:
     cfg = target_config(shop, tmp_path, streams=STREAMS)
     [handle] = product_handles(shop, 1)

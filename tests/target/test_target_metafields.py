@@ -69,6 +69,17 @@ def test_values_that_are_not_text_go_as_json_and_compare_as_json() -> None:
     assert is_current(untyped, {"value": "7", "type": "number_integer"}), "no type: the shop's is kept"
 
 
+def test_a_handle_names_its_owner_as_shopify_keeps_it() -> None:
+    """As the product and collection objects match their handles, so that a warehouse's handle column names
+    the owner its record wrote ("Best_Selling Caps": a product's best-selling-caps, a collection's
+    best_selling-caps)."""
+    record = {"handle": " Best_Selling Caps ", **TIER, "value": "gold"}
+    for owner_type, kept in (("product", "best-selling-caps"), ("collection", "best_selling-caps")):
+        entry = settings(match_on="handle", owner_type=owner_type)
+        assert metafield_row(record, entry, False).owner_key == kept
+        assert metafield_row(record, entry, True).owner_key == kept
+
+
 def test_the_shop_and_a_delete_need_only_namespace_and_key() -> None:
     shop = metafield_row({"namespace": "brand", "key": "motto"}, settings(match_on="shop"), True)
     assert shop == MetafieldRow("shop", "brand", "motto", None, None)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from target_shopify_admin.objects.collections.collection import collection_handle
 from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.product import shopify_handle
 
 COLLECTION_FIELDS = {"handle": "collection_handle", "id": "collection_id"}  # collection_match_on → record field
 ID_PREFIXES = {"collection_id": "gid://shopify/Collection/", "id": "gid://shopify/Product/"}
@@ -35,6 +37,12 @@ def member_row(record: dict[str, Any], match_on: str, collection_match_on: str) 
         prefix = ID_PREFIXES.get(field)
         if prefix and not value.startswith(prefix):  # Shopify refuses a whole query naming a malformed id
             raise RecordError(f"{field} must be an id ({prefix}…), not {value!r}")
+    # handles as Shopify keeps them, as the collection and product objects match them, so that a row may
+    # name them as those objects' records did ("Summer Picks": summer-picks)
+    if collection_match_on == "handle":
+        collection = collection_handle(collection) or collection
+    if match_on == "handle":
+        product = shopify_handle(product) or product
     position = record.get("position")
     if position is not None and (not isinstance(position, int) or isinstance(position, bool) or position < 0):
         raise RecordError(f"position must be a whole number from 0, not {position!r}")

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from target_shopify_admin.objects.collections.collection import collection_handle
 from target_shopify_admin.objects.fields import RecordError, text
+from target_shopify_admin.objects.product import shopify_handle
 from target_shopify_admin.pipeline.settings import StreamSettings
 
 # Shopify's metafield types (each but rich text and JSON-shaped ones also as `list.<type>`); another is refused
@@ -84,6 +86,9 @@ def owner_value(record: dict[str, Any], settings: StreamSettings) -> str:
         value = owner_gid(value)
     if not isinstance(value, str) or not value.strip():
         raise RecordError(f"{field} (the owner's {settings.match_on}) is missing or not a string")
+    if settings.match_on == "handle":  # as Shopify keeps it, as the product and collection objects match it
+        kept = collection_handle if settings.options.get("owner_type") == "collection" else shopify_handle
+        return kept(value) or value
     return value.strip()
 
 
