@@ -107,24 +107,30 @@ class Emulator:
         requests.post(f"{self.url}/__emulator/stats/reset", timeout=60).raise_for_status()
 
     def counts(self) -> dict[str, int]:
-        """Objects a full sync must deliver per top-level stream: the live ones plus the destroyed ones,
-        which the tap emits as deletion records."""
-        data = self.graphql(
-            '{ customersCount(query: "", limit: null) { count } productsCount(query: "", limit: null) { count }'
-            ' ordersCount(query: "", limit: null) { count } productVariantsCount(query: "", limit: null) { count }'
-            ' dc: eventsCount(query: "action:destroy AND subject_type:CUSTOMER") { count }'
-            ' dp: eventsCount(query: "action:destroy AND subject_type:PRODUCT") { count }'
-            ' do: eventsCount(query: "action:destroy AND subject_type:ORDER") { count } }'
+        """Objects a full sync must deliver per stream where a count says so: the live ones, and apart
+        (`deleted_<stream>`) the destroyed ones the tap emits as deletion records."""
+        live = " ".join(f'{stream}: {root}(query: "", limit: null) {{ count }}' for stream, root in COUNTED.items())
+        deleted = " ".join(
+            f'deleted_{stream}: eventsCount(query: "action:destroy AND subject_type:{subject}") {{ count }}'
+            for stream, subject in DELETIONS.items()
         )
-        return {
-            "customers": data["customersCount"]["count"],
-            "products": data["productsCount"]["count"],
-            "orders": data["ordersCount"]["count"],
-            "product_variants": data["productVariantsCount"]["count"],
-            "deleted_customers": data["dc"]["count"],
-            "deleted_products": data["dp"]["count"],
-            "deleted_orders": data["do"]["count"],
-        }
+        return {name: value["count"] for name, value in self.graphql(f"{{ {live} {deleted} }}").items()}
+
+
+# The tap's streams whose objects a count root of the Admin API counts.
+COUNTED = {
+    "customers": "customersCount",
+    "products": "productsCount",
+    "product_variants": "productVariantsCount",
+    "orders": "ordersCount",
+    "collections": "collectionsCount",
+    "draft_orders": "draftOrdersCount",
+    "abandoned_checkouts": "abandonedCheckoutsCount",
+    "gift_cards": "giftCardsCount",
+    "locations": "locationsCount",
+    "discounts": "discountNodesCount",
+}
+DELETIONS = {"customers": "CUSTOMER", "products": "PRODUCT", "orders": "ORDER"}  # streams with deletion records
 
 
 @contextmanager

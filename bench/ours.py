@@ -32,6 +32,7 @@ from .harness import (
 
 BIN = Path(sys.executable).parent
 PAGE_CONCURRENCY = 4  # the tap's default
+CONCURRENT_WRITES = 4  # the target's default
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
 PARSE_REPEAT = 3  # runs of the parser and of the floor, alternately; the median of each is reported
 
@@ -42,8 +43,13 @@ def connection(url: str, plan: str) -> dict[str, Any]:
     return {"shop": "emulator", "access_token": TOKEN, "base_url": url, **tier}
 
 
-def tap_config(url: str, plan: str, bulk: str) -> dict[str, Any]:
-    return {**connection(url, plan), "bulk": bulk, "page_concurrency": PAGE_CONCURRENCY}
+BULK_SETTING = {"auto": None, "paged": "never", "bulk": "always"}  # a tap mode → its `bulk` setting (None: default)
+
+
+def tap_config(url: str, plan: str, mode: str) -> dict[str, Any]:
+    """The tap's config for `mode`: `auto` leaves every setting but the connection at its default."""
+    bulk = BULK_SETTING[mode]
+    return connection(url, plan) | ({"bulk": bulk, "page_concurrency": PAGE_CONCURRENCY} if bulk else {})
 
 
 def _catalog(config_path: Path, only: str, work: Path) -> Path:
@@ -70,7 +76,8 @@ def run_text(command: list[str], log: Path) -> str:
 
 
 def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | None = None) -> dict[str, Any]:
-    """A full sync (`mode` paged or bulk) of a fresh emulator; with `incremental`, then one run per
+    """A full sync (`mode` auto, paged or bulk; every stream the tap selects by default) of a fresh
+    emulator; with `incremental`, then one run per
     top-level stream from that sync's state with nothing changed, for its requests per stream. `code`:
     run the tap from that checkout of this project instead (an earlier build, compared in one run)."""
     work = work_dir(f"ours-{mode}-{store.orders}" + (f"-{code.name}" if code else ""))
@@ -78,13 +85,13 @@ def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | No
     with emulator(store.args()) as shop:
         expected = shop.counts()
         config = work / "config.json"
-        write_json(config, tap_config(shop.url, store.plan, "never" if mode == "paged" else "always"))
+        write_json(config, tap_config(shop.url, store.plan, mode))
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         emulator_cpu = shop.cpu_s()
         run = run_process(command, log=work / "tap.log", env=env)
         emulator_cpu = shop.cpu_s() - emulator_cpu
-        in_flight = PAGE_CONCURRENCY if mode == "paged" else 1
+        in_flight = 1 if mode == "bulk" else PAGE_CONCURRENCY  # auto pages what it does not export
         stats = shop.stats()
         result = sync_result("ours", mode, store, command, store.args(), run, stats, expected, in_flight, emulator_cpu)
         if incremental and run.last_state is not None:
@@ -118,7 +125,7 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
 
     jsonl = work_dir(f"parse-{store.orders}") / "orders.jsonl"
     with emulator(Store(store.orders, "unlimited", store.seed).args()) as shop:
-        config = tap_config(shop.url, "unlimited", "always")
+        config = tap_config(shop.url, "unlimited", "bulk")
         tap = TapShopifyAdmin(config=config, setup_mapper=False)
         orders = tap.streams["orders"]
         runner = BulkRunner(client_from_config(config), first_poll=0.2, max_poll=2)
@@ -235,14 +242,19 @@ def target_upsert(
             "n": n,
             "plan": plan,
             "emulator": "shopify-admin-emulator " + " ".join(args),
-            **run_target(shop, config, messages, work / "target.log", plan),
+            **run_target(
+                shop, config, messages, work / "target.log", plan, round_trip, concurrent_writes or CONCURRENT_WRITES
+            ),
             "written": {k: v for k, v in shop.counts().items() if k in ("customers", "products")},
         }
     return result
 
 
-def run_target(shop: Any, config: Path, messages: Path, log: Path, plan: str) -> dict[str, Any]:
-    """Run the target on `messages` against `shop`, whose stats start afresh: what every target row reports."""
+def run_target(
+    shop: Any, config: Path, messages: Path, log: Path, plan: str, round_trip: float = 0.0, in_flight: int = 1
+) -> dict[str, Any]:
+    """Run the target on `messages` against `shop`, whose stats start afresh: what every target row reports.
+    `round_trip` and `in_flight` (requests at once) set the row's floor with its budget."""
     shop.reset_stats()
     command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
     with messages.open("rb") as stdin:
@@ -252,7 +264,7 @@ def run_target(shop: Any, config: Path, messages: Path, log: Path, plan: str) ->
         "returncode": run.returncode,
         "wall_s": run.wall_s,
         "peak_rss_mb": run.peak_rss_mb,
-        **cost_summary(shop.stats(), run.wall_s, plan),
+        **cost_summary(shop.stats(), run.wall_s, plan, round_trip, in_flight),
         "error": run.stderr_tail if run.returncode else None,
     }
 
@@ -357,14 +369,74 @@ def target_inventory(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]
 
 
 def levels_as_asked(shop: Any, plan: str, rows: list[dict[str, Any]]) -> int:
-    """How many of the rows' levels hold the quantity the row asked for, read back after the run by a bulk
-    query (paged reads of every level would wait minutes on the standard plan's budget)."""
+    """How many of the rows' levels hold the quantity the row asked for, read back after the run."""
     client = ShopifyAdminClient(**connection(shop.url, plan))
-    runner = BulkRunner(client)
-    operation = runner.wait(runner.start(AVAILABLE))
     held = {
         (item["sku"], level["location"]["name"]): level["quantities"][0]["quantity"]
-        for item in runner.records(operation, {"InventoryItem": {"InventoryLevel": "inventoryLevels"}})
+        for item in exported(client, AVAILABLE, {"InventoryItem": {"InventoryLevel": "inventoryLevels"}})
         for level in item["inventoryLevels"]
     }
     return sum(held.get((row["sku"], row["location"])) == row["available"] for row in rows)
+
+
+METAFIELD = {"namespace": "bench", "key": "score", "type": "number_integer"}  # the metafield every row sets
+CUSTOMER_EMAILS = "{ customers { edges { node { defaultEmailAddress { emailAddress } } } } }"
+CUSTOMER_SCORES = (
+    '{ customers { edges { node { defaultEmailAddress { emailAddress } metafield(namespace: "bench", key: "score")'
+    " { value } } } } }"
+)
+METAFIELD_WAYS = {  # a way of writing the metafields → the stream's object and the target's own settings
+    "metafield": ({"object": "metafield", "match_on": "email"}, {}),
+    "metafield, per call": ({"object": "metafield", "match_on": "email"}, {"bulk_threshold": 0}),
+    "customer, per record": ({"object": "customer", "action": "update", "match_on": "email"}, {"bulk_threshold": 0}),
+}
+
+
+def target_metafields(n: int, plan: str, seed: int, way: str) -> dict[str, Any]:
+    """Set one integer metafield on each of n customers the shop holds, matched by email: as `metafield`
+    records at the target's defaults (a bulk mutation from `bulk_threshold` records on), as `metafield`
+    records written by a `metafieldsSet` per call, or as `customer` records carrying it in `metafields`."""
+    stream, settings = METAFIELD_WAYS[way]
+    work = work_dir(f"target-metafields-{way.replace(', ', '-').replace(' ', '_')}-{n}")
+    args = [
+        *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
+        *("--customers", str(n), "--products", "0", "--orders", "0", "--search-lag", "0"),
+    ]
+    with emulator(args) as shop:
+        client = ShopifyAdminClient(**connection(shop.url, plan))
+        emails = [c["defaultEmailAddress"]["emailAddress"] for c in exported(client, CUSTOMER_EMAILS, {})][:n]
+        values = {email: 1000 + i for i, email in enumerate(emails)}
+        if stream["object"] == "metafield":
+            rows = [{"email": email, **METAFIELD, "value": str(value)} for email, value in values.items()]
+        else:
+            rows = [{"email": email, "metafields": [{**METAFIELD, "value": str(v)}]} for email, v in values.items()]
+        messages = work / "input.jsonl"
+        schema = {"type": "SCHEMA", "stream": "scores", "schema": {"properties": {}}, "key_properties": []}
+        with messages.open("w") as out:
+            out.write(json.dumps(schema) + "\n")
+            out.writelines(json.dumps({"type": "RECORD", "stream": "scores", "record": row}) + "\n" for row in rows)
+        config = work / "config.json"
+        write_json(config, {**connection(shop.url, plan), **settings, "streams": {"scores": stream}})
+        time.sleep(BUCKET[plan] / RESTORE_RATE[plan])  # reading the emails spent points: start with a full bucket
+        result = {
+            "mode": way,
+            "records_in": len(rows),
+            "n": n,
+            "plan": plan,
+            "emulator": "shopify-admin-emulator " + " ".join(args),
+            **run_target(shop, config, messages, work / "target.log", plan),
+        }
+        held = exported(client, CUSTOMER_SCORES, {})
+        result["written"] = {
+            "metafields": sum(
+                (c.get("metafield") or {}).get("value") == str(values.get(c["defaultEmailAddress"]["emailAddress"]))
+                for c in held
+            )
+        }
+    return result
+
+
+def exported(client: ShopifyAdminClient, query: str, connections: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object `query` names, read by one bulk export (paged reads would wait on the budget)."""
+    runner = BulkRunner(client, first_poll=0.2, max_poll=2)
+    return list(runner.records(runner.wait(runner.start(query)), connections))

@@ -2,7 +2,7 @@
 rewrites the report (REPORT.md and PNG plots) after each job, so that an interrupted run still
 reports what finished.
 
-    .venv/bin/python -m bench [--sizes 1000,10000,100000] [--paged-max-orders 10000] [--quick] …
+    .venv/bin/python -m bench [--sizes 1000,3000,10000] [--quick] …
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import harness, ours, report, singer_io
+from . import harness, ours, report, singer_io, startup
 from .harness import OUT, ROOT, LoadSampler, Store, write_json
 
 Job = tuple[str, Callable[[], dict[str, Any]]]
@@ -34,7 +34,7 @@ def sizes(text: str) -> list[int]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--sizes", type=sizes, default=[1000, 10000, 100000], help="orders per store (tap rows)")
+    parser.add_argument("--sizes", type=sizes, default=[1000, 3000, 10000], help="orders per store (tap rows)")
     parser.add_argument(
         "--paged-max-orders",
         type=int,
@@ -44,6 +44,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target-sizes", type=sizes, default=[1000, 10000], help="customers and products upserted")
     parser.add_argument("--inventory-sizes", type=sizes, default=[10000], help="inventory levels set by the target")
     parser.add_argument("--parse-orders", type=int, default=100000, help="orders in the bulk parsing file")
+    parser.add_argument("--startup-repeat", type=int, default=5, help="runs of each tap's start-up (medians)")
+    parser.add_argument(
+        "--metafields", type=int, default=100000, help="customer metafields set by the target at its defaults"
+    )
+    parser.add_argument(
+        "--metafields-per-call",
+        type=int,
+        default=10000,
+        help="customer metafields set by a metafieldsSet per call, projected to --metafields",
+    )
+    parser.add_argument(
+        "--metafields-customer",
+        type=int,
+        default=2000,
+        help="customers whose metafield the customer object writes, projected to --metafields",
+    )
     parser.add_argument("--plan", default="standard")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -75,7 +91,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
-        args.inventory_sizes = [20]
+        args.inventory_sizes, args.startup_repeat = [20], 1
+        args.metafields, args.metafields_per_call, args.metafields_customer = 20, 10, 5
         args.tap_round_trip = 0.0
         args.paged_max_orders = max(args.sizes)
     if args.singer_io is None:
@@ -112,16 +129,26 @@ def machine() -> dict[str, Any]:
 
 
 def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list[Job]]:
-    """(budget-bound jobs, which may run together, each on its own emulator; CPU-bound jobs, one at a time)."""
+    """(budget-bound jobs, which may run together, each on its own emulator; CPU-bound jobs, one at a time),
+    in the order the report reads: the tap at its defaults and singer-io, the tap paged and bulk, then
+    parsing, start-up and the target."""
     budget: list[Job] = []
     cpu: list[Job] = []
     paged = [n for n in args.sizes if n <= args.paged_max_orders]
     smallest = min(args.sizes)
+    stores = {n: Store(n, args.plan, args.seed, args.tap_round_trip) for n in args.sizes}
+    for n in args.sizes:
+        cpu.append((f"tap/ours/auto/{n}", partial(ours.tap_sync, stores[n], "auto")))
     for n in paged:
-        store = Store(n, args.plan, args.seed, args.tap_round_trip)
-        budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, store, "paged", n == smallest)))
         if args.singer_io:
-            budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, store, proxy, ca, n == smallest)))
+            budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, stores[n], proxy, ca, n == smallest)))
+        budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, stores[n], "paged", n == smallest)))
+    for n in args.sizes:
+        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, stores[n], "bulk")))
+    parse_store = Store(args.parse_orders, args.plan, args.seed)
+    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
+    startup_store = Store(200, "unlimited", args.seed)
+    cpu.append(("startup", partial(startup.startup, startup_store, args.startup_repeat, 0, None, args.singer_io)))
     for n in args.target_sizes:
         budget.append((f"target/per-record/{n}", partial(ours.target_upsert, n, args.plan, args.seed, False)))
     if args.round_trip:
@@ -129,11 +156,6 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
         for workers in (1, 4):
             upsert = partial(ours.target_upsert, n, args.plan, args.seed, False, args.round_trip, workers)
             budget.append((f"target/per-record/{n}/round-trip/{workers}", upsert))
-    for n in args.sizes:
-        bulk_store = Store(n, args.plan, args.seed, args.tap_round_trip)
-        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, bulk_store, "bulk")))
-    parse_store = Store(args.parse_orders, args.plan, args.seed)
-    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
     if args.target_bulk:
         for n in args.target_sizes:
             cpu.append((f"target/bulk/{n}", partial(ours.target_upsert, n, args.plan, args.seed, True)))
@@ -145,6 +167,13 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
         )
         if args.target_bulk:
             cpu.append((f"target/inventory/bulk/{n}", partial(ours.target_inventory, n, args.plan, args.seed, True)))
+    for name, n, way in (
+        ("target/metafields/per-call", args.metafields_per_call, "metafield, per call"),
+        ("target/metafields/customer", args.metafields_customer, "customer, per record"),
+    ):
+        budget.append((f"{name}/{n}", partial(ours.target_metafields, n, args.plan, args.seed, way)))
+    metafields = partial(ours.target_metafields, args.metafields, args.plan, args.seed, "metafield")
+    cpu.append((f"target/metafields/default/{args.metafields}", metafields))
     return budget, cpu
 
 
