@@ -130,7 +130,13 @@ COUNTED = {
     "locations": "locationsCount",
     "discounts": "discountNodesCount",
 }
-DELETIONS = {"customers": "CUSTOMER", "products": "PRODUCT", "orders": "ORDER"}  # streams with deletion records
+DELETIONS = {  # streams with deletion records → the subject of their destroy events
+    "customers": "CUSTOMER",
+    "products": "PRODUCT",
+    "orders": "ORDER",
+    "collections": "COLLECTION",
+    "draft_orders": "DRAFT_ORDER",
+}
 
 
 @contextmanager

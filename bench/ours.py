@@ -34,7 +34,6 @@ BIN = Path(sys.executable).parent
 PAGE_CONCURRENCY = 4  # the tap's default
 CONCURRENT_WRITES = 4  # the target's default
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
-PARSE_REPEAT = 3  # runs of the parser and of the floor, alternately; the median of each is reported
 
 
 def connection(url: str, plan: str) -> dict[str, Any]:
@@ -52,11 +51,28 @@ def tap_config(url: str, plan: str, mode: str) -> dict[str, Any]:
     return connection(url, plan) | ({"bulk": bulk, "page_concurrency": PAGE_CONCURRENCY} if bulk else {})
 
 
+def discover(config_path: Path, work: Path) -> dict[str, Any]:
+    """The tap's catalog, discovered once per work directory."""
+    discovered = work / "catalog.json"
+    if not discovered.exists():
+        command = [str(BIN / "tap-shopify-admin"), "--config", str(config_path), "--discover"]
+        discovered.write_text(run_text(command, work / "discover.log"))
+    catalog: dict[str, Any] = json.loads(discovered.read_text())
+    return catalog
+
+
+def selected_by_default(catalog: dict[str, Any]) -> list[str]:
+    return [
+        entry["tap_stream_id"]
+        for entry in catalog["streams"]
+        for item in entry["metadata"]
+        if item["breadcrumb"] == [] and item["metadata"].get("selected-by-default")
+    ]
+
+
 def _catalog(config_path: Path, only: str, work: Path) -> Path:
     """The discovered catalog with `only` and its nested streams selected."""
-    catalog = json.loads(
-        run_text([str(BIN / "tap-shopify-admin"), "--config", str(config_path), "--discover"], work / "discover.log")
-    )
+    catalog = discover(config_path, work)
     parents = {"product_variants": "products", "order_line_items": "orders", "fulfillments": "orders"}
     for entry in catalog["streams"]:
         chosen = entry["tap_stream_id"] == only or parents.get(entry["tap_stream_id"]) == only
@@ -86,6 +102,7 @@ def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | No
         expected = shop.counts()
         config = work / "config.json"
         write_json(config, tap_config(shop.url, store.plan, mode))
+        streams = selected_by_default(discover(config, work))  # a run without a catalog syncs these
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         emulator_cpu = shop.cpu_s()
@@ -94,6 +111,7 @@ def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | No
         in_flight = 1 if mode == "bulk" else PAGE_CONCURRENCY  # auto pages what it does not export
         stats = shop.stats()
         result = sync_result("ours", mode, store, command, store.args(), run, stats, expected, in_flight, emulator_cpu)
+        result["selected_streams"] = streams
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)
@@ -136,15 +154,16 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
         return jsonl, bulk_connections(orders.graphql_type, selection(orders.selected_fields()))  # type: ignore[attr-defined]
 
 
-def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
+def bulk_parse(store: Store, cpu: int, repeat: int) -> dict[str, Any]:
     """Export the orders stream's bulk query once, then time turning the downloaded JSONL into RECORD
-    messages in a child pinned to one core, with no network."""
+    messages in a child pinned to one core, with no network: `repeat` runs of the parser and of the floor,
+    alternately, the median of each reported."""
     jsonl, connections = export_orders(store)
     work = jsonl.parent
     python = str(runtime_venv() / "python")  # as a user installs it; the floor runs in it too
     command = [python, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
     runs: dict[str, list[Run]] = {"ours": [], "floor": []}
-    for _ in range(PARSE_REPEAT):  # alternately, so that both see the same load
+    for _ in range(repeat):  # alternately, so that both see the same load
         runs["ours"].append(run_process(command, log=work / "parse.log", cwd=OUT.parent.parent))
         runs["floor"].append(run_process([*command, "floor"], log=work / "floor.log", cwd=OUT.parent.parent))
     run = median_run(runs["ours"])
@@ -159,7 +178,7 @@ def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
         "peak_rss_mb": max(r.peak_rss_mb for r in runs["ours"]),
         "records": dict(run.records),
         "floor": {"wall_s": floor.wall_s, "cpu_s": floor.cpu_s, "records": sum(floor.records.values())},
-        "repeat": PARSE_REPEAT,
+        "repeat": repeat,
         "jsonl_lines": lines,
         "jsonl_mb": jsonl.stat().st_size / 2**20,
         "error": run.stderr_tail if run.returncode else None,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .harness import BUCKET, RESTORE_RATE, ROOT
+from .ours import PAGE_CONCURRENCY
 
 # Stream groups read one after the other: a parent with the streams nested in it (ours), or the
 # streams singer-io reads for the same objects.
@@ -266,19 +267,29 @@ def headline(jobs: dict[str, Any], options: dict[str, Any]) -> list[str]:
 
 def held_back(job: dict[str, Any]) -> str:
     """Where a row's time beyond its floor went, from what the run recorded: the time to its first record
-    (start-up and the first answers), the last record, the exit after it, and who spent the CPU."""
+    (start-up and the first answers), the longest stretches between streams' last records, the requests
+    one after another at the round trip, the exit after the last record, and who spent the CPU."""
     seconds = job.get("stream_seconds") or {}
     if not seconds:
         return "no record arrived"
     first = min(a for a, _ in seconds.values())
-    last = max(b for _, b in seconds.values())
+    ends = sorted((b, stream) for stream, (_, b) in seconds.items())
+    stretches = sorted(
+        ((end - before, stream) for (before, _), (end, stream) in zip([(first, ""), *ends], ends, strict=False)),
+        reverse=True,
+    )[:3]
     emulator_cpu = job.get("emulator_cpu_s")
+    round_trip = job.get("round_trip_s", 0)
     return (
-        f"{_n(job['wall_s'] - job['limit_s'], 1)} s beyond its floor of {_n(job['limit_s'], 1)} s: the first "
-        f"record came {_n(first, 1)} s after launch, the last at {_n(last, 1)} s and the exit "
-        f"{_n(job['wall_s'] - last, 1)} s after it; the tap spent {_n(job.get('cpu_s'), 1)} s of CPU"
+        f"{_n(job['wall_s'] - job['limit_s'], 1)} s beyond its floor of {_n(job['limit_s'], 1)} s. The first record "
+        f"came {_n(first, 1)} s after launch; the longest stretches up to a stream's last record: "
+        + ", ".join(f"`{stream}` {_n(span, 1)} s" for span, stream in stretches)
+        + f"; the exit {_n(job['wall_s'] - ends[-1][0], 1)} s after the last record. Its {_n(job['graphql_requests'])} "
+        f"requests one after another take {_n(job['graphql_requests'] * round_trip, 1)} s at the round trip (the "
+        f"floor counts them {PAGE_CONCURRENCY} at a time, as the pages of one stream go; streams are read one "
+        f"after another). The tap spent {_n(job.get('cpu_s'), 1)} s of CPU"
         + (f", the emulator {_n(emulator_cpu, 1)} s" if emulator_cpu is not None else "")
-        + f" ({job.get('throttled', 0)} requests came back THROTTLED)."
+        + f"; {job.get('throttled', 0)} requests came back THROTTLED."
     )
 
 
@@ -364,13 +375,15 @@ def stream_section(jobs: dict[str, Any]) -> list[str]:
         "### Records per stream",
         "",
         "`expected` is what the emulator holds where an Admin API count says so: live objects, `+` the destroyed "
-        "ones, for which ours emits a deletion record each (singer-io reads no deletions); `–`: no count root.",
+        "ones, for which ours emits a deletion record each (singer-io reads no deletions); `–`: no count root. "
+        "Every stream ours selects by default is listed, those that delivered nothing with 0.",
         "",
     ]
     for size in sorted({j["orders"] for j in rows}):
         found = [j for j in rows if j["orders"] == size]
         expected: dict[str, int] = next((j["expected"] for j in found if j.get("expected")), {})
-        streams = sorted({s for j in found for s in j["records"]}, key=lambda s: (s not in expected, s))
+        delivered = {s for j in found for s in [*j["records"], *j.get("selected_streams", [])]}
+        streams = sorted(delivered, key=lambda s: (s not in expected, s))
         lines += [
             f"{_n(size)} orders:",
             "",
@@ -381,7 +394,10 @@ def stream_section(jobs: dict[str, Any]) -> list[str]:
             held = expected.get(stream)
             deleted = expected.get(f"deleted_{stream}")
             cell = "–" if held is None else _n(held) + (f" + {_n(deleted)}" if deleted else "")
-            counts = " | ".join(_n(j["records"].get(stream)) for j in found)
+            counts = " | ".join(
+                _n(j["records"].get(stream, 0)) if stream in j["records"] or j["contender"] == "ours" else "–"
+                for j in found
+            )
             lines.append(f"| {stream} | {cell} | {counts} |")
         lines.append("")
     return lines

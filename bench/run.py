@@ -44,6 +44,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target-sizes", type=sizes, default=[1000, 10000], help="customers and products upserted")
     parser.add_argument("--inventory-sizes", type=sizes, default=[10000], help="inventory levels set by the target")
     parser.add_argument("--parse-orders", type=int, default=100000, help="orders in the bulk parsing file")
+    parser.add_argument("--parse-repeat", type=int, default=3, help="runs of the parser and of its floor (medians)")
     parser.add_argument("--startup-repeat", type=int, default=5, help="runs of each tap's start-up (medians)")
     parser.add_argument(
         "--metafields", type=int, default=100000, help="customer metafields set by the target at its defaults"
@@ -57,7 +58,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--metafields-customer",
         type=int,
-        default=2000,
+        default=1000,
         help="customers whose metafield the customer object writes, projected to --metafields",
     )
     parser.add_argument("--plan", default="standard")
@@ -91,7 +92,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
-        args.inventory_sizes, args.startup_repeat = [20], 1
+        args.inventory_sizes, args.startup_repeat, args.parse_repeat, args.round_trip = [20], 1, 1, 0.05
         args.metafields, args.metafields_per_call, args.metafields_customer = 20, 10, 5
         args.tap_round_trip = 0.0
         args.paged_max_orders = max(args.sizes)
@@ -146,7 +147,7 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
     for n in args.sizes:
         cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, stores[n], "bulk")))
     parse_store = Store(args.parse_orders, args.plan, args.seed)
-    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
+    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0, args.parse_repeat)))
     startup_store = Store(200, "unlimited", args.seed)
     cpu.append(("startup", partial(startup.startup, startup_store, args.startup_repeat, 0, None, args.singer_io)))
     for n in args.target_sizes:
