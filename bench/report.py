@@ -34,19 +34,17 @@ def _mb(value: float | None) -> str:
 
 
 def _group_rates(job: dict[str, Any]) -> dict[str, tuple[int, float]]:
-    """Per stream group: the records it counts (COUNTED) and the seconds from the previous group's last
-    record (or the start) to this group's last one."""
+    """Per stream group: the records it counts (COUNTED) and the seconds from the last record of the stream
+    read before it (or the start) to the group's last record."""
     seconds = job.get("stream_seconds") or {}
-    ends = []
+    out = {}
     for group, streams in GROUPS.items():
         present = [s for s in streams if s in seconds]
         if present:
+            first = min(seconds[s][0] for s in present)
+            start = max((b for s, (_, b) in seconds.items() if s not in streams and b <= first), default=0.0)
             counted = sum(job["records"].get(s, 0) for s in COUNTED.get(group, streams))
-            ends.append((max(seconds[s][1] for s in present), group, counted))
-    out, previous = {}, 0.0
-    for end, group, records in sorted(ends):
-        out[group] = (records, max(end - previous, 1e-3))
-        previous = end
+            out[group] = (counted, max(max(seconds[s][1] for s in present) - start, 1e-3))
     return out
 
 
@@ -414,8 +412,8 @@ def group_section(jobs: dict[str, Any]) -> list[str]:
     lines = [
         "### Ours ÷ singer-io, per stream group",
         "",
-        "A group is a stream with the streams nested in it, read one after the other; its time runs from the "
-        "previous group's last record to its own last record. Records counted: customers; products and "
+        "A group is a stream with the streams nested in it; its time runs from the last record of the stream "
+        "read before it (or the start) to its own last record. Records counted: customers; products and "
         "product_variants; orders (singer-io nests line items in its order records, ours emits them as records "
         "of their own, so they are not counted for either). The last column is the ratio of those records "
         "delivered (ours at its defaults ÷ singer-io).",
