@@ -62,6 +62,7 @@ def discover(config_path: Path, work: Path) -> dict[str, Any]:
 
 
 def selected_by_default(catalog: dict[str, Any]) -> list[str]:
+    """The streams a run without a catalog syncs."""
     return [
         entry["tap_stream_id"]
         for entry in catalog["streams"]
@@ -93,16 +94,16 @@ def run_text(command: list[str], log: Path) -> str:
 
 def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | None = None) -> dict[str, Any]:
     """A full sync (`mode` auto, paged or bulk; every stream the tap selects by default) of a fresh
-    emulator; with `incremental`, then one run per
-    top-level stream from that sync's state with nothing changed, for its requests per stream. `code`:
-    run the tap from that checkout of this project instead (an earlier build, compared in one run)."""
+    emulator; with `incremental`, then one run per top-level stream from that sync's state with nothing
+    changed, for its requests per stream. `code`: run the tap from that checkout of this project instead
+    (an earlier build, compared in one run)."""
     work = work_dir(f"ours-{mode}-{store.orders}" + (f"-{code.name}" if code else ""))
     env = {**os.environ, "PYTHONPATH": str(code)} if code else None
     with emulator(store.args()) as shop:
         expected = shop.counts()
         config = work / "config.json"
         write_json(config, tap_config(shop.url, store.plan, mode))
-        streams = selected_by_default(discover(config, work))  # a run without a catalog syncs these
+        streams = selected_by_default(discover(config, work))
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         emulator_cpu = shop.cpu_s()

@@ -255,7 +255,7 @@ def headline(jobs: dict[str, Any], options: dict[str, Any]) -> list[str]:
     return [
         first,
         "",
-        f"Ours at its defaults reached of its floor: {', '.join(shares) or '–'} (goal {FLOOR_GOAL:.0%}"
+        f"Share of its floor ours at its defaults reached: {', '.join(shares) or '–'} (goal {FLOOR_GOAL:.0%}"
         + (
             f"; below it at {', '.join(f'{n:,}' for n in below)} orders: see *What holds it back* in section 1)."
             if below
