@@ -275,10 +275,13 @@ def cost_summary(
     `in_flight` at a time. `of_limit` is that floor over the wall time (1.0: at the limit)."""
     graphql = stats["graphql"]
     points = graphql["actual_cost"]
-    floor_s = max(max(0, points - BUCKET[plan]) / RESTORE_RATE[plan], graphql["requests"] * round_trip / in_flight)
+    budget_s = max(0, points - BUCKET[plan]) / RESTORE_RATE[plan]
+    round_trips_s = graphql["requests"] * round_trip / in_flight
+    floor_s = max(budget_s, round_trips_s)
     return {
         "round_trip_s": round_trip,
         "limit_s": round(floor_s, 1),
+        "floor_by": "budget" if budget_s >= round_trips_s else "round trips",
         "of_limit": floor_s / wall_s if wall_s else 0.0,
         "http_requests": stats["http_requests"],
         "peak_concurrent_requests": stats["peak_concurrent_graphql"],

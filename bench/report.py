@@ -225,7 +225,8 @@ def _label(job: dict[str, Any]) -> str:
 
 def _floor(job: dict[str, Any]) -> str:
     """The row's floor and the share of it reached: two table cells."""
-    return f"{_n(job.get('limit_s', 0), 1)} s | {job.get('of_limit', 0):.0%}"
+    by = f" ({job['floor_by']})" if "floor_by" in job else ""
+    return f"{_n(job.get('limit_s', 0), 1)} s{by} | {job.get('of_limit', 0):.0%}"
 
 
 def headline(jobs: dict[str, Any], options: dict[str, Any]) -> list[str]:

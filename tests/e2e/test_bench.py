@@ -112,6 +112,7 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
             assert re.fullmatch(r"\d+%( \(as measured\))?", row[share]), (header, row)
     for stream in auto["selected_streams"]:  # the records per stream cover every stream, empty ones too
         assert re.search(rf"^\| {stream} \| [^|]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \|$", report, re.MULTILINE), stream
+    assert paged["floor_by"] == "budget" and "| 0.0 s (budget) | 0% |" in report  # what binds, named
     assert "| 200 | ours auto | 0 |" in report and "| 200 | ours paged | 0 |" in report
     assert "| 200 | ours bulk | 0 |" in report and "**projection** to 20 from the 4 measured" in report
     assert "singer-io tap-shopify: not run" in report
