@@ -107,24 +107,36 @@ class Emulator:
         requests.post(f"{self.url}/__emulator/stats/reset", timeout=60).raise_for_status()
 
     def counts(self) -> dict[str, int]:
-        """Objects a full sync must deliver per top-level stream: the live ones plus the destroyed ones,
-        which the tap emits as deletion records."""
-        data = self.graphql(
-            '{ customersCount(query: "", limit: null) { count } productsCount(query: "", limit: null) { count }'
-            ' ordersCount(query: "", limit: null) { count } productVariantsCount(query: "", limit: null) { count }'
-            ' dc: eventsCount(query: "action:destroy AND subject_type:CUSTOMER") { count }'
-            ' dp: eventsCount(query: "action:destroy AND subject_type:PRODUCT") { count }'
-            ' do: eventsCount(query: "action:destroy AND subject_type:ORDER") { count } }'
+        """Objects a full sync must deliver per stream where a count says so: the live ones, and apart
+        (`deleted_<stream>`) the destroyed ones the tap emits as deletion records."""
+        live = " ".join(f'{stream}: {root}(query: "", limit: null) {{ count }}' for stream, root in COUNTED.items())
+        deleted = " ".join(
+            f'deleted_{stream}: eventsCount(query: "action:destroy AND subject_type:{subject}") {{ count }}'
+            for stream, subject in DELETIONS.items()
         )
-        return {
-            "customers": data["customersCount"]["count"],
-            "products": data["productsCount"]["count"],
-            "orders": data["ordersCount"]["count"],
-            "product_variants": data["productVariantsCount"]["count"],
-            "deleted_customers": data["dc"]["count"],
-            "deleted_products": data["dp"]["count"],
-            "deleted_orders": data["do"]["count"],
-        }
+        return {name: value["count"] for name, value in self.graphql(f"{{ {live} {deleted} }}").items()}
+
+
+# The tap's streams whose objects a count root of the Admin API counts.
+COUNTED = {
+    "customers": "customersCount",
+    "products": "productsCount",
+    "product_variants": "productVariantsCount",
+    "orders": "ordersCount",
+    "collections": "collectionsCount",
+    "draft_orders": "draftOrdersCount",
+    "abandoned_checkouts": "abandonedCheckoutsCount",
+    "gift_cards": "giftCardsCount",
+    "locations": "locationsCount",
+    "discounts": "discountNodesCount",
+}
+DELETIONS = {  # streams with deletion records → the subject of their destroy events
+    "customers": "CUSTOMER",
+    "products": "PRODUCT",
+    "orders": "ORDER",
+    "collections": "COLLECTION",
+    "draft_orders": "DRAFT_ORDER",
+}
 
 
 @contextmanager
@@ -263,10 +275,13 @@ def cost_summary(
     `in_flight` at a time. `of_limit` is that floor over the wall time (1.0: at the limit)."""
     graphql = stats["graphql"]
     points = graphql["actual_cost"]
-    floor_s = max(max(0, points - BUCKET[plan]) / RESTORE_RATE[plan], graphql["requests"] * round_trip / in_flight)
+    budget_s = max(0, points - BUCKET[plan]) / RESTORE_RATE[plan]
+    round_trips_s = graphql["requests"] * round_trip / in_flight
+    floor_s = max(budget_s, round_trips_s)
     return {
         "round_trip_s": round_trip,
         "limit_s": round(floor_s, 1),
+        "floor_by": "budget" if budget_s >= round_trips_s else "round trips",
         "of_limit": floor_s / wall_s if wall_s else 0.0,
         "http_requests": stats["http_requests"],
         "peak_concurrent_requests": stats["peak_concurrent_graphql"],

@@ -32,8 +32,8 @@ from .harness import (
 
 BIN = Path(sys.executable).parent
 PAGE_CONCURRENCY = 4  # the tap's default
+CONCURRENT_WRITES = 4  # the target's default
 TAP_STREAMS = ("customers", "products", "orders", "fulfillment_orders")  # top level; the others are nested
-PARSE_REPEAT = 3  # runs of the parser and of the floor, alternately; the median of each is reported
 
 
 def connection(url: str, plan: str) -> dict[str, Any]:
@@ -42,15 +42,38 @@ def connection(url: str, plan: str) -> dict[str, Any]:
     return {"shop": "emulator", "access_token": TOKEN, "base_url": url, **tier}
 
 
-def tap_config(url: str, plan: str, bulk: str) -> dict[str, Any]:
-    return {**connection(url, plan), "bulk": bulk, "page_concurrency": PAGE_CONCURRENCY}
+BULK_SETTING = {"auto": None, "paged": "never", "bulk": "always"}  # a tap mode → its `bulk` setting (None: default)
+
+
+def tap_config(url: str, plan: str, mode: str) -> dict[str, Any]:
+    """The tap's config for `mode`: `auto` leaves every setting but the connection at its default."""
+    bulk = BULK_SETTING[mode]
+    return connection(url, plan) | ({"bulk": bulk, "page_concurrency": PAGE_CONCURRENCY} if bulk else {})
+
+
+def discover(config_path: Path, work: Path) -> dict[str, Any]:
+    """The tap's catalog, discovered once per work directory."""
+    discovered = work / "catalog.json"
+    if not discovered.exists():
+        command = [str(BIN / "tap-shopify-admin"), "--config", str(config_path), "--discover"]
+        discovered.write_text(run_text(command, work / "discover.log"))
+    catalog: dict[str, Any] = json.loads(discovered.read_text())
+    return catalog
+
+
+def selected_by_default(catalog: dict[str, Any]) -> list[str]:
+    """The streams a run without a catalog syncs."""
+    return [
+        entry["tap_stream_id"]
+        for entry in catalog["streams"]
+        for item in entry["metadata"]
+        if item["breadcrumb"] == [] and item["metadata"].get("selected-by-default")
+    ]
 
 
 def _catalog(config_path: Path, only: str, work: Path) -> Path:
     """The discovered catalog with `only` and its nested streams selected."""
-    catalog = json.loads(
-        run_text([str(BIN / "tap-shopify-admin"), "--config", str(config_path), "--discover"], work / "discover.log")
-    )
+    catalog = discover(config_path, work)
     parents = {"product_variants": "products", "order_line_items": "orders", "fulfillments": "orders"}
     for entry in catalog["streams"]:
         chosen = entry["tap_stream_id"] == only or parents.get(entry["tap_stream_id"]) == only
@@ -70,23 +93,26 @@ def run_text(command: list[str], log: Path) -> str:
 
 
 def tap_sync(store: Store, mode: str, incremental: bool = False, code: Path | None = None) -> dict[str, Any]:
-    """A full sync (`mode` paged or bulk) of a fresh emulator; with `incremental`, then one run per
-    top-level stream from that sync's state with nothing changed, for its requests per stream. `code`:
-    run the tap from that checkout of this project instead (an earlier build, compared in one run)."""
+    """A full sync (`mode` auto, paged or bulk; every stream the tap selects by default) of a fresh
+    emulator; with `incremental`, then one run per top-level stream from that sync's state with nothing
+    changed, for its requests per stream. `code`: run the tap from that checkout of this project instead
+    (an earlier build, compared in one run)."""
     work = work_dir(f"ours-{mode}-{store.orders}" + (f"-{code.name}" if code else ""))
     env = {**os.environ, "PYTHONPATH": str(code)} if code else None
     with emulator(store.args()) as shop:
         expected = shop.counts()
         config = work / "config.json"
-        write_json(config, tap_config(shop.url, store.plan, "never" if mode == "paged" else "always"))
+        write_json(config, tap_config(shop.url, store.plan, mode))
+        streams = selected_by_default(discover(config, work))
         shop.reset_stats()
         command = [str(BIN / "tap-shopify-admin"), "--config", str(config)]
         emulator_cpu = shop.cpu_s()
         run = run_process(command, log=work / "tap.log", env=env)
         emulator_cpu = shop.cpu_s() - emulator_cpu
-        in_flight = PAGE_CONCURRENCY if mode == "paged" else 1
+        in_flight = 1 if mode == "bulk" else PAGE_CONCURRENCY  # auto pages what it does not export
         stats = shop.stats()
         result = sync_result("ours", mode, store, command, store.args(), run, stats, expected, in_flight, emulator_cpu)
+        result["selected_streams"] = streams
         if incremental and run.last_state is not None:
             state = work / "state.json"
             write_json(state, run.last_state)
@@ -118,7 +144,7 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
 
     jsonl = work_dir(f"parse-{store.orders}") / "orders.jsonl"
     with emulator(Store(store.orders, "unlimited", store.seed).args()) as shop:
-        config = tap_config(shop.url, "unlimited", "always")
+        config = tap_config(shop.url, "unlimited", "bulk")
         tap = TapShopifyAdmin(config=config, setup_mapper=False)
         orders = tap.streams["orders"]
         runner = BulkRunner(client_from_config(config), first_poll=0.2, max_poll=2)
@@ -129,15 +155,16 @@ def export_orders(store: Store) -> tuple[Path, dict[str, Any]]:
         return jsonl, bulk_connections(orders.graphql_type, selection(orders.selected_fields()))  # type: ignore[attr-defined]
 
 
-def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
+def bulk_parse(store: Store, cpu: int, repeat: int) -> dict[str, Any]:
     """Export the orders stream's bulk query once, then time turning the downloaded JSONL into RECORD
-    messages in a child pinned to one core, with no network."""
+    messages in a child pinned to one core, with no network: `repeat` runs of the parser and of the floor,
+    alternately, the median of each reported."""
     jsonl, connections = export_orders(store)
     work = jsonl.parent
     python = str(runtime_venv() / "python")  # as a user installs it; the floor runs in it too
     command = [python, "-m", "bench.parse_bulk", str(jsonl), json.dumps(connections), str(cpu)]
     runs: dict[str, list[Run]] = {"ours": [], "floor": []}
-    for _ in range(PARSE_REPEAT):  # alternately, so that both see the same load
+    for _ in range(repeat):  # alternately, so that both see the same load
         runs["ours"].append(run_process(command, log=work / "parse.log", cwd=OUT.parent.parent))
         runs["floor"].append(run_process([*command, "floor"], log=work / "floor.log", cwd=OUT.parent.parent))
     run = median_run(runs["ours"])
@@ -152,7 +179,7 @@ def bulk_parse(store: Store, cpu: int) -> dict[str, Any]:
         "peak_rss_mb": max(r.peak_rss_mb for r in runs["ours"]),
         "records": dict(run.records),
         "floor": {"wall_s": floor.wall_s, "cpu_s": floor.cpu_s, "records": sum(floor.records.values())},
-        "repeat": PARSE_REPEAT,
+        "repeat": repeat,
         "jsonl_lines": lines,
         "jsonl_mb": jsonl.stat().st_size / 2**20,
         "error": run.stderr_tail if run.returncode else None,
@@ -235,14 +262,19 @@ def target_upsert(
             "n": n,
             "plan": plan,
             "emulator": "shopify-admin-emulator " + " ".join(args),
-            **run_target(shop, config, messages, work / "target.log", plan),
+            **run_target(
+                shop, config, messages, work / "target.log", plan, round_trip, concurrent_writes or CONCURRENT_WRITES
+            ),
             "written": {k: v for k, v in shop.counts().items() if k in ("customers", "products")},
         }
     return result
 
 
-def run_target(shop: Any, config: Path, messages: Path, log: Path, plan: str) -> dict[str, Any]:
-    """Run the target on `messages` against `shop`, whose stats start afresh: what every target row reports."""
+def run_target(
+    shop: Any, config: Path, messages: Path, log: Path, plan: str, round_trip: float = 0.0, in_flight: int = 1
+) -> dict[str, Any]:
+    """Run the target on `messages` against `shop`, whose stats start afresh: what every target row reports.
+    `round_trip` and `in_flight` (requests at once) set the row's floor with its budget."""
     shop.reset_stats()
     command = [str(BIN / "target-shopify-admin"), "--config", str(config)]
     with messages.open("rb") as stdin:
@@ -252,7 +284,7 @@ def run_target(shop: Any, config: Path, messages: Path, log: Path, plan: str) ->
         "returncode": run.returncode,
         "wall_s": run.wall_s,
         "peak_rss_mb": run.peak_rss_mb,
-        **cost_summary(shop.stats(), run.wall_s, plan),
+        **cost_summary(shop.stats(), run.wall_s, plan, round_trip, in_flight),
         "error": run.stderr_tail if run.returncode else None,
     }
 
@@ -357,14 +389,74 @@ def target_inventory(n: int, plan: str, seed: int, bulk: bool) -> dict[str, Any]
 
 
 def levels_as_asked(shop: Any, plan: str, rows: list[dict[str, Any]]) -> int:
-    """How many of the rows' levels hold the quantity the row asked for, read back after the run by a bulk
-    query (paged reads of every level would wait minutes on the standard plan's budget)."""
+    """How many of the rows' levels hold the quantity the row asked for, read back after the run."""
     client = ShopifyAdminClient(**connection(shop.url, plan))
-    runner = BulkRunner(client)
-    operation = runner.wait(runner.start(AVAILABLE))
     held = {
         (item["sku"], level["location"]["name"]): level["quantities"][0]["quantity"]
-        for item in runner.records(operation, {"InventoryItem": {"InventoryLevel": "inventoryLevels"}})
+        for item in exported(client, AVAILABLE, {"InventoryItem": {"InventoryLevel": "inventoryLevels"}})
         for level in item["inventoryLevels"]
     }
     return sum(held.get((row["sku"], row["location"])) == row["available"] for row in rows)
+
+
+METAFIELD = {"namespace": "bench", "key": "score", "type": "number_integer"}  # the metafield every row sets
+CUSTOMER_EMAILS = "{ customers { edges { node { defaultEmailAddress { emailAddress } } } } }"
+CUSTOMER_SCORES = (
+    '{ customers { edges { node { defaultEmailAddress { emailAddress } metafield(namespace: "bench", key: "score")'
+    " { value } } } } }"
+)
+METAFIELD_WAYS = {  # a way of writing the metafields → the stream's object and the target's own settings
+    "metafield": ({"object": "metafield", "match_on": "email"}, {}),
+    "metafield, per call": ({"object": "metafield", "match_on": "email"}, {"bulk_threshold": 0}),
+    "customer, per record": ({"object": "customer", "action": "update", "match_on": "email"}, {"bulk_threshold": 0}),
+}
+
+
+def target_metafields(n: int, plan: str, seed: int, way: str) -> dict[str, Any]:
+    """Set one integer metafield on each of n customers the shop holds, matched by email: as `metafield`
+    records at the target's defaults (a bulk mutation from `bulk_threshold` records on), as `metafield`
+    records written by a `metafieldsSet` per call, or as `customer` records carrying it in `metafields`."""
+    stream, settings = METAFIELD_WAYS[way]
+    work = work_dir(f"target-metafields-{way.replace(', ', '-').replace(' ', '_')}-{n}")
+    args = [
+        *("--plan", plan, "--seed", str(seed), "--access-token", TOKEN),
+        *("--customers", str(n), "--products", "0", "--orders", "0", "--search-lag", "0"),
+    ]
+    with emulator(args) as shop:
+        client = ShopifyAdminClient(**connection(shop.url, plan))
+        emails = [c["defaultEmailAddress"]["emailAddress"] for c in exported(client, CUSTOMER_EMAILS, {})][:n]
+        values = {email: 1000 + i for i, email in enumerate(emails)}
+        if stream["object"] == "metafield":
+            rows = [{"email": email, **METAFIELD, "value": str(value)} for email, value in values.items()]
+        else:
+            rows = [{"email": email, "metafields": [{**METAFIELD, "value": str(v)}]} for email, v in values.items()]
+        messages = work / "input.jsonl"
+        schema = {"type": "SCHEMA", "stream": "scores", "schema": {"properties": {}}, "key_properties": []}
+        with messages.open("w") as out:
+            out.write(json.dumps(schema) + "\n")
+            out.writelines(json.dumps({"type": "RECORD", "stream": "scores", "record": row}) + "\n" for row in rows)
+        config = work / "config.json"
+        write_json(config, {**connection(shop.url, plan), **settings, "streams": {"scores": stream}})
+        time.sleep(BUCKET[plan] / RESTORE_RATE[plan])  # reading the emails spent points: start with a full bucket
+        result = {
+            "mode": way,
+            "records_in": len(rows),
+            "n": n,
+            "plan": plan,
+            "emulator": "shopify-admin-emulator " + " ".join(args),
+            **run_target(shop, config, messages, work / "target.log", plan),
+        }
+        held = exported(client, CUSTOMER_SCORES, {})
+        result["written"] = {
+            "metafields": sum(
+                (c.get("metafield") or {}).get("value") == str(values.get(c["defaultEmailAddress"]["emailAddress"]))
+                for c in held
+            )
+        }
+    return result
+
+
+def exported(client: ShopifyAdminClient, query: str, connections: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object `query` names, read by one bulk export (paged reads would wait on the budget)."""
+    runner = BulkRunner(client, first_poll=0.2, max_poll=2)
+    return list(runner.records(runner.wait(runner.start(query)), connections))

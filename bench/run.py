@@ -2,7 +2,7 @@
 rewrites the report (REPORT.md and PNG plots) after each job, so that an interrupted run still
 reports what finished.
 
-    .venv/bin/python -m bench [--sizes 1000,10000,100000] [--paged-max-orders 10000] [--quick] …
+    .venv/bin/python -m bench [--sizes 1000,3000,10000] [--quick] …
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import harness, ours, report, singer_io
+from . import harness, ours, report, singer_io, startup
 from .harness import OUT, ROOT, LoadSampler, Store, write_json
 
 Job = tuple[str, Callable[[], dict[str, Any]]]
@@ -34,7 +34,7 @@ def sizes(text: str) -> list[int]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--sizes", type=sizes, default=[1000, 10000, 100000], help="orders per store (tap rows)")
+    parser.add_argument("--sizes", type=sizes, default=[1000, 3000, 10000], help="orders per store (tap rows)")
     parser.add_argument(
         "--paged-max-orders",
         type=int,
@@ -44,6 +44,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target-sizes", type=sizes, default=[1000, 10000], help="customers and products upserted")
     parser.add_argument("--inventory-sizes", type=sizes, default=[10000], help="inventory levels set by the target")
     parser.add_argument("--parse-orders", type=int, default=100000, help="orders in the bulk parsing file")
+    parser.add_argument("--parse-repeat", type=int, default=3, help="runs of the parser and of its floor (medians)")
+    parser.add_argument("--startup-repeat", type=int, default=5, help="runs of each tap's start-up (medians)")
+    parser.add_argument(
+        "--metafields", type=int, default=100000, help="customer metafields set by the target at its defaults"
+    )
+    parser.add_argument(
+        "--metafields-per-call",
+        type=int,
+        default=10000,
+        help="customer metafields set by a metafieldsSet per call, projected to --metafields",
+    )
+    parser.add_argument(
+        "--metafields-customer",
+        type=int,
+        default=1000,
+        help="customers whose metafield the customer object writes, projected to --metafields",
+    )
     parser.add_argument("--plan", default="standard")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -75,7 +92,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.target_sizes, args.parse_orders, args.plan = [200], [20], 200, "unlimited"
-        args.inventory_sizes = [20]
+        args.inventory_sizes, args.startup_repeat, args.parse_repeat, args.round_trip = [20], 1, 1, 0.05
+        args.metafields, args.metafields_per_call, args.metafields_customer = 20, 10, 5
         args.tap_round_trip = 0.0
         args.paged_max_orders = max(args.sizes)
     if args.singer_io is None:
@@ -111,29 +129,37 @@ def machine() -> dict[str, Any]:
     }
 
 
-def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list[Job]]:
-    """(budget-bound jobs, which may run together, each on its own emulator; CPU-bound jobs, one at a time)."""
+def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list[Job], list[Job]]:
+    """(the tap at its defaults, run first and alone, one size after another, so that the headline's rows
+    share the machine with nothing of the run's own; budget-bound jobs, which then run together, each on
+    its own emulator; CPU-bound jobs, one at a time alongside them), in the order the report reads."""
+    alone: list[Job] = []
     budget: list[Job] = []
     cpu: list[Job] = []
     paged = [n for n in args.sizes if n <= args.paged_max_orders]
     smallest = min(args.sizes)
+    stores = {n: Store(n, args.plan, args.seed, args.tap_round_trip) for n in args.sizes}
+    for n in args.sizes:
+        alone.append((f"tap/ours/auto/{n}", partial(ours.tap_sync, stores[n], "auto")))
     for n in paged:
-        store = Store(n, args.plan, args.seed, args.tap_round_trip)
-        budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, store, "paged", n == smallest)))
         if args.singer_io:
-            budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, store, proxy, ca, n == smallest)))
-    for n in args.target_sizes:
-        budget.append((f"target/per-record/{n}", partial(ours.target_upsert, n, args.plan, args.seed, False)))
+            budget.append((f"tap/singer-io/{n}", partial(singer_io.tap_sync, stores[n], proxy, ca, n == smallest)))
+        budget.append((f"tap/ours/paged/{n}", partial(ours.tap_sync, stores[n], "paged", n == smallest)))
+    for n in args.sizes:
+        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, stores[n], "bulk")))
+    parse_store = Store(args.parse_orders, args.plan, args.seed)
+    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0, args.parse_repeat)))
+    startup_store = Store(200, "unlimited", args.seed)
+    cpu.append(("startup", partial(startup.startup, startup_store, args.startup_repeat, 0, None, args.singer_io)))
+    # per record at the smallest size only: it is bound by the budget (about 11 points a record), so a larger
+    # size takes proportionally longer (10,000 customers and products: about 36 minutes) and shows nothing new
+    n = min(args.target_sizes)
+    budget.append((f"target/per-record/{n}", partial(ours.target_upsert, n, args.plan, args.seed, False)))
     if args.round_trip:
         n = min(args.target_sizes)
         for workers in (1, 4):
             upsert = partial(ours.target_upsert, n, args.plan, args.seed, False, args.round_trip, workers)
             budget.append((f"target/per-record/{n}/round-trip/{workers}", upsert))
-    for n in args.sizes:
-        bulk_store = Store(n, args.plan, args.seed, args.tap_round_trip)
-        cpu.append((f"tap/ours/bulk/{n}", partial(ours.tap_sync, bulk_store, "bulk")))
-    parse_store = Store(args.parse_orders, args.plan, args.seed)
-    cpu.append((f"parse/{args.parse_orders}", partial(ours.bulk_parse, parse_store, 0)))
     if args.target_bulk:
         for n in args.target_sizes:
             cpu.append((f"target/bulk/{n}", partial(ours.target_upsert, n, args.plan, args.seed, True)))
@@ -145,7 +171,14 @@ def jobs(args: argparse.Namespace, proxy: Any, ca: Any) -> tuple[list[Job], list
         )
         if args.target_bulk:
             cpu.append((f"target/inventory/bulk/{n}", partial(ours.target_inventory, n, args.plan, args.seed, True)))
-    return budget, cpu
+    for name, n, way in (
+        ("target/metafields/per-call", args.metafields_per_call, "metafield, per call"),
+        ("target/metafields/customer", args.metafields_customer, "customer, per record"),
+    ):
+        budget.append((f"{name}/{n}", partial(ours.target_metafields, n, args.plan, args.seed, way)))
+    metafields = partial(ours.target_metafields, args.metafields, args.plan, args.seed, "metafield")
+    cpu.append((f"target/metafields/default/{args.metafields}", metafields))
+    return alone, budget, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,14 +214,16 @@ def main(argv: list[str] | None = None) -> None:
         results["meta"]["singer_io"] = singer_io.versions()
         ca, cert, key = singer_io.make_certificates(OUT / "tls")
         proxy = singer_io.Proxy(cert, key)
-    budget, cpu = jobs(args, proxy, ca)
+    alone, budget, cpu = jobs(args, proxy, ca)
+    if args.quick:  # its numbers say nothing of speed: every job at once, for the shortest run
+        alone, budget, cpu = [], alone + budget + cpu, []
     if args.rerun:
-        unknown = set(args.rerun) - {name for name, _ in budget + cpu}
+        unknown = set(args.rerun) - {name for name, _ in alone + budget + cpu}
         if unknown:
             sys.exit(f"no such job with these options: {', '.join(sorted(unknown))}")
-        budget, cpu = [j for j in budget if j[0] in args.rerun], [j for j in cpu if j[0] in args.rerun]
+        alone, budget, cpu = ([j for j in group if j[0] in args.rerun] for group in (alone, budget, cpu))
     else:
-        results["meta"]["planned"] = [name for name, _ in budget + cpu]
+        results["meta"]["planned"] = [name for name, _ in alone + budget + cpu]
 
     def run(name: str, job: Callable[[], dict[str, Any]]) -> None:
         started = time.time()
@@ -205,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
             report.write(results, args.report_dir)
         print(f"{datetime.now(UTC):%H:%M:%S} {name}: exit {result.get('returncode')}", flush=True)
 
+    for name, job in alone:
+        run(name, job)
     with ThreadPoolExecutor(max_workers=max(len(budget), 1)) as pool:
         running = [pool.submit(run, name, job) for name, job in budget]
         for name, job in cpu:

@@ -4,6 +4,7 @@ emulator's and with each other. Never about speed."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -12,9 +13,24 @@ from typing import Any
 
 import pytest
 
-from bench.harness import RESTORE_RATE, ROOT
+from bench.harness import COUNTED, RESTORE_RATE, ROOT
 
 from ..conftest import Running
+
+
+def measurement_tables(report: str) -> list[list[list[str]]]:
+    """The report's tables of runs (those with a wall time, but not the CPU breakdown per job), each as its
+    header's cells then each row's."""
+    tables: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    for line in [*report.splitlines(), ""]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+            continue
+        if rows and ("wall" in rows[0] or "first record" in rows[0]) and rows[0][0] != "job":
+            tables.append([rows[0], *rows[2:]])
+        rows = []
+    return tables
 
 
 @pytest.mark.slow
@@ -33,16 +49,16 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
     assert set(jobs) == set(results["meta"]["planned"])
     assert {name: job["returncode"] for name, job in jobs.items()} == dict.fromkeys(jobs, 0)
 
-    paged, bulk = jobs["tap/ours/paged/200"], jobs["tap/ours/bulk/200"]
+    auto, paged, bulk = (jobs[f"tap/ours/{mode}/200"] for mode in ("auto", "paged", "bulk"))
     expected = paged["expected"]
-    for job in (paged, bulk):
+    for job in (auto, paged, bulk):
         records = job["records"]
-        for stream in ("customers", "products", "orders"):
-            assert records[stream] == expected[stream] + expected[f"deleted_{stream}"], (job["mode"], stream)
-        assert records["product_variants"] == expected["product_variants"]
+        for stream in COUNTED:  # every stream a count root counts, with its deletion records
+            assert records[stream] == expected[stream] + expected.get(f"deleted_{stream}", 0), (job["mode"], stream)
         assert job["points"] > 0 and job["graphql_requests"] > 0 and job["peak_rss_mb"] > 20
         assert job["utilization"] == pytest.approx(job["points"] / (RESTORE_RATE["unlimited"] * job["wall_s"]))
-    assert bulk["records"] == paged["records"]
+    assert bulk["records"] == paged["records"] == auto["records"]
+    assert set(auto["records"]) <= set(auto["selected_streams"]) == set(paged["selected_streams"])
     assert bulk["points"] < paged["points"]  # a bulk export costs a few points, not a query per page
 
     for stream, run in paged["incremental"].items():
@@ -53,6 +69,7 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
     assert parse["records"]["orders"] == expected["orders"]
     for stream in ("order_line_items", "fulfillments"):
         assert parse["records"][stream] == paged["records"][stream], stream
+    assert jobs["startup"]["taps"]["ours"]["first_record_s"] > jobs["startup"]["floor_s"] > 0
 
     for mode in ("per-record", "bulk", "per-record/20/round-trip/1", "per-record/20/round-trip/4"):
         target = jobs[f"target/{mode}" if "/" in mode else f"target/{mode}/20"]
@@ -67,21 +84,48 @@ def test_quick_benchmark_reports_consistent_numbers(tmp_path: Path) -> None:
     join = jobs["target/join/20"]
     assert join["lookups"]["outcomes"] == join["auto"]["outcomes"] == "customers: 20 unchanged"
     assert 2 <= jobs["target/per-record/20/round-trip/4"]["peak_concurrent_requests"] <= 4
+    for name, writes in (
+        ("default/20", "TargetMetafieldsSet"),
+        ("per-call/10", "TargetMetafieldsSet"),
+        ("customer/5", "TargetCustomerSet"),
+    ):
+        metafields = jobs[f"target/metafields/{name}"]
+        # every customer the shop holds (the seed destroys a few) got its value, by the way the row names
+        assert 0 < metafields["records_in"] == metafields["written"]["metafields"], name
+        assert metafields["operations"][writes] > 0, name
 
     report = (tmp_path / "REPORT.md").read_text()
-    assert "`.venv/bin/python -m bench --quick" in report
-    assert "| 200 | ours paged | 0 |" in report and "| 200 | ours bulk | 0 |" in report
+    assert "Produced by one run of `.venv/bin/python -m bench --quick" in report
+    assert "superseded" not in report.lower()
+    assert "**Headline: ours at its defaults ÷ singer-io at 200 orders: not measured in this run**" in report
+    assert (
+        report.index("## 1. The tap at its defaults")
+        < report.index("## 2. The tap paged")
+        < report.index("## 3. Parsing, start-up and the target")
+    )
+    tables = measurement_tables(report)
+    assert len(tables) >= 8
+    for header, *rows in tables:
+        assert "floor" in " ".join(header) and "of the floor" in header, header
+        share = header.index("of the floor")
+        for row in rows:
+            assert re.fullmatch(r"\d+%( \(as measured\))?", row[share]), (header, row)
+    for stream in auto["selected_streams"]:  # the records per stream cover every stream, empty ones too
+        assert re.search(rf"^\| {stream} \| [^|]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \|$", report, re.MULTILINE), stream
+    assert paged["floor_by"] == "budget" and "| 0.0 s (budget) | 0% |" in report  # what binds, named
+    assert "| 200 | ours auto | 0 |" in report and "| 200 | ours paged | 0 |" in report
+    assert "| 200 | ours bulk | 0 |" in report and "**projection** to 20 from the 4 measured" in report
     assert "singer-io tap-shopify: not run" in report
     for image in ("wall_time.png", "peak_rss.png"):
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
 
-    again = [sys.executable, "-m", "bench", "--quick", "--report-dir", str(tmp_path), "--rerun", "parse/200"]
+    again = [sys.executable, "-m", "bench", "--quick", "--report-dir", str(tmp_path), "--rerun", "target/bulk/20"]
     assert subprocess.run(again, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
     rerun = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert rerun["jobs"]["parse/200"]["started"] > parse["started"]
-    rest = set(jobs) - {"parse/200"}
+    assert rerun["jobs"]["target/bulk/20"]["started"] > jobs["target/bulk/20"]["started"]
+    rest = set(jobs) - {"target/bulk/20"}
     assert {k: rerun["jobs"][k] for k in rest} == {k: jobs[k] for k in rest}
-    assert "Job `parse/200` was run again alone by" in (tmp_path / "REPORT.md").read_text()
+    assert "Job `target/bulk/20` was run again alone by" in (tmp_path / "REPORT.md").read_text()
 
 
 def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
