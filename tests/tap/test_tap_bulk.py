@@ -33,6 +33,8 @@ from tap_shopify_admin.windows import search
 from ..conftest import TOKEN, Running, start
 from ..helpers import (
     assert_big_lists_arrived_whole,
+    faults_fired,
+    inject,
     last_state,
     records,
     run_tap,
@@ -182,13 +184,13 @@ def test_reassembly_gives_the_objects_of_a_nested_type_as_records_of_their_own(t
 
 
 def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tuple, tmp_path: Path) -> None:
-    requests.post(f"{bulk_shop.url}/__emulator/faults", json=[{"kind": "bulk_fail"}], timeout=5).raise_for_status()
+    inject(bulk_shop, [{"kind": "bulk_fail"}])
     try:
         reset_stats(bulk_shop)
         messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="always"))
-        fired = sum(r["fired"] for r in requests.get(f"{bulk_shop.url}/__emulator/faults", timeout=5).json())
+        fired = faults_fired(bulk_shop)
     finally:
-        requests.post(f"{bulk_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
+        inject(bulk_shop, [])
     assert fired == 9 + len(bulk_shop.emulator.store.table("Location").rows)  # every bulk query failed
     assert operation_requests(bulk_shop)["OrdersPage"] >= 1  # the fallback paged the window
     partial = {
@@ -219,8 +221,8 @@ def test_after_a_failed_bulk_operation_each_record_comes_once(bulk_shop: Running
 
 def set_faults(shop: Running, rules: list[dict[str, Any]]) -> int:
     """Put `rules` in force; how many times the rules in force before had fired."""
-    fired = sum(r["fired"] for r in requests.get(f"{shop.url}/__emulator/faults", timeout=5).json())
-    requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
+    fired = faults_fired(shop)
+    inject(shop, rules)
     return fired
 
 
