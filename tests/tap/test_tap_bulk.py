@@ -184,13 +184,13 @@ def test_reassembly_gives_the_objects_of_a_nested_type_as_records_of_their_own(t
 
 
 def test_a_failed_bulk_operation_loses_no_record(bulk_shop: Running, paged: tuple, tmp_path: Path) -> None:
-    inject(bulk_shop, [{"kind": "bulk_fail"}])
+    requests.post(f"{bulk_shop.url}/__emulator/faults", json=[{"kind": "bulk_fail"}], timeout=5).raise_for_status()
     try:
         reset_stats(bulk_shop)
         messages = run_tap(tmp_path, tap_config(bulk_shop, bulk="always"))
-        fired = faults_fired(bulk_shop)
+        fired = sum(r["fired"] for r in requests.get(f"{bulk_shop.url}/__emulator/faults", timeout=5).json())
     finally:
-        inject(bulk_shop, [])
+        requests.post(f"{bulk_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
     assert fired == 9 + len(bulk_shop.emulator.store.table("Location").rows)  # every bulk query failed
     assert operation_requests(bulk_shop)["OrdersPage"] >= 1  # the fallback paged the window
     partial = {
