@@ -238,6 +238,11 @@ def inject(shop: Running, rules: list[dict[str, Any]]) -> None:
     requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=10).raise_for_status()
 
 
+def faults_fired(shop: Running) -> int:
+    """How many times the fault rules in force have fired."""
+    return sum(rule["fired"] for rule in requests.get(f"{shop.url}/__emulator/faults", timeout=10).json())
+
+
 def customer(shop: Running, **identifier: Any) -> dict | None:
     query = """query($i: CustomerIdentifierInput!) { customerByIdentifier(identifier: $i) {
       id firstName lastName note tags numberOfOrders defaultEmailAddress { emailAddress } } }"""

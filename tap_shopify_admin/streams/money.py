@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from ..readers.full_table import EachOwner
 from .base import NestedStream, ShopifyStream
@@ -31,116 +31,65 @@ from .money_fields import (
 from .orders import OrderLineItemsStream, OrdersStream
 
 
-class RefundsStream(NestedStream):
-    name = "refunds"
-    graphql_type = "Refund"
-    fields = REFUND_FIELDS
-    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
-    parent_field = "refunds"
-    parent_key = "orderId"
+def nested(
+    name: str, graphql_type: str, fields: str, parent: type[ShopifyStream], parent_field: str, *, key: str = "id"
+) -> type[NestedStream]:
+    """The stream `name` of the `graphql_type` records in each `parent` record's `parent_field`, naming
+    their parent as `<parentType>Id` (`orderId`); keyed by their id, or where they have none by their
+    parent's id and `key`: `position`, their place in the list, or a field of their own."""
+    parent_key = parent.graphql_type[0].lower() + parent.graphql_type[1:] + "Id"
+    declaration: dict[str, Any] = {
+        "name": name,
+        "graphql_type": graphql_type,
+        "fields": fields,
+        "parent_stream_type": parent,
+        "parent_field": parent_field,
+        "parent_key": parent_key,
+    }
+    if key != "id":
+        declaration["primary_keys"] = [parent_key, key]
+    if key == "position":
+        declaration["position_key"] = key
+    return type(name.title().replace("_", "") + "Stream", (NestedStream,), declaration)
 
 
-class RefundLineItemsStream(NestedStream):
-    name = "refund_line_items"
-    graphql_type = "RefundLineItem"
-    fields = REFUND_LINE_ITEM_FIELDS
-    parent_stream_type: ClassVar[type] = RefundsStream  # type: ignore[misc]
-    parent_field = "refundLineItems"
-    parent_key = "refundId"
-
-
-class OrderAdjustmentsStream(NestedStream):
-    name = "order_adjustments"
-    graphql_type = "OrderAdjustment"
-    fields = ORDER_ADJUSTMENT_FIELDS
-    parent_stream_type: ClassVar[type] = RefundsStream  # type: ignore[misc]
-    parent_field = "orderAdjustments"
-    parent_key = "refundId"
-
-
-class RefundShippingLinesStream(NestedStream):
-    name = "refund_shipping_lines"
-    graphql_type = "RefundShippingLine"
-    fields = REFUND_SHIPPING_LINE_FIELDS
-    parent_stream_type: ClassVar[type] = RefundsStream  # type: ignore[misc]
-    parent_field = "refundShippingLines"
-    parent_key = "refundId"
-
-
-class TransactionsStream(NestedStream):
-    name = "transactions"
-    graphql_type = "OrderTransaction"
-    fields = TRANSACTION_FIELDS
-    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
-    parent_field = "transactions"
-    parent_key = "orderId"
-
-
-class OrderTaxLinesStream(NestedStream):
-    """The order's own tax lines (its lines' and shipping's summed by tax)."""
-
-    name = "order_tax_lines"
-    graphql_type = "TaxLine"
-    fields = TAX_LINE_FIELDS
-    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
-    parent_field = "taxLines"
-    parent_key = "orderId"
-    position_key = "position"
-    primary_keys: ClassVar[list[str]] = ["orderId", "position"]  # type: ignore[misc]
-
-
-class OrderLineItemTaxLinesStream(NestedStream):
-    name = "order_line_item_tax_lines"
-    graphql_type = "TaxLine"
-    fields = TAX_LINE_FIELDS
-    parent_stream_type: ClassVar[type] = OrderLineItemsStream  # type: ignore[misc]
-    parent_field = "taxLines"
-    parent_key = "lineItemId"
-    position_key = "position"
-    primary_keys: ClassVar[list[str]] = ["lineItemId", "position"]  # type: ignore[misc]
-
-
-class OrderLineItemDiscountAllocationsStream(NestedStream):
-    name = "order_line_item_discount_allocations"
-    graphql_type = "DiscountAllocation"
-    fields = DISCOUNT_ALLOCATION_FIELDS
-    parent_stream_type: ClassVar[type] = OrderLineItemsStream  # type: ignore[misc]
-    parent_field = "discountAllocations"
-    parent_key = "lineItemId"
-    position_key = "position"
-    primary_keys: ClassVar[list[str]] = ["lineItemId", "position"]  # type: ignore[misc]
-
-
-class ShippingLinesStream(NestedStream):
-    name = "shipping_lines"
-    graphql_type = "ShippingLine"
-    fields = SHIPPING_LINE_FIELDS
-    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
-    parent_field = "shippingLines"
-    parent_key = "orderId"
-
-
-class ShippingLineTaxLinesStream(NestedStream):
-    name = "shipping_line_tax_lines"
-    graphql_type = "TaxLine"
-    fields = TAX_LINE_FIELDS
-    parent_stream_type: ClassVar[type] = ShippingLinesStream  # type: ignore[misc]
-    parent_field = "taxLines"
-    parent_key = "shippingLineId"
-    position_key = "position"
-    primary_keys: ClassVar[list[str]] = ["shippingLineId", "position"]  # type: ignore[misc]
-
-
-class DiscountApplicationsStream(NestedStream):
-    """An order's discounts, by their `index`, which its lines' discount allocations name."""
-
-    name = "discount_applications"
-    graphql_type = "DiscountApplication"
-    fields = DISCOUNT_APPLICATION_FIELDS
-    primary_keys: ClassVar[list[str]] = ["orderId", "index"]  # type: ignore[misc]
-    parent_stream_type: ClassVar[type] = OrdersStream  # type: ignore[misc]
-    parent_field = "discountApplications"
-    parent_key = "orderId"
+RefundsStream = nested("refunds", "Refund", REFUND_FIELDS, OrdersStream, "refunds")
+RefundLineItemsStream = nested(
+    "refund_line_items", "RefundLineItem", REFUND_LINE_ITEM_FIELDS, RefundsStream, "refundLineItems"
+)
+OrderAdjustmentsStream = nested(
+    "order_adjustments", "OrderAdjustment", ORDER_ADJUSTMENT_FIELDS, RefundsStream, "orderAdjustments"
+)
+RefundShippingLinesStream = nested(
+    "refund_shipping_lines", "RefundShippingLine", REFUND_SHIPPING_LINE_FIELDS, RefundsStream, "refundShippingLines"
+)
+TransactionsStream = nested("transactions", "OrderTransaction", TRANSACTION_FIELDS, OrdersStream, "transactions")
+# the order's own tax lines (its lines' and shipping's summed by tax)
+OrderTaxLinesStream = nested("order_tax_lines", "TaxLine", TAX_LINE_FIELDS, OrdersStream, "taxLines", key="position")
+OrderLineItemTaxLinesStream = nested(
+    "order_line_item_tax_lines", "TaxLine", TAX_LINE_FIELDS, OrderLineItemsStream, "taxLines", key="position"
+)
+OrderLineItemDiscountAllocationsStream = nested(
+    "order_line_item_discount_allocations",
+    "DiscountAllocation",
+    DISCOUNT_ALLOCATION_FIELDS,
+    OrderLineItemsStream,
+    "discountAllocations",
+    key="position",
+)
+ShippingLinesStream = nested("shipping_lines", "ShippingLine", SHIPPING_LINE_FIELDS, OrdersStream, "shippingLines")
+ShippingLineTaxLinesStream = nested(
+    "shipping_line_tax_lines", "TaxLine", TAX_LINE_FIELDS, ShippingLinesStream, "taxLines", key="position"
+)
+# an order's discounts, by their `index`, which its lines' discount allocations name
+DiscountApplicationsStream = nested(
+    "discount_applications",
+    "DiscountApplication",
+    DISCOUNT_APPLICATION_FIELDS,
+    OrdersStream,
+    "discountApplications",
+    key="index",
+)
 
 
 LIVE_RETURNS = "orders_with_live_returns"  # the state's list of them
@@ -186,10 +135,6 @@ class ReturnsStream(ShopifyStream):
         self.schema["properties"]["orderId"] = {"type": "string"}
 
 
-class ReturnLineItemsStream(NestedStream):
-    name = "return_line_items"
-    graphql_type = "ReturnLineItemType"
-    fields = RETURN_LINE_ITEM_FIELDS
-    parent_stream_type: ClassVar[type] = ReturnsStream  # type: ignore[misc]
-    parent_field = "returnLineItems"
-    parent_key = "returnId"
+ReturnLineItemsStream = nested(
+    "return_line_items", "ReturnLineItemType", RETURN_LINE_ITEM_FIELDS, ReturnsStream, "returnLineItems"
+)

@@ -57,8 +57,8 @@ class ObjectGateway(ABC):
         """The lookup's and the `…Set` mutation's identifier for a match key and its value."""
         if match_on == "custom_id":
             assert custom_id is not None
-            unique = {"namespace": custom_id[0], "key": custom_id[1], "value": value}
-            return {"customId": unique}, {"customId": unique}
+            identifier = custom_id_identifier(custom_id, value)
+            return identifier, identifier
         set_keys = self.lookup_keys if self.set_keys is None else self.set_keys
         return {self.lookup_keys[match_on]: value}, {set_keys[match_on]: value}
 
@@ -192,13 +192,8 @@ class IdentifiedGateway(InputGateway):
 
     @classmethod
     def export_query(cls, custom_id: tuple[str, str] | None) -> str:
-        """The bulk query of every object of the shop with what a lookup reads (and the custom id's
-        metafield, to match on it). No `query:` filter: Shopify's search lags behind writes, a list does not."""
-        metafield = ""
-        if custom_id is not None:
-            namespace, key = (json.dumps(part) for part in custom_id)
-            metafield = f" {CUSTOM_ID_ALIAS}: metafield(namespace: {namespace}, key: {key}) {{ value }}"
-        return f"{{ {cls.kind}s {{ edges {{ node {{ {cls.export_selection}{metafield} }} }} }} }}"
+        """The bulk query of every object of the shop with what a lookup reads."""
+        return export_document(f"{cls.kind}s", cls.export_selection, custom_id)
 
     def exported(self, node: dict[str, Any]) -> dict[str, Any]:
         """An exported object, reassembled, in the shape a lookup answers."""
@@ -211,7 +206,7 @@ class IdentifiedGateway(InputGateway):
     def exported_key(self, current: dict[str, Any], match_on: str) -> Any:
         """The match key of an object as the shop holds it."""
         if match_on == "custom_id":
-            return (current.get(CUSTOM_ID_ALIAS) or {}).get("value")
+            return exported_custom_id(current)
         return self.match_value(current, match_on)
 
     def bulk_ready(self, wanted: dict[str, Any]) -> bool:
@@ -248,6 +243,26 @@ class IdentifiedGateway(InputGateway):
             if errors:
                 return WriteAnswer(written.shopify_id, errors)
         return written
+
+
+def custom_id_identifier(custom_id: tuple[str, str], value: str) -> dict[str, Any]:
+    """The identifier (of a lookup or a `…Set`) of the object whose custom id metafield holds `value`."""
+    return {"customId": {"namespace": custom_id[0], "key": custom_id[1], "value": value}}
+
+
+def export_document(root: str, selection: str | None, custom_id: tuple[str, str] | None) -> str:
+    """The bulk query of every node of the root connection `root` with `selection` (and the custom id's
+    metafield, to match on it). No `query:` filter: Shopify's search lags behind writes, a list does not."""
+    metafield = ""
+    if custom_id is not None:
+        namespace, key = (json.dumps(part) for part in custom_id)
+        metafield = f" {CUSTOM_ID_ALIAS}: metafield(namespace: {namespace}, key: {key}) {{ value }}"
+    return f"{{ {root} {{ edges {{ node {{ {selection}{metafield} }} }} }} }}"
+
+
+def exported_custom_id(node: dict[str, Any]) -> Any:
+    """The custom id of a node `export_document` read with it."""
+    return (node.get(CUSTOM_ID_ALIAS) or {}).get("value")
 
 
 def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]) -> list[dict]:

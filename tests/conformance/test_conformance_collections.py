@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..captures import load, needs_captures
+from .. import captures
+from ..captures import assert_same_answer, load, needs_captures, without_locations
 from ..conftest import Running, start
-from .test_conformance_products import assert_same_answer, map_ids, with_ids
 
 pytestmark = needs_captures
 
@@ -50,11 +50,9 @@ def map_cursors(ours: Any, theirs: Any, ids: dict[str, str]) -> None:
             map_cursors(a, b, ids)
 
 
-class Replay:
+class Replay(captures.Replay):
     def __init__(self, shop: Running, name: str) -> None:
-        self.shop = shop
-        self.capture = load(FOLDER + name)
-        self.ids: dict[str, str] = {}
+        super().__init__(shop, FOLDER + name)
 
     def product(self, seed: dict[str, Any]) -> None:
         """A product of ours with the captured one's title and handle, standing for it."""
@@ -66,16 +64,12 @@ class Replay:
 
     def step(self, query: str, call: dict[str, Any], label: str) -> dict[str, Any]:
         theirs = call["response"].get("payload", call["response"])
-        ours = self.shop.graphql(query, with_ids(call.get("variables") or {}, self.ids))
-        map_ids(ours, theirs, self.ids)
+        ours = self.answer(query, call.get("variables"), theirs)
         map_cursors(ours, theirs, self.ids)
         if "data" not in theirs:  # an argument refused: Shopify leaves `data` out, graphql-core answers null
             assert ours.pop("data") == {ours["errors"][0]["path"][0]: None}
         if "errors" in theirs:  # where in the document: ours differ from the capture's, which it does not keep
-            ours, theirs = (
-                {**answer, "errors": [{k: v for k, v in e.items() if k != "locations"} for e in answer["errors"]]}
-                for answer in (ours, theirs)
-            )
+            ours, theirs = ({**answer, "errors": without_locations(answer["errors"])} for answer in (ours, theirs))
         assert_same_answer(ours, theirs, label)
         return ours
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ..captures import load, needs_captures, same_answer
+from ..captures import assert_same_answer, load, needs_captures
 
 pytestmark = needs_captures
 
@@ -159,8 +159,7 @@ def test_custom_ids_need_an_id_metafield_definition(shop):
         if "customerId" in variables:
             variables["customerId"] = ours_created
         ours = shop.graphql(case["request"]["query"], variables)
-        same, diff = same_answer(ours, case["response"])
-        assert same, f"{case['label']}\n{diff}"
+        assert_same_answer(ours, case["response"], case["label"])
         if case is capture["createNoMatch"]:
             ours_created = ours["data"]["customerSet"]["customer"]["id"]
 
@@ -251,8 +250,7 @@ def test_tags_add_on_each_owner(shop, case):
 
 def test_tags_add_unknown_resource(shop):
     call = capture_call(TAGS_CAPTURE, "cases/unsupportedAdd")
-    ok, diff = same_answer(shop.graphql(call["query"], call["variables"]), call["response"])
-    assert ok, diff
+    assert_same_answer(shop.graphql(call["query"], call["variables"]), call["response"])
 
 
 @pytest.mark.parametrize("owner_type", ["order", "customer"])

@@ -12,9 +12,9 @@ import pytest
 
 from shopify_admin_emulator.domains.discounts.models import AUTOMATIC, CODE
 
-from ..captures import load, mask, needs_captures, same_answer
+from .. import captures
+from ..captures import assert_same_answer, load, map_ids, mask, needs_captures
 from ..conftest import Running
-from .test_conformance_products import map_ids, with_ids
 
 pytestmark = needs_captures
 
@@ -24,21 +24,14 @@ FOLDER = "2026-04/discounts/"
 LAGGING_SEARCH = ("data/discountNodes",)
 
 
-class Replay:
-    """Steps of one capture, in order, with the capture's ids mapped onto ours."""
-
+class Replay(captures.Replay):
     def __init__(self, shop: Running, name: str) -> None:
-        self.shop = shop
-        self.capture = load(FOLDER + name)
-        self.ids: dict[str, str] = {}
+        super().__init__(shop, FOLDER + name)
         store = shop.emulator.store
         store.currency = "CAD"  # the capture shop's
         for seeded in (CODE, AUTOMATIC, "DiscountRedeemCode"):  # its reads count and list its own alone
             store.table(seeded).rows.clear()
             store.table(seeded).changed()
-
-    def send(self, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
-        return self.shop.graphql(query, with_ids(variables or {}, self.ids))
 
     def step(
         self,
@@ -50,16 +43,14 @@ class Replay:
         """Send the request `request` (default: `step`) and check our answer against the step's response,
         but for the `unmodelled` paths (`data/…`)."""
         sent = self.capture["requests"][request or step]
-        ours = self.send(sent["query"], variables if variables is not None else sent.get("variables"))
         theirs = self.capture[step]
         theirs = theirs.get("response", theirs).get("payload", theirs)
-        map_ids(ours, theirs, self.ids)
+        ours = self.answer(sent["query"], variables if variables is not None else sent.get("variables"), theirs)
         for path in unmodelled:
             *parents, last = path.split("/")
             for answer in (ours, theirs):
                 reduce(lambda value, key: value[key], parents, answer).pop(last)
-        matches, difference = same_answer(ours, theirs)
-        assert matches, f"{step}\n{difference}"
+        assert_same_answer(ours, theirs, step)
         return ours
 
 
@@ -122,10 +113,7 @@ def test_delete_unknown_ids(shop: Running) -> None:
     capture = load(FOLDER + "discount-delete-unknown-id.json")
     for step in ("unknownCodeDelete", "unknownAutomaticDelete"):
         sent = capture["requests"][step]
-        matches, difference = same_answer(
-            shop.graphql(sent["query"], sent["variables"]), capture[step]["response"]["payload"]
-        )
-        assert matches, difference
+        assert_same_answer(shop.graphql(sent["query"], sent["variables"]), capture[step]["response"]["payload"])
 
 
 def test_redeem_codes_added_and_deleted_in_bulk(shop: Running) -> None:
@@ -367,8 +355,7 @@ def test_connections_sort_reverse_and_page_by_title(shop: Running) -> None:
 
 def test_one_minimum_requirement_within_bounds(shop: Running) -> None:
     captured = load(FOLDER + "discount-minimum-requirement-exclusivity.json")["minimumRequirement"]
-    matches, difference = same_answer(shop.graphql(captured["query"], captured["variables"]), captured["response"])
-    assert matches, difference
+    assert_same_answer(shop.graphql(captured["query"], captured["variables"]), captured["response"])
 
 
 def test_free_shipping_does_not_combine_with_shipping_discounts(shop: Running) -> None:
@@ -410,8 +397,7 @@ def test_values_and_buyers_as_shopify_bounds_them(shop: Running, name: str, path
     if "errors" in response:  # a request error: its message, code and path (our documents' lines differ)
         assert request_errors(ours) == request_errors(response)
     else:
-        matches, difference = same_answer(ours, response)
-        assert matches, difference
+        assert_same_answer(ours, response)
 
 
 def request_errors(answer: dict[str, Any]) -> list[tuple[str, str, list[str]]]:

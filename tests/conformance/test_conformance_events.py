@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..captures import load, needs_captures
+from ..captures import assert_same_answer, load, needs_captures
 from ..conftest import Running
-from .test_conformance_products import assert_same_answer
 from .test_conformance_reads import shape_mismatches
 
 pytestmark = needs_captures

@@ -13,20 +13,18 @@ import pytest
 
 from shopify_admin_emulator.store import parse_gid
 
-from ..captures import load, needs_captures
+from .. import captures
+from ..captures import assert_same_answer, needs_captures, without_locations
 from ..conftest import Running
-from .test_conformance_products import assert_same_answer, map_ids, with_ids
 
 pytestmark = needs_captures
 
 FOLDER = "2025-01/gift-cards/"
 
 
-class Replay:
+class Replay(captures.Replay):
     def __init__(self, shop: Running, name: str) -> None:
-        self.shop = shop
-        self.capture = load(FOLDER + name)
-        self.ids: dict[str, str] = {}
+        super().__init__(shop, FOLDER + name)
         store = shop.emulator.store
         store.currency = "CAD"  # the capture shop's
         # its clock too: notification dates are refused beyond 90 days from the moment of the call
@@ -36,8 +34,7 @@ class Replay:
     def step(self, name: str, call: dict[str, Any] | None = None) -> dict[str, Any]:
         call = call or self.capture["operations"][name]
         theirs = call["response"].get("payload", call["response"])
-        ours = self.shop.graphql(call["query"], with_ids(call.get("variables") or {}, self.ids))
-        map_ids(ours, theirs, self.ids)
+        ours = self.answer(call["query"], call.get("variables"), theirs)
         for real, own in list(self.ids.items()):  # searches name ids by number (`id:663920574770`)
             if parse_gid(real) and parse_gid(own):
                 self.ids[real.rsplit("/", 1)[1]] = own.rsplit("/", 1)[1]
@@ -52,10 +49,7 @@ class Replay:
                     if "lastCharacters" in answer["giftCard"]:
                         answer["giftCard"]["lastCharacters"] = answer["giftCard"]["maskedCode"] = "<last>"
         if "errors" in theirs:  # where in the document: Shopify names the argument too, graphql-core the field
-            ours, theirs = (
-                {**answer, "errors": [{k: v for k, v in e.items() if k != "locations"} for e in answer["errors"]]}
-                for answer in (ours, theirs)
-            )
+            ours, theirs = ({**answer, "errors": without_locations(answer["errors"])} for answer in (ours, theirs))
         assert_same_answer(ours, theirs, name)
         return ours
 

@@ -13,9 +13,9 @@ import pytest
 from shopify_admin_emulator.domains.inventory.models import change_quantity
 from shopify_admin_emulator.domains.locations.models import new_location
 
-from ..captures import load, mask, needs_captures, same_answer
+from ..captures import assert_same_answer, load, mask, needs_captures, with_ids
 from ..conftest import Running
-from .test_conformance_products import assert_same_errors, create_product, with_ids
+from .test_conformance_products import assert_same_errors, create_product
 
 pytestmark = needs_captures
 
@@ -92,11 +92,6 @@ class Replay:
     def quantities(self, item: str, location: str = SHOP_LOCATION) -> dict[str, int]:
         data = self.call(LEVEL, {"item": item, "location": location})["data"]
         return {q["name"]: q["quantity"] for q in data["inventoryItem"]["inventoryLevel"]["quantities"]}
-
-
-def assert_same_answer(ours: dict[str, Any], theirs: dict[str, Any], label: str = "") -> None:
-    matches, difference = same_answer(ours, theirs)
-    assert matches, f"{label}\n{difference}"
 
 
 def request_error(response: dict[str, Any]) -> dict[str, Any]:

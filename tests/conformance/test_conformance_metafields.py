@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from ..captures import load, needs_captures
+from ..captures import Replay, assert_same_answer, needs_captures
 from ..conftest import Running
-from .test_conformance_products import assert_same_answer, map_ids, with_ids
 
 pytestmark = needs_captures
 
@@ -22,29 +21,26 @@ OWNER = """query O($id: ID!) { node(id: $id) { ... on %s { updatedAt metafields(
   nodes { key value } } } } }"""
 
 
-def replay(shop: Running, relative: str, steps: tuple[str, ...], ids: dict[str, str]) -> None:
-    capture = load(relative)
+def check_steps(replay: Replay, steps: tuple[str, ...]) -> None:
     for step in steps:
-        call = capture[step]
+        call = replay.capture[step]
         request = call.get("request", call)
-        ours = shop.graphql(request["query"], with_ids(request.get("variables") or {}, ids))
-        map_ids(ours, call["response"], ids)
+        ours = replay.answer(request["query"], request.get("variables"), call["response"])
         assert_same_answer(ours, call["response"], step)
 
 
 def test_delete_answers_null_for_what_is_not_there(shop: Running) -> None:
     """Deleting answers the identifier; deleting it again, or one never set, answers null in its place."""
-    relative = "2026-04/metafield-definitions/metafield-delete-not-found.json"
-    product = next(shop.emulator.store.all("Product"))["id"]
-    ids = {load(relative)["seed"]["productId"]: product}
-    replay(shop, relative, ("setup", "deleteExisting", "repeatDelete", "neverCreatedDelete"), ids)
+    replay = Replay(shop, "2026-04/metafield-definitions/metafield-delete-not-found.json")
+    replay.ids[replay.capture["seed"]["productId"]] = next(shop.emulator.store.all("Product"))["id"]
+    check_steps(replay, ("setup", "deleteExisting", "repeatDelete", "neverCreatedDelete"))
 
 
 def test_shop_metafields_read_after_write_and_delete(shop: Running) -> None:
-    relative = "2025-01/metafields/shop-owner-metafields-read-after-write.json"
-    theirs = load(relative)["shop"]["response"]["data"]["shop"]["id"]
-    ours = shop.graphql("{ shop { id } }")["data"]["shop"]["id"]
-    replay(shop, relative, ("set", "readAfterSet", "delete", "readAfterDelete"), {theirs: ours})
+    replay = Replay(shop, "2025-01/metafields/shop-owner-metafields-read-after-write.json")
+    theirs = replay.capture["shop"]["response"]["data"]["shop"]["id"]
+    replay.ids[theirs] = shop.graphql("{ shop { id } }")["data"]["shop"]["id"]
+    check_steps(replay, ("set", "readAfterSet", "delete", "readAfterDelete"))
 
 
 def owner_ids(shop: Running) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ..captures import load, needs_captures, same_answer
+from ..captures import assert_same_answer, load, needs_captures
 from ..conftest import Running
 
 pytestmark = needs_captures
@@ -86,8 +86,7 @@ class Replay:
         """Replay one call and require Shopify's answer, with our ids in place of theirs."""
         theirs = answer(call)
         ours = self.send(query or query_of(call), variables or call.get("variables"), theirs)
-        same, diff = same_answer(ours, self.adapt(theirs))
-        assert same, diff
+        assert_same_answer(ours, self.adapt(theirs))
 
 
 def test_order_create_without_line_items(shop: Running) -> None:

@@ -3,14 +3,11 @@ and code where Shopify returned one), handles and async operation shapes as the 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from shopify_admin_emulator.store import parse_gid
-
-from ..captures import load, needs_captures, same_answer
+from ..captures import Replay, assert_same_answer, load, needs_captures
 from ..conftest import Running
 
 pytestmark = needs_captures
@@ -47,11 +44,6 @@ query Operation($id: ID!) {
     ... on ProductSetOperation { id userErrors { field message } }
   }
 }"""
-
-
-def assert_same_answer(ours: dict[str, Any], theirs: dict[str, Any], label: str = "") -> None:
-    matches, difference = same_answer(ours, theirs)
-    assert matches, f"{label}\n{difference}"
 
 
 def errors_as_captured(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,33 +154,13 @@ def test_product_create_handle_normalization_and_collision(shop: Running) -> Non
         assert (payload["product"] and payload["product"]["handle"]) == (theirs and theirs["handle"])
 
 
-def map_ids(ours: Any, theirs: Any, ids: dict[str, str]) -> None:
-    """Pair the real shop's ids with ours, position by position, in two answers of the same shape."""
-    if isinstance(theirs, dict) and isinstance(ours, dict):
-        for key in theirs.keys() & ours.keys():
-            map_ids(ours[key], theirs[key], ids)
-    elif isinstance(theirs, list) and isinstance(ours, list):
-        for a, b in zip(ours, theirs, strict=False):
-            map_ids(a, b, ids)
-    elif isinstance(theirs, str) and isinstance(ours, str) and parse_gid(theirs) and parse_gid(ours):
-        ids[theirs] = ours
-
-
-def with_ids(variables: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
-    text = json.dumps(variables)
-    for theirs, ours in ids.items():
-        text = text.replace(theirs, ours)
-    return dict(json.loads(text))
-
-
 def test_product_handle_lifecycle_replay(shop: Running) -> None:
     """Create / update / productSet with generated, normalized, punctuation-only and colliding handles."""
-    ids: dict[str, str] = {}
-    for name, call in load("2025-01/products/product-handle-dedup-parity.json")["operations"].items():
+    replay = Replay(shop, "2025-01/products/product-handle-dedup-parity.json")
+    for name, call in replay.capture["operations"].items():
         if "productDuplicate" in call["request"]["query"]:
             continue  # productDuplicate is not served
-        ours = shop.graphql(call["request"]["query"], with_ids(call["request"]["variables"], ids))
-        map_ids(ours, call["response"], ids)
+        ours = replay.answer(call["request"]["query"], call["request"]["variables"], call["response"])
         assert_same_answer(ours, call["response"], name)
 
 

@@ -18,7 +18,7 @@ from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
 from shopify_admin.schema import admin_schema
 from shopify_admin_emulator.variables import invalid_variables
 
-from ..captures import CAPTURES, captures_available, needs_captures
+from ..captures import CAPTURES, captures_available, needs_captures, without_locations
 from ..conftest import Running
 
 pytestmark = needs_captures
@@ -87,10 +87,6 @@ def test_variables_are_refused_in_shopifys_words(
     operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
     ours = [error for operation in operations for error in invalid_variables(real_schema, operation, variables)]
     assert without_locations(ours) == without_locations(theirs)
-
-
-def without_locations(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in error.items() if k != "locations"} for error in errors]
 
 
 @pytest.mark.parametrize(("file", "query", "variables", "theirs"), ASKABLE, ids=[a[0] for a in ASKABLE])

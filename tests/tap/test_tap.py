@@ -19,7 +19,16 @@ from tap_shopify_admin.streams.metafields import OWNER_TYPES
 from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import Running, start
-from ..helpers import assert_big_lists_arrived_whole, last_state, records, run_killed, run_tap, tap_config
+from ..helpers import (
+    assert_big_lists_arrived_whole,
+    faults_fired,
+    inject,
+    last_state,
+    records,
+    run_killed,
+    run_tap,
+    tap_config,
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +105,18 @@ def test_full_then_incremental_sync(store_shop: Running, tmp_path: Path) -> None
         assert all(r["note"] == "changed" for r in records(after, stream))
 
 
+def customers_by_second(shop: Running) -> dict[str, list[str]]:
+    """The shop's customers' ids by the second of their updatedAt."""
+    by_second: dict[str, list[str]] = {}
+    for customer in shop.emulator.store.all("Customer"):
+        by_second.setdefault(customer["updatedAt"], []).append(customer["id"])
+    return by_second
+
+
 def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
     store_shop: Running, tmp_path: Path
 ) -> None:
-    by_second: dict[str, list[str]] = {}
-    for customer in store_shop.emulator.store.all("Customer"):
-        by_second.setdefault(customer["updatedAt"], []).append(customer["id"])
-    second, ids = next((k, sorted(v)) for k, v in sorted(by_second.items()) if len(v) >= 3)
+    second, ids = next((k, sorted(v)) for k, v in sorted(customers_by_second(store_shop).items()) if len(v) >= 3)
     emitted_before_cut = ids[:1]  # a run stopped after the first record of a shared second
     state = {
         "bookmarks": {
@@ -122,10 +136,7 @@ def test_records_sharing_the_bookmarks_second_are_neither_lost_nor_repeated(
 def test_a_resumed_run_takes_up_the_bookmarks_second_after_the_last_id_emitted(
     store_shop: Running, tmp_path: Path
 ) -> None:
-    by_second: dict[str, list[str]] = {}
-    for customer in store_shop.emulator.store.all("Customer"):
-        by_second.setdefault(customer["updatedAt"], []).append(customer["id"])
-    second, shared = next((k, v) for k, v in sorted(by_second.items()) if len(v) >= 3)
+    second, shared = next((k, v) for k, v in sorted(customers_by_second(store_shop).items()) if len(v) >= 3)
     ids = sorted(shared, key=lambda i: gid_number(i) or 0)
     bookmark = {"replication_key": "updatedAt", "replication_key_value": second}
     state = {"bookmarks": {"customers": {**bookmark, "last_id_at_bookmark": gid_number(ids[0])}}}
@@ -198,13 +209,13 @@ def test_faults_do_not_change_what_arrives(store_shop: Running, tmp_path: Path, 
     for m in messages:
         if m["type"] == "RECORD":
             clean.setdefault(m["stream"], set()).add(key(m["stream"], m["record"]))
-    requests.post(f"{store_shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
+    inject(store_shop, rules)
     try:
         credentials = {"client_id": "emulator-client", "client_secret": "emulator-secret"}
         faulty = run_tap(tmp_path, {**tap_config(store_shop), "access_token": None, **credentials})
-        fired = sum(r["fired"] for r in requests.get(f"{store_shop.url}/__emulator/faults", timeout=5).json())
+        fired = faults_fired(store_shop)
     finally:
-        requests.post(f"{store_shop.url}/__emulator/faults", json=[], timeout=5).raise_for_status()
+        inject(store_shop, [])
     assert fired >= 3
     for stream, ids in clean.items():
         assert {key(stream, r) for r in records(faulty, stream)} == ids, stream

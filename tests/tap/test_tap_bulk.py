@@ -33,6 +33,8 @@ from tap_shopify_admin.windows import search
 from ..conftest import TOKEN, Running, start
 from ..helpers import (
     assert_big_lists_arrived_whole,
+    faults_fired,
+    inject,
     last_state,
     records,
     run_tap,
@@ -223,8 +225,8 @@ def test_after_a_failed_bulk_operation_each_record_comes_once(bulk_shop: Running
 
 def set_faults(shop: Running, rules: list[dict[str, Any]]) -> int:
     """Put `rules` in force; how many times the rules in force before had fired."""
-    fired = sum(r["fired"] for r in requests.get(f"{shop.url}/__emulator/faults", timeout=5).json())
-    requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=5).raise_for_status()
+    fired = faults_fired(shop)
+    inject(shop, rules)
     return fired
 
 

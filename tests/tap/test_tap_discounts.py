@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,35 +82,20 @@ def five_products(shop: Running) -> list[str]:
 
 def test_an_incremental_run_reads_only_the_discounts_changed(discount_shop: Running, tmp_path: Path) -> None:
     first = run_tap(tmp_path, tap_config(discount_shop), started=discount_shop.next_second(), catalog=only("discounts"))
-    assert (
-        records(
-            run_tap(
-                tmp_path,
-                tap_config(discount_shop),
-                started=discount_shop.next_second(),
-                state=last_state(first),
-                catalog=only("discounts"),
-            ),
-            "discounts",
+
+    def read_since_first() -> list[dict[str, Any]]:
+        config, started = tap_config(discount_shop), discount_shop.next_second()
+        return records(
+            run_tap(tmp_path, config, started=started, state=last_state(first), catalog=only("discounts")), "discounts"
         )
-        == []
-    )
+
+    assert read_since_first() == []
     changed = code_discount(discount_shop, "Ten percent")
     answer = discount_shop.graphql(
         "mutation($id: ID!) { discountCodeDeactivate(id: $id) { userErrors { message } } }", {"id": changed}
     )
     assert answer["data"]["discountCodeDeactivate"]["userErrors"] == []
-    after = records(
-        run_tap(
-            tmp_path,
-            tap_config(discount_shop),
-            started=discount_shop.next_second(),
-            state=last_state(first),
-            catalog=only("discounts"),
-        ),
-        "discounts",
-    )
-    assert [(r["id"], r["status"]) for r in after] == [(changed, "EXPIRED")]
+    assert [(r["id"], r["status"]) for r in read_since_first()] == [(changed, "EXPIRED")]
 
 
 def test_every_code_of_a_discount_with_more_than_250_arrives(discount_shop: Running, tmp_path: Path) -> None:

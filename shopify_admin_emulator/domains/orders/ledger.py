@@ -254,6 +254,16 @@ def fixed(order: Record, amount: Decimal) -> dict[str, Any]:
     return {"__typename": "MoneyV2", **bag(order, amount)["presentmentMoney"]}
 
 
+def gross(lines: list[Record]) -> Decimal:
+    """What the lines sell for before discounts."""
+    return sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), ZERO)
+
+
+def percentage_off(lines: list[Record], rate: Decimal) -> Decimal:
+    """What `rate` percent off the lines takes, to the cent."""
+    return (gross(lines) * rate / 100).quantize(CENT)
+
+
 def allocate(line_item: Record, index: int, amount: Decimal) -> None:
     """Part of discount application `index` taken off a line item (its `_discount` sums them)."""
     line_item.setdefault("_allocations", []).append((index, money(amount)))
@@ -263,10 +273,10 @@ def allocate(line_item: Record, index: int, amount: Decimal) -> None:
 def spread(lines: list[Record], index: int, total: Decimal) -> None:
     """Allocate discount application `index` over the lines in proportion to their totals, cent-exact: the
     last line takes what rounding left over."""
-    gross = [Decimal(li["_unit_price"]) * li["quantity"] for li in lines]
-    whole = sum(gross, ZERO)
+    line_totals = [gross([li]) for li in lines]
+    whole = sum(line_totals, ZERO)
     left = total
-    for i, (li, amount) in enumerate(zip(lines, gross, strict=True)):
+    for i, (li, amount) in enumerate(zip(lines, line_totals, strict=True)):
         share = left if i == len(lines) - 1 else (total * amount / whole).quantize(CENT)
         allocate(li, index, share)
         left -= share

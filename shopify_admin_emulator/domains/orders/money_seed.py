@@ -20,9 +20,11 @@ from .ledger import (
     ZERO,
     discount_application,
     fixed,
+    gross,
     new_shipping_line,
     new_transaction,
     percentage,
+    percentage_off,
     spread,
     tax_line,
 )
@@ -48,7 +50,7 @@ def _reprice(order: Record, included: bool) -> None:
         li["_tax_lines"] = [tax_line("HST", RATE, tax)]
         li["_tax"] = money(tax)
     discounts = sum((Decimal(li.get("_discount", "0")) for li in lines), ZERO)
-    subtotal = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), ZERO) - discounts
+    subtotal = gross(lines) - discounts
     tax = sum((Decimal(li["_tax"]) for li in lines), ZERO)
     shipping = Decimal(order["_total_shipping"])
     order.update(
@@ -78,14 +80,13 @@ def _price_shape(order: Record, position: int) -> None:
     lines = order["_line_items"]
     if shape == 4:
         rate = Decimal(10)
-        gross = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), ZERO)
         index = discount_application(order, "DiscountCodeApplication", percentage(rate), code="WELCOME10")
-        spread(lines, index, (gross * rate / 100).quantize(CENT))
+        spread(lines, index, percentage_off(lines, rate))
     elif shape == 5:
         index = discount_application(
             order, "AutomaticDiscountApplication", fixed(order, Decimal(5)), title="Five off", allocation_method="ONE"
         )
-        spread(lines[:1], index, min(Decimal(5), Decimal(lines[0]["_unit_price"]) * lines[0]["quantity"]))
+        spread(lines[:1], index, min(Decimal(5), gross(lines[:1])))
     elif shape == 7:
         order["presentmentCurrencyCode"], order["_fx"] = PRESENTMENT
     _reprice(order, included=shape == 6) if shape in (4, 5, 6) else _split_tax(order)

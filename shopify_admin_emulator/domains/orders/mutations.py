@@ -25,9 +25,11 @@ from .ledger import (
     CENT,
     discount_application,
     fixed,
+    gross,
     new_shipping_line,
     new_transaction,
     percentage,
+    percentage_off,
     spread,
     tax_line,
 )
@@ -214,7 +216,6 @@ def _discounts(order: Record, data: dict[str, Any], lines: list[Record]) -> tupl
     """(line discount, shipping discount) of the order's discount code, recorded as its discount
     application and allocated over the lines (or taken off the shipping lines)."""
     code = data.get("discountCode") or {}
-    gross = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), Decimal(0))
     line_discount = Decimal(0)
     value = None
     if code.get("itemFixedDiscountCode"):
@@ -224,9 +225,9 @@ def _discounts(order: Record, data: dict[str, Any], lines: list[Record]) -> tupl
     elif code.get("itemPercentageDiscountCode"):
         given = code["itemPercentageDiscountCode"]
         rate = Decimal(str(given.get("percentage") or 0))
-        line_discount = (gross * rate / 100).quantize(Decimal("0.01"))
+        line_discount = percentage_off(lines, rate)
         value = percentage(rate)
-    line_discount = min(line_discount, gross)
+    line_discount = min(line_discount, gross(lines))
     if line_discount and value is not None:
         spread(lines, discount_application(order, "DiscountCodeApplication", value, code=given["code"]), line_discount)
     shipping_discount = Decimal(0)
@@ -342,7 +343,7 @@ def create_order(ctx: Context, data: dict[str, Any]) -> Record:
         )
     shipping = sum((Decimal(s["_price"]) for s in order.get("_shipping_lines", [])), Decimal(0))
     line_discount, shipping_discount = _discounts(order, data, lines)
-    subtotal = sum((Decimal(li["_unit_price"]) * li["quantity"] for li in lines), Decimal(0)) - line_discount
+    subtotal = gross(lines) - line_discount
     order["_tax_lines"] = _tax_lines(data.get("taxLines"), subtotal)
     tax = (
         sum((Decimal(li["_tax"]) for li in lines), Decimal(0))

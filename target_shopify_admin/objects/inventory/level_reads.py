@@ -11,6 +11,7 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from shopify_admin.paging import pages
 from shopify_admin.search import quoted
+from target_shopify_admin.objects.gateway import export_document
 from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
 
 from .levels import LOCATIONS, SKU_MATCHES
@@ -95,8 +96,7 @@ class LevelFinder:
         return counted(self.client, "InventoryItem", ("productVariantsCount",))
 
     def export_query(self, custom_id: tuple[str, str] | None) -> str:
-        """No `query:` filter: Shopify's search lags behind writes, a list does not."""
-        return f"{{ inventoryItems {{ edges {{ node {{ {self.export_selection} }} }} }} }}"
+        return export_document("inventoryItems", self.export_selection, None)
 
     def exported(self, node: dict[str, Any]) -> dict[str, Any]:
         return node

@@ -7,6 +7,7 @@ most STALE_READS times."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from shopify_admin import ShopifyError
@@ -23,11 +24,11 @@ from target_shopify_admin.objects.inventory.levels import (
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.row_sends import STALE_READS, bulk_payloads, errors_by_row, kept_changing
 
 # Shopify's documentation puts no number on it; its `inventoryQuantities` limit on productSet is 250
 # per request, and the rows' cost grows with them, so requests stay at that size
 ROWS_PER_MUTATION = 250
-STALE_READS = 3
 STALE = "CHANGE_FROM_QUANTITY_STALE"
 ROOTS = {"set": ("inventorySetQuantities", "quantities"), "adjust": ("inventoryAdjustQuantities", "changes")}
 CHANGE = """mutation TargetInventory{Kind}($input: Inventory{Kind}QuantitiesInput!, $key: String!) {{
@@ -106,17 +107,11 @@ class RowSender:
     def bulk_round(self, rows: list[LevelRow]) -> list[LevelRow]:
         """The first round as one bulk mutation, a request per line; what needs another round is returned."""
         chunks = self.chunks(rows)
-        runner, stream, logger = self.context.options.bulk_runner, self.context.stream, self.context.logger
-        try:
-            operation, answers = runner.run_mutation(self.document, [self.variables(chunk) for chunk in chunks])
-        except ShopifyError as error:
-            logger.warning("Bulk mutation for %s failed (%s); sending request by request", stream, error)
+        payloads = bulk_payloads(self.context, self.document, self.root, [self.variables(c) for c in chunks])
+        if payloads is None:
             return rows
-        status, lines = operation.status, len(chunks)
-        logger.info("Bulk mutation %s of stream %s ended %s, %d lines", operation.id, stream, status, lines)
         again: list[LevelRow] = []
-        for number, chunk in enumerate(chunks):
-            payload = ((answers.get(number) or {}).get("data") or {}).get(self.root)
+        for chunk, payload in zip(chunks, payloads, strict=True):
             # a line without an answer is resent with its key: applied already, Shopify answers it again
             again += chunk if payload is None else self.settle(chunk, payload)
         return again
@@ -128,12 +123,8 @@ class RowSender:
             for row in chunk:
                 self.context.note(row.pending, Outcome.UPDATED, row.item_id)
             return []
-        by_row: dict[int | None, list[dict[str, Any]]] = {}
-        for error in errors:
-            by_row.setdefault(row_index(error, self.rows_field), []).append(error)
         again: list[LevelRow] = []
-        for number, row in enumerate(chunk):
-            own = by_row.get(number, []) + by_row.get(None, [])
+        for row, own in errors_by_row(chunk, errors, partial(row_index, rows_field=self.rows_field)):
             if not own:
                 again.append(row)
             elif all(error.get("code") == STALE for error in own):
@@ -145,11 +136,7 @@ class RowSender:
     def read_again(self, row: LevelRow) -> list[LevelRow]:
         """The row with its quantity read again, or none once noted (now as wanted) or failed."""
         if row.reads > STALE_READS:
-            message = (
-                f"the quantity at location {row.location_id} kept changing while it was written"
-                f" ({row.reads} reads, each stale by the write): try again later"
-            )
-            self.context.fail(row.pending, RecordError(message))
+            self.context.fail(row.pending, kept_changing(f"the quantity at location {row.location_id}", row.reads))
             return []
         [items] = self.reader.items([(row.change.item_key, row.location_id)])
         match_on = self.context.settings.match_on

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from target_shopify_admin.objects.gateway import CUSTOM_ID_ALIAS
+from target_shopify_admin.objects.gateway import export_document, exported_custom_id
 from target_shopify_admin.objects.lookups import counted, serial_lookup_rate
 
 from .owners import SEARCHED, OwnerReader, camel, lookup_document, lookups_per_query
@@ -23,7 +23,7 @@ JOINED = {
     "sku": ("sku", lambda node: node.get("sku")),
     "source_identifier": ("sourceIdentifier", lambda node: node.get("sourceIdentifier")),
     "name": ("name", lambda node: node.get("name")),
-    "custom_id": ("", lambda node: (node.get(CUSTOM_ID_ALIAS) or {}).get("value")),
+    "custom_id": ("", exported_custom_id),
 }
 
 
@@ -71,12 +71,7 @@ class OwnerFinder:
         return counted(self.client, "MetafieldOwner", (f"{self.root}Count",))
 
     def export_query(self, custom_id: tuple[str, str] | None) -> str:
-        """No `query:` filter: Shopify's search lags behind writes, a list does not."""
-        metafield = ""
-        if custom_id is not None:
-            namespace, key = (json.dumps(part) for part in custom_id)
-            metafield = f" {CUSTOM_ID_ALIAS}: metafield(namespace: {namespace}, key: {key}) {{ value }}"
-        return f"{{ {self.root} {{ edges {{ node {{ {self.export_selection}{metafield} }} }} }} }}"
+        return export_document(self.root, self.export_selection, custom_id)
 
     def exported(self, node: dict[str, Any]) -> dict[str, Any]:
         return node

@@ -11,6 +11,7 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import largest_within, requested_cost
 from shopify_admin.search import quoted
 from target_shopify_admin.objects.fields import RecordError
+from target_shopify_admin.objects.gateway import custom_id_identifier
 from target_shopify_admin.objects.lookups import look_up
 
 from .rows import MetafieldRow
@@ -113,7 +114,7 @@ class OwnerReader:
             owner: Any = f"{SEARCHED[self.match_on][2]}:{quoted(row.owner_key)}"
         elif self.match_on == "custom_id":
             assert self.custom_id is not None
-            owner = {"customId": {"namespace": self.custom_id[0], "key": self.custom_id[1], "value": row.owner_key}}
+            owner = custom_id_identifier(self.custom_id, row.owner_key)
         elif self.match_on in IDENTIFIED:
             owner = {IDENTIFIED[self.match_on]: row.owner_key}
         else:

@@ -15,11 +15,11 @@ from target_shopify_admin.objects.gateway import METAFIELDS_PER_SET
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord
+from target_shopify_admin.pipeline.row_sends import STALE_READS, bulk_payloads, errors_by_row, kept_changing
 
 from .owners import OwnerReader
 from .rows import MetafieldRow, is_current, set_input
 
-STALE_READS = 3
 STALE = ("STALE_OBJECT", "INVALID_COMPARE_DIGEST")  # changed, or deleted, since it was read
 SET = """mutation TargetMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field message code } }
@@ -93,17 +93,12 @@ class MetafieldSender:
     def bulk_round(self, rows: list[SetRow]) -> list[SetRow]:
         """The first round as one bulk mutation, a metafieldsSet per line; what needs another is returned."""
         groups = chunks(rows)
-        runner, stream, logger = self.context.options.bulk_runner, self.context.stream, self.context.logger
-        try:
-            operation, answers = runner.run_mutation(SET, [{"metafields": [r.input for r in g]} for g in groups])
-        except ShopifyError as error:
-            logger.warning("Bulk mutation for %s failed (%s); sending request by request", stream, error)
+        variables = [{"metafields": [r.input for r in g]} for g in groups]
+        payloads = bulk_payloads(self.context, SET, "metafieldsSet", variables)
+        if payloads is None:
             return rows
-        status, lines = operation.status, len(groups)
-        logger.info("Bulk mutation %s of stream %s ended %s, %d lines", operation.id, stream, status, lines)
         again: list[SetRow] = []
-        for number, group in enumerate(groups):
-            payload = ((answers.get(number) or {}).get("data") or {}).get("metafieldsSet")
+        for group, payload in zip(groups, payloads, strict=True):
             # a line without an answer may have been applied: read before sending it again
             again += self.read_again(group, lost=True) if payload is None else self.settle(group, payload)
         return again
@@ -116,13 +111,9 @@ class MetafieldSender:
             for row in chunk:
                 self.context.note(row.pending, row.outcome, row.owner_id)
             return []
-        by_row: dict[int | None, list[dict[str, Any]]] = {}
-        for error in errors:
-            by_row.setdefault(row_index(error), []).append(error)
         again: list[SetRow] = []
         stale: list[SetRow] = []
-        for number, row in enumerate(chunk):
-            own = by_row.get(number, []) + by_row.get(None, [])
+        for row, own in errors_by_row(chunk, errors, row_index):
             if not own:
                 again.append(row)
             elif all(error.get("code") in STALE for error in own):
@@ -144,11 +135,7 @@ class MetafieldSender:
             elif is_current(row.row, owner.metafield):
                 self.context.note(row.pending, row.outcome if lost else Outcome.UNCHANGED, row.owner_id)
             elif not lost and row.reads > STALE_READS:
-                message = (
-                    f"metafield {row.row.name} kept changing while it was written"
-                    f" ({row.reads} reads, each stale by the write): try again later"
-                )
-                self.context.fail(row.pending, RecordError(message))
+                self.context.fail(row.pending, kept_changing(f"metafield {row.row.name}", row.reads))
             else:
                 fresh = set_input(row.row, owner.id, owner.metafield)
                 again.append(replace(row, input=fresh, reads=row.reads if lost else row.reads + 1))
