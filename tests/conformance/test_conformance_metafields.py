@@ -102,3 +102,63 @@ def test_metafield_definitions_by_owner_type(shop: Running) -> None:
             "type": {"name": "single_line_text_field"},
         }
     ]
+
+
+FIDELITY = "2025-01/metafields/metafieldsSet-value-type-fidelity.json"
+MATRIX = "2025-01/metafields/custom-data-field-type-matrix.json"
+VALUES = "namespace key type value jsonValue"
+SET_VALUES = f"""mutation S($metafields: [MetafieldsSetInput!]!) {{ metafieldsSet(metafields: $metafields) {{
+  metafields {{ {VALUES} }} userErrors {{ field message code elementIndex }} }} }}"""
+READ_VALUES = f"""query R($id: ID!, $namespace: String!) {{ product(id: $id) {{
+  metafields(first: 100, namespace: $namespace) {{ nodes {{ {VALUES} }} }} }} }}"""
+
+
+def test_values_are_normalised_as_captured(shop: Running) -> None:
+    """Booleans given as `t`, `1`, ` TRUE `, `f`, `0` answer `true`/`false` (jsonValue `true`, but the
+    text "false"), integers `5.0` answer 5, a decimal of ten places is cut to nine and its jsonValue is
+    text; the set's answer and a later read agree."""
+    capture = load(FIDELITY)
+    product = next(shop.emulator.store.all("Product"))["id"]
+    ids = {capture["setup"]["createProduct"]["response"]["data"]["productCreate"]["product"]["id"]: product}
+    written = shop.graphql(SET_VALUES, with_ids(capture["acceptedSet"]["request"]["variables"], ids))
+    assert_same_answer(written, capture["acceptedSet"]["response"], "acceptedSet")
+    read = shop.graphql(READ_VALUES, with_ids(capture["downstreamRead"]["request"]["variables"], ids))
+    assert_same_answer(read, capture["downstreamRead"]["response"], "downstreamRead")
+    refused = capture["invalidCases"]["integerPlus"]  # `+5` is no integer to Shopify
+    ours = shop.graphql(SET_VALUES, with_ids(refused["request"]["variables"], ids))
+    assert_same_answer(ours, refused["response"], "integerPlus")
+
+
+def test_every_type_of_the_matrix_answers_its_value_and_json_value(shop: Running) -> None:
+    """Every metafield type the captured matrix sets on a product: measurements answer a float value and
+    the unit's upper-case name, their jsonValue a number and that unit (lower case in a list, and short
+    for dimensions, volumes and weights), a list of decimals answers them as text, a date-time without an
+    offset answers UTC's, a rating its keys in Shopify's order; each batch's answer and the read after it."""
+    capture = load(MATRIX)
+    store = shop.emulator.store
+    product = next(store.all("Product"))
+    seed = capture["seed"]
+    ids = {
+        seed["productId"]: product["id"],
+        seed["variantId"]: product["_variants"][0]["id"],
+        seed["collectionId"]: next(store.all("Collection"))["id"],
+    }
+    for batch in capture["metafieldBatches"]:
+        for step in (batch["mutation"], batch["downstreamRead"]):
+            request = step["request"]
+            ours = shop.graphql(request["query"], with_ids(request["variables"], ids))
+            assert_same_answer(ours, step["response"], step["name"])
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["invalidValueBoolean", "invalidValueDimensionNegative", "invalidValueWeightUnit", "invalidValueVolumeNumeric"],
+)
+def test_values_a_type_refuses(shop: Running, case: str) -> None:
+    """A boolean that is none of Shopify's spellings, a negative or non-numeric measurement and an unknown
+    weight unit are refused with the captured messages (`cm` and `ml` are units Shopify takes)."""
+    capture = load("2025-01/metafields/metafields-set-input-validation.json")
+    ids = {capture["setup"]["productId"]: next(shop.emulator.store.all("Product"))["id"]}
+    call = capture["cases"][case]
+    ours = shop.graphql(SET_VALUES, with_ids(call["request"]["variables"], ids))
+    assert ours["data"]["metafieldsSet"] == call["response"]["data"]["metafieldsSet"]
