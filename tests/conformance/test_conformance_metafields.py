@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from shopify_admin_emulator.domains.metafields.mutations import DATE_TIME_FORMAT
+
 from ..captures import load, needs_captures
 from ..conftest import Running
 from .test_conformance_products import assert_same_answer, map_ids, with_ids
@@ -124,9 +126,10 @@ def test_values_are_normalised_as_captured(shop: Running) -> None:
     assert_same_answer(written, capture["acceptedSet"]["response"], "acceptedSet")
     read = shop.graphql(READ_VALUES, with_ids(capture["downstreamRead"]["request"]["variables"], ids))
     assert_same_answer(read, capture["downstreamRead"]["response"], "downstreamRead")
-    refused = capture["invalidCases"]["integerPlus"]  # `+5` is no integer to Shopify
-    ours = shop.graphql(SET_VALUES, with_ids(refused["request"]["variables"], ids))
-    assert_same_answer(ours, refused["response"], "integerPlus")
+    for case in ("integerPlus", "dateTime", "jsonBlank"):  # `+5` is no integer to Shopify
+        refused = capture["invalidCases"][case]
+        ours = shop.graphql(SET_VALUES, with_ids(refused["request"]["variables"], ids))
+        assert_same_answer(ours, refused["response"], case)
 
 
 def test_every_type_of_the_matrix_answers_its_value_and_json_value(shop: Running) -> None:
@@ -148,6 +151,39 @@ def test_every_type_of_the_matrix_answers_its_value_and_json_value(shop: Running
             request = step["request"]
             ours = shop.graphql(request["query"], with_ids(request["variables"], ids))
             assert_same_answer(ours, step["response"], step["name"])
+            assert date_times(ours) == date_times(step["response"])  # masked as timestamps above
+
+
+def date_times(answer: dict[str, Any]) -> list[tuple[str, str]]:
+    """The date-time metafields' keys and values, unmasked, in a metafieldsSet answer or a product's read."""
+    data = answer["data"]
+    found = data["metafieldsSet"]["metafields"] if "metafieldsSet" in data else data["product"]["metafields"]["nodes"]
+    return [(m["key"], m["value"]) for m in found if m["type"].endswith("date_time")]
+
+
+def test_a_date_time_keeps_its_offset_and_drops_fractions(shop: Running) -> None:
+    """`2026-06-25T10:11:12.123+05:30` reads `2026-06-25T10:11:12+05:30` (metafields-set-validation-gaps)."""
+    capture = load("2025-01/metafields/metafields-set-validation-gaps.json")["definitionRules"]
+    theirs = capture["productCreate"]["response"]["data"]["productCreate"]["product"]["id"]
+    call = capture["validDateTimeSet"]
+    ids = {theirs: next(shop.emulator.store.all("Product"))["id"]}
+    ours = shop.graphql(call["request"]["query"], with_ids(call["request"]["variables"], ids))
+    assert_same_answer(ours, call["response"], "validDateTimeSet")
+    assert date_times(ours) == date_times(call["response"]) == [("starts_at", "2026-06-25T10:11:12+05:30")]
+
+
+def test_a_list_answers_its_first_bad_items_message(shop: Running) -> None:
+    """Each item of a list is checked as a value of its type (inferred: no capture sets a bad list item)."""
+    owner = next(shop.emulator.store.all("Product"))["id"]
+    lists = {"list.number_integer": '[1, "x"]', "list.date_time": '["nope"]', "list.boolean": '["yes"]'}
+    answers = [
+        shop.graphql(
+            SET_VALUES,
+            {"metafields": [{"ownerId": owner, "namespace": "custom", "key": "l", "type": t, "value": v}]},
+        )["data"]["metafieldsSet"]["userErrors"][0]["message"]
+        for t, v in lists.items()
+    ]
+    assert answers == ["Value must be an integer.", DATE_TIME_FORMAT, "Value must be true or false."]
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ ITEM_NORMALS: dict[str, Callable[[Any], Any]] = {
     "number_integer": lambda v: int(Decimal(str(v).strip())),
     "number_decimal": _decimal,
     "date_time": _date_time,
-    "rating": lambda v: {k: v[k] for k in ("scale_min", "scale_max", "value") if k in v},
+    "rating": lambda v: {k: v[k] for k in ("scale_min", "scale_max", "value") if k in v} if isinstance(v, dict) else v,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,9 +92,27 @@ def measurement_problem(type_: str, item: Any) -> str | None:
     return None if unit_name(type_, str(item["unit"])) else "Value must be a supported unit."
 
 
+DATE_TIME_FORMAT = "Value must be in “YYYY-MM-DDTHH:MM:SS” format. For example: 2022-06-01T15:30:00"
+
+
+def item_text(item: Any) -> str:
+    """A list item as the value of its own type would be written."""
+    if isinstance(item, bool):
+        return str(item).lower()
+    return json.dumps(item) if isinstance(item, dict | list) else str(item)
+
+
 def value_problem(type_: str, value: str) -> str | None:
-    """The message Shopify gives a value its type rejects, for the common types."""
-    base = type_.removeprefix("list.")
+    """The message Shopify gives a value its type rejects, for the common types; a list's first bad item's."""
+    if type_.startswith("list."):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return "Value is invalid JSON."
+        if not isinstance(items, list):
+            return "Value must be a JSON array."
+        base = type_.removeprefix("list.")
+        return next((p for p in (value_problem(base, item_text(item)) for item in items) if p), None)
     if type_ in ("number_integer", "integer"):  # `+5` is refused, `5.0` taken as 5 (captured)
         return None if re.fullmatch(r"-?\d+(\.0+)?", value.strip()) else "Value must be an integer."
     if type_ in ("number_decimal", "float"):
@@ -106,17 +125,20 @@ def value_problem(type_: str, value: str) -> str | None:
         return None if is_boolean(value) else "Value must be true or false."
     if type_ == "date":
         return None if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else "Value must be in YYYY-MM-DD format."
-    if type_ in ("json", "money", "rating", "link") or type_.startswith("list.") or base in MEASUREMENTS:
+    if type_ == "date_time":  # the message of metafieldsSet-value-type-fidelity's dateTime case
+        try:
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return DATE_TIME_FORMAT
+        return None
+    if type_ in ("json", "money", "rating", "link") or type_ in MEASUREMENTS:
+        if not value.strip():
+            return "Value can't be blank."  # captured for json
         try:
             parsed = json.loads(value)
         except ValueError:
             return "Value is invalid JSON."
-        if type_.startswith("list.") and not isinstance(parsed, list):
-            return "Value must be a JSON array."
-        if base in MEASUREMENTS:
-            items = parsed if type_.startswith("list.") else [parsed]
-            return next((p for p in (measurement_problem(base, item) for item in items) if p), None)
-        return None
+        return measurement_problem(type_, parsed) if type_ in MEASUREMENTS else None
     if type_ in ("single_line_text_field", "multi_line_text_field") and not value.strip():
         return "Value can't be blank."
     if type_ == "single_line_text_field" and ("\n" in value or "\r" in value):
