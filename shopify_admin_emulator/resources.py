@@ -45,7 +45,7 @@ class Resource:
     indexed: tuple[str, ...] = ()  # text filters whose exact queries are answered from an index, not a scan
 
     def search(self, ctx: Context, query: str | None, path: str) -> Search:
-        search = Search(query, self.filters, list(self.text_fields))
+        search = Search(query, self.filters, list(self.text_fields), ctx.store.timezone)
         if search.warnings:
             ctx.search_warnings.append({"path": [path], "query": query, "warnings": search.warnings})
         return search

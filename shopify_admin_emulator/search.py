@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .store import Record, parse_gid
 
@@ -55,8 +56,12 @@ def parse(query: str | None) -> list[list[Term]]:
     return [g for g in groups if g]
 
 
-def parse_time(value: str) -> str | None:
-    """A search timestamp as our stored ISO form (UTC, seconds); None when it is not one."""
+def parse_time(value: str, zone: str = "Etc/UTC") -> str | None:
+    """A timestamp as our stored ISO form (UTC, seconds); None when it is not one. One without an offset
+    (a date alone, or a time of day without one) is the time zone `zone`'s: a search reads it in the
+    shop's, as captured (`2026-04/fulfillments/fulfillment-order-mixed-catalog-lifecycle.json`: in a
+    shop five hours behind UTC in January, `updated_at:>=2026-01-01T00` is parsed as
+    `2026-01-01T00:00:00-05:00`)."""
     text = value.strip()
     if text.lower() == "now":
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -65,20 +70,30 @@ def parse_time(value: str) -> str | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _compare(kind: str, op: str, have: Any, want: str) -> bool:
+def day_end(value: str, zone: str) -> str | None:
+    """The end of the day a bare date (`2026-03-05`) names in `zone`, which is 23 or 25 hours after its
+    start on a day clocks change; None for a value that is not a bare date."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parse_time((day + timedelta(days=1)).isoformat(), zone)
+
+
+def _compare(kind: str, op: str, have: Any, want: str, zone: str) -> bool:
     if have is None:
         return False
     if kind == "date":
-        moment = parse_time(want)
+        moment = parse_time(want, zone)
         if moment is None:
             return False
-        if op in (":", "=") and len(want.strip()) == 10:  # a bare date matches the whole day
-            day_end = (datetime.fromisoformat(moment[:-1]) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            return moment <= have < day_end
+        end = day_end(want, zone) if op in (":", "=") else None
+        if end is not None:  # a bare date matches the whole day
+            return moment <= have < end
         target: Any = moment
     elif kind in ("number", "id"):
         try:
@@ -103,8 +118,10 @@ def field_values(read: Accessor, record: Record) -> Iterable[Any]:
 class Search:
     """A parsed query bound to one resource's filters."""
 
-    def __init__(self, query: str | None, filters: dict[str, Filter], text_fields: list[str]) -> None:
+    def __init__(self, query: str | None, filters: dict[str, Filter], text_fields: list[str], zone: str) -> None:
+        """`zone` is the shop's time zone, in which a date or time without an offset is read."""
         self.groups = parse(query)
+        self.zone = zone
         self.filters = filters
         self.text_fields = text_fields
         self.warnings = [
@@ -122,7 +139,7 @@ class Search:
             return True  # Shopify ignores an unknown field and says so in a warning
         else:
             spec = self.filters[term.field]
-            hit = any(_compare(spec.kind, term.op, v, term.value) for v in field_values(spec.read, record))
+            hit = any(_compare(spec.kind, term.op, v, term.value, self.zone) for v in field_values(spec.read, record))
         return hit != term.negate
 
     def exact(self) -> Term | None:
@@ -144,7 +161,7 @@ class Search:
         for term in self.groups[0]:
             if term.field != field_name or term.negate:
                 continue
-            moment = parse_time(term.value)
+            moment = parse_time(term.value, self.zone)
             if moment is None:
                 continue
             if term.op in (">", ">=") and (low is None or moment > low):

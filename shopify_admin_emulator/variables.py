@@ -28,6 +28,8 @@ from graphql import (
     type_from_ast,
 )
 
+from .search import parse_time
+
 _MISSING = object()
 _DECIMAL = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _UNSIGNED_INT64_MAX = 2**64 - 1
@@ -109,7 +111,7 @@ def _input_object_problems(type_: GraphQLInputObjectType, value: Any, path: list
 
 
 def _scalar_problem(type_: GraphQLScalarType, value: Any) -> str | None:
-    """Shopify's explanation for a bad Int, Decimal or UnsignedInt64 value, as captured."""
+    """Shopify's explanation for a bad Int, Decimal, UnsignedInt64 or DateTime value, as captured."""
     if type_.name == "Int":
         try:
             GraphQLInt.parse_value(value)
@@ -125,6 +127,8 @@ def _scalar_problem(type_: GraphQLScalarType, value: Any) -> str | None:
             return f"UnsignedInt64 invalid value '{text}'"
         if not 0 <= int(text) <= _UNSIGNED_INT64_MAX:
             return f"UnsignedInt64 '{text}' is out of range"
+    elif type_.name == "DateTime" and (not isinstance(value, str) or parse_time(value) is None):
+        return f"invalid DateTime '{value}'"  # as the customer marketing consent captures answer
     return None
 
 

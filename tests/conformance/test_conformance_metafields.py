@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from ..captures import Replay, assert_same_answer, needs_captures
+from shopify_admin_emulator.domains.metafields.mutations import DATE_TIME_FORMAT
+
+from ..captures import Replay, assert_same_answer, load, needs_captures, with_ids
 from ..conftest import Running
 
 pytestmark = needs_captures
@@ -98,3 +100,97 @@ def test_metafield_definitions_by_owner_type(shop: Running) -> None:
             "type": {"name": "single_line_text_field"},
         }
     ]
+
+
+FIDELITY = "2025-01/metafields/metafieldsSet-value-type-fidelity.json"
+MATRIX = "2025-01/metafields/custom-data-field-type-matrix.json"
+VALUES = "namespace key type value jsonValue"
+SET_VALUES = f"""mutation S($metafields: [MetafieldsSetInput!]!) {{ metafieldsSet(metafields: $metafields) {{
+  metafields {{ {VALUES} }} userErrors {{ field message code elementIndex }} }} }}"""
+READ_VALUES = f"""query R($id: ID!, $namespace: String!) {{ product(id: $id) {{
+  metafields(first: 100, namespace: $namespace) {{ nodes {{ {VALUES} }} }} }} }}"""
+
+
+def test_values_are_normalised_as_captured(shop: Running) -> None:
+    """Booleans given as `t`, `1`, ` TRUE `, `f`, `0` answer `true`/`false` (jsonValue `true`, but the
+    text "false"), integers `5.0` answer 5, a decimal of ten places is cut to nine and its jsonValue is
+    text; the set's answer and a later read agree."""
+    capture = load(FIDELITY)
+    product = next(shop.emulator.store.all("Product"))["id"]
+    ids = {capture["setup"]["createProduct"]["response"]["data"]["productCreate"]["product"]["id"]: product}
+    written = shop.graphql(SET_VALUES, with_ids(capture["acceptedSet"]["request"]["variables"], ids))
+    assert_same_answer(written, capture["acceptedSet"]["response"], "acceptedSet")
+    read = shop.graphql(READ_VALUES, with_ids(capture["downstreamRead"]["request"]["variables"], ids))
+    assert_same_answer(read, capture["downstreamRead"]["response"], "downstreamRead")
+    for case in ("integerPlus", "dateTime", "jsonBlank"):  # `+5` is no integer to Shopify
+        refused = capture["invalidCases"][case]
+        ours = shop.graphql(SET_VALUES, with_ids(refused["request"]["variables"], ids))
+        assert_same_answer(ours, refused["response"], case)
+
+
+def test_every_type_of_the_matrix_answers_its_value_and_json_value(shop: Running) -> None:
+    """Every metafield type the captured matrix sets on a product: measurements answer a float value and
+    the unit's upper-case name, their jsonValue a number and that unit (lower case in a list, and short
+    for dimensions, volumes and weights), a list of decimals answers them as text, a date-time without an
+    offset answers UTC's, a rating its keys in Shopify's order; each batch's answer and the read after it."""
+    capture = load(MATRIX)
+    store = shop.emulator.store
+    product = next(store.all("Product"))
+    seed = capture["seed"]
+    ids = {
+        seed["productId"]: product["id"],
+        seed["variantId"]: product["_variants"][0]["id"],
+        seed["collectionId"]: next(store.all("Collection"))["id"],
+    }
+    for batch in capture["metafieldBatches"]:
+        for step in (batch["mutation"], batch["downstreamRead"]):
+            request = step["request"]
+            ours = shop.graphql(request["query"], with_ids(request["variables"], ids))
+            assert_same_answer(ours, step["response"], step["name"])
+            assert date_times(ours) == date_times(step["response"])  # masked as timestamps above
+
+
+def date_times(answer: dict[str, Any]) -> list[tuple[str, str]]:
+    """The date-time metafields' keys and values, unmasked, in a metafieldsSet answer or a product's read."""
+    data = answer["data"]
+    found = data["metafieldsSet"]["metafields"] if "metafieldsSet" in data else data["product"]["metafields"]["nodes"]
+    return [(m["key"], m["value"]) for m in found if m["type"].endswith("date_time")]
+
+
+def test_a_date_time_keeps_its_offset_and_drops_fractions(shop: Running) -> None:
+    """`2026-06-25T10:11:12.123+05:30` reads `2026-06-25T10:11:12+05:30` (metafields-set-validation-gaps)."""
+    capture = load("2025-01/metafields/metafields-set-validation-gaps.json")["definitionRules"]
+    theirs = capture["productCreate"]["response"]["data"]["productCreate"]["product"]["id"]
+    call = capture["validDateTimeSet"]
+    ids = {theirs: next(shop.emulator.store.all("Product"))["id"]}
+    ours = shop.graphql(call["request"]["query"], with_ids(call["request"]["variables"], ids))
+    assert_same_answer(ours, call["response"], "validDateTimeSet")
+    assert date_times(ours) == date_times(call["response"]) == [("starts_at", "2026-06-25T10:11:12+05:30")]
+
+
+def test_a_list_answers_its_first_bad_items_message(shop: Running) -> None:
+    """Each item of a list is checked as a value of its type (inferred: no capture sets a bad list item)."""
+    owner = next(shop.emulator.store.all("Product"))["id"]
+    lists = {"list.number_integer": '[1, "x"]', "list.date_time": '["nope"]', "list.boolean": '["yes"]'}
+    answers = [
+        shop.graphql(
+            SET_VALUES,
+            {"metafields": [{"ownerId": owner, "namespace": "custom", "key": "l", "type": t, "value": v}]},
+        )["data"]["metafieldsSet"]["userErrors"][0]["message"]
+        for t, v in lists.items()
+    ]
+    assert answers == ["Value must be an integer.", DATE_TIME_FORMAT, "Value must be true or false."]
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["invalidValueBoolean", "invalidValueDimensionNegative", "invalidValueWeightUnit", "invalidValueVolumeNumeric"],
+)
+def test_values_a_type_refuses(shop: Running, case: str) -> None:
+    """A boolean that is none of Shopify's spellings, a negative or non-numeric measurement and an unknown
+    weight unit are refused with the captured messages (`cm` and `ml` are units Shopify takes)."""
+    capture = load("2025-01/metafields/metafields-set-input-validation.json")
+    ids = {capture["setup"]["productId"]: next(shop.emulator.store.all("Product"))["id"]}
+    call = capture["cases"][case]
+    ours = shop.graphql(SET_VALUES, with_ids(call["request"]["variables"], ids))
+    assert ours["data"]["metafieldsSet"] == call["response"]["data"]["metafieldsSet"]

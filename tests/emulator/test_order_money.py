@@ -4,8 +4,11 @@ agree with the records they come from, nested connections page, and bulk exports
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from shopify_admin_emulator.domains.orders.finance import sales_by_day
 
 from ..conftest import Running
 from .test_bulk_operations import export
@@ -188,3 +191,33 @@ def test_amounts_that_are_not_positive_numbers_are_user_errors(shop: Running) ->
             "userErrors": [{"field": ["transactions", "0", "amount"], "message": "Amount must be a positive number"}],
         }
     assert order["_total_refunded"] == "0.0"
+
+
+BACKDATED_REFUND = """mutation($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) {
+    refund { createdAt processedAt transactions(first: 5) { nodes { processedAt } } } userErrors { message } } }"""
+
+
+def test_a_refund_is_booked_at_the_processed_at_it_is_given(shop: Running) -> None:
+    """RefundInput.processedAt (2026-01, for back-dated refunds: shopify.dev's changelog "Set and retrieve
+    processedAt in the refundCreate mutation") books the refund and, inferred, its transactions then, so the
+    sales report counts its return on that day; createdAt stays the moment it was made. A processedAt that
+    is no DateTime is refused as captured for other DateTime inputs."""
+    store = shop.emulator.store
+    order = next(o for o in store.all("Order") if o["displayFinancialStatus"] == "PAID" and not o.get("test"))
+    sale = next(t for t in order["_transactions"] if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS")
+    row = {"orderId": order["id"], "kind": "REFUND", "gateway": "manual", "amount": "1.00", "parentId": sale["id"]}
+    refund = {"orderId": order["id"], "transactions": [row]}
+    refused = shop.graphql(BACKDATED_REFUND, {"input": {**refund, "processedAt": "not-a-date"}, "key": "bad"})
+    assert [e["message"] for e in refused["errors"]] == [
+        "Variable $input of type RefundInput! was provided invalid value for processedAt"
+        " (invalid DateTime 'not-a-date')"
+    ]
+    processed_at = "2020-01-15T10:30:00Z"  # before every seeded movement: the day holds this one
+    answer = shop.graphql(BACKDATED_REFUND, {"input": {**refund, "processedAt": processed_at}, "key": "backdated"})
+    booked = answer["data"]["refundCreate"]
+    assert booked["userErrors"] == []
+    assert booked["refund"]["processedAt"] == processed_at
+    assert booked["refund"]["transactions"]["nodes"] == [{"processedAt": processed_at}]
+    assert booked["refund"]["createdAt"] == store.clock.now_iso()
+    assert sales_by_day([order])[date(2020, 1, 15)].payments == {sale["gateway"]: Decimal("-1.00")}

@@ -8,7 +8,7 @@ import pytest
 
 from shopify_admin_emulator.store import Record
 
-from ..conftest import Running
+from ..conftest import Running, start
 
 SAME_SECOND = "2026-03-01T12:00:00Z"
 SORT_FIELDS = {"ID": None, "UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}
@@ -148,3 +148,52 @@ def test_counts_agree_with_paging(shop: Running, root: str, count: str) -> None:
     total = shop.graphql(f"{{ {count} {{ count precision }} }}")["data"][count]
     assert total["precision"] == "EXACT"
     assert total["count"] == len(walk(shop, root, "ID", backward=False, reverse=False))
+
+
+# Around midnight in Toronto (five hours behind UTC until 2026-03-08, when its clocks go forward, four after).
+STAMPS = {
+    "toronto_march_4": "2026-03-05T04:30:00Z",  # 23:30 on the 4th in Toronto, the 5th in UTC
+    "toronto_march_5": "2026-03-05T05:30:00Z",  # 00:30 on the 5th in both
+    "toronto_march_8": "2026-03-09T03:30:00Z",  # 23:30 EDT on the 8th, a day of 23 hours
+    "toronto_march_9": "2026-03-09T04:30:00Z",  # 00:30 EDT on the 9th, 23.5 hours after the 8th began
+}
+DATE_SEARCHES = {  # query → the stamps each zone matches
+    "updated_at:>=2026-03-05": {
+        "Etc/UTC": {"toronto_march_4", "toronto_march_5", "toronto_march_8", "toronto_march_9"},
+        "America/Toronto": {"toronto_march_5", "toronto_march_8", "toronto_march_9"},
+    },
+    "updated_at:<2026-03-05": {"Etc/UTC": set(), "America/Toronto": {"toronto_march_4"}},
+    "updated_at:2026-03-05": {
+        "Etc/UTC": {"toronto_march_4", "toronto_march_5"},
+        "America/Toronto": {"toronto_march_5"},
+    },
+    "updated_at:2026-03-08": {"Etc/UTC": set(), "America/Toronto": {"toronto_march_8"}},
+    "updated_at:>2026-03-08T23:00:00 updated_at:<'2026-03-09'": {
+        "Etc/UTC": set(),
+        "America/Toronto": {"toronto_march_8"},
+    },
+}
+
+
+@pytest.mark.parametrize("zone", ["Etc/UTC", "America/Toronto"])
+@pytest.mark.parametrize("root,type_name", [("customers", "Customer"), ("products", "Product"), ("orders", "Order")])
+def test_a_date_without_an_offset_is_the_shops(zone: str, root: str, type_name: str) -> None:
+    """Shopify reads a date (or a time) without an offset in the shop's time zone: captured in
+    2026-04/fulfillments/fulfillment-order-mixed-catalog-lifecycle.json, where a shop five hours behind UTC
+    parses `updated_at:>=2026-01-01T00` as `2026-01-01T00:00:00-05:00`. A bare date matched with `:` is that
+    whole day there, 23 hours long when the clocks go forward (inferred: no capture matches a day)."""
+    shop = start(customers=8, products=8, orders=8, timezone=zone)
+    try:
+        records = sorted(shop.emulator.store.all(type_name), key=lambda r: r["_n"])
+        names = dict(zip((r["id"] for r in records), STAMPS, strict=False))
+        for record, stamp in zip(records, STAMPS.values(), strict=False):
+            shop.emulator.store.touch(record, stamp)
+        text = f"query Q($q: String) {{ {root}(first: 10, query: $q, sortKey: UPDATED_AT) {{ nodes {{ id }} }} }}"
+        found = {
+            query: {names[n["id"]] for n in shop.graphql(text, {"q": query})["data"][root]["nodes"] if n["id"] in names}
+            for query in DATE_SEARCHES
+        }
+    finally:
+        shop.server.shutdown()
+        shop.server.server_close()
+    assert found == {query: zones[zone] for query, zones in DATE_SEARCHES.items()}

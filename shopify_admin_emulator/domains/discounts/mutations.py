@@ -412,7 +412,7 @@ def bulk_delete(
     if errors or node is None:
         return {"job": None, "userErrors": errors}
     discount = inner(node)
-    found = Search(search, CODE_SEARCH, ["code"]) if search else None
+    found = Search(search, CODE_SEARCH, ["code"], ctx.store.timezone) if search else None
     doomed = [c for c in discount["_codes"] if (c["id"] in ids if ids else found and found.matches(c))]  # type: ignore[operator]
     for code in doomed:
         ctx.store.table("DiscountRedeemCode").delete(code["_n"])

@@ -44,7 +44,7 @@ def search_filters(store: Store) -> dict[str, Filter]:
 
 
 def _searched(ctx: Context, kinds: Iterable[str], path: str, query: str | None) -> list[Record]:
-    search = Search(query, search_filters(ctx.store), [])
+    search = Search(query, search_filters(ctx.store), [], ctx.store.timezone)
     if search.warnings:
         ctx.search_warnings.append({"path": [path], "query": query, "warnings": search.warnings})
     nodes = [n for kind in kinds for n in ctx.store.all(kind)]

@@ -41,7 +41,7 @@ def inventory_level(_root: Any, ctx: Context, id: str) -> Record | None:
 
 def levels(rows: list[Record], ctx: Context, path: str, args: dict[str, Any]) -> dict[str, Any]:
     """Active levels in creation order, narrowed by `query` (updated_at, created_at, …)."""
-    search = Search(args.pop("query", None), LEVEL_FILTERS, [])
+    search = Search(args.pop("query", None), LEVEL_FILTERS, [], ctx.store.timezone)
     if search.warnings:
         ctx.search_warnings.append({"path": [path], "warnings": search.warnings})
     keys = [(r["_n"], r["_n"]) for r in rows]

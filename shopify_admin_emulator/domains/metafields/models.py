@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from ...store import Record, Store
@@ -57,15 +60,152 @@ def compare_digest(namespace: str, key: str, value: str) -> str:
     return hashlib.sha256(f"{namespace}.{key}={value}".encode()).hexdigest()
 
 
-def json_value(type_: str, value: str) -> Any:
-    """What `jsonValue` serves: numbers, booleans and JSON documents parsed, everything else as text."""
-    if type_ in ("number_integer", "integer"):
-        return int(value)
-    if type_ in ("number_decimal", "float"):
-        return float(value)
+# Types whose value is a number with a unit (shopify.dev's measurement types).
+MEASUREMENTS = frozenset(
+    [
+        "antenna_gain",
+        "area",
+        "battery_charge_capacity",
+        "battery_energy_capacity",
+        "capacitance",
+        "concentration",
+        "data_storage_capacity",
+        "data_transfer_rate",
+        "dimension",
+        "display_density",
+        "distance",
+        "duration",
+        "electric_current",
+        "electrical_resistance",
+        "energy",
+        "frequency",
+        "illuminance",
+        "inductance",
+        "luminous_flux",
+        "mass_flow_rate",
+        "power",
+        "pressure",
+        "resolution",
+        "rotational_speed",
+        "sound_level",
+        "speed",
+        "temperature",
+        "thermal_power",
+        "voltage",
+        "volume",
+        "volumetric_flow_rate",
+        "weight",
+    ]
+)
+# The short units shopify.dev documents for these three types: a list's jsonValue answers them (captured for
+# cm, ml and kg; the others are the documented pairs), and a value given in them is stored by the long name.
+SHORT_UNITS = {
+    "dimension": {"MILLIMETERS": "mm", "CENTIMETERS": "cm", "METERS": "m", "INCHES": "in", "FEET": "ft", "YARDS": "yd"},
+    "volume": {
+        "MILLILITERS": "ml",
+        "CENTILITERS": "cl",
+        "LITERS": "l",
+        "CUBIC_METERS": "m3",
+        "US_FLUID_OUNCES": "us_fl_oz",
+        "US_PINTS": "us_pt",
+        "US_QUARTS": "us_qt",
+        "US_GALLONS": "us_gal",
+        "IMPERIAL_FLUID_OUNCES": "imp_fl_oz",
+        "IMPERIAL_PINTS": "imp_pt",
+        "IMPERIAL_QUARTS": "imp_qt",
+        "IMPERIAL_GALLONS": "imp_gal",
+    },
+    "weight": {"KILOGRAMS": "kg", "GRAMS": "g", "POUNDS": "lb", "OUNCES": "oz"},
+}
+TRUE_WORDS = ("true", "t", "1")
+FALSE_WORDS = ("false", "f", "0")
+DECIMAL_PLACES = Decimal("1e-9")  # shopify.dev: number_decimal keeps up to nine decimal places
+
+
+def is_boolean(text: str) -> bool:
+    return text.strip().lower() in TRUE_WORDS + FALSE_WORDS
+
+
+def _boolean(text: str) -> str:
+    return "true" if text.strip().lower() in TRUE_WORDS else "false"
+
+
+def _decimal(text: Any) -> str:
+    number = Decimal(str(text).strip())
+    exponent = number.as_tuple().exponent
+    too_fine = isinstance(exponent, int) and exponent < -9
+    return str(number.quantize(DECIMAL_PLACES, rounding=ROUND_DOWN) if too_fine else number)
+
+
+def _date_time(text: str) -> str:
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).replace(microsecond=0).isoformat()
+
+
+def unit_name(type_: str, unit: str) -> str | None:
+    """A measurement's unit by its upper-case name; None for a unit its type does not have (only the
+    dimension, volume and weight units are known here, the others are taken as given)."""
+    units = SHORT_UNITS.get(type_)
+    if units is None:
+        return unit.upper()
+    long_names = {short: long for long, short in units.items()}
+    return long_names.get(unit.lower()) or (unit.upper() if unit.upper() in units else None)
+
+
+def _measurement(type_: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {"value": float(item["value"]), "unit": unit_name(type_, str(item["unit"]))}
+
+
+ITEM_NORMALS: dict[str, Callable[[Any], Any]] = {
+    "number_integer": lambda v: int(Decimal(str(v).strip())),
+    "number_decimal": _decimal,
+    "date_time": _date_time,
+    "rating": lambda v: {k: v[k] for k in ("scale_min", "scale_max", "value") if k in v} if isinstance(v, dict) else v,
+}
+
+
+def normal_value(type_: str, value: str) -> str:
+    """The value as Shopify stores and answers it, for a value its type accepts (the captures
+    `2025-01/metafields/metafieldsSet-value-type-fidelity.json`, `custom-data-field-type-matrix.json` and
+    `metafields-set-validation-gaps.json`): a boolean spelled `true`/`false`, an integer without its
+    fraction, a decimal cut to nine places, a date-time with whole seconds and an offset (UTC when given
+    none), a measurement with a float value and its unit's upper-case name, a rating's keys in Shopify's
+    order; a list normalises each item, its decimals as text."""
+    base = type_.removeprefix("list.")
+    normal = (lambda v: _measurement(base, v)) if base in MEASUREMENTS else ITEM_NORMALS.get(base)
     if type_ == "boolean":
-        return value == "true"
-    if type_ == "json" or type_.startswith("list.") or type_ in ("money", "rating", "link", "dimension", "volume"):
+        return _boolean(value)
+    if normal is None:
+        return value
+    if type_ != base:
+        return json.dumps([normal(item) for item in json.loads(value)], separators=(",", ":"))
+    if base in MEASUREMENTS or base == "rating":
+        return json.dumps(normal(json.loads(value)), separators=(",", ":"))
+    return str(normal(value))
+
+
+def _number(text: Any) -> int | float:
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def json_value(type_: str, value: str) -> Any:
+    """What `jsonValue` serves for a normalised value, as captured: integers and JSON documents parsed,
+    `true` as a boolean but `false` as text, decimals as text, a measurement's number as a number (its
+    unit upper case, or in a list lower case, short for dimensions, volumes and weights), the rest as text."""
+    if type_ == "number_integer":
+        return int(value)
+    if type_ == "boolean":
+        return True if value == "true" else value
+    if type_ in MEASUREMENTS:
+        item = json.loads(value)
+        return {"value": _number(item["value"]), "unit": item["unit"]}
+    if type_.startswith("list.") and type_.removeprefix("list.") in MEASUREMENTS:
+        short = SHORT_UNITS.get(type_.removeprefix("list."), {})
+        return [
+            {"value": _number(m["value"]), "unit": short.get(m["unit"], m["unit"].lower())} for m in json.loads(value)
+        ]
+    if type_ in ("json", "money", "rating", "link", "rich_text_field") or type_.startswith("list."):
         return json.loads(value)
     return value
 
@@ -75,6 +215,7 @@ def put_metafield(
 ) -> Record:
     """Create or overwrite one of the owner's metafields (the caller touches the owner)."""
     now = when or store.clock.now_iso()
+    value = normal_value(type_, value)
     fields = {
         "value": value,
         "type": type_,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,14 +15,17 @@ from ...graphql_api import Context, resolves
 from ...resources import user_error
 from ...store import Record, parse_gid
 from ..metafields.models import (
+    MEASUREMENTS,
     METAFIELD_OWNERS,
     SHOP_NUMBER,
     canonical_namespace,
     definition_of,
     delete_metafield,
     find_metafield,
+    is_boolean,
     put_metafield,
     shop_owner,
+    unit_name,
 )
 
 TAGGABLE = ("Customer", "Product", "Order")
@@ -75,10 +79,42 @@ def tags_remove(_root: Any, ctx: Context, id: str, tags: list[str]) -> dict[str,
 
 
 # metafields -------------------------------------------------------------------------------------------
+def measurement_problem(type_: str, item: Any) -> str | None:
+    """The captured messages for a measurement's number and unit (`metafields-set-input-validation.json`)."""
+    if not isinstance(item, dict) or "value" not in item or "unit" not in item:
+        return "Value must be a stringified JSON object with value (numeric) and unit (string) fields."  # not captured
+    try:
+        number = Decimal(str(item["value"]))
+    except InvalidOperation:
+        number = Decimal(-1)
+    if not number.is_finite() or number < 0:
+        return "Value must be a non-negative number."
+    return None if unit_name(type_, str(item["unit"])) else "Value must be a supported unit."
+
+
+DATE_TIME_FORMAT = "Value must be in “YYYY-MM-DDTHH:MM:SS” format. For example: 2022-06-01T15:30:00"
+
+
+def item_text(item: Any) -> str:
+    """A list item as the value of its own type would be written."""
+    if isinstance(item, bool):
+        return str(item).lower()
+    return json.dumps(item) if isinstance(item, dict | list) else str(item)
+
+
 def value_problem(type_: str, value: str) -> str | None:
-    """The message Shopify gives a value its type rejects, for the common types."""
-    if type_ in ("number_integer", "integer"):
-        return None if re.fullmatch(r"[+-]?\d+", value.strip()) else "Value must be an integer."
+    """The message Shopify gives a value its type rejects, for the common types; a list's first bad item's."""
+    if type_.startswith("list."):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return "Value is invalid JSON."
+        if not isinstance(items, list):
+            return "Value must be a JSON array."
+        base = type_.removeprefix("list.")
+        return next((p for p in (value_problem(base, item_text(item)) for item in items) if p), None)
+    if type_ in ("number_integer", "integer"):  # `+5` is refused, `5.0` taken as 5 (captured)
+        return None if re.fullmatch(r"-?\d+(\.0+)?", value.strip()) else "Value must be an integer."
     if type_ in ("number_decimal", "float"):
         try:
             Decimal(value)
@@ -86,15 +122,23 @@ def value_problem(type_: str, value: str) -> str | None:
             return "Value must be a decimal."
         return None
     if type_ == "boolean":
-        return None if value in ("true", "false") else "Value must be true or false."
+        return None if is_boolean(value) else "Value must be true or false."
     if type_ == "date":
         return None if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else "Value must be in YYYY-MM-DD format."
-    if type_ in ("json", "money", "rating", "link") or type_.startswith("list."):
+    if type_ == "date_time":  # the message of metafieldsSet-value-type-fidelity's dateTime case
+        try:
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return DATE_TIME_FORMAT
+        return None
+    if type_ in ("json", "money", "rating", "link") or type_ in MEASUREMENTS:
+        if not value.strip():
+            return "Value can't be blank."  # captured for json
         try:
             parsed = json.loads(value)
         except ValueError:
             return "Value is invalid JSON."
-        return "Value must be a JSON array." if type_.startswith("list.") and not isinstance(parsed, list) else None
+        return measurement_problem(type_, parsed) if type_ in MEASUREMENTS else None
     if type_ in ("single_line_text_field", "multi_line_text_field") and not value.strip():
         return "Value can't be blank."
     if type_ == "single_line_text_field" and ("\n" in value or "\r" in value):

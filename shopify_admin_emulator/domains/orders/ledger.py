@@ -62,8 +62,10 @@ def new_transaction(
     status: str = "SUCCESS",
     parent: Record | None = None,
     error_code: str | None = None,
+    processed_at: str | None = None,
 ) -> Record:
-    """An OrderTransaction, stored and added to the order's; a failed one carries `error_code`."""
+    """An OrderTransaction made at `when` and processed then, or at `processed_at` (a back-dated refund's),
+    stored and added to the order's; a failed one carries `error_code`."""
     number = len(order.setdefault("_transactions", [])) + 1
     transaction = store.new_record(
         "OrderTransaction",
@@ -74,7 +76,7 @@ def new_transaction(
         manualPaymentGateway=gateway not in CARD_GATEWAYS,
         test=bool(order.get("test")),
         createdAt=when,
-        processedAt=when,
+        processedAt=processed_at or when,
         errorCode=error_code,
         authorizationCode=f"{order['_n'] % 1_000_000:06d}{number:02d}" if gateway in CARD_GATEWAYS else None,
         paymentId=f"r{order['_n'] % 10**9}.{number}",

@@ -14,6 +14,7 @@ from typing import Any
 
 from ...graphql_api import Context, resolves
 from ...resources import find, user_error
+from ...search import parse_time
 from ...store import Record, Store, money
 from ..inventory.models import change_quantity, release_stock
 from ..inventory.mutations import idempotent
@@ -57,12 +58,14 @@ class RefundPlan:
     reason: str = "REFUND_DISCREPANCY"
 
 
-def new_refund(store: Store, order: Record, plan: RefundPlan, when: str) -> Record:
-    """A Refund of `plan`, stored, added to the order's, with its REFUND transactions and the order's
-    totals, status and stock moved. A difference between what the items are worth and what is paid back
-    becomes an order adjustment (worth minus paid)."""
+def new_refund(store: Store, order: Record, plan: RefundPlan, when: str, processed_at: str | None = None) -> Record:
+    """A Refund of `plan` made at `when` and processed then or at `processed_at`, stored, added to the
+    order's, with its REFUND transactions (processed with it) and the order's totals, status and stock
+    moved. A difference between what the items are worth and what is paid back becomes an order
+    adjustment (worth minus paid)."""
+    processed = processed_at or when
     refund = store.new_record(
-        "Refund", note=plan.note, createdAt=when, updatedAt=when, processedAt=when, _order=order, duties=[]
+        "Refund", note=plan.note, createdAt=when, updatedAt=when, processedAt=processed, _order=order, duties=[]
     )
     refund["_line_items"] = [_refund_line(store, li, qty, restock, place) for li, qty, restock, place in plan.lines]
     shipping_price, shipping_tax = shipping_left(order)
@@ -78,7 +81,9 @@ def new_refund(store: Store, order: Record, plan: RefundPlan, when: str) -> Reco
             )
         )
     refund["_transactions"] = [
-        new_transaction(store, order, "REFUND", amount, when, gateway=parent["gateway"], parent=parent)
+        new_transaction(
+            store, order, "REFUND", amount, when, gateway=parent["gateway"], parent=parent, processed_at=processed
+        )
         for parent, amount in plan.payments
     ]
     paid_back = sum((Decimal(t["_amount"]) for t in refund["_transactions"]), ZERO)
@@ -176,6 +181,9 @@ def refund_create(_root: Any, ctx: Context, input: dict[str, Any]) -> dict[str, 
     plan, errors = _plan(ctx, order, input)
     if errors:
         return {"refund": None, "order": order, "userErrors": errors}
-    refund = new_refund(ctx.store, order, plan, ctx.store.clock.now_iso())
+    # RefundInput.processedAt books a refund at another time (a back-dated one, shopify.dev's changelog
+    # "Set and retrieve processedAt in the refundCreate mutation"); createdAt stays the moment it is made.
+    processed = parse_time(input["processedAt"]) if input.get("processedAt") else None
+    refund = new_refund(ctx.store, order, plan, ctx.store.clock.now_iso(), processed)
     touch_order(ctx.store, order)
     return {"refund": refund, "order": order, "userErrors": []}
