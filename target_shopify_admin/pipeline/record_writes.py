@@ -11,6 +11,7 @@ from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.gateway import ObjectGateway
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
+from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
 
@@ -24,6 +25,7 @@ class RecordWriter:
         self.context = context
         self.settings = context.settings
         self.gateway = gateway
+        self.current_objects = CurrentObjects(context)  # a bulk run's export, kept for the stream's later runs
 
     @cached_property
     def custom_id_problem(self) -> str | None:
@@ -75,6 +77,7 @@ class RecordWriter:
     def write(self, pending: PendingRecord) -> None:
         """Write one record and note its outcome, or dead-letter it."""
         self.context.settle(pending, self.attempt, pending)
+        self.current_objects.forget(pending.key)  # written outside the runs an export served
 
     def attempt(self, pending: PendingRecord) -> Written:
         planner = self.planner()
