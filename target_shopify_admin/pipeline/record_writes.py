@@ -118,10 +118,9 @@ class RecordWriter:
     def plan(self, planner: Planner, pending: PendingRecord, again: bool = False) -> Plan:
         """Look the record's object up, and plan what the record asks of it."""
         lookup, set_identifier = self.identifiers(pending.key)
-        current = planner.gateway.find(lookup)
         if pending.deleting:
-            return planner.delete(current)
-        related = planner.gateway.related(pending.record, current)
+            return planner.delete(planner.gateway.find(lookup))
+        current, related = planner.gateway.find_with_related(lookup, pending.record)
         return planner.upsert(pending, current, related, set_identifier, again)
 
     def apply(self, pending: PendingRecord, first: Plan, plan_again: partial[Plan]) -> Written:
