@@ -3,16 +3,14 @@ levels): aliased lookups (a few points an object), or one bulk export of the sho
 match key (a few points whatever its size), whichever the cost model says is done sooner for this run
 in this shop.
 
-An export made for one run of a stream serves its later runs too (100,000 metafields in batches of
-10,000 would otherwise export the whole shop ten times), as long as what it says can still be
-what a lookup would: each object it holds serves the first run that names it and is then dropped, as that
-run may have written or deleted it (a record the stream writes alone, a
-delete, drops its key too),
-and the whole export is dropped once another stream of the run has changed the shop, as its writes may
-have moved keys or owners. An object it does not hold is looked up: one created since the export started
-(by this run or by anyone else), or one the shop keys otherwise than the join (Shopify normalises phone
-numbers); writing it by its match key instead would replace what a lookup would have kept (a product's
-variant ids) and report it created."""
+An export made for one run of a stream serves its later runs too (100,000 metafields in batches of 10,000
+would otherwise export the whole shop ten times), as long as what it says can still be what a lookup would:
+each object it holds serves the first run that names it and is then dropped, as that run may have written or
+deleted it (a record the stream writes alone, a delete, drops its key too), and the whole export is dropped
+once another stream of the run has changed the shop, as its writes may have moved keys or owners. An object
+it does not hold is looked up: one created since the export started (by this run or by anyone else), or one
+the shop keys otherwise than the join (Shopify normalises phone numbers); writing it by its match key
+instead would replace what a lookup would have kept (a product's variant ids) and report it created."""
 
 from __future__ import annotations
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 import requests
 from graphql import parse, validate
+
+from shopify_admin.cost import requested_cost
+from target_shopify_admin.objects.customer import CustomerGateway
 
 from ..conftest import TOKEN, Running
 from ..helpers import (
@@ -498,6 +502,10 @@ def test_a_customer_s_metafields_take_one_lookup_and_no_customer_set_where_nothi
     assert run(silver) == ("crm: 1 unchanged", [1, 0, 0, 0])
     held = customer(shop, emailAddress=email)
     assert held and held["note"] == "moved up"
+    lookups = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"][sent[0]]
+    # the metafields connection asks for as many nodes as the record names (one), not Shopify's 250 at most
+    cost = partial(requested_cost, CustomerGateway.metafields_lookup_document())
+    assert lookups["requested_cost"] == 3 * cost({"first": 1}) < 3 * cost({"first": 250})
     for document in shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
 
