@@ -13,16 +13,19 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from shopify_admin import ShopifyAdminClient
-from shopify_admin.cost import largest_within, requested_cost
+from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from target_shopify_admin.objects.fields import RecordError, object_list, text
 from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
 from target_shopify_admin.pipeline.outcomes import Outcome
 
 USER_ERRORS = "userErrors { field message }"
 METAFIELDS_PER_SET = 25  # metafieldsSet takes at most 25
-CURRENT_METAFIELDS = """query TargetMetafields($id: ID!, $keys: [String!]) {
-  node(id: $id) { ... on HasMetafields { metafields(first: 250, keys: $keys) { nodes { namespace key value type } } } }
-}"""
+# the metafields a record names, `first` as many: a connection is priced by its `first`, so 250 would cost 14
+# points where one metafield costs 4
+HELD_METAFIELDS = "metafields(first: $first, keys: $keys) { nodes { namespace key value type } }"
+CURRENT_METAFIELDS = f"""query TargetMetafields($id: ID!, $keys: [String!], $first: Int!) {{
+  node(id: $id) {{ ... on HasMetafields {{ {HELD_METAFIELDS} }} }}
+}}"""
 SET_METAFIELDS = """mutation TargetMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field code message } }
 }"""
@@ -111,6 +114,17 @@ class ObjectGateway(ABC):
         cannot read fails in `to_input`, which checks the record's fields in their order."""
         return {}
 
+    def find_with_related(
+        self, identifier: dict[str, Any], record: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The object `identifier` finds and what planning `record` needs besides (`related`)."""
+        current = self.find(identifier)
+        return current, self.related(record, current)
+
+    def to_send(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """What of a changed input is written: all of it."""
+        return wanted
+
     @abstractmethod
     def to_input(
         self, record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]
@@ -183,6 +197,44 @@ class IdentifiedGateway(InputGateway):
         return f"query Target{kind}Lookup({arguments}) {{ {lookups} }}\n{fragment}"
 
     @classmethod
+    @cache
+    def metafields_lookup_document(cls) -> str:
+        """One lookup that also reads the metafields a record names (`$keys`)."""
+        kind = cls.typename
+        lookup = f"o0: {cls.kind}ByIdentifier(identifier: $i0) {{ ...Current {HELD_METAFIELDS} }}"
+        fragment = f"fragment Current on {kind} {{ {cls.selection} }}"
+        arguments = f"$i0: {kind}IdentifierInput!, $keys: [String!], $first: Int!"
+        return f"query Target{kind}LookupWithMetafields({arguments}) {{ {lookup} }}\n{fragment}"
+
+    def completed(self, current: dict[str, Any]) -> dict[str, Any]:
+        """A looked-up object with whatever the lookup reads only in part read whole."""
+        return current
+
+    @override
+    def find_with_related(
+        self, identifier: dict[str, Any], record: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The object and the metafields the record names, in one query (a lookup, then a read of its
+        metafields, would be two requests a record)."""
+        keys = metafield_keys(record)
+        if not keys:
+            return self.find(identifier), {}
+        variables = {"i0": identifier, **held_metafields(keys)}
+        found = self.client.execute(self.metafields_lookup_document(), variables)["o0"]
+        if found is None:
+            return None, {}
+        held = found.pop("metafields")
+        return self.completed(found), {"metafields": held["nodes"]}
+
+    @override
+    def to_send(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """Only the metafields when the shop holds the rest already: no `…Set` that would change nothing."""
+        fields = {k: v for k, v in wanted.items() if k != "metafields"}
+        if current is not None and "metafields" in wanted and is_held(fields, self.as_input(current)):
+            return {"metafields": wanted["metafields"]}
+        return wanted
+
+    @classmethod
     def lookups_per_second(cls, restore_rate: float, round_trip: float) -> float:
         per_query = cls.lookups_per_query()
         return serial_lookup_rate(cls.lookup_document(per_query), per_query, restore_rate, round_trip)
@@ -216,14 +268,10 @@ class IdentifiedGateway(InputGateway):
     @override
     def related(self, record: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         """The metafields `current` holds under the keys the record names."""
-        try:
-            wanted = requested_metafields(record)
-        except RecordError:
-            return {}  # the record fails in `to_input`, where its fields are checked in their order
-        if not wanted or current is None:
+        keys = metafield_keys(record)
+        if not keys or current is None:
             return {}
-        keys = [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
-        node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], "keys": keys})["node"]
+        node = self.client.execute(CURRENT_METAFIELDS, {"id": current["id"], **held_metafields(keys)})["node"]
         return {"metafields": ((node or {}).get("metafields") or {}).get("nodes", [])}
 
     @override
@@ -274,6 +322,21 @@ def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, r
         return wanted
     held = {(m["namespace"], m["key"]): m for m in related.get("metafields", [])}
     return [m for m in wanted if not is_held(m, held.get((m.get("namespace"), m["key"])))]
+
+
+def metafield_keys(record: dict[str, Any]) -> list[str]:
+    """The `namespace.key` of each metafield the record names; none for a record whose metafields are
+    malformed, which fails in `to_input`, where its fields are checked in their order."""
+    try:
+        wanted = requested_metafields(record)
+    except RecordError:
+        return []
+    return [f"{m.get('namespace') or ''}.{m['key']}".lstrip(".") for m in wanted]
+
+
+def held_metafields(keys: list[str]) -> dict[str, Any]:
+    """HELD_METAFIELDS' variables: the keys, and as many nodes (Shopify serves 250 at most)."""
+    return {"keys": keys, "first": min(len(keys), MAX_PAGE)}
 
 
 def requested_metafields(record: dict[str, Any]) -> list[dict[str, Any]]:

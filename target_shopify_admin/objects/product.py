@@ -49,11 +49,13 @@ class ProductGateway(IdentifiedGateway):
     def find_many(self, identifiers: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
         """Batched with their first variants; a product with more is read again with all of them, since
         unchanged detection and keeping variant ids need every one."""
-        found = super().find_many(identifiers)
-        for n, product in enumerate(found):
-            if product is not None and product["variants"]["pageInfo"]["hasNextPage"]:
-                found[n] = self.client.execute(ALL_VARIANTS, {"id": product["id"]})["product"]
-        return found
+        return [product and self.completed(product) for product in super().find_many(identifiers)]
+
+    @override
+    def completed(self, current: dict[str, Any]) -> dict[str, Any]:
+        if current["variants"]["pageInfo"]["hasNextPage"]:
+            return dict(self.client.execute(ALL_VARIANTS, {"id": current["id"]})["product"])
+        return current
 
     @override
     def exported(self, node: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from shopify_admin import ShopifyError
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.gateway import IdentifiedGateway
 from target_shopify_admin.pipeline.context import RecordFailedError
-from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
 from target_shopify_admin.pipeline.record_writes import RecordWriter, Written
@@ -62,12 +61,10 @@ class BulkWriter:
         gateway = planner.gateway
         assert isinstance(gateway, IdentifiedGateway)
         identifiers = [self.records.identifiers(pending.key) for pending in run]
-        options, logger = self.context.options, self.context.logger
-        current_objects = CurrentObjects(
-            gateway, self.context.settings, options.bulk_runner, options.bulk_lookup, logger
-        )
+        logger = self.context.logger
+        lookups = [lookup for lookup, _ in identifiers]
         try:
-            found = current_objects.find([pending.key for pending in run], [lookup for lookup, _ in identifiers])
+            found = self.records.current_objects.find(gateway, [pending.key for pending in run], lookups)
         except ShopifyError as error:  # one bad identifier fails its whole query: find which, one by one
             logger.warning("Batched lookup for %s failed (%s); looking up one by one", self.context.stream, error)
             self.records.write_all(run)

@@ -80,6 +80,11 @@ class Ledger:
         with self._lock:
             return {stream: progress.outcomes for stream, progress in self._progress.items()}
 
+    def changes(self, excluding: str) -> int:
+        """The objects the streams other than `excluding` have created, updated or deleted so far."""
+        written = (Outcome.CREATED, Outcome.UPDATED, Outcome.DELETED)
+        return sum(c[o] for stream, c in self.counts.items() if stream != excluding for o in written)
+
     @property
     def failures(self) -> int:
         return sum(c[Outcome.FAILED] for c in self.counts.values())

@@ -81,7 +81,8 @@ class Planner:
         if outcome == Outcome.UNCHANGED:
             return Plan(outcome, current_id)
         identifier = {"id": current_id} if current_id else set_identifier
-        return Plan.change(outcome, current_id, wanted, identifier, dry_run=self.dry_run)
+        sent = self.gateway.to_send(wanted, current)
+        return Plan.change(outcome, current_id, sent, identifier, dry_run=self.dry_run)
 
     def delete(self, current: dict[str, Any] | None) -> Plan:
         """`wanted` holds the object to delete."""

@@ -11,6 +11,7 @@ from target_shopify_admin.objects import object_kinds
 from target_shopify_admin.objects.fields import RecordError
 from target_shopify_admin.objects.gateway import ObjectGateway
 from target_shopify_admin.pipeline.context import RecordFailedError, WriteContext
+from target_shopify_admin.pipeline.exports import CurrentObjects
 from target_shopify_admin.pipeline.outcomes import Outcome
 from target_shopify_admin.pipeline.plans import PendingRecord, Plan, Planner
 
@@ -24,6 +25,7 @@ class RecordWriter:
         self.context = context
         self.settings = context.settings
         self.gateway = gateway
+        self.current_objects = CurrentObjects(context)  # a bulk run's export, kept for the stream's later runs
 
     @cached_property
     def custom_id_problem(self) -> str | None:
@@ -75,6 +77,7 @@ class RecordWriter:
     def write(self, pending: PendingRecord) -> None:
         """Write one record and note its outcome, or dead-letter it."""
         self.context.settle(pending, self.attempt, pending)
+        self.current_objects.forget(pending.key)  # written outside the runs an export served
 
     def attempt(self, pending: PendingRecord) -> Written:
         planner = self.planner()
@@ -115,10 +118,9 @@ class RecordWriter:
     def plan(self, planner: Planner, pending: PendingRecord, again: bool = False) -> Plan:
         """Look the record's object up, and plan what the record asks of it."""
         lookup, set_identifier = self.identifiers(pending.key)
-        current = planner.gateway.find(lookup)
         if pending.deleting:
-            return planner.delete(current)
-        related = planner.gateway.related(pending.record, current)
+            return planner.delete(planner.gateway.find(lookup))
+        current, related = planner.gateway.find_with_related(lookup, pending.record)
         return planner.upsert(pending, current, related, set_identifier, again)
 
     def apply(self, pending: PendingRecord, first: Plan, plan_again: partial[Plan]) -> Written:

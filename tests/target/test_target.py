@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 import requests
 from graphql import parse, validate
+
+from shopify_admin.cost import requested_cost
+from target_shopify_admin.objects.customer import CustomerGateway
 
 from ..conftest import TOKEN, Running
 from ..helpers import (
@@ -18,6 +22,7 @@ from ..helpers import (
     described,
     messages,
     product,
+    requests_of,
     run_target,
     summary,
     target_config,
@@ -466,6 +471,41 @@ def test_metafields_written_by_metafields_set_leaving_the_others_alone(
         ("points", "120"),
         ("note", "kept"),
     ]
+    for document in shop.emulator.api.documents():
+        assert validate(real_schema, parse(document)) == [], document
+
+
+def test_a_customer_s_metafields_take_one_lookup_and_no_customer_set_where_nothing_else_changed(
+    shop: Running, tmp_path: Path, real_schema
+) -> None:
+    """A customer the shop holds, only its metafield changed: one query finds it with the metafield the
+    record names, and only metafieldsSet is sent; a changed note adds the customerSet; a re-run sends
+    nothing."""
+    seeded = shop.graphql("{ customers(first: 1) { nodes { defaultEmailAddress { emailAddress } } } }")
+    email = seeded["data"]["customers"]["nodes"][0]["defaultEmailAddress"]["emailAddress"]
+    tier = {"namespace": "crm", "key": "tier", "type": "single_line_text_field"}
+    cfg = target_config(shop, tmp_path, streams={"crm": {"object": "customer", "match_on": "email"}})
+    sent = ("TargetCustomerLookupWithMetafields", "TargetCustomerSet", "TargetMetafieldsSet", "TargetMetafields")
+
+    def run(record: dict) -> tuple[str, list[int]]:
+        before = [requests_of(shop, name) for name in sent]
+        result = run_target(tmp_path, cfg, messages("crm", [record]))
+        assert result.returncode == 0, result.stderr[-3000:]
+        return summary(result, "crm").split("| ")[-1], [
+            requests_of(shop, name) - n for name, n in zip(sent, before, strict=True)
+        ]
+
+    gold = {"email": email, "metafields": [{**tier, "value": "gold"}]}
+    assert run(gold) == ("crm: 1 updated", [1, 0, 1, 0])
+    silver = {"email": email, "note": "moved up", "metafields": [{**tier, "value": "silver"}]}
+    assert run(silver) == ("crm: 1 updated", [1, 1, 1, 0])
+    assert run(silver) == ("crm: 1 unchanged", [1, 0, 0, 0])
+    held = customer(shop, emailAddress=email)
+    assert held and held["note"] == "moved up"
+    lookups = requests.get(f"{shop.url}/__emulator/stats", timeout=10).json()["operations"][sent[0]]
+    # the metafields connection asks for as many nodes as the record names (one), not Shopify's 250 at most
+    cost = partial(requested_cost, CustomerGateway.metafields_lookup_document())
+    assert lookups["requested_cost"] == 3 * cost({"first": 1}) < 3 * cost({"first": 250})
     for document in shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
 

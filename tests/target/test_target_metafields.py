@@ -430,6 +430,51 @@ def test_a_big_batch_goes_as_one_bulk_mutation(small_shop: Running, tmp_path: Pa
     assert [value_of(small_shop, c["id"]) for c in customers] == [[f"v{n}"] for n in range(30)]
 
 
+def test_one_export_serves_every_batch_and_what_it_cannot_say_is_looked_up(small_shop: Running, tmp_path: Path) -> None:
+    """Three batches of ten owners, one export; a fourth batch names an owner written since (looked up and
+    updated, not created again from what the export said) and an owner the export does not hold (looked
+    up, then failed as missing)."""
+    customers = [c for c in owners(small_shop)["customers"]["nodes"] if c["email"]][:30]
+    rows = [{"email": c["email"], **TIER, "value": f"v{n}"} for n, c in enumerate(customers)]
+    rows += [
+        {"email": customers[0]["email"], **TIER, "value": "again"},
+        {"email": "nobody@example.com", **TIER, "value": "x"},
+    ]
+    result = write(small_shop, tmp_path, {"match_on": "email"}, rows, bulk_lookup="export", batch_size_rows=10)
+    assert result.returncode == 1  # nobody@
+    assert "mf: 30 created, 1 failed, 1 updated" in summary(result, "mf")
+    assert [letter["key"] for letter in dead_letters(tmp_path)] == ["nobody@example.com/crm.tier"]
+    assert operations(small_shop)["BulkOperationRunQuery"] == 1
+    assert operations(small_shop)["TargetMetafieldOwners"] == 1  # the fourth batch's two rows, in one query
+    assert value_of(small_shop, customers[0]["id"]) == ["again"]
+    assert [value_of(small_shop, c["id"]) for c in customers[1:]] == [[f"v{n}"] for n in range(1, 30)]
+
+
+def test_another_stream_s_writes_drop_the_export(small_shop: Running, tmp_path: Path) -> None:
+    """A customer the run's customer stream creates between two batches of metafields: the second batch
+    exports again (that stream may have moved keys the first export joined on) and finds it there."""
+    customers = [c for c in owners(small_shop)["customers"]["nodes"] if c["email"]][:19]
+    rows = [{"email": c["email"], **TIER, "value": "gold"} for c in customers]
+    late = {"email": "late@example.com", **TIER, "value": "new"}
+    mf, crm = messages("mf", [*rows[:10], *rows[10:], late]), messages("crm", [{"email": "late@example.com"}])
+    lines = [mf[0], crm[0], *mf[1:11], *crm[1:2], *mf[11:], crm[-1]]  # the customer between the batches
+    streams = {"mf": {"object": "metafield", "match_on": "email"}, "crm": {"object": "customer", "match_on": "email"}}
+    cfg = target_config(small_shop, tmp_path, streams=streams, bulk_lookup="export", batch_size_rows=10)
+    result = run_target(tmp_path, cfg, lines)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "mf: 20 created" in summary(result, "mf") and "crm: 1 created" in summary(result, "crm")
+    assert operations(small_shop)["BulkOperationRunQuery"] == 2
+    assert operations(small_shop).get("TargetMetafieldOwners", 0) == 0
+    assert value_of(small_shop, customer_id(small_shop, "late@example.com")) == ["new"]
+
+
+def customer_id(shop: Running, email: str) -> str:
+    found = shop.graphql(
+        "query($e: String!) { customerByIdentifier(identifier: {emailAddress: $e}) { id } }", {"e": email}
+    )
+    return str(found["data"]["customerByIdentifier"]["id"])
+
+
 def test_lost_answers_after_commit_leave_every_value_as_asked_once(small_shop: Running, tmp_path: Path) -> None:
     customers = [c for c in owners(small_shop)["customers"]["nodes"] if c["email"]]
     seeded = [{"email": c["email"], **TIER, "value": "old"} for c in customers[:20]]

@@ -86,7 +86,15 @@ def test_only_the_metafields_the_shop_does_not_hold_are_written() -> None:
     held = {"namespace": "crm", "key": "tier", "value": "gold", "type": "single_line_text_field"}
     record = {"email": "ada@example.com", "metafields": [held, {**held, "key": "score", "value": 3}]}
     wanted = plan(planner(CustomerGateway), record, SHOPS_CUSTOMER, {"metafields": [held]}).wanted
-    assert wanted == {"email": "ada@example.com", "metafields": [{**held, "key": "score", "value": "3"}]}
+    assert wanted == {
+        "metafields": [{**held, "key": "score", "value": "3"}]
+    }  # the shop holds the email: no customerSet
+    changed = {**record, "note": "new"}
+    assert plan(planner(CustomerGateway), changed, SHOPS_CUSTOMER, {"metafields": [held]}).wanted == {
+        "email": "ada@example.com",
+        "note": "new",
+        "metafields": [{**held, "key": "score", "value": "3"}],
+    }
 
 
 def test_create_and_update_refuse_what_the_lookup_found_or_did_not() -> None:

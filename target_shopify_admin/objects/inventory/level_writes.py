@@ -42,6 +42,7 @@ class LevelWriter:
         self.levels = LevelOptions.of(self.settings.options)
         self.reader = LevelReader(context.client, self.settings.match_on, self.levels.quantity_name)
         self.rows = RowSender(context, self.levels, self.reader)
+        self.current_objects = CurrentObjects(context)
 
     @cached_property
     def locations(self) -> dict[str, str]:
@@ -72,12 +73,8 @@ class LevelWriter:
         """For each record, the items its key finds with their level at its location: looked up, or
         found in an export of the shop's items, whichever the cost model says is sooner (exports.py)."""
         finder = LevelFinder(self.reader, sorted({location for *_, location in run}))
-        options = self.context.options
-        current_objects = CurrentObjects(
-            finder, self.settings, options.bulk_runner, options.bulk_lookup, self.context.logger
-        )
         keys = [change.item_key for _, change, _ in run]
-        return current_objects.find(keys, [(change.item_key, location) for _, change, location in run])
+        return self.current_objects.find(finder, keys, [(change.item_key, location) for _, change, location in run])
 
     def change_of(self, pending: PendingRecord) -> LevelChange | None:
         if pending.deleting:

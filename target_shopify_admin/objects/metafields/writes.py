@@ -54,6 +54,7 @@ class MetafieldWriter:
         owner_type = owner_type_of(settings, f"streams.{context.stream}")
         self.reader = OwnerReader(context.client, settings.match_on, owner_type, settings.custom_id)
         self.sender = MetafieldSender(context, self.reader)
+        self.current_objects = CurrentObjects(context)
 
     def write(self, batch: list[PendingRecord]) -> None:
         parsed = [(pending, row) for pending in batch if (row := self.row_of(pending)) is not None]
@@ -89,12 +90,7 @@ class MetafieldWriter:
     def found(self, rows: list[MetafieldRow]) -> list[Any]:
         """Each row's lookup answer: looked up, or found in an export of the shop's owners of the
         stream's type, whichever the cost model says is sooner (exports.py)."""
-        options = self.context.options
-        finder = OwnerFinder(self.reader, rows)
-        current = CurrentObjects(
-            finder, self.context.settings, options.bulk_runner, options.bulk_lookup, self.context.logger
-        )
-        return current.find([row.owner_key for row in rows], rows)
+        return self.current_objects.find(OwnerFinder(self.reader, rows), [row.owner_key for row in rows], rows)
 
     def planned_set(self, pending: PendingRecord, row: MetafieldRow, owner: Owner) -> list[SetRow]:
         """The row to send, or none once the record is noted: unchanged, or would-be (dry run)."""
