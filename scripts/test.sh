@@ -6,4 +6,5 @@ source scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/pytest -n auto --dist loadfile "$@"  # both cores, a module on one worker in its order
+# a module on one worker in its order, the Meltano ones together, the longest first (tests/conftest.py)
+.venv/bin/pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"
