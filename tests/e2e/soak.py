@@ -38,7 +38,3 @@ def soak_shop() -> Iterator[Running]:
 
 def faults_fired(shop: Running) -> int:
     return sum(rule["fired"] for rule in requests.get(f"{shop.url}/__emulator/faults", timeout=10).json())
-
-
-def advance_clock(shop: Running, seconds: float) -> None:
-    requests.post(f"{shop.url}/__emulator/clock", json={"advance": seconds}, timeout=10).raise_for_status()

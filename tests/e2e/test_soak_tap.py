@@ -16,8 +16,8 @@ import pytest
 from shopify_admin import ShopifyAdminClient
 
 from ..conftest import TOKEN, Running
-from ..helpers import inject, records, run_tap, tap_config
-from .soak import FAULTS, KILLS, LAG, advance_clock, faults_fired, soak_shop  # noqa: F401 (fixture `shop`)
+from ..helpers import advance_clock, inject, records, run_tap, tap_config
+from .soak import FAULTS, KILLS, LAG, faults_fired, soak_shop  # noqa: F401 (fixture `shop`)
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,7 @@ def test_tap_soak(shop: Running, tmp_path: Path) -> None:
         cut = killed_tap_run(tmp_path, cfg, state, rng.randrange(500, 4000))
         emitted += cut
         state = next((m["value"] for m in reversed(cut) if m["type"] == "STATE"), state)
-    advance_clock(shop, LAG + 3)  # the last changes are searchable, and before the window of a run started now
+    advance_clock(shop.url, LAG + 3)  # the last changes are searchable, and before the window of a run started now
     emitted += run_tap(tmp_path, cfg, state, started=shop.next_second())
     last_note = {r["id"]: r.get("note") for r in records(emitted, "customers")}
     fired = faults_fired(shop)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from ..conftest import Running
-from ..helpers import count, inject, messages, new_order, orders_by_source, target_config
-from .soak import FAULTS, KILLS, LAG, advance_clock, faults_fired, soak_shop  # noqa: F401 (fixture `shop`)
+from ..helpers import advance_clock, count, inject, messages, new_order, orders_by_source, target_config
+from .soak import FAULTS, KILLS, LAG, faults_fired, soak_shop  # noqa: F401 (fixture `shop`)
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ def test_target_soak(shop: Running, tmp_path: Path) -> None:
     soak_target(tmp_path, cfg, lines, rng)
     wrote = time.monotonic() - began
 
-    advance_clock(shop, LAG + 2)
+    advance_clock(shop.url, LAG + 2)
     inject(shop, [])
     found = orders_by_source(shop, "soak-")
     fulfil = [{"orderId": found[f"soak-{n}"][0]["id"]} for n in range(0, 1000, 3)]
@@ -73,7 +73,7 @@ def test_target_soak(shop: Running, tmp_path: Path) -> None:
     fulfilled = time.monotonic() - began
     fired = faults_fired(shop)
     inject(shop, [])
-    advance_clock(shop, LAG + 2)
+    advance_clock(shop.url, LAG + 2)
 
     print(
         f"target soak: 2,000 records with {KILLS} kills then a full run in {wrote:.0f}s, {len(fulfil)} fulfillments"
