@@ -3,7 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# the Meltano plugins install into .meltano/ while ruff and mypy run: the Meltano tests, one after another
+# on one worker, are the longest unit, and their own `meltano install` then finds the plugins installed
+meltano_log=$(mktemp)
+MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >"$meltano_log" 2>&1 &
+meltano_install=$!
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/pytest -n auto --dist loadfile "$@"  # both cores, a module on one worker in its order
+wait "$meltano_install" || { cat "$meltano_log"; exit 1; }
+rm "$meltano_log"
+# a module on one worker in its order, the Meltano ones together, the longest first (tests/conftest.py);
+# a worker more than cores: the Meltano and soak tests spend much of their time waiting on other processes
+.venv/bin/pytest -n "$(($(nproc) + 1))" --dist loadfile --no-loadscope-reorder "$@"

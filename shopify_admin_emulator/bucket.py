@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,21 +16,25 @@ PLANS: dict[str, tuple[float, float]] = {**SHOPIFY_PLANS, "unlimited": (1_000_00
 
 @dataclass
 class Bucket:
-    """Leaky bucket of cost points: drains at `restore_rate` toward `size`."""
+    """Leaky bucket of cost points: drains at `restore_rate` toward `size`, in the seconds of `clock` (the
+    shop's, which tests move on rather than wait)."""
 
     restore_rate: float
     size: float
+    clock: Callable[[], float] = time.monotonic
     level: float = -1
-    stamp: float = field(default_factory=time.monotonic)
+    stamp: float = field(init=False)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.level < 0:
             self.level = self.size
+        self.stamp = self.clock()
 
     def _refill(self) -> None:
-        now = time.monotonic()
-        self.level = min(self.size, self.level + (now - self.stamp) * self.restore_rate)
+        now = self.clock()
+        # a clock moved back restores nothing, and takes nothing back
+        self.level = min(self.size, self.level + max(0.0, now - self.stamp) * self.restore_rate)
         self.stamp = now
 
     def take(self, points: float) -> bool:

@@ -113,7 +113,7 @@ class Emulator:
         with self.lock:
             if token not in self.buckets:
                 rate, size = PLANS[self.plan]
-                self.buckets[token] = Bucket(rate, size)
+                self.buckets[token] = Bucket(rate, size, self.store.clock.now)
             return self.buckets[token]
 
     # GraphQL -----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -15,6 +16,7 @@ from typing import NoReturn
 import pytest
 import requests
 from filelock import FileLock
+from xdist.scheduler import LoadScopeScheduling
 
 from shopify_admin_emulator.emulator import Config, Emulator
 from shopify_admin_emulator.seed import seed
@@ -25,6 +27,8 @@ SHARED = ROOT.parent / "shared"
 REAL_SCHEMA = SHARED / "shopify-admin-schema" / "admin-2026-07.graphql"
 CAPTURES = SHARED / "shopify-captures"
 TOKEN = "shpat_test"
+# seconds each test module took, set-up included, to start the longest first (`--record-durations` rewrites it)
+DURATIONS = Path(__file__).with_name("durations.json")
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -135,3 +139,83 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     with FileLock(Path(tempfile.gettempdir()) / f"meltano-{hashlib.sha256(bytes(ROOT)).hexdigest()[:12]}.lock"):
         return (yield)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help=f"write the seconds each test module took to {DURATIONS.name}, which orders the modules under xdist",
+    )
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def scheduling_unit(nodeid: str) -> str:
+    """What one xdist worker runs in a row: a module, in its order (some tests read what the ones before left
+    in the module's shop), except that the modules using the checkout's Meltano project (test_meltano_*.py)
+    are one unit: they take turns anyway (the `meltano` file lock), and on one worker none waits for it."""
+    module = module_of(nodeid)
+    return "meltano" if Path(module).name.startswith("test_meltano") else module
+
+
+class LongestFirst(LoadScopeScheduling):
+    """xdist's loadfile with `scheduling_unit` for the file, and the units in the order the workers
+    collected them, which `pytest_collection_modifyitems` sorts longest first (`--no-loadscope-reorder`
+    keeps that order): no long unit starts last and ends alone."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return scheduling_unit(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LongestFirst | None:
+    return LongestFirst(config, log) if config.getvalue("dist") == "loadfile" else None
+
+
+def unrecorded_seconds(items: list[pytest.Item]) -> float:
+    """A guess for a module not in durations.json yet: a slow test is a minute, any other half a second."""
+    return sum(60 if item.get_closest_marker("slow") else 0.5 for item in items)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On xdist's workers, the tests by scheduling unit, the units longest first by durations.json."""
+    misplaced = [i.nodeid for i in items if i.get_closest_marker("meltano") and scheduling_unit(i.nodeid) != "meltano"]
+    if misplaced:
+        raise pytest.UsageError(f"tests marked meltano belong in a test_meltano_*.py module: {misplaced}")
+    if not hasattr(config, "workerinput"):
+        return
+    recorded = json.loads(DURATIONS.read_text())
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(module_of(item.nodeid), []).append(item)
+    units: dict[str, list[pytest.Item]] = {}
+    seconds: dict[str, float] = {}
+    for module, tests in modules.items():
+        unit = scheduling_unit(module)
+        units.setdefault(unit, []).extend(tests)
+        seconds[unit] = seconds.get(unit, 0) + recorded.get(module, unrecorded_seconds(tests))
+    items[:] = [item for unit in sorted(units, key=lambda u: -seconds[u]) for item in units[unit]]
+
+
+class DurationRecorder:
+    """Sums each module's test durations (set-up, call and teardown) from the reports, on the process that
+    receives them all (xdist's controller), and writes them at the end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        module = module_of(report.nodeid)
+        self.seconds[module] = self.seconds.get(module, 0) + report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        """The modules this run measured replace their figures; the others keep theirs."""
+        merged = json.loads(DURATIONS.read_text()) | {module: round(s, 1) for module, s in self.seconds.items()}
+        DURATIONS.write_text(json.dumps(dict(sorted(merged.items(), key=lambda kv: -kv[1])), indent=1) + "\n")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("record_durations") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(DurationRecorder(), "duration-recorder")

@@ -234,6 +234,11 @@ def settled(shop: Running, timeout: float = 30) -> None:
         time.sleep(0.01)
 
 
+def advance_clock(url: str, seconds: float) -> None:
+    """The emulator at `url` moves its clock (stamps, search lag, token expiry) by `seconds`."""
+    requests.post(f"{url}/__emulator/clock", json={"advance": seconds}, timeout=10).raise_for_status()
+
+
 def inject(shop: Running, rules: list[dict[str, Any]]) -> None:
     requests.post(f"{shop.url}/__emulator/faults", json=rules, timeout=10).raise_for_status()
 

@@ -1,17 +1,13 @@
-"""The `shopify-admin-emulator` console script as users run it, and the demo built on it."""
+"""The `shopify-admin-emulator` console script as users run it (the demo built on it: test_meltano_demo.py)."""
 
 from __future__ import annotations
 
-import re
 import subprocess
-import sys
 
 import pytest
 import requests
 
 from shopify_admin_emulator.launch import command, emulator_process
-
-from ..conftest import ROOT
 
 SMALL = ("--customers", "30", "--products", "8", "--orders", "40")
 SNAPSHOT = """{
@@ -67,26 +63,6 @@ def test_the_same_seed_gives_the_same_shop() -> None:
     assert len(first["customers"]["nodes"]) == 29 and len(first["orders"]["nodes"]) == 38
     for root, key in (("customers", "email"), ("orders", "updatedAt"), ("products", "handle")):
         assert [n[key] for n in first[root]["nodes"]] != [n[key] for n in other[root]["nodes"]]
-
-
-@pytest.mark.meltano
-def test_the_demo_runs_and_stops_its_emulator() -> None:
-    sizes = ["--customers", "100", "--products", "30", "--orders", "200"]
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py"), *sizes], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    assert "customers.jsonl: 100 rows (1 deletions)" in out
-    assert (
-        "crm_customers: 1 created, 94 unchanged, 5 updated; catalog_products: 1 created, 25 unchanged, 3 updated" in out
-    )
-    assert "crm_customers: 100 unchanged; catalog_products: 29 unchanged" in out  # the second reverse run
-    assert re.search(r"demo done in \d+s$", out.rstrip())
-    url = re.search(r"serving (http://\S+)", out)
-    assert url is not None
-    with pytest.raises(requests.ConnectionError):
-        post(url.group(1), "{ shop { name } }", "shpat_demo")
 
 
 def test_a_terminated_emulator_removes_its_files(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,13 +5,13 @@ and reverse ETL from warehouse tables back into the shop."""
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from shopify_admin_emulator.launch import emulator_process
 
+from ..helpers import advance_clock
 from .meltano import (
     CUSTOMER,
     CUSTOMER_UPDATE,
@@ -63,9 +63,11 @@ def test_load_every_stream_then_incremental(pipeline: Pipeline) -> None:
 
     changed = pipeline.graphql("{ customers(first: 5, sortKey: NAME) { nodes { id } } }")["customers"]["nodes"]
     notes = {c["id"]: f"changed in the shop ({i})" for i, c in enumerate(changed)}
+    # the shop's clock a second behind the tap's, whose window ends at the second its run starts in:
+    # these changes fall before it
+    advance_clock(pipeline.url, -1)
     for customer_id, note in notes.items():
         pipeline.mutate(CUSTOMER_UPDATE, {"input": {"id": customer_id, "note": note}})
-    time.sleep(1)  # the tap reads up to the second its run starts: these updates are before it
 
     pipeline.meltano.run(*FORWARD)  # Meltano passes on the first run's state: only the changes are read
     state = pipeline.meltano("state", "get", "dev:tap-shopify-admin-to-target-postgres")
@@ -92,6 +94,9 @@ def test_deletions_are_soft_deletes(pipeline: Pipeline) -> None:
     customer = next(c["id"] for c in customers if c["numberOfOrders"] == "0")  # one with orders cannot go
     product = pipeline.graphql("{ products(first: 1, sortKey: TITLE) { nodes { id } } }")["products"]["nodes"][0]["id"]
     order = pipeline.graphql("{ orders(first: 1, sortKey: CREATED_AT) { nodes { id } } }")["orders"]["nodes"][0]["id"]
+    # the shop's clock a second behind the tap's, whose window ends at the second its run starts in:
+    # these changes fall before it
+    advance_clock(pipeline.url, -1)
     pipeline.mutate(
         "mutation($input: CustomerDeleteInput!) { customerDelete(input: $input) { userErrors { message } } }",
         {"input": {"id": customer}},
@@ -101,7 +106,6 @@ def test_deletions_are_soft_deletes(pipeline: Pipeline) -> None:
         {"input": {"id": product}},
     )
     pipeline.mutate("mutation($id: ID!) { orderDelete(orderId: $id) { userErrors { message } } }", {"id": order})
-    time.sleep(1)
 
     pipeline.meltano.run(*FORWARD)
     for stream, object_id in (("customers", customer), ("products", product), ("orders", order)):
@@ -186,7 +190,7 @@ def test_reverse_etl_from_postgres(pipeline: Pipeline) -> None:
         return [str(item) for item in customers + products]
 
     before = snapshot()
-    time.sleep(1)  # a write now would show in updatedAt
+    advance_clock(pipeline.url, 1)  # a write now would show in updatedAt
     outcomes = pipeline.meltano.run(*REVERSE)
     assert outcomes == {
         "reverse_etl-crm_customers": {"unchanged": 5},

@@ -13,7 +13,6 @@ keep `deleted_at` as text, which crosses as NULL or an ISO time, the same for th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 from shopify_admin_emulator.launch import emulator_process
 
 from ..conftest import unavailable
+from ..helpers import advance_clock
 from ..snowflake import ACCOUNT, Snowflake, UnavailableError, redirected, snowflake_standin
 from .meltano import (
     CUSTOMER,
@@ -237,7 +237,7 @@ def test_reverse_etl_from_snowflake(meltano: tuple[Meltano, str], snowflake: Sno
         "Misc",
     )
 
-    time.sleep(1)  # a write now would show in updatedAt
+    advance_clock(url, 1)  # a write now would show in updatedAt
     before = [shop_graphql(url, CUSTOMER, {"email": e}) for e in ("ada@example.com", email)]
     assert run.run(*REVERSE) == {
         "reverse_etl-crm_customers": {"unchanged": 3},

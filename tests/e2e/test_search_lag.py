@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
 
 from shopify_admin_emulator.emulator import Config
 from shopify_admin_emulator.search import Search
@@ -16,6 +15,7 @@ from tap_shopify_admin.tap import TapShopifyAdmin
 
 from ..conftest import Running, start
 from ..helpers import (
+    advance_clock,
     last_state,
     messages,
     new_order,
@@ -48,10 +48,6 @@ def lagging() -> Iterator[Running]:
     running.server.server_close()
 
 
-def advance(shop: Running, seconds: float) -> None:
-    requests.post(f"{shop.url}/__emulator/clock", json={"advance": seconds}, timeout=10).raise_for_status()
-
-
 def shop_time(shop: Running) -> datetime:
     """The shop's clock, as the start of a sync."""
     return datetime.fromtimestamp(shop.emulator.store.clock.now(), UTC).replace(microsecond=0)
@@ -64,7 +60,7 @@ def test_search_and_counts_see_a_write_only_after_the_lag(lagging: Running) -> N
     assert now["byId"] == now["byIdentifier"] == now["nodes"][0] == {"id": created}
     assert created in [c["id"] for c in now["listed"]["nodes"]]  # a list without a query is no search
     assert now["searched"]["nodes"] == [] and now["counted"]["count"] == 0 and now["all"]["count"] == before
-    advance(lagging, 31)
+    advance_clock(lagging.url, 31)
     later = lagging.graphql(READS, {"id": created})["data"]
     assert later["searched"]["nodes"] == [{"id": created}] and later["counted"]["count"] == 1
     assert later["all"]["count"] == before + 1
@@ -85,7 +81,7 @@ def test_orders_rerun_right_after_a_run_are_not_created_again(lagging: Running, 
     assert first.returncode == 0 and "o: 5 created" in summary(first, "o"), first.stderr[-2000:]
     again = run_target(tmp_path, cfg, messages("o", rows))
     assert again.returncode == 0 and "o: 5 unchanged" in summary(again, "o"), again.stderr[-2000:]
-    advance(lagging, 31)
+    advance_clock(lagging.url, 31)
     found = orders_by_source(lagging, "rerun-")
     assert sorted(found) == [f"rerun-{n}" for n in range(5)] and all(len(o) == 1 for o in found.values())
 
@@ -106,11 +102,11 @@ def test_changes_made_just_before_a_sync_are_read_by_a_later_run(tmp_path: Path)
         began = clock.now()
         for customer in changed:  # over 4 s
             assert shop.graphql(update, {"input": {"id": customer["id"], "note": "late"}})["data"]
-            advance(shop, 0.05)
+            advance_clock(shop.url, 0.05)
         finished = clock.now()
-        advance(shop, began + lag * 0.7 - clock.now())  # about half the changes show in search now
+        advance_clock(shop.url, began + lag * 0.7 - clock.now())  # about half the changes show in search now
         soon = run_tap(tmp_path, cfg, state, started=shop_time(shop))
-        advance(shop, finished + lag + 2 - clock.now())  # every change is past the margin now
+        advance_clock(shop.url, finished + lag + 2 - clock.now())  # every change is past the margin now
         later = run_tap(tmp_path, cfg, last_state(soon), started=shop_time(shop))
         read = {r["id"] for r in records(soon, "customers") + records(later, "customers") if r.get("note") == "late"}
         assert read == {c["id"] for c in changed}
@@ -148,6 +144,6 @@ def test_a_sku_search_reads_only_the_items_with_that_sku_and_still_lags(
     renamed = lagging.graphql(RENAME_SKU, {"id": items[1]["id"], "sku": "Renamed-SKU"})
     assert renamed["data"]["inventoryItemUpdate"]["userErrors"] == []
     assert skus_found(lagging, "renamed-sku") == [] and skus_found(lagging, items[1]["sku"]) == []
-    advance(lagging, 31)
+    advance_clock(lagging.url, 31)
     assert skus_found(lagging, "renamed-sku") == [items[1]["id"]]
     assert skus_found(lagging, items[1]["sku"]) == []
