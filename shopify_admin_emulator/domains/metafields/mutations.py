@@ -11,11 +11,12 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from shopify_admin.metafield_units import MEASUREMENTS, unit_name
+
 from ...graphql_api import Context, resolves
 from ...resources import user_error
 from ...store import Record, parse_gid
 from ..metafields.models import (
-    MEASUREMENTS,
     METAFIELD_OWNERS,
     SHOP_NUMBER,
     canonical_namespace,
@@ -25,7 +26,6 @@ from ..metafields.models import (
     is_boolean,
     put_metafield,
     shop_owner,
-    unit_name,
 )
 
 TAGGABLE = ("Customer", "Product", "Order")
