@@ -180,10 +180,27 @@ def delete_metafield(store: Store, owner: Record, metafield: Record) -> None:
     store.table("Metafield").delete(metafield["_n"])
 
 
+def is_unset(item: dict[str, Any]) -> bool:
+    """A create or update's metafield with a blank value sets nothing, and is no userError: locationAdd's
+    capture (`2026-04/locations/location-add-metafields.json`, blankMetafieldValue) answers the location
+    without it."""
+    return not (item.get("value") or "").strip()
+
+
+def nested_type(store: Store, owner_type_name: str, owner: Record | None, item: dict[str, Any]) -> str:
+    """The type of a create or update's metafield: given, the metafield's own, its definition's, or
+    single-line text."""
+    existing = find_metafield(owner, canonical_namespace(item.get("namespace")), item["key"]) if owner else None
+    definition = definition_of(store, METAFIELD_OWNERS[owner_type_name], item.get("namespace"), item["key"])
+    defined = definition["type"]["name"] if definition else None
+    return item.get("type") or (existing or {}).get("type") or defined or "single_line_text_field"
+
+
 def set_metafields(store: Store, owner: Record, inputs: list[dict[str, Any]], when: str | None = None) -> None:
-    """The nested `metafields` input of a create or update: upsert by namespace and key."""
+    """The nested `metafields` input of a create or update, checked before (`nested_metafield_errors`):
+    upsert by namespace and key, the value normalised as metafieldsSet normalises it."""
     for item in inputs:
-        namespace = item.get("namespace") or "custom"
-        existing = find_metafield(owner, namespace, item["key"])
-        type_ = item.get("type") or (existing["type"] if existing else "single_line_text_field")
-        put_metafield(store, owner, namespace, item["key"], item["value"], type_, when)
+        if not is_unset(item):
+            type_ = nested_type(store, owner["__typename"], owner, item)
+            namespace = canonical_namespace(item.get("namespace"))
+            put_metafield(store, owner, namespace, item["key"], item["value"], type_, when)
