@@ -145,12 +145,15 @@ def test_short_units_and_number_forms_are_the_same_value() -> None:
 
 
 def test_values_shopify_takes_are_not_refused_before_they_are_sent() -> None:
-    """Shopify's own spellings pass the record check (`t`, ` TRUE `, `5.0`); `+5` is refused as Shopify does."""
+    """Shopify's own spellings pass the record check (`t`, ` TRUE `, `5.0`), and every measurement type;
+    `+5` is refused as Shopify does."""
     for type_, value in (
         ("boolean", "t"),
         ("boolean", " TRUE "),
         ("number_integer", "5.0"),
         ("date_time", "2024-01-01T12:30:00.5"),
+        ("temperature", '{"value": 22.5, "unit": "celsius"}'),
+        ("list.antenna_gain", '[{"value": 5, "unit": "decibels_isotropic"}]'),
     ):
         record = {"email": "a@example.com", **TIER, "type": type_, "value": value}
         assert metafield_row(record, settings(match_on="email"), False).value == value

@@ -190,9 +190,9 @@ def nested_metafield_errors(
 ) -> list[dict[str, Any]]:
     """The userErrors of the `metafields` a create or update of an owner carries (`owner`: None while it
     does not exist), checked before anything is written: a blank key is a request error (as locationAdd's
-    capture answers), an unknown type at `[*path, "metafields", index,
-    "type"]` (as customerUpdate's capture answers), else the value metafieldsSet's check refuses at
-    `[…, "value"]` with its message (inferred from that shape: no capture sets a bad value there)."""
+    capture answers), an unknown type a userError at `[*path, "metafields", index, "type"]` (as
+    customerUpdate's capture answers), a value metafieldsSet's check refuses one at `[…, "value"]` with its
+    message (inferred from that shape: no capture sets a bad value there)."""
     if any(not (item.get("key") or "").strip() for item in entries):  # locationAdd's capture, blankMetafieldKey
         raise GraphQLError("key can't be blank", extensions={"code": "INVALID_FIELD_ARGUMENTS"})
     errors = []
@@ -201,9 +201,10 @@ def nested_metafield_errors(
             continue
         where = [*path, "metafields", str(index)]
         type_ = nested_type(ctx.store, owner_type_name, owner, item)
-        problem = UNKNOWN_TYPE if type_ not in TYPE_NAMES else value_problem(type_, item["value"])
-        if problem:
-            errors.append(user_error([*where, "type" if problem == UNKNOWN_TYPE else "value"], problem, code))
+        if type_ not in TYPE_NAMES:
+            errors.append(user_error([*where, "type"], UNKNOWN_TYPE, code))
+        elif problem := value_problem(type_, item["value"]):
+            errors.append(user_error([*where, "value"], problem, code))
     return errors
 
 

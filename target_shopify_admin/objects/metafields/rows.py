@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shopify_admin.metafield_units import MEASUREMENTS
 from target_shopify_admin.objects.collections.collection import collection_handle
 from target_shopify_admin.objects.fields import RecordError, text
 from target_shopify_admin.objects.product import shopify_handle
@@ -15,14 +16,15 @@ from target_shopify_admin.pipeline.settings import StreamSettings
 
 from .values import RefusedValueError, holds, stored, value_text
 
-# Shopify's metafield types (each but rich text and JSON-shaped ones also as `list.<type>`); another is refused
+# Shopify's metafield types (each but rich text and JSON-shaped ones also as `list.<type>`), the measurements
+# among them; another is refused
 SCALAR_TYPES = (
-    "boolean", "color", "date", "date_time", "dimension", "id", "json", "language", "link", "money",
+    "boolean", "color", "date", "date_time", "id", "json", "language", "link", "money",
     "multi_line_text_field", "number_decimal", "number_integer", "rating", "rich_text_field",
-    "single_line_text_field", "url", "volume", "weight", "article_reference", "collection_reference",
+    "single_line_text_field", "url", "article_reference", "collection_reference",
     "company_reference", "customer_reference", "file_reference", "metaobject_reference",
     "mixed_reference", "page_reference", "product_reference", "product_taxonomy_value_reference",
-    "variant_reference",
+    "variant_reference", *sorted(MEASUREMENTS),
 )  # fmt: skip
 NOT_IN_LISTS = ("boolean", "id", "json", "money", "multi_line_text_field", "rich_text_field", "language")
 METAFIELD_TYPES = frozenset((*SCALAR_TYPES, *(f"list.{name}" for name in SCALAR_TYPES if name not in NOT_IN_LISTS)))
