@@ -16,6 +16,7 @@ from shopify_admin import ShopifyAdminClient
 from shopify_admin.cost import MAX_PAGE, largest_within, requested_cost
 from target_shopify_admin.objects.fields import RecordError, object_list, text
 from target_shopify_admin.objects.lookups import counted, look_up, serial_lookup_rate
+from target_shopify_admin.objects.metafields.values import holds, value_text
 from target_shopify_admin.pipeline.outcomes import Outcome
 
 USER_ERRORS = "userErrors { field message }"
@@ -315,13 +316,14 @@ def exported_custom_id(node: dict[str, Any]) -> Any:
 
 def changed_metafields(record: dict[str, Any], current: dict[str, Any] | None, related: dict[str, Any]) -> list[dict]:
     """The record's `metafields` ({namespace, key, value, type}) that the shop does not hold as they are
-    (`related["metafields"]`). They are written by metafieldsSet, which leaves the owner's other metafields
-    alone (a `…Set` input's metafields list would replace them all)."""
+    (`related["metafields"]`), each compared as a value of its type (metafields/values.py). They are
+    written by metafieldsSet, which leaves the owner's other metafields alone (a `…Set` input's metafields
+    list would replace them all)."""
     wanted = requested_metafields(record)
     if not wanted or current is None:
         return wanted
     held = {(m["namespace"], m["key"]): m for m in related.get("metafields", [])}
-    return [m for m in wanted if not is_held(m, held.get((m.get("namespace"), m["key"])))]
+    return [m for m in wanted if not holds(m.get("type"), m["value"], held.get((m.get("namespace"), m["key"])))]
 
 
 def metafield_keys(record: dict[str, Any]) -> list[str]:
@@ -351,7 +353,7 @@ def metafield_input(metafield: dict[str, Any], where: str) -> dict[str, Any]:
     value = metafield.get("value")
     if value is None:
         raise RecordError(f"{where}value is required")
-    wanted = {"key": key, "value": value if isinstance(value, str) else json.dumps(value)}
+    wanted = {"key": key, "value": value_text(value)}
     for name in ("namespace", "type"):
         if text(metafield, name, where):
             wanted[name] = metafield[name]

@@ -266,3 +266,9 @@ def test_tag_normalisation_sequence(shop, owner_type):
         theirs = call["response"]["data"][mutation]["node"]["tags"]
         if name != "caseSortAdd" or owner_type != "customer":  # Shopify reused a shop-wide "a" tag there
             assert ours["data"][mutation]["node"]["tags"] == theirs, name
+
+
+def test_update_refuses_a_metafield_of_an_unknown_type(shop):
+    """customerUpdate with metafields, and with one of a type Shopify does not have: its message lists
+    every type, at ["metafields", "0", "type"], and nothing is written."""
+    assert replay(shop, "2025-01/customers/customer-update-parity.json") >= 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from target_shopify_admin.objects.metafields.owner_exports import JOINED, OwnerF
 from target_shopify_admin.objects.metafields.owners import OWNER_KEYS, OwnerReader, lookup_document
 from target_shopify_admin.objects.metafields.rows import MetafieldRow, is_current, metafield_row, set_input
 from target_shopify_admin.objects.metafields.sends import DELETE, SET, STALE_READS, row_index
+from target_shopify_admin.objects.metafields.values import same_value
 from target_shopify_admin.objects.metafields.writes import owner_type_of
 from target_shopify_admin.pipeline.settings import StreamSettings
 
+from ..captures import load, needs_captures
 from ..conftest import Running, start
 from ..helpers import dead_letters, faults_fired, inject, run_target, summary, target_config
 
@@ -57,7 +60,12 @@ def test_a_record_becomes_a_compare_and_set_input() -> None:
 def test_values_that_are_not_text_go_as_json_and_compare_as_json() -> None:
     record = {"handle": "cap", "namespace": "spec", "key": "size", "type": "json", "value": {"w": 2, "h": 3}}
     row = metafield_row(record, settings(match_on="handle", owner_type="product"), False)
-    assert row.value == '{"w": 2, "h": 3}'
+    assert row.value == '{"w":2,"h":3}'
+    # singer-sdk reads a record's JSON numbers as Decimal: sent as the numbers they were
+    measured = {**record, "type": "list.weight", "value": [{"value": Decimal("2.50"), "unit": "kg"}]}
+    assert metafield_row(measured, settings(match_on="handle", owner_type="product"), False).value == (
+        '[{"value":2.50,"unit":"kg"}]'
+    )
     assert is_current(row, {"value": '{"h":3,"w":2}', "type": "json"})
     assert not is_current(row, {"value": '{"h":3,"w":2}', "type": "single_line_text_field"})
     untyped = metafield_row(
@@ -67,6 +75,94 @@ def test_values_that_are_not_text_go_as_json_and_compare_as_json() -> None:
     )
     assert untyped.type is None and untyped.value == "7"
     assert is_current(untyped, {"value": "7", "type": "number_integer"}), "no type: the shop's is kept"
+
+
+def captured_sets() -> list[tuple[str, str, str]]:
+    """(type, value sent, value Shopify answered) of every metafield the captures set on a product."""
+    fidelity = load("2025-01/metafields/metafieldsSet-value-type-fidelity.json")["acceptedSet"]
+    calls = [
+        fidelity,
+        load("2025-01/metafields/metafields-set-validation-gaps.json")["definitionRules"]["validDateTimeSet"],
+    ]
+    calls += [
+        batch["mutation"] for batch in load("2025-01/metafields/custom-data-field-type-matrix.json")["metafieldBatches"]
+    ]
+    return [
+        (sent["type"], sent["value"], answered["value"])
+        for call in calls
+        for sent, answered in zip(
+            call["request"]["variables"]["metafields"],
+            call["response"]["data"]["metafieldsSet"]["metafields"],
+            strict=True,
+        )
+    ]
+
+
+@needs_captures
+def test_a_value_is_the_value_shopify_stored_from_it() -> None:
+    """Every captured metafield: what was sent and what Shopify answered are the same value for the type
+    (`t` and `true`, `5.0` and `5`, a date-time with fractions and without, `{"value":25,"unit":"centimeters"}`
+    and `{"value":25.0,"unit":"CENTIMETERS"}`, a rating's keys in another order, each list likewise)."""
+    pairs = captured_sets()
+    normalised = {type_ for type_, sent, answered in pairs if sent.strip() != answered}
+    assert {"boolean", "number_integer", "number_decimal", "date_time", "dimension", "rating"} <= normalised
+    assert {"list.weight", "list.date_time", "list.number_decimal", "list.rating"} <= normalised
+    for type_, sent, answered in pairs:
+        assert same_value(type_, sent, answered), (type_, sent, answered)
+
+
+@pytest.mark.parametrize(
+    ("type_", "wanted", "held"),
+    [
+        ("boolean", "t", "false"),
+        ("boolean", "0", "true"),
+        ("number_integer", "5.0", "6"),
+        ("number_decimal", "1.1234567891", "1.123456788"),
+        ("date_time", "2024-01-01T12:30:00.9", "2024-01-01T12:30:01+00:00"),
+        ("date_time", "2026-06-25T04:41:12Z", "2026-06-25T10:11:12+05:30"),  # Shopify keeps the offset given
+        ("dimension", '{"value":25,"unit":"centimeters"}', '{"value":25.0,"unit":"MILLIMETERS"}'),
+        ("weight", '{"value":2.5,"unit":"kg"}', '{"value":2.0,"unit":"KILOGRAMS"}'),
+        ("rating", '{"value":"4","scale_min":"1","scale_max":"5"}', '{"scale_min":"1","scale_max":"5","value":"3"}'),
+        ("list.number_integer", "[1, 2]", '["2","1"]'),
+        (
+            "list.dimension",
+            '[{"value":1,"unit":"cm"}]',
+            '[{"value":1.0,"unit":"CENTIMETERS"},{"value":1.0,"unit":"CENTIMETERS"}]',
+        ),
+        ("single_line_text_field", "Gold", "gold"),
+        ("number_integer", "+5", "5"),  # no value to Shopify: written, and refused there
+    ],
+)
+def test_a_different_value_of_the_type_is_not_the_same(type_: str, wanted: str, held: str) -> None:
+    assert not same_value(type_, wanted, held)
+
+
+def test_short_units_and_number_forms_are_the_same_value() -> None:
+    """shopify.dev's short units (`cm`, `kg`) read back by their long names; 25 and 25.0 are one number."""
+    assert same_value("dimension", '{"unit": "cm", "value": 25}', '{"value":25.0,"unit":"CENTIMETERS"}')
+    assert same_value("list.weight", '[{"value":2.50,"unit":"kg"}]', '[{"value":2.5,"unit":"KILOGRAMS"}]')
+    assert same_value("date_time", "2024-01-01T12:30:00Z", "2024-01-01T12:30:00+00:00")
+
+
+def test_values_shopify_takes_are_not_refused_before_they_are_sent() -> None:
+    """Shopify's own spellings pass the record check (`t`, ` TRUE `, `5.0`), and every measurement type;
+    `+5` is refused as Shopify does."""
+    for type_, value in (
+        ("boolean", "t"),
+        ("boolean", " TRUE "),
+        ("number_integer", "5.0"),
+        ("date_time", "2024-01-01T12:30:00.5"),
+        ("temperature", '{"value": 22.5, "unit": "celsius"}'),
+        ("list.antenna_gain", '[{"value": 5, "unit": "decibels_isotropic"}]'),
+    ):
+        record = {"email": "a@example.com", **TIER, "type": type_, "value": value}
+        assert metafield_row(record, settings(match_on="email"), False).value == value
+    with pytest.raises(RecordError, match=re.escape("value '+5' is not a valid number_integer: it is not an integer")):
+        metafield_row(
+            {"email": "a@example.com", **TIER, "type": "number_integer", "value": "+5"},
+            settings(match_on="email"),
+            False,
+        )
 
 
 def test_a_handle_names_its_owner_as_shopify_keeps_it() -> None:
@@ -259,6 +355,65 @@ def test_every_owner_key_sets_then_a_rerun_writes_nothing(small_shop: Running, t
     assert dead_letters(tmp_path) == []
     for document in small_shop.emulator.api.documents():
         assert validate(real_schema, parse(document)) == [], document
+
+
+# A warehouse's spellings of values that Shopify stores otherwise (metafieldsSet-value-type-fidelity and
+# custom-data-field-type-matrix in the captures).
+WAREHOUSE_SPELLINGS = [
+    ("boolean", "t"),
+    ("boolean", " TRUE "),
+    ("number_integer", "5.0"),
+    ("number_decimal", "1.1234567891"),
+    ("date_time", "2024-01-01T12:30:00.250"),
+    ("date_time", "2026-06-25T10:11:12.123+05:30"),
+    ("dimension", {"value": 25, "unit": "centimeters"}),
+    ("weight", '{"value": 2.5, "unit": "kg"}'),
+    ("rating", {"value": "3.5", "scale_min": "1.0", "scale_max": "5.0"}),
+    ("list.number_decimal", [10.4]),
+    ("list.dimension", [{"value": 25, "unit": "centimeters"}]),
+    ("list.date_time", ["2024-01-01T12:30:00"]),
+]
+
+
+def spelled(n: int, type_: str, value: Any) -> dict[str, Any]:
+    return {"namespace": "norm", "key": f"k{n}", "type": type_, "value": value}
+
+
+def test_values_shopify_normalises_are_written_once(small_shop: Running, tmp_path: Path) -> None:
+    """The first run sets each value; Shopify stores another spelling of it, and the second run finds it
+    there: no metafieldsSet, every record unchanged."""
+    customer = owners(small_shop)["customers"]["nodes"][2]
+    rows = [{"owner_id": customer["id"], **spelled(n, *pair)} for n, pair in enumerate(WAREHOUSE_SPELLINGS)]
+    first = write(small_shop, tmp_path, {"match_on": "owner_id"}, rows)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert f"mf: {len(rows)} created" in summary(first, "mf")
+    stored = {m["key"]: m["value"] for m in held(small_shop, customer["id"]) if m["namespace"] == "norm"}
+    assert stored["k0"] == "true" and stored["k2"] == "5" and stored["k6"] == '{"value":25.0,"unit":"CENTIMETERS"}'
+    sets = operations(small_shop)["TargetMetafieldsSet"]
+    again = write(small_shop, tmp_path, {"match_on": "owner_id"}, rows)
+    assert f"mf: {len(rows)} unchanged" in summary(again, "mf")
+    assert operations(small_shop)["TargetMetafieldsSet"] == sets, "the re-run sends no metafieldsSet"
+
+
+@pytest.mark.parametrize("object_", ["customer", "product"])
+def test_an_owner_s_metafields_that_shopify_normalised_are_not_written_again(
+    small_shop: Running, tmp_path: Path, object_: str
+) -> None:
+    """A customer's or product's `metafields` are compared as values of their types too."""
+    metafields = [spelled(n, *pair) for n, pair in enumerate(WAREHOUSE_SPELLINGS)]
+    record = (
+        {"email": "normalised@example.com", "metafields": metafields}
+        if object_ == "customer"
+        else {"handle": "normalised", "title": "Normalised", "metafields": metafields}
+    )
+    streams = {"owners": {"object": object_, "match_on": "email" if object_ == "customer" else "handle"}}
+    cfg = target_config(small_shop, tmp_path, streams=streams)
+    first = run_target(tmp_path, cfg, messages("owners", [record]))
+    assert first.returncode == 0, first.stderr[-3000:]
+    sets = operations(small_shop)["TargetMetafieldsSet"]
+    again = run_target(tmp_path, cfg, messages("owners", [record]))
+    assert "owners: 1 unchanged" in summary(again, "owners")
+    assert operations(small_shop)["TargetMetafieldsSet"] == sets, "the re-run sends no metafieldsSet"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from ...graphql_api import Context, resolves
 from ...resources import find, user_error
 from ...store import Record
 from ..metafields.models import set_metafields
+from ..metafields.mutations import nested_metafield_errors
 from ..products.mutations import unique_handle
 from ..shop.reads import shop
 from .models import add_members, handleize, is_smart, new_collection
@@ -84,6 +85,7 @@ def collection_create(
         return {"collection": None, "userErrors": [user_error(["title"], "Title can't be blank")]}
     rule_set, errors = rule_set_of(data["ruleSet"]) if data.get("ruleSet") is not None else (None, [])
     products, missing = products_named(ctx, data.get("products") or [], "products")
+    errors += nested_metafield_errors(ctx, "Collection", None, data.get("metafields") or [], [])
     if errors or missing:
         return {"collection": None, "userErrors": missing + errors}
     store = ctx.store
@@ -119,8 +121,9 @@ def collection_update(
             }
         record["ruleSet"], job = rule_set, new_job()  # Shopify re-evaluates membership in a job
     products, missing = products_named(ctx, data.get("products") or [], "products")
-    if missing:
-        return {"collection": None, "job": None, "userErrors": missing}
+    errors = missing + nested_metafield_errors(ctx, "Collection", record, data.get("metafields") or [], [])
+    if errors:
+        return {"collection": None, "job": None, "userErrors": errors}
     apply_input(ctx, record, data)
     if not is_smart(record):
         add_members(record, products)

@@ -12,8 +12,8 @@ from ...graphql_api import Context, resolves
 from ...resources import find, user_error
 from ...store import Record
 from ..metafields.definitions import by_custom_id
-from ..metafields.models import canonical_namespace, put_metafield
-from ..metafields.mutations import sorted_tags, split_tags
+from ..metafields.models import canonical_namespace, set_metafields
+from ..metafields.mutations import nested_metafield_errors, sorted_tags, split_tags
 from ..shop.reads import shop
 from .models import marketing_consent, new_address, new_customer
 from .reads import customer_by, customer_orders, display_name
@@ -208,8 +208,7 @@ def apply(ctx: Context, customer: Record, data: dict[str, Any], changes: dict[st
         customer["smsMarketingConsent"] = {**marketing_consent("NOT_SUBSCRIBED"), "consentCollectedFrom": None}
     if data.get("addresses") is not None:
         replace_addresses(ctx, customer, data["addresses"])
-    for m in data.get("metafields") or []:
-        put_metafield(ctx.store, customer, canonical_namespace(m.get("namespace")), m["key"], m["value"], m["type"])
+    set_metafields(ctx.store, customer, data.get("metafields") or [])
     for name in ("emailMarketingConsent", "smsMarketingConsent"):
         consent = data.get(name)
         if consent is not None:
@@ -231,6 +230,8 @@ def save(
     problems += address_problems(data.get("addresses") or [], customer) or metafield_problems(
         data.get("metafields") or [], creating
     )
+    metafields = nested_metafield_errors(ctx, "Customer", customer, data.get("metafields") or [], [])
+    problems += [(error["field"], error["message"], "INVALID") for error in metafields]
     merged = {**(customer or {}), **changes}
     problems += inline_consent_problems(data, merged, creating)
     if not problems and not has_identity(merged):

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from shopify_admin.metafield_units import MEASUREMENTS, SHORT_UNITS, unit_name
+
 from ...store import Record, Store
 
 # The namespace an app gets when it leaves `namespace` out (or writes `$app`); one app talks to the emulator.
@@ -60,63 +62,6 @@ def compare_digest(namespace: str, key: str, value: str) -> str:
     return hashlib.sha256(f"{namespace}.{key}={value}".encode()).hexdigest()
 
 
-# Types whose value is a number with a unit (shopify.dev's measurement types).
-MEASUREMENTS = frozenset(
-    [
-        "antenna_gain",
-        "area",
-        "battery_charge_capacity",
-        "battery_energy_capacity",
-        "capacitance",
-        "concentration",
-        "data_storage_capacity",
-        "data_transfer_rate",
-        "dimension",
-        "display_density",
-        "distance",
-        "duration",
-        "electric_current",
-        "electrical_resistance",
-        "energy",
-        "frequency",
-        "illuminance",
-        "inductance",
-        "luminous_flux",
-        "mass_flow_rate",
-        "power",
-        "pressure",
-        "resolution",
-        "rotational_speed",
-        "sound_level",
-        "speed",
-        "temperature",
-        "thermal_power",
-        "voltage",
-        "volume",
-        "volumetric_flow_rate",
-        "weight",
-    ]
-)
-# The short units shopify.dev documents for these three types: a list's jsonValue answers them (captured for
-# cm, ml and kg; the others are the documented pairs), and a value given in them is stored by the long name.
-SHORT_UNITS = {
-    "dimension": {"MILLIMETERS": "mm", "CENTIMETERS": "cm", "METERS": "m", "INCHES": "in", "FEET": "ft", "YARDS": "yd"},
-    "volume": {
-        "MILLILITERS": "ml",
-        "CENTILITERS": "cl",
-        "LITERS": "l",
-        "CUBIC_METERS": "m3",
-        "US_FLUID_OUNCES": "us_fl_oz",
-        "US_PINTS": "us_pt",
-        "US_QUARTS": "us_qt",
-        "US_GALLONS": "us_gal",
-        "IMPERIAL_FLUID_OUNCES": "imp_fl_oz",
-        "IMPERIAL_PINTS": "imp_pt",
-        "IMPERIAL_QUARTS": "imp_qt",
-        "IMPERIAL_GALLONS": "imp_gal",
-    },
-    "weight": {"KILOGRAMS": "kg", "GRAMS": "g", "POUNDS": "lb", "OUNCES": "oz"},
-}
 TRUE_WORDS = ("true", "t", "1")
 FALSE_WORDS = ("false", "f", "0")
 DECIMAL_PLACES = Decimal("1e-9")  # shopify.dev: number_decimal keeps up to nine decimal places
@@ -140,16 +85,6 @@ def _decimal(text: Any) -> str:
 def _date_time(text: str) -> str:
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).replace(microsecond=0).isoformat()
-
-
-def unit_name(type_: str, unit: str) -> str | None:
-    """A measurement's unit by its upper-case name; None for a unit its type does not have (only the
-    dimension, volume and weight units are known here, the others are taken as given)."""
-    units = SHORT_UNITS.get(type_)
-    if units is None:
-        return unit.upper()
-    long_names = {short: long for long, short in units.items()}
-    return long_names.get(unit.lower()) or (unit.upper() if unit.upper() in units else None)
 
 
 def _measurement(type_: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -245,10 +180,27 @@ def delete_metafield(store: Store, owner: Record, metafield: Record) -> None:
     store.table("Metafield").delete(metafield["_n"])
 
 
+def is_unset(item: dict[str, Any]) -> bool:
+    """A create or update's metafield with a blank value sets nothing, and is no userError: locationAdd's
+    capture (`2026-04/locations/location-add-metafields.json`, blankMetafieldValue) answers the location
+    without it."""
+    return not (item.get("value") or "").strip()
+
+
+def nested_type(store: Store, owner_type_name: str, owner: Record | None, item: dict[str, Any]) -> str:
+    """The type of a create or update's metafield: given, the metafield's own, its definition's, or
+    single-line text."""
+    existing = find_metafield(owner, canonical_namespace(item.get("namespace")), item["key"]) if owner else None
+    definition = definition_of(store, METAFIELD_OWNERS[owner_type_name], item.get("namespace"), item["key"])
+    defined = definition["type"]["name"] if definition else None
+    return item.get("type") or (existing or {}).get("type") or defined or "single_line_text_field"
+
+
 def set_metafields(store: Store, owner: Record, inputs: list[dict[str, Any]], when: str | None = None) -> None:
-    """The nested `metafields` input of a create or update: upsert by namespace and key."""
+    """The nested `metafields` input of a create or update, checked before (`nested_metafield_errors`):
+    upsert by namespace and key, the value normalised as metafieldsSet normalises it."""
     for item in inputs:
-        namespace = item.get("namespace") or "custom"
-        existing = find_metafield(owner, namespace, item["key"])
-        type_ = item.get("type") or (existing["type"] if existing else "single_line_text_field")
-        put_metafield(store, owner, namespace, item["key"], item["value"], type_, when)
+        if not is_unset(item):
+            type_ = nested_type(store, owner["__typename"], owner, item)
+            namespace = canonical_namespace(item.get("namespace"))
+            put_metafield(store, owner, namespace, item["key"], item["value"], type_, when)

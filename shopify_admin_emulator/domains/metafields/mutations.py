@@ -11,11 +11,12 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from shopify_admin.metafield_units import MEASUREMENTS, unit_name
+
 from ...graphql_api import Context, resolves
 from ...resources import user_error
 from ...store import Record, parse_gid
 from ..metafields.models import (
-    MEASUREMENTS,
     METAFIELD_OWNERS,
     SHOP_NUMBER,
     canonical_namespace,
@@ -23,9 +24,10 @@ from ..metafields.models import (
     delete_metafield,
     find_metafield,
     is_boolean,
+    is_unset,
+    nested_type,
     put_metafield,
     shop_owner,
-    unit_name,
 )
 
 TAGGABLE = ("Customer", "Product", "Order")
@@ -144,6 +146,66 @@ def value_problem(type_: str, value: str) -> str | None:
     if type_ == "single_line_text_field" and ("\n" in value or "\r" in value):
         return "Value must be a single line text string."
     return None
+
+
+# Shopify's metafield types, in the order its message lists them (`2025-01/customers/customer-update-parity.json`,
+# metafieldValidation: customerUpdate given an unknown type).
+TYPE_NAMES = (
+    "antenna_gain", "area", "battery_charge_capacity", "battery_energy_capacity", "boolean", "capacitance",
+    "color", "concentration", "data_storage_capacity", "data_transfer_rate", "date_time", "date", "dimension",
+    "display_density", "distance", "duration", "electric_current", "electrical_resistance", "energy", "float",
+    "frequency", "id", "illuminance", "inductance", "integer", "json_string", "json", "jurisdiction",
+    "language", "link", "list.antenna_gain", "list.area", "list.battery_charge_capacity",
+    "list.battery_energy_capacity", "list.boolean", "list.capacitance", "list.color", "list.concentration",
+    "list.data_storage_capacity", "list.data_transfer_rate", "list.date_time", "list.date", "list.dimension",
+    "list.display_density", "list.distance", "list.duration", "list.electric_current",
+    "list.electrical_resistance", "list.energy", "list.frequency", "list.illuminance", "list.inductance",
+    "list.jurisdiction", "list.link", "list.luminous_flux", "list.mass_flow_rate", "list.multi_line_text_field",
+    "list.number_decimal", "list.number_integer", "list.power", "list.pressure", "list.rating",
+    "list.resolution", "list.rotational_speed", "list.single_line_text_field", "list.sound_level", "list.speed",
+    "list.temperature", "list.thermal_power", "list.url", "list.voltage", "list.volume",
+    "list.volumetric_flow_rate", "list.weight", "luminous_flux", "mass_flow_rate", "money",
+    "multi_line_text_field", "number_decimal", "number_integer", "power", "pressure", "rating", "resolution",
+    "rich_text_field", "rotational_speed", "single_line_text_field", "sound_level", "speed", "string",
+    "temperature", "thermal_power", "url", "voltage", "volume", "volumetric_flow_rate", "weight",
+    "company_reference", "list.company_reference", "customer_reference", "list.customer_reference",
+    "product_reference", "list.product_reference", "collection_reference", "list.collection_reference",
+    "variant_reference", "list.variant_reference", "file_reference", "list.file_reference",
+    "product_taxonomy_value_reference", "list.product_taxonomy_value_reference",
+    "product_taxonomy_disclosure_reference", "metaobject_reference", "list.metaobject_reference",
+    "mixed_reference", "list.mixed_reference", "disclosure_reference", "list.disclosure_reference",
+    "page_reference", "list.page_reference", "article_reference", "list.article_reference", "order_reference",
+    "list.order_reference",
+)  # fmt: skip
+UNKNOWN_TYPE = f"Type must be one of the following: {', '.join(TYPE_NAMES)}."
+
+
+def nested_metafield_errors(
+    ctx: Context,
+    owner_type_name: str,
+    owner: Record | None,
+    entries: list[dict[str, Any]],
+    path: list[str],
+    code: str | None = None,
+) -> list[dict[str, Any]]:
+    """The userErrors of the `metafields` a create or update of an owner carries (`owner`: None while it
+    does not exist), checked before anything is written: a blank key is a request error (as locationAdd's
+    capture answers), an unknown type a userError at `[*path, "metafields", index, "type"]` (as
+    customerUpdate's capture answers), a value metafieldsSet's check refuses one at `[…, "value"]` with its
+    message (inferred from that shape: no capture sets a bad value there)."""
+    if any(not (item.get("key") or "").strip() for item in entries):  # locationAdd's capture, blankMetafieldKey
+        raise GraphQLError("key can't be blank", extensions={"code": "INVALID_FIELD_ARGUMENTS"})
+    errors = []
+    for index, item in enumerate(entries):
+        if is_unset(item):
+            continue
+        where = [*path, "metafields", str(index)]
+        type_ = nested_type(ctx.store, owner_type_name, owner, item)
+        if type_ not in TYPE_NAMES:
+            errors.append(user_error([*where, "type"], UNKNOWN_TYPE, code))
+        elif problem := value_problem(type_, item["value"]):
+            errors.append(user_error([*where, "value"], problem, code))
+    return errors
 
 
 def metafield_owner(ctx: Context, owner_id: str) -> Record | None:

@@ -21,6 +21,7 @@ from ..customers.reads import customer_by
 from ..fulfillments.models import new_fulfillment_order
 from ..inventory.models import commit_stock, release_stock
 from ..metafields.models import set_metafields
+from ..metafields.mutations import nested_metafield_errors
 from .ledger import (
     CENT,
     discount_application,
@@ -161,7 +162,7 @@ def order_create_errors(ctx: Context, data: dict[str, Any]) -> Errors:
         errors += _tax_rate_errors(line.get("taxLines"), ["order", "lineItems", str(i)])
     for i, shipping in enumerate(data.get("shippingLines") or []):
         errors += _tax_rate_errors(shipping.get("taxLines"), ["order", "shippingLines", str(i)])
-    return errors
+    return errors + nested_metafield_errors(ctx, "Order", None, data.get("metafields") or [], ["order"], "INVALID")
 
 
 def _tax_lines(given: list[dict[str, Any]] | None, base: Decimal) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from ...resources import find, user_error
 from ...store import Record, Store, price
 from ..inventory.models import place_available, unit_cost, unstock
 from ..metafields.models import canonical_namespace, set_metafields
+from ..metafields.mutations import nested_metafield_errors
 from ..shop.reads import shop
 from .models import new_product, new_variant
 from .reads import product_by
@@ -28,6 +29,7 @@ MAX_LENGTH = 255
 MAX_COST = Decimal(10**18)
 ASYNC_SECONDS = 0.5  # an async operation nobody polls completes on its own after this long
 DEFAULT_OPTION, DEFAULT_VALUE = "Title", "Default Title"
+INVALID_METAFIELD = "INVALID_METAFIELD"  # productSet's code for a metafield's userError (inferred: none is captured)
 BUSY = "Another operation already in progress. Please wait until current one is finished."
 
 
@@ -353,8 +355,9 @@ def product_create(
         payload["userErrors"] = [user_error(["input"], "id cannot be specified during creation")]
         return payload
     change = attribute_change(ctx.store, None, data, MODEL, truncate_generated_handle=True)
-    if change.errors:
-        payload["userErrors"] = change.errors
+    errors = change.errors + nested_metafield_errors(ctx, "Product", None, data.get("metafields") or [], [])
+    if errors:
+        payload["userErrors"] = errors
         return payload
     record = product_from_input(ctx.store, change.values)
     create_options_and_default_variant(ctx.store, record, data.get("productOptions") or [])
@@ -377,8 +380,9 @@ def product_update(
     if record is None:
         return {"product": None, "userErrors": [user_error(["id"], "Product does not exist")]}
     change = attribute_change(ctx.store, record, data, MODEL, truncate_generated_handle=True)
-    if change.errors:
-        return {"product": record, "userErrors": change.errors}
+    errors = change.errors + nested_metafield_errors(ctx, "Product", record, data.get("metafields") or [], [])
+    if errors:
+        return {"product": record, "userErrors": errors}
     record.update(change.values)
     if data.get("metafields"):
         set_metafields(ctx.store, record, data["metafields"])
@@ -415,6 +419,11 @@ def product_set(
     change = attribute_change(store, own, data, PRODUCT_SET, truncate_generated_handle=False)
     errors = change.errors
     variants = plan_variants(store, own, data, errors)
+    errors += nested_metafield_errors(ctx, "Product", own, data.get("metafields") or [], ["input"], INVALID_METAFIELD)
+    for index, (variant_input, _, variant) in enumerate(variants.rows if variants else []):
+        path = ["input", "variants", str(index)]
+        metafields = variant_input.get("metafields") or []
+        errors += nested_metafield_errors(ctx, "ProductVariant", variant, metafields, path, INVALID_METAFIELD)
     if errors:  # like productUpdate, a rejected change of an existing product answers with it unchanged
         return {**failed, "product": own if synchronous else None, "userErrors": errors}
 

@@ -3,30 +3,31 @@ the owner's key, namespace, key, value and type read and checked, so that a bad 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from typing import Any
 
+from shopify_admin.metafield_units import MEASUREMENTS
 from target_shopify_admin.objects.collections.collection import collection_handle
 from target_shopify_admin.objects.fields import RecordError, text
 from target_shopify_admin.objects.product import shopify_handle
 from target_shopify_admin.pipeline.settings import StreamSettings
 
-# Shopify's metafield types (each but rich text and JSON-shaped ones also as `list.<type>`); another is refused
+from .values import RefusedValueError, holds, stored, value_text
+
+# Shopify's metafield types (each but rich text and JSON-shaped ones also as `list.<type>`), the measurements
+# among them; another is refused
 SCALAR_TYPES = (
-    "boolean", "color", "date", "date_time", "dimension", "id", "json", "language", "link", "money",
+    "boolean", "color", "date", "date_time", "id", "json", "language", "link", "money",
     "multi_line_text_field", "number_decimal", "number_integer", "rating", "rich_text_field",
-    "single_line_text_field", "url", "volume", "weight", "article_reference", "collection_reference",
+    "single_line_text_field", "url", "article_reference", "collection_reference",
     "company_reference", "customer_reference", "file_reference", "metaobject_reference",
     "mixed_reference", "page_reference", "product_reference", "product_taxonomy_value_reference",
-    "variant_reference",
+    "variant_reference", *sorted(MEASUREMENTS),
 )  # fmt: skip
 NOT_IN_LISTS = ("boolean", "id", "json", "money", "multi_line_text_field", "rich_text_field", "language")
 METAFIELD_TYPES = frozenset((*SCALAR_TYPES, *(f"list.{name}" for name in SCALAR_TYPES if name not in NOT_IN_LISTS)))
-JSON_TYPES = ("json", "money", "rating", "link", "dimension", "volume", "weight", "rich_text_field")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def metafield_row(record: dict[str, Any], settings: StreamSettings, deleting: bo
     value = record.get("value")
     if value is None:
         raise RecordError("value is missing (to remove a metafield, delete it)")
-    wanted = value if isinstance(value, str) else json.dumps(value)
+    wanted = value_text(value)
     if type_ is not None:
         problem = value_problem(type_, wanted)
         if problem:
@@ -102,30 +103,19 @@ def owner_gid(value: Any) -> Any:
 def value_problem(type_: str, value: str) -> str | None:
     """Why Shopify would refuse `value` as `type_`, for the types whose rule is plain; None for the rest,
     which Shopify checks (its userError then fails the row)."""
-    if type_.startswith("list.") or type_ in JSON_TYPES:
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return "it is not JSON"
-        return "it is not a JSON array" if type_.startswith("list.") and not isinstance(parsed, list) else None
     checks = {
-        "number_integer": lambda v: re.fullmatch(r"[+-]?\d+", v.strip()) is not None,
-        "number_decimal": decimal,
-        "boolean": lambda v: v in ("true", "false"),
         "date": lambda v: parsed_as(date.fromisoformat, v) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None,
-        "date_time": lambda v: parsed_as(datetime.fromisoformat, v),
         "single_line_text_field": lambda v: bool(v.strip()) and "\n" not in v and "\r" not in v,
         "multi_line_text_field": lambda v: bool(v.strip()),
     }
     check = checks.get(type_)
-    return None if check is None or check(value) else "Shopify refuses it"
-
-
-def decimal(value: str) -> bool:
+    if check is not None:
+        return None if check(value) else "Shopify refuses it"
     try:
-        return Decimal(value).is_finite()
-    except InvalidOperation:
-        return False
+        stored(type_, value)
+    except RefusedValueError as error:
+        return f"it is {error}"
+    return None
 
 
 def parsed_as(parse: Any, value: str) -> bool:
@@ -147,14 +137,7 @@ def set_input(row: MetafieldRow, owner_id: str, current: dict[str, Any] | None) 
 
 
 def is_current(row: MetafieldRow, current: dict[str, Any] | None) -> bool:
-    """Whether the shop holds the row's value already (and its type, where the row names one); a JSON
-    value compares as JSON, since Shopify normalises its spacing."""
-    if current is None or (row.type is not None and row.type != current["type"]):
-        return False
+    """Whether the shop holds the row's value already (and its type, where the row names one), compared as
+    a value of that type (values.py): Shopify normalises what it stores."""
     assert row.value is not None
-    if row.value.strip() == current["value"].strip():
-        return True
-    try:
-        return bool(json.loads(row.value) == json.loads(current["value"]))
-    except ValueError:
-        return False
+    return holds(row.type, row.value, current)
