@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# the Meltano plugins install into .meltano/ while ruff and mypy run: the Meltano tests, one after another
-# on one worker, are the longest unit, and their own `meltano install` then finds the plugins installed
+# the Meltano plugins install into .meltano/ while ruff and mypy run, so that the Meltano tests' own
+# `meltano install` finds them installed
 meltano_log=$(mktemp)
 MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >"$meltano_log" 2>&1 &
 meltano_install=$!

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 import threading
 import weakref
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 import requests
-from filelock import FileLock
-from xdist.scheduler import LoadScopeScheduling
 
 from shopify_admin_emulator.emulator import Config, Emulator
 from shopify_admin_emulator.seed import seed
@@ -131,16 +127,6 @@ def real_schema():
     return build_schema(require_shared(REAL_SCHEMA).read_text(), assume_valid=True)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
-    """Tests marked `meltano` install into and run from the checkout's `.meltano/`: on several xdist
-    workers they take turns, setup (`meltano install`) and teardown included."""
-    if item.get_closest_marker("meltano") is None:
-        return (yield)
-    with FileLock(Path(tempfile.gettempdir()) / f"meltano-{hashlib.sha256(bytes(ROOT)).hexdigest()[:12]}.lock"):
-        return (yield)
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record-durations",
@@ -153,50 +139,22 @@ def module_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
-def scheduling_unit(nodeid: str) -> str:
-    """What one xdist worker runs in a row: a module, in its order (some tests read what the ones before left
-    in the module's shop), except that the modules using the checkout's Meltano project (test_meltano_*.py)
-    are one unit: they take turns anyway (the `meltano` file lock), and on one worker none waits for it."""
-    module = module_of(nodeid)
-    return "meltano" if Path(module).name.startswith("test_meltano") else module
-
-
-class LongestFirst(LoadScopeScheduling):
-    """xdist's loadfile with `scheduling_unit` for the file, and the units in the order the workers
-    collected them, which `pytest_collection_modifyitems` sorts longest first (`--no-loadscope-reorder`
-    keeps that order): no long unit starts last and ends alone."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        return scheduling_unit(nodeid)
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LongestFirst | None:
-    return LongestFirst(config, log) if config.getvalue("dist") == "loadfile" else None
-
-
 def unrecorded_seconds(items: list[pytest.Item]) -> float:
     """A guess for a module not in durations.json yet: a slow test is a minute, any other half a second."""
     return sum(60 if item.get_closest_marker("slow") else 0.5 for item in items)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On xdist's workers, the tests by scheduling unit, the units longest first by durations.json."""
-    misplaced = [i.nodeid for i in items if i.get_closest_marker("meltano") and scheduling_unit(i.nodeid) != "meltano"]
-    if misplaced:
-        raise pytest.UsageError(f"tests marked meltano belong in a test_meltano_*.py module: {misplaced}")
+    """On xdist's workers, the test modules longest first by durations.json: `--dist loadfile
+    --no-loadscope-reorder` hands them out in that order, so that no long module starts last and ends alone."""
     if not hasattr(config, "workerinput"):
         return
     recorded = json.loads(DURATIONS.read_text())
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
         modules.setdefault(module_of(item.nodeid), []).append(item)
-    units: dict[str, list[pytest.Item]] = {}
-    seconds: dict[str, float] = {}
-    for module, tests in modules.items():
-        unit = scheduling_unit(module)
-        units.setdefault(unit, []).extend(tests)
-        seconds[unit] = seconds.get(unit, 0) + recorded.get(module, unrecorded_seconds(tests))
-    items[:] = [item for unit in sorted(units, key=lambda u: -seconds[u]) for item in units[unit]]
+    seconds = {module: recorded.get(module, unrecorded_seconds(tests)) for module, tests in modules.items()}
+    items[:] = [item for module in sorted(modules, key=lambda m: -seconds[m]) for item in modules[module]]
 
 
 class DurationRecorder:

@@ -9,7 +9,7 @@ import pytest
 
 from ..conftest import unavailable
 from ..postgres import Postgres, UnavailableError, postgres_server
-from .meltano import FORWARD, MELTANO, REVERSE, Meltano, Pipeline, meltano_env, open_pipeline
+from .meltano import FORWARD, MELTANO, REVERSE, Pipeline, install, open_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def installed() -> None:
     """`meltano install` once per session: the custom plugins editable, the warehouse ends from PyPI."""
     if not MELTANO.exists():
         unavailable(f"{MELTANO} is missing: scripts/setup.sh creates it")
-    Meltano(meltano_env())("install", *FORWARD, *REVERSE)
+    install(*FORWARD, *REVERSE)
 
 
 SEED = ("--customers", "200", "--products", "40", "--orders", "200")

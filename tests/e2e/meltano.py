@@ -3,9 +3,11 @@ test's own against an emulator, and the documents the end-to-end tests share."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from filelock import FileLock
 
 from shopify_admin_emulator.launch import emulator_process
 
@@ -71,9 +74,48 @@ def outcomes(output: str) -> dict[str, dict[str, int]]:
 def meltano_env(**settings: str) -> dict[str, str]:
     # the caller's own Meltano or plugin settings must not leak in
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "TARGET_", "MELTANO_", "VIRTUAL_ENV"))}
-    return (
-        keep | {"MELTANO_ENVIRONMENT": "dev", "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", "NO_COLOR": "1"} | settings
-    )
+    own = {
+        "MELTANO_ENVIRONMENT": "dev",
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "NO_COLOR": "1",
+        "MELTANO_SYS_DIR_ROOT": str(worker_sys_dir()),
+    }
+    return keep | own | settings
+
+
+CHECKOUT_SYS_DIR = ROOT / ".meltano"
+PLUGIN_TYPES = ("extractors", "loaders", "mappers", "utilities")
+
+
+def worker_sys_dir() -> Path:
+    """A `.meltano` of this test process's own: Meltano writes each plugin's config and catalog for a run
+    into `run/<plugin>/`, which runs of one plugin on several test workers would overwrite under each
+    other; the plugins' venvs are the checkout's, linked (`meltano install` puts them there once)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    own = Path(tempfile.gettempdir()) / f"meltano-{checkout_id()}-{worker}"
+    own.mkdir(exist_ok=True)
+    for plugin_type in PLUGIN_TYPES:
+        link = own / plugin_type
+        if not link.is_symlink():
+            (CHECKOUT_SYS_DIR / plugin_type).mkdir(parents=True, exist_ok=True)
+            link.symlink_to(CHECKOUT_SYS_DIR / plugin_type, target_is_directory=True)
+    return own
+
+
+def checkout_id() -> str:
+    return hashlib.sha256(bytes(ROOT)).hexdigest()[:12]
+
+
+def checkout_lock() -> FileLock:
+    """What writes the checkout's `.meltano/` (`meltano install`) or runs from it (the demo) takes turns
+    with the other test workers and test runs of this checkout."""
+    return FileLock(Path(tempfile.gettempdir()) / f"meltano-{checkout_id()}.lock")
+
+
+def install(*plugins: str) -> None:
+    """`meltano install` into the checkout's `.meltano/`; plugins installed already are left as they are."""
+    with checkout_lock():
+        Meltano(meltano_env(MELTANO_SYS_DIR_ROOT=str(CHECKOUT_SYS_DIR)))("install", *plugins)
 
 
 def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None, token: str = TOKEN) -> dict[str, Any]:

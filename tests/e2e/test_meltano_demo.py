@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from ..conftest import ROOT
+from .meltano import checkout_lock
 from .test_cli import post
 
 pytestmark = pytest.mark.meltano
@@ -17,9 +18,10 @@ pytestmark = pytest.mark.meltano
 
 def test_the_demo_runs_and_stops_its_emulator() -> None:
     sizes = ["--customers", "100", "--products", "30", "--orders", "200"]
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py"), *sizes], capture_output=True, text=True, timeout=120
-    )
+    with checkout_lock():  # the demo installs into and runs from the checkout's .meltano/
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo.py"), *sizes], capture_output=True, text=True, timeout=120
+        )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "customers.jsonl: 100 rows (1 deletions)" in out

@@ -33,6 +33,7 @@ from .meltano import (
     STREAMS,
     TOKEN,
     Meltano,
+    install,
     meltano_env,
     shop_counts,
     shop_graphql,
@@ -61,7 +62,7 @@ def installed_snowflake() -> Iterator[None]:
     """The four plugins installed, the Snowflake ones redirected to the stand-in."""
     if not MELTANO.exists():
         unavailable(f"{MELTANO} is missing: scripts/setup.sh creates it")
-    Meltano(meltano_env())("install", *FORWARD, *REVERSE)
+    install(*FORWARD, *REVERSE)
     with redirected(ROOT / ".meltano/extractors/tap-snowflake/venv", ROOT / ".meltano/loaders/target-snowflake/venv"):
         yield
 
