@@ -5,7 +5,6 @@ from destroy events."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -18,7 +17,6 @@ from shopify_admin.progress import Progress
 from .. import bulk_plan
 from ..deletions import destroyed, forget_ids_at_bookmark, merged_after_bookmark
 from ..documents import bulk_query, page_query, page_size, selection
-from ..read_ahead import in_order
 from ..windows import Page, search, search_field, shopify_time, sliced_window, window_end
 from . import window_bulk
 
@@ -170,7 +168,6 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
     if tap.backfill_exports_started:
         return
     tap.backfill_exports_started = True
-    backfills: list[tuple[ShopifyStream, Window, str | None, str]] = []
     for stream_of_tap in tap.streams.values():
         reader = getattr(stream_of_tap, "reader", None)
         if not isinstance(reader, Window) or not reader.bulk:
@@ -180,10 +177,7 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
             continue
         if other.stream_state.get("replication_key_value") is not None or bulk_plan.OPERATION_ID in other.stream_state:
             continue
-        backfills.append((other, reader, *reader.bounds(other, None)))
-    if stream.config.get("bulk", "auto") == "auto":
-        count_at_once(backfills, int(stream.config.get("page_concurrency") or 1))
-    for other, reader, start, end in backfills:
+        start, end = reader.bounds(other, None)
         try:
             if window_bulk.use_bulk(reader, other, reader.search(other, start, end)):
                 window_bulk.start_bulk(reader, other, start, end)
@@ -191,17 +185,3 @@ def start_every_backfill_export(stream: ShopifyStream) -> None:
             pass  # reported in the stream's turn
         except ShopifyError as error:  # started in another stream's turn: name this one
             raise error.at(f"stream {other.name}") from None
-
-
-def count_at_once(backfills: list[tuple[ShopifyStream, Window, str | None, str]], concurrency: int) -> None:
-    """Ask the backfills' counts that `bulk: auto` weighs, `concurrency` at a time rather than a round trip
-    each one after another; a count that fails is asked again, and its error reported, in `use_bulk`."""
-
-    def counted(other: ShopifyStream, search: str) -> Iterator[None]:
-        with suppress(ShopifyError):
-            window_bulk.timed_count(other, search)
-        yield None
-
-    sources = [partial(counted, other, reader.search(other, start, end)) for other, reader, start, end in backfills]
-    for _ in in_order(sources, concurrency):
-        pass

@@ -8,15 +8,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
 
 import pytest
 import requests
 
 from tap_shopify_admin.read_ahead import in_order
-from tap_shopify_admin.readers.window import start_every_backfill_export
-from tap_shopify_admin.streams.base import ShopifyStream
-from tap_shopify_admin.tap import TapShopifyAdmin
 from tap_shopify_admin.windows import time_slices
 
 from ..conftest import Running, start
@@ -63,16 +59,6 @@ def test_a_run_killed_while_slices_are_in_flight_resumes_without_loss(slow_shop:
     resumed = records(run_tap(tmp_path, cfg, state), "customers")
     assert {r["id"] for r in records(seen, "customers")} | {r["id"] for r in resumed} == complete
     assert len(resumed) < len(complete)
-
-
-def test_a_backfill_counts_its_windows_several_at_once(slow_shop: Running) -> None:
-    """The counts that choose bulk or pages, asked before the first record, are in flight together."""
-    tap = TapShopifyAdmin(config=tap_config(slow_shop, page_concurrency=4, bulk="auto"))
-    requests.post(f"{slow_shop.url}/__emulator/stats/reset", timeout=5).raise_for_status()
-    start_every_backfill_export(cast("ShopifyStream", tap.streams["customers"]))
-    stats = requests.get(f"{slow_shop.url}/__emulator/stats", timeout=5).json()
-    counts = [name for name in stats["operations"] if name.endswith("Count")]
-    assert len(counts) >= 4 and stats["peak_concurrent_graphql"] >= 2
 
 
 def test_time_slices_are_contiguous_and_sized_by_the_first_page() -> None:
