@@ -16,6 +16,11 @@ class ShopTap(ShopifyConnection, Tap):
     backfill_exports_started = False  # the first stream synced starts every stream's backfill export
 
     @cached_property
+    def window_counts(self) -> dict[tuple[str, str], tuple[int | None, float]]:
+        """(stream, search) → the window's count and the seconds it took: counted once a run."""
+        return {}
+
+    @cached_property
     def sync_started(self) -> datetime:
         return datetime.now(UTC).replace(microsecond=0)
 

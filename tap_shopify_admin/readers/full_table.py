@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from graphql import get_named_type
@@ -81,9 +82,12 @@ def versioned(stream: ShopifyStream, records: Iterator[dict[str, Any]]) -> Itera
 @dataclass(frozen=True)
 class EachOwner:
     """Every node of the connection `connection` of each object the root connection `owners` lists,
-    read through `owner(id:)` (and `through`, the field holding it, in the `members` of a union),
     with the owner's id in the record as `owner_key` and, with `position_key`, its place in the
-    connection (from 1), which only pages tell: a bulk file holds a connection's nodes in no order."""
+    connection (from 1), which only pages tell: a bulk file holds a connection's nodes in no order.
+    The owners are read MAX_PAGE at a time through `nodes(ids:)`, each connection's first page with
+    them (a list costs as its costliest item, so a batch costs as much as one owner) and its later
+    pages owner by owner; an owner whose connection sits in `through`, a field of a union, whose
+    `members` hold it, is read alone through `owner(id:)`."""
 
     owners: str  # e.g. `codeDiscountNodes`
     owner: str  # e.g. `codeDiscountNode`
@@ -102,7 +106,20 @@ class EachOwner:
             f" {self.owners}(first: $first, after: $after, sortKey: ID{search}) {{ nodes {{ id }} {PAGE_INFO} }} }}"
         )
 
+    def owner_type(self) -> str:
+        root: Any = admin_schema().type_map["QueryRoot"]
+        return str(get_named_type(root.fields[self.owner].type).name)
+
+    def owner_fields(self, stream: ShopifyStream) -> str:
+        """What a batch selects of each owner: its id and the connection's first page."""
+        return f"id {self.connection}(first: $first) {{ nodes {{ {stream.selected_fields()} }} {PAGE_INFO} }}"
+
     def page_query(self, stream: ShopifyStream) -> str:
+        if self.through is None:
+            return (
+                f"query {stream.operation_name}Page($ids: [ID!]!, $first: Int!) {{"
+                f" nodes(ids: $ids) {{ ... on {self.owner_type()} {{ {self.owner_fields(stream)} }} }} }}"
+            )
         inner = (
             f"{self.connection}(first: $first, after: $after) {{ nodes {{ {stream.selected_fields()} }} {PAGE_INFO} }}"
         )
@@ -124,6 +141,9 @@ class EachOwner:
         yield from self.read(stream) if self.owners_search else versioned(stream, self.read(stream))
 
     def read(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
+        if self.through is None:
+            yield from self.read_in_batches(stream)
+            return
         query = self.page_query(stream)
         first = page_size(query)
         path = (self.owner, *((self.through,) if self.through else ()), self.connection)
@@ -135,6 +155,18 @@ class EachOwner:
                 for node in page["nodes"]
             )
             yield from self.of_owner(owner_id, nodes)
+
+    def read_in_batches(self, stream: ShopifyStream) -> Iterator[dict[str, Any]]:
+        query = self.page_query(stream)
+        first = page_size(query)
+        owner_type, owner_selection = self.owner_type(), selection(self.owner_fields(stream))
+        owner_ids = self.owner_ids(stream)
+        while batch := list(islice(owner_ids, MAX_PAGE)):
+            for owner in stream.client.execute(query, {"ids": batch, "first": first})["nodes"]:
+                if owner is None:  # deleted meanwhile
+                    continue
+                whole = stream.nested_pages.fetch_remaining(owner, owner_type, owner_selection)
+                yield from self.of_owner(owner["id"], whole[self.connection])
 
     def of_owner(self, owner_id: str, nodes: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for place, node in enumerate(nodes, start=1):

@@ -61,7 +61,7 @@ class Window:
             stream.logger,
             stream.client,
             {"stream": stream.name},
-            total=lambda: window_bulk.count(stream, self.search(stream, start, end)),
+            total=lambda: window_bulk.timed_count(stream, self.search(stream, start, end))[0],
         )
         subject = stream.deleted_subject
         # deletions are few; merged in by time so the stream stays sorted

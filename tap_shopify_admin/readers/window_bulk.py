@@ -43,11 +43,10 @@ def use_bulk(reader: WindowReader, stream: ShopifyStream, search: str) -> bool:
         return mode == "always"
     if stream.stream_state.get("replication_key_value") is not None:
         return False
-    sent = time.monotonic()
-    counted = count(stream, search)
+    counted, round_trip = timed_count(stream, search)
     if counted is None:
         return False
-    threshold = bulk_threshold(reader, stream, round_trip=time.monotonic() - sent)
+    threshold = bulk_threshold(reader, stream, round_trip=round_trip)
     stream.logger.info("%s: %d objects to read; bulk above %d", stream.name, counted, threshold)
     return counted > threshold
 
@@ -60,6 +59,17 @@ def bulk_threshold(reader: WindowReader, stream: ShopifyStream, round_trip: floa
         concurrency=int(stream.config.get("page_concurrency") or 1),
         round_trip=round_trip,
     )
+
+
+def timed_count(stream: ShopifyStream, search: str) -> tuple[int | None, float]:
+    """`count` of the window `search` and the seconds its request took, asked once a run: the pass that
+    starts every backfill export, the stream's own turn and its progress lines share them."""
+    counts = stream.shop_tap.window_counts
+    key = (stream.name, search)
+    if key not in counts:
+        sent = time.monotonic()
+        counts[key] = (count(stream, search), time.monotonic() - sent)
+    return counts[key]
 
 
 def count(stream: ShopifyStream, search: str, limit: int | None = None) -> int | None:

@@ -15,6 +15,7 @@ import requests
 from graphql import parse, validate
 
 from shopify_admin.bulk import gid_number
+from shopify_admin.cost import MAX_PAGE
 from tap_shopify_admin.streams.metafields import OWNER_TYPES
 from tap_shopify_admin.tap import TapShopifyAdmin
 
@@ -356,19 +357,21 @@ def test_an_incremental_run_without_changes_costs_at_most_two_requests_per_strea
         **{"LocationsPage": 1, "InventoryItemsPage": 1, "InventoryLevelsPage": locations},  # a level bookmark each
         "DiscountsPage": 1,
         "DiscountCodesPage": code_discounts,  # every run reads them all: adding codes moves no updatedAt
-        "ReturnsPage": len(returned),  # every run reads them all: a return moves no order's updatedAt
+        # every run reads them all (a return moves no order's updatedAt), the orders' 250 to a request
+        "ReturnsPage": -(-len(returned) // MAX_PAGE),
         **{"CollectionsPage": 1, "DraftOrdersPage": 1, "AbandonedCheckoutsPage": 1, "EventsPage": 1},
         "VariantMetafieldOwnersPage": 1,  # the variants, for their metafields
         "GiftCardsPage": 1,  # a full table: no search by updated_at
         "MetafieldDefinitionsPage": len(OWNER_TYPES),  # a full table, read per owner type
-        "CollectionProductsPage": collections,  # every run reads them all: a smart collection's members change
+        # every run reads them all (a smart collection's members change), the collections' 250 to a request
+        "CollectionProductsPage": -(-collections // MAX_PAGE),
     }
     others = {name: op["requests"] for name, op in operations.items() if name not in pages}
     assert others == {
         "DestroyEvents": 5,  # customers, products, orders, collections, draft orders
         "DiscountCodesOwners": 1,  # the code discounts, whose codes are read each
-        "CollectionProductsOwners": 1,  # the collections, whose products are read each
-        "ReturnsOwners": 1,  # the orders with returns, whose returns are read each
+        "CollectionProductsOwners": 1,  # the collections, whose products are read in batches
+        "ReturnsOwners": 1,  # the orders with returns, whose returns are read in batches
         "InventoryLevelsSize": 1,  # a location without levels has no bookmark: its backfill is sized again
     }
 

@@ -347,6 +347,15 @@ def test_auto_mode_reads_by_bulk_only_windows_above_the_threshold(
     assert not use_bulk(fulfillment_orders, everything)  # no count root: paged unless `always`
 
 
+def test_a_backfill_at_auto_counts_each_window_once(bulk_shop: Running, tmp_path: Path) -> None:
+    """The pass that starts every backfill export counts each window; the streams' turns reuse it."""
+    reset_stats(bulk_shop)
+    run_tap(tmp_path, tap_config(bulk_shop, bulk="auto"))
+    counts = {name: sent for name, sent in operation_requests(bulk_shop).items() if name.endswith("Count")}
+    assert {"CustomersCount", "ProductsCount", "OrdersCount", "EventsCount"} <= set(counts)
+    assert set(counts.values()) == {1}, counts
+
+
 def test_the_bulk_threshold_follows_the_budget_and_the_round_trip(bulk_shop: Running) -> None:
     # without metafields (a customer's first 10 take a page of 250 customers from 35 points to 101)
     settings = tap_config(bulk_shop, bulk="auto", page_concurrency=4, metafield_owner_types=[])
