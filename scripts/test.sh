@@ -13,6 +13,6 @@ meltano_install=$!
 .venv/bin/mypy
 wait "$meltano_install" || { cat "$meltano_log"; exit 1; }
 rm "$meltano_log"
-# a module on one worker in its order, the Meltano ones together, the longest first (tests/conftest.py);
-# a worker more than cores: the Meltano and soak tests spend much of their time waiting on other processes
-.venv/bin/pytest -n "$(($(nproc) + 1))" --dist loadfile --no-loadscope-reorder "$@"
+# a module on one worker in its order, the longest first (tests/conftest.py); a worker more than cores: the
+# Meltano and soak tests spend much of their time waiting on other processes; the ten slowest tests named
+.venv/bin/pytest -n "$(($(nproc) + 1))" --dist loadfile --no-loadscope-reorder --durations=10 "$@"
