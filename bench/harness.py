@@ -92,12 +92,22 @@ class Emulator:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def graphql(self, query: str) -> dict[str, Any]:
-        answer = requests.post(
-            f"{self.url}/admin/api/2026-07/graphql.json",
-            json={"query": query},
-            headers={"X-Shopify-Access-Token": TOKEN},
-            timeout=600,
-        ).json()
+        """The answer's data. A row's run may leave the bucket empty: a THROTTLED answer is asked again once
+        the bucket holds the query's cost."""
+        while True:
+            answer = requests.post(
+                f"{self.url}/admin/api/2026-07/graphql.json",
+                json={"query": query},
+                headers={"X-Shopify-Access-Token": TOKEN},
+                timeout=600,
+            ).json()
+            if not any(e.get("extensions", {}).get("code") == "THROTTLED" for e in answer.get("errors", [])):
+                break
+            cost = answer["extensions"]["cost"]
+            bucket = cost["throttleStatus"]
+            time.sleep((cost["requestedQueryCost"] - bucket["currentlyAvailable"]) / bucket["restoreRate"] + 0.1)
+        if "data" not in answer:
+            raise RuntimeError(f"the emulator answered {answer.get('errors')}")
         return answer["data"]
 
     def stats(self) -> dict[str, Any]:

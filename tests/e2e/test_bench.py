@@ -4,6 +4,7 @@ emulator's and with each other. Never about speed."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from bench import harness
 from bench.harness import COUNTED, RESTORE_RATE, ROOT
 
-from ..conftest import Running
+from ..conftest import TOKEN, Running, start
 
 
 def measurement_tables(report: str) -> list[list[list[str]]]:
@@ -230,3 +232,22 @@ def test_fields_singer_io_selects_agree_with_the_rest(shop: Running) -> None:
         assert customer["lifetimeDuration"].split()[-1].rstrip("s") in ("day", "month", "year")
     scopes = {s["handle"] for s in customers["data"]["currentAppInstallation"]["accessScopes"]}
     assert {"read_customers", "read_products", "read_orders"} <= scopes
+
+
+def test_counts_after_a_run_that_left_the_bucket_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A per-record target row on the standard plan can end with the bucket empty: the counts read after it
+    were answered THROTTLED, and the row failed on the answer's missing data."""
+    running = start(plan="standard", customers=3, products=2, orders=2)
+    monkeypatch.setattr(harness, "TOKEN", TOKEN)
+    shop = harness.Emulator(running.url, [], os.getpid())
+    try:
+        shop.graphql("{ shop { id } }")
+        bucket = running.emulator.buckets[TOKEN]
+        assert bucket.take(bucket.level)
+        assert (
+            shop.counts()["customers"]
+            == running.graphql("{ customersCount { count } }")["data"]["customersCount"]["count"]
+        )
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
