@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import requests
 from graphql import FieldNode, GraphQLError, get_operation_ast
 
@@ -176,9 +177,9 @@ class ShopifyAdminClient:
             raise RetryableError(f"HTTP {response.status_code}")
         if response.status_code != 200:
             raise ShopifyError(f"Shopify answered HTTP {response.status_code}: {response.text[:500]}")
-        try:
-            body: dict[str, Any] = response.json()
-        except ValueError:
+        try:  # msgspec: a page of hundreds of orders decodes several times faster than with the json module
+            body: dict[str, Any] = msgspec.json.decode(response.content)
+        except msgspec.DecodeError:
             raise RetryableError("incomplete or invalid JSON body") from None
         return body
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from graphql import (
@@ -314,14 +314,28 @@ def requested_cost(query: str, variables: dict[str, Any] | None = None) -> int:
 
 
 def largest_within(cost_of: Callable[[int], int], upper: int = MAX_PAGE, limit: int = MAX_QUERY_COST) -> int:
-    """The largest n in 1…upper whose `cost_of(n)` stays within `limit` (1 when none does); costs grow with n."""
-    low, high = 1, upper
-    while low < high:
-        middle = (low + high + 1) // 2
-        if cost_of(middle) <= limit:
-            low = middle
+    """The largest n in 1…upper whose `cost_of(n)` stays within `limit` (1 when none does); costs grow with n.
+    Pricing n aliased lookups parses a document of n lookups, and every process of the target prices several:
+    the search first tries where the cost would reach the limit if it kept growing by its first step (aliased
+    lookups add up), which settles it in four prices where bisecting takes eight, then bisects what is left."""
+    price = cache(cost_of)
+    low, high = 1, upper  # the answer lies in low…high
+
+    def narrow(n: int) -> None:
+        nonlocal low, high
+        if price(n) <= limit:
+            low = n
         else:
-            high = middle - 1
+            high = n - 1
+
+    if upper > 1:
+        step = price(2) - price(1)
+        guess = upper if step <= 0 else min(upper, 2 + (limit - price(2)) // step)
+        for n in (2, guess, guess + 1):
+            if low < n <= high:
+                narrow(n)
+    while low < high:
+        narrow((low + high + 1) // 2)
     return low
 
 

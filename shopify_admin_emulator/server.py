@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+import msgspec
 from typing_extensions import override
 
 from .emulator import INVALID_TOKEN_BODY, Emulator
@@ -63,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None, truncate: bool = False) -> None:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        body = payload if isinstance(payload, bytes) else msgspec.json.encode(payload)  # compact, as Shopify's
         self.send_response(status)
         content_type = (
             "application/json; charset=utf-8" if not isinstance(payload, bytes) else "application/octet-stream"

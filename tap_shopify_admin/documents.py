@@ -5,6 +5,7 @@ connection's later pages and of the connections inside lists. Pure: no request i
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -32,7 +33,9 @@ class ListConnections(NamedTuple):
     connections: SelectionSetNode  # the items' connections, as selected
 
 
+@cache
 def selection(fields: str) -> SelectionSetNode:
+    """The parsed selection `fields`, shared: parsed once, however many windows and pages read it."""
     return parse(f"{{ {fields} }}").definitions[0].selection_set  # type: ignore[attr-defined]
 
 
@@ -84,11 +87,13 @@ def render(parent: Any, selected: SelectionSetNode, *, bulk: bool = False, in_li
     return " ".join(parts)
 
 
+@cache
 def page_size(query: str) -> int:
     """The largest page (`$first`) whose requested cost stays within Shopify's limit per query."""
     return largest_within(lambda first: requested_cost(query, {"first": first}))
 
 
+@cache
 def page_query(operation: str, root: str, arguments: str, fields: str) -> str:
     """A page of the root connection `root` searched by `$query`; `arguments` adds e.g. its sort key."""
     return print_ast(

@@ -13,14 +13,13 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
-    parse,
 )
 from singer_sdk import typing as th
 
 from shopify_admin.cost import is_connection
 from shopify_admin.schema import admin_schema
 
-from .documents import node_type, nodes_of
+from .documents import node_type, nodes_of, selection
 
 SCALARS: dict[str, dict[str, Any]] = {
     "Int": {"type": "integer"},
@@ -79,6 +78,4 @@ def selection_schema(parent: Any, selection: SelectionSetNode) -> dict[str, Any]
 
 def record_schema(type_name: str, fields: str) -> dict[str, Any]:
     """The JSON Schema of records of `type_name` selected by the GraphQL selection `fields`."""
-    document = parse(f"{{ {fields} }}")
-    selection = document.definitions[0].selection_set  # type: ignore[attr-defined]
-    return selection_schema(admin_schema().type_map[type_name], selection)
+    return selection_schema(admin_schema().type_map[type_name], selection(fields))

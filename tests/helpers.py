@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import click
+import msgspec
 import requests
 from singer_sdk.logging import ConsoleFormatter
 from singer_sdk.plugin_base import PluginBase
@@ -148,7 +149,8 @@ def next_second() -> datetime:
 
 
 def singer_messages(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    decode = msgspec.json.Decoder().decode
+    return [decode(line) for line in stdout.splitlines() if line.startswith("{")]
 
 
 def run_killed(tmp_path: Path, cfg: dict, after: int, stream: str = "customers") -> list[dict]:
