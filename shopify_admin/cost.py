@@ -124,9 +124,13 @@ class QueryCost:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.variables = variables or {}
         self.operation = operation or next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        self._requested: int | None = None
 
     def requested(self) -> int:
-        return self._operation(_REQUESTED)
+        """The cost asked for, walked once: the emulator prices each request, then charges its answer."""
+        if self._requested is None:
+            self._requested = self._operation(_REQUESTED)
+        return self._requested
 
     def actual(self, data: dict[str, Any] | None) -> int:
         """What an answer with this `data` is charged: its requested cost less what it did not return."""
