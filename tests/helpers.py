@@ -90,9 +90,10 @@ def plugin_output() -> Iterator[Output]:
 
 def exit_code(plugin: type[PluginBase], args: list[str]) -> int:
     """The exit code of `plugin`'s command line on `args`, run in this process; an exception that would
-    end the process prints its traceback to stderr and exits 1, as Python does."""
+    end the process prints its traceback to stderr and exits 1, as Python does. click's `ctx.exit(n)` (the
+    SDK's answer to a config that fails validation) comes back as main's return value."""
     try:
-        plugin.get_singer_command().main(args, prog_name=plugin.name, standalone_mode=False)
+        returned = plugin.get_singer_command().main(args, prog_name=plugin.name, standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except click.ClickException as exc:
@@ -101,7 +102,7 @@ def exit_code(plugin: type[PluginBase], args: list[str]) -> int:
     except Exception:
         traceback.print_exc()
         return 1
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 def tap_config(shop: Running, **extra: Any) -> dict:

@@ -1,5 +1,6 @@
 """Mistakes in the config of the tap and the target: one clear line and exit 1, never a traceback,
-and never a secret's text, whatever its shape."""
+and never a secret's text, whatever its shape. The command lines run in this process (`exit_code`), but for
+a config file that is no JSON object, read by a process as a user's shell would start it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from typing import Any
 
 import pytest
 
+from tap_shopify_admin.tap import TapShopifyAdmin
+from target_shopify_admin.target import TargetShopifyAdmin
+
 from ..conftest import TOKEN, Running, start
+from ..helpers import exit_code, plugin_output
 
 PLUGINS = ("tap_shopify_admin.tap", "target_shopify_admin.target")
 SECRET = "shpat_d0n0tpr1ntme"
@@ -34,17 +39,16 @@ def small_shop() -> Iterator[Running]:
 
 
 def run(plugin: str, tmp_path: Path, cfg: Any) -> subprocess.CompletedProcess:
-    """The plugin as a subprocess; the target upserts one customer."""
+    """The plugin's command line run in this process; the target upserts one customer."""
+    args = ["--config", str(tmp_path / "config.json")]
     if "target" in plugin:
         cfg = {**cfg, "streams": TARGET_STREAMS}
+        (tmp_path / "input.jsonl").write_text("".join(json.dumps(m) + "\n" for m in TARGET_INPUT))
+        args += ["--input", str(tmp_path / "input.jsonl")]
     (tmp_path / "config.json").write_text(json.dumps(cfg))
-    return subprocess.run(
-        [sys.executable, "-m", plugin, "--config", str(tmp_path / "config.json")],
-        input="".join(json.dumps(m) + "\n" for m in TARGET_INPUT) if "target" in plugin else "",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    with plugin_output() as output:
+        returncode = exit_code(TargetShopifyAdmin if "target" in plugin else TapShopifyAdmin, args)
+    return output.completed(args, returncode)
 
 
 def connection(shop: Running, **extra: Any) -> dict:
