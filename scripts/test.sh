@@ -3,13 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# the Meltano plugins install into .meltano/, and the Snowflake stand-in into .venv-snowflake, while ruff
-# runs, so that the tests' own installs find them installed
+# the Meltano plugins install into .meltano/ while ruff runs, so that the Meltano tests' own
+# `meltano install` finds them installed
 meltano_log=$(mktemp)
 MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >"$meltano_log" 2>&1 &
 meltano_install=$!
-.venv/bin/python -c "from tests.snowflake import python; python()" >/dev/null 2>&1 &
-standin_install=$!
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # mypy type-checks beside the tests, on the CPU they leave idle while the Meltano and soak tests wait on
@@ -19,7 +17,6 @@ mypy_log=$(mktemp)
 mypy=$!
 wait "$meltano_install" || { cat "$meltano_log"; exit 1; }
 rm "$meltano_log"
-wait "$standin_install" || true  # a failed install is tried again, and reported, by the Snowflake tests
 # a module on one worker in its order, the longest first (tests/conftest.py); two workers more than cores:
 # the Meltano and soak tests spend much of their time waiting on other processes; the ten slowest named
 status=0
