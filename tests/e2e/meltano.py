@@ -4,6 +4,7 @@ test's own against an emulator, and the documents the end-to-end tests share."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -61,6 +62,11 @@ class Meltano:
     def run(self, *plugins: str) -> dict[str, dict[str, int]]:
         """`meltano run`; target-shopify-admin's outcomes per stream, when it is the loader."""
         return outcomes(self("run", *plugins))
+
+    def selecting(self, *streams: str) -> Meltano:
+        """This Meltano with tap-shopify-admin reading only `streams` (its `select` extra, set by env), for a
+        test that checks those alone."""
+        return Meltano(self.env | {"TAP_SHOPIFY_ADMIN__SELECT": json.dumps([f"{stream}.*" for stream in streams])})
 
 
 def outcomes(output: str) -> dict[str, dict[str, int]]:

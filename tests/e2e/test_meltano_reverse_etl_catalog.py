@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .meltano import FORWARD, REVERSE, Meltano, Pipeline, outcomes
+from .meltano import FORWARD, REVERSE, Pipeline, outcomes
 
 pytestmark = [pytest.mark.slow, pytest.mark.meltano]
 
@@ -153,13 +153,12 @@ COLLECTION = """query($handle: String!) {
   }
 }"""
 MEMBERSHIP_WRITES = ("TargetCollectionAddProducts", "TargetCollectionRemoveProducts", "TargetCollectionReorderProducts")
-SHOP_CATALOG = '["collections.*", "collection_products.*", "products.*"]'
 
 
 def test_best_sellers_become_a_manually_sorted_collection(pipeline: Pipeline) -> None:
     pg = pipeline.postgres
     # the shop's catalog loaded into the warehouse, as the data team's forward pipeline does
-    load_shop = Meltano(pipeline.meltano.env | {"TAP_SHOPIFY_ADMIN__SELECT": SHOP_CATALOG})
+    load_shop = pipeline.meltano.selecting("collections", "collection_products", "products")
     load_shop.run(*FORWARD)
     pg.psql(BEST_SELLERS.replace("{shop}", pipeline.schema))
     products = pipeline.graphql("{ products(first: 5, sortKey: ID) { nodes { handle } } }")["products"]["nodes"]
