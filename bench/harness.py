@@ -39,9 +39,11 @@ def runtime_venv() -> Path:
     installs it, without the development tools (matplotlib brings numpy, which singer-sdk's joblib then
     imports at start-up); its `bin` directory."""
     if not (RUNTIME_VENV / "bin" / "tap-shopify-admin").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
-        pip = [str(RUNTIME_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, "-e", str(ROOT)], check=True)
+        uv = [sys.executable, "-m", "uv", "-q"]  # seconds, where pip took twenty
+        subprocess.run([*uv, "venv", "--clear", str(RUNTIME_VENV)], check=True)
+        python = str(RUNTIME_VENV / "bin" / "python")
+        # compiled at install, as pip does for a user: the start-up measured is not a first import's
+        subprocess.run([*uv, "pip", "install", "--python", python, "--compile-bytecode", "-e", str(ROOT)], check=True)
     return RUNTIME_VENV / "bin"
 
 

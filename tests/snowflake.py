@@ -60,8 +60,9 @@ def python() -> Path:
         if installed.exists():
             return interpreter
         shutil.rmtree(VENV, ignore_errors=True)
-        install = [str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PACKAGES]
-        for command in ([sys.executable, "-m", "venv", str(VENV)], install):
+        uv = [sys.executable, "-m", "uv", "-q"]
+        install = [*uv, "pip", "install", "--python", str(interpreter), *PACKAGES]
+        for command in ([*uv, "venv", str(VENV)], install):
             done = subprocess.run(command, capture_output=True, text=True, timeout=900)
             if done.returncode:
                 shutil.rmtree(VENV, ignore_errors=True)
