@@ -60,6 +60,7 @@ class Meltano:
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "TARGET_SHOPIFY_ADMIN_DEAD_LETTER_PATH": str(LOGS / "failed.jsonl"),
             "NO_COLOR": "1",
+            "UV_COMPILE_BYTECODE": "1",  # `meltano install`: plugins start from compiled modules
         }
         self.step = 0
 

@@ -6,7 +6,7 @@ source scripts/setup.sh
 # the Meltano plugins install into .meltano/ while ruff runs, so that the Meltano tests' own
 # `meltano install` finds them installed
 meltano_log=$(mktemp)
-MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >"$meltano_log" 2>&1 &
+MELTANO_SEND_ANONYMOUS_USAGE_STATS=false UV_COMPILE_BYTECODE=1 .venv-meltano/bin/meltano install >"$meltano_log" 2>&1 &
 meltano_install=$!
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -61,7 +61,7 @@ def python() -> Path:
             return interpreter
         shutil.rmtree(VENV, ignore_errors=True)
         uv = [sys.executable, "-m", "uv", "-q"]
-        install = [*uv, "pip", "install", "--python", str(interpreter), *PACKAGES]
+        install = [*uv, "pip", "install", "--compile-bytecode", "--python", str(interpreter), *PACKAGES]
         for command in ([*uv, "venv", str(VENV)], install):
             done = subprocess.run(command, capture_output=True, text=True, timeout=900)
             if done.returncode:

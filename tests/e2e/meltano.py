@@ -121,7 +121,8 @@ def checkout_lock() -> FileLock:
 def install(*plugins: str) -> None:
     """`meltano install` into the checkout's `.meltano/`; plugins installed already are left as they are."""
     with checkout_lock():
-        Meltano(meltano_env(MELTANO_SYS_DIR_ROOT=str(CHECKOUT_SYS_DIR)))("install", *plugins)
+        # compiled at install: under PYTHONDONTWRITEBYTECODE every plugin process would compile its imports
+        Meltano(meltano_env(MELTANO_SYS_DIR_ROOT=str(CHECKOUT_SYS_DIR), UV_COMPILE_BYTECODE="1"))("install", *plugins)
 
 
 def shop_graphql(url: str, query: str, variables: dict[str, Any] | None = None, token: str = TOKEN) -> dict[str, Any]:
